@@ -1,0 +1,154 @@
+//! The user-facing configuration (a TOML file) and its parsing.
+//!
+//! Every field is documented in README.md ("Configuration"). Parsing rejects unknown keys and
+//! wrong types with a one-line message that carries the file, line and column; value checks
+//! happen in [`crate::unit::params::UnitParams::new`], which turns a `Config` into the fully
+//! resolved parameters (every default filled in) that the model and the hardware share.
+
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Base {
+    /// Softermax semantics: y_i = 2^x_i / sum_j 2^x_j.
+    #[serde(rename = "2")]
+    Two,
+    /// Exact softmax: y_i = e^x_i / sum_j e^x_j.
+    #[serde(rename = "e")]
+    E,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Log2e {
+    /// log2(e) is folded into the input scale upstream: the unit computes base 2 on its input.
+    Upstream,
+    /// The unit multiplies its input by a 16-bit constant log2(e) (15 fraction bits).
+    Multiplier,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExpMethod {
+    Lut,
+    Lpw,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RecipMethod {
+    Lut,
+    Lpw,
+    Newton,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormatCfg {
+    pub bits: u32,
+    pub frac: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ExpCfg {
+    pub method: Option<ExpMethod>,
+    pub segments: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RecipCfg {
+    pub method: Option<RecipMethod>,
+    pub segments: Option<u32>,
+    pub index_bits: Option<u32>,
+}
+
+/// Internal widths. Every one is derived from the formats when absent.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct InternalCfg {
+    /// Fraction bits of the exponent argument t (input times log2 e, or the padded input).
+    pub t_frac: Option<u32>,
+    /// Fraction bits of the 2^-f values.
+    pub exp_frac: Option<u32>,
+    /// Fraction bits of the running sum.
+    pub sum_frac: Option<u32>,
+    /// Fraction bits of the reciprocal mantissa.
+    pub recip_frac: Option<u32>,
+    /// Mantissa fraction bits that index the reciprocal table (LPW and Newton seed).
+    pub recip_in_bits: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Prefix of every emitted Verilog module name.
+    pub prefix: Option<String>,
+    pub base: Option<Base>,
+    pub log2e: Option<Log2e>,
+    pub max_len: Option<u32>,
+    pub input: FormatCfg,
+    pub output: FormatCfg,
+    #[serde(default)]
+    pub exp: ExpCfg,
+    #[serde(default)]
+    pub recip: RecipCfg,
+    #[serde(default)]
+    pub internal: InternalCfg,
+}
+
+/// The built-in default configuration (used when `--config` is absent): the drop-in exact
+/// softmax with 8-bit output, identical to `configs/exact8.toml`.
+pub const DEFAULT_CONFIG: &str = include_str!("../configs/exact8.toml");
+
+impl Config {
+    pub fn parse(text: &str, origin: &str) -> Result<Config> {
+        toml::from_str(text).map_err(|e| {
+            let msg = e.message().trim().replace('\n', " ");
+            match e.span() {
+                Some(span) => {
+                    let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+                    Error::Parse(format!("{origin}:{line}: {msg}"))
+                }
+                None => Error::Parse(format!("{origin}: {msg}")),
+            }
+        })
+    }
+
+    pub fn load(path: Option<&Path>) -> Result<Config> {
+        match path {
+            None => Config::parse(DEFAULT_CONFIG, "built-in default config"),
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?;
+                Config::parse(&text, &p.display().to_string())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_is_one_line_with_location() {
+        let text = "[input]\nbits = 8\nfrac = 2\nfoo = 1\n[output]\nbits = 8\nfrac = 7\n";
+        let e = Config::parse(text, "x.toml").unwrap_err().to_string();
+        assert!(!e.contains('\n'), "{e}");
+        assert!(e.starts_with("x.toml:4: unknown field `foo`"), "{e}");
+    }
+
+    #[test]
+    fn bad_enum_value_is_rejected() {
+        let text = "base = \"10\"\n[input]\nbits = 8\nfrac = 2\n[output]\nbits = 8\nfrac = 7\n";
+        let e = Config::parse(text, "x.toml").unwrap_err().to_string();
+        assert!(e.starts_with("x.toml:1: unknown variant `10`, expected `2` or `e`"), "{e}");
+    }
+
+    #[test]
+    fn default_config_parses() {
+        Config::load(None).unwrap();
+    }
+}

@@ -1,0 +1,32 @@
+//! One error type for the library and the CLI. Every message is a single line that names
+//! what was wrong (the field, the value, what is allowed); `main` prints it and exits 1.
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A configuration field has a value outside what is allowed.
+    #[error("config: `{field}` = {value}: {allowed}")]
+    Field { field: String, value: String, allowed: String },
+    /// The configuration file could not be parsed (syntax, unknown key, wrong type).
+    #[error("{0}")]
+    Parse(String),
+    /// Bad user data (CSV rows, lengths).
+    #[error("{0}")]
+    Input(String),
+    /// A file could not be read or written.
+    #[error("{path}: {err}")]
+    Io { path: String, err: std::io::Error },
+    /// An external tool (Verilator, Yosys, the C++ compiler) is missing or failed.
+    #[error("{0}")]
+    Tool(String),
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    pub fn field(field: &str, value: impl std::fmt::Display, allowed: impl Into<String>) -> Self {
+        Error::Field { field: field.into(), value: value.to_string(), allowed: allowed.into() }
+    }
+    pub fn io(path: impl AsRef<std::path::Path>, err: std::io::Error) -> Self {
+        Error::Io { path: path.as_ref().display().to_string(), err }
+    }
+}

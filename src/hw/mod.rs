@@ -1,0 +1,95 @@
+//! Primitive blocks that rust-hdl 0.46 lacks, written the way rust-hdl writes its own
+//! primitives (`DFF`, `ROM`, `RAM`): a few lines of custom Verilog per leaf, so synthesis
+//! infers the right resource. The datapaths themselves are `#[hdl_gen]` code.
+//!
+//! * [`Mul`]: unsigned multiplier. rust-hdl's `Bits` only multiply 16x16; the simulator
+//!   model here covers any widths up to 64 bits of product. Infers DSP blocks.
+//! * [`RowRam`]: simple dual-port RAM with a read enable (read data holds when the reader
+//!   stalls). Infers block RAM (SB_RAM40_4K, DP16KD, RAMB18).
+
+use rust_hdl_core::prelude::*;
+
+/// p = a * b, unsigned, P >= A + B bits, combinational.
+#[derive(LogicBlock, Default)]
+pub struct Mul<const A: usize, const B: usize, const P: usize> {
+    pub a: Signal<In, Bits<A>>,
+    pub b: Signal<In, Bits<B>>,
+    pub p: Signal<Out, Bits<P>>,
+}
+
+impl<const A: usize, const B: usize, const P: usize> Logic for Mul<A, B, P> {
+    fn update(&mut self) {
+        assert!(P >= A + B && P <= 64);
+        let v = self.a.val().to_u64() as u128 * self.b.val().to_u64() as u128;
+        self.p.next = Bits::<P>::from(v as u64);
+    }
+    fn connect(&mut self) {
+        self.p.connect();
+    }
+    fn hdl(&self) -> Verilog {
+        Verilog::Custom("always @(*) p = a * b;".into())
+    }
+}
+
+/// 2^A words of W bits; one write port and one registered read port with read enable,
+/// same clock.
+#[derive(LogicBlock, Default)]
+pub struct RowRam<const W: usize, const A: usize> {
+    pub clock: Signal<In, Clock>,
+    pub write_address: Signal<In, Bits<A>>,
+    pub write_data: Signal<In, Bits<W>>,
+    pub write_enable: Signal<In, bool>,
+    pub read_address: Signal<In, Bits<A>>,
+    pub read_enable: Signal<In, bool>,
+    pub read_data: Signal<Out, Bits<W>>,
+    _sim: Box<std::collections::BTreeMap<u64, Bits<W>>>,
+}
+
+impl<const W: usize, const A: usize> Logic for RowRam<W, A> {
+    fn update(&mut self) {
+        if self.clock.pos_edge() {
+            if self.read_enable.val() {
+                let a = self.read_address.val().to_u64();
+                self.read_data.next = self._sim.get(&a).copied().unwrap_or_default();
+            }
+            if self.write_enable.val() {
+                self._sim.insert(self.write_address.val().to_u64(), self.write_data.val());
+            }
+        }
+    }
+    fn connect(&mut self) {
+        self.read_data.connect();
+    }
+    fn hdl(&self) -> Verilog {
+        Verilog::Custom(format!(
+            "\
+reg [{w}:0] mem [0:{depth}];
+always @(posedge clock) begin
+    if (write_enable) mem[write_address] <= write_data;
+    if (read_enable) read_data <= mem[read_address];
+end",
+            w = W - 1,
+            depth = (1usize << A) - 1
+        ))
+    }
+    fn timing(&self) -> Vec<TimingInfo> {
+        vec![TimingInfo {
+            name: "row_ram".into(),
+            clock: "clock".into(),
+            inputs: vec!["write_address".into(), "write_data".into(), "write_enable".into(), "read_address".into(), "read_enable".into()],
+            outputs: vec!["read_data".into()],
+        }]
+    }
+}
+
+/// ROM contents from a table of values (address = index).
+pub fn rom_map<const D: usize, const N: usize>(values: &[u64]) -> std::collections::BTreeMap<Bits<N>, Bits<D>> {
+    assert!(values.len() <= 1 << N);
+    values.iter().enumerate().map(|(i, &v)| (Bits::<N>::from(i as u64), Bits::<D>::from(v))).collect()
+}
+
+/// A constant of N bits.
+pub fn konst<const N: usize>(v: u64) -> Constant<Bits<N>> {
+    assert!(N >= 64 || v < (1u64 << N), "constant {v} does not fit {N} bits");
+    Constant::new(Bits::<N>::from(v))
+}

@@ -1,0 +1,255 @@
+//! rust-hdl block of pass 2 (see `mod.rs`): reads the row buffer and streams the outputs.
+//!
+//! ```text
+//!  issue idx -> [RAM x] -> [Front nb] -> [E, s] -> [P = E*r, s] -> [y] -> m_axis
+//!     S0          S1          S2           S3          S4          S5
+//! ```
+//! Every stage register (and the RAM read, through its enable) advances only when
+//! `adv = !out_valid || out_ready`: backpressure holds the whole pipeline, nothing is
+//! dropped or duplicated. One element per cycle when the consumer is always ready.
+
+use crate::exp2::block::Front;
+use crate::hw::{konst, Mul};
+use crate::unit::params::{UnitParams, SHIFT_SAT};
+use rust_hdl_core::prelude::*;
+use rust_hdl_widgets::prelude::*;
+
+#[derive(LogicBlock)]
+pub struct Normalize<
+    const WI: usize,
+    const WT: usize,
+    const WN: usize,
+    const FT: usize,
+    const ESB: usize,
+    const WE: usize,
+    const WEP: usize,
+    const WSP: usize,
+    const WA: usize,
+    const WL: usize,
+    const WR: usize,
+    const WP: usize,
+    const WO: usize,
+> {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, bool>,
+    /// start a row: latches len, k_min, r, eb
+    pub start: Signal<In, bool>,
+    pub len: Signal<In, Bits<WL>>,
+    pub k_min: Signal<In, Bits<WN>>,
+    pub r: Signal<In, Bits<WR>>,
+    pub eb: Signal<In, Bits<8>>,
+    pub raddr: Signal<Out, Bits<WA>>,
+    pub ren: Signal<Out, bool>,
+    pub rdata: Signal<In, Bits<WI>>,
+    pub y: Signal<Out, Bits<WO>>,
+    pub valid: Signal<Out, bool>,
+    pub last: Signal<Out, bool>,
+    pub ready: Signal<In, bool>,
+    front: Front<WI, WT, WN, FT, ESB, WE, WEP, WSP>,
+    mul: Mul<WE, WR, WP>,
+    busy: DFF<bool>,
+    idx: DFF<Bits<WL>>,
+    len_r: DFF<Bits<WL>>,
+    kmin_r: DFF<Bits<WN>>,
+    r_r: DFF<Bits<WR>>,
+    eb_r: DFF<Bits<8>>,
+    v1: DFF<bool>,
+    l1: DFF<bool>,
+    v2: DFF<bool>,
+    l2: DFF<bool>,
+    v3: DFF<bool>,
+    l3: DFF<bool>,
+    e3: DFF<Bits<WE>>,
+    s3: DFF<Bits<8>>,
+    v4: DFF<bool>,
+    l4: DFF<bool>,
+    p4: DFF<Bits<WP>>,
+    s4: DFF<Bits<8>>,
+    v5: DFF<bool>,
+    l5: DFF<bool>,
+    y5: DFF<Bits<WO>>,
+    sat: Constant<Bits<WN>>,
+    s0: Constant<Bits<8>>,
+    y_max: Constant<Bits<WP>>,
+    adv: Signal<Local, bool>,
+    issue: Signal<Local, bool>,
+    idx_next: Signal<Local, Bits<WL>>,
+    dk: Signal<Local, Bits<WN>>,
+    sh: Signal<Local, Bits<8>>,
+    s_m1: Signal<Local, Bits<8>>,
+    y1: Signal<Local, Bits<WP>>,
+    y1p: Signal<Local, Bits<WP>>,
+    y2: Signal<Local, Bits<WP>>,
+    /// the row's last output is being accepted
+    done: Signal<Local, bool>,
+}
+
+impl<
+        const WI: usize,
+        const WT: usize,
+        const WN: usize,
+        const FT: usize,
+        const ESB: usize,
+        const WE: usize,
+        const WEP: usize,
+        const WSP: usize,
+        const WA: usize,
+        const WL: usize,
+        const WR: usize,
+        const WP: usize,
+        const WO: usize,
+    > Normalize<WI, WT, WN, FT, ESB, WE, WEP, WSP, WA, WL, WR, WP, WO>
+{
+    pub fn new(p: &UnitParams) -> Self {
+        assert_eq!((WA, WL, WR, WP, WO), (p.wa as usize, p.wa as usize + 1, p.fr as usize + 1, WE + WR, p.output.bits as usize));
+        Self {
+            clock: Default::default(),
+            reset: Default::default(),
+            start: Default::default(),
+            len: Default::default(),
+            k_min: Default::default(),
+            r: Default::default(),
+            eb: Default::default(),
+            raddr: Default::default(),
+            ren: Default::default(),
+            rdata: Default::default(),
+            y: Default::default(),
+            valid: Default::default(),
+            last: Default::default(),
+            ready: Default::default(),
+            done: Default::default(),
+            front: Front::new(p),
+            mul: Default::default(),
+            busy: Default::default(),
+            idx: Default::default(),
+            len_r: Default::default(),
+            kmin_r: Default::default(),
+            r_r: Default::default(),
+            eb_r: Default::default(),
+            v1: Default::default(),
+            l1: Default::default(),
+            v2: Default::default(),
+            l2: Default::default(),
+            v3: Default::default(),
+            l3: Default::default(),
+            e3: Default::default(),
+            s3: Default::default(),
+            v4: Default::default(),
+            l4: Default::default(),
+            p4: Default::default(),
+            s4: Default::default(),
+            v5: Default::default(),
+            l5: Default::default(),
+            y5: Default::default(),
+            sat: konst(SHIFT_SAT.min((1u64 << WN) - 1)),
+            s0: konst(p.out_shift0() as u64),
+            y_max: konst(p.y_max()),
+            adv: Default::default(),
+            issue: Default::default(),
+            idx_next: Default::default(),
+            dk: Default::default(),
+            sh: Default::default(),
+            s_m1: Default::default(),
+            y1: Default::default(),
+            y1p: Default::default(),
+            y2: Default::default(),
+        }
+    }
+}
+
+impl<
+        const WI: usize,
+        const WT: usize,
+        const WN: usize,
+        const FT: usize,
+        const ESB: usize,
+        const WE: usize,
+        const WEP: usize,
+        const WSP: usize,
+        const WA: usize,
+        const WL: usize,
+        const WR: usize,
+        const WP: usize,
+        const WO: usize,
+    > Logic for Normalize<WI, WT, WN, FT, ESB, WE, WEP, WSP, WA, WL, WR, WP, WO>
+{
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.front.clock.next = self.clock.val();
+        dff_setup!(
+            self, clock, busy, idx, len_r, kmin_r, r_r, eb_r, v1, l1, v2, l2, v3, l3, e3, s3, v4, l4, p4, s4, v5, l5,
+            y5
+        );
+        self.adv.next = !self.v5.q.val() | self.ready.val();
+        self.issue.next = self.busy.q.val() & (self.idx.q.val() != self.len_r.q.val()) & self.adv.val();
+        self.idx_next.next = self.idx.q.val() + 1;
+        // S0 -> S1: the RAM read, held while stalled
+        self.raddr.next = bit_cast::<WA, WL>(self.idx.q.val());
+        self.ren.next = self.adv.val();
+        if self.issue.val() {
+            self.idx.d.next = self.idx_next.val();
+        }
+        // S1 -> S2: the front end registers nb
+        self.front.x.next = self.rdata.val();
+        self.front.en.next = self.adv.val();
+        // S2 -> S3: s = min(k - k_min, 63) + eb + (FU + FR - FO - 1)
+        self.dk.next = self.front.k.val() - self.kmin_r.q.val();
+        if self.dk.val() > self.sat.val() {
+            self.sh.next = bit_cast::<8, WN>(self.sat.val());
+        } else {
+            self.sh.next = bit_cast::<8, WN>(self.dk.val());
+        }
+        // S3 -> S4: P = E * r  (FU+FR frac bits)
+        self.mul.a.next = self.e3.q.val();
+        self.mul.b.next = self.r_r.q.val();
+        // S4 -> S5: y = min(((P >> (s-1)) + 1) >> 1, y_max)
+        self.s_m1.next = self.s4.q.val() - 1;
+        self.y1.next = self.p4.q.val() >> self.s_m1.val();
+        self.y1p.next = self.y1.val() + 1;
+        self.y2.next = self.y1p.val() >> 1;
+        if self.adv.val() {
+            self.v1.d.next = self.issue.val();
+            self.l1.d.next = self.issue.val() & (self.idx_next.val() == self.len_r.q.val());
+            self.v2.d.next = self.v1.q.val();
+            self.l2.d.next = self.l1.q.val();
+            self.v3.d.next = self.v2.q.val();
+            self.l3.d.next = self.l2.q.val();
+            self.e3.d.next = self.front.e.val();
+            self.s3.d.next = self.sh.val() + self.eb_r.q.val() + self.s0.val();
+            self.v4.d.next = self.v3.q.val();
+            self.l4.d.next = self.l3.q.val();
+            self.p4.d.next = self.mul.p.val();
+            self.s4.d.next = self.s3.q.val();
+            self.v5.d.next = self.v4.q.val();
+            self.l5.d.next = self.l4.q.val();
+            if self.y2.val() > self.y_max.val() {
+                self.y5.d.next = bit_cast::<WO, WP>(self.y_max.val());
+            } else {
+                self.y5.d.next = bit_cast::<WO, WP>(self.y2.val());
+            }
+        }
+        self.y.next = self.y5.q.val();
+        self.valid.next = self.v5.q.val();
+        self.last.next = self.l5.q.val();
+        self.done.next = self.v5.q.val() & self.l5.q.val() & self.ready.val();
+        if self.done.val() {
+            self.busy.d.next = false;
+        }
+        if self.start.val() {
+            self.busy.d.next = true;
+            self.idx.d.next = 0.into();
+            self.len_r.d.next = self.len.val();
+            self.kmin_r.d.next = self.k_min.val();
+            self.r_r.d.next = self.r.val();
+            self.eb_r.d.next = self.eb.val();
+        }
+        if self.reset.val() {
+            self.busy.d.next = false;
+            self.v1.d.next = false;
+            self.v2.d.next = false;
+            self.v3.d.next = false;
+            self.v4.d.next = false;
+            self.v5.d.next = false;
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! The softmax unit: configuration -> parameters -> golden model and rust-hdl block.
+
+pub mod block;
+pub mod model;
+pub mod params;
+pub mod registry;
+
+#[cfg(test)]
+mod tests;

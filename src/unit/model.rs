@@ -1,0 +1,43 @@
+//! Golden model of the whole unit: bit-exact to the emitted Verilog, row by row.
+
+use super::params::UnitParams;
+use crate::recip::Recip;
+use crate::unnormed::RowSum;
+
+/// Everything the unit computes for one row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowResult {
+    pub sum: RowSum,
+    pub recip: Recip,
+    /// output codes, one per input
+    pub y: Vec<u64>,
+}
+
+/// Runs one row (1..=max_len input codes) through pass 1, the reciprocal and pass 2.
+pub fn run_row(p: &UnitParams, xs: &[i64]) -> RowResult {
+    assert!(!xs.is_empty() && xs.len() <= p.max_len as usize, "row length {} outside 1..={}", xs.len(), p.max_len);
+    let sum = crate::unnormed::row_sum(p, xs);
+    let recip = crate::recip::recip(p, sum.d);
+    let y = xs.iter().map(|&x| crate::normalize::element(p, x, sum.k_min, &recip)).collect();
+    RowResult { sum, recip, y }
+}
+
+/// The real value of each output code of a row.
+pub fn run_row_real(p: &UnitParams, xs: &[i64]) -> Vec<f64> {
+    run_row(p, xs).y.iter().map(|&c| p.output.to_real(c as i64)).collect()
+}
+
+/// Float64 reference: the exact softmax of the quantized input codes, in the configured
+/// base (section 6 of ALGORITHMS.md).
+pub fn reference(p: &UnitParams, xs: &[i64]) -> Vec<f64> {
+    let t: Vec<f64> = xs.iter().map(|&x| p.t_real(x)).collect();
+    let m = t.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let w: Vec<f64> = t.iter().map(|&v| (v - m).exp2()).collect();
+    let s: f64 = w.iter().sum();
+    w.iter().map(|v| v / s).collect()
+}
+
+/// The reference rounded to the output format (the best any unit can output).
+pub fn reference_codes(p: &UnitParams, xs: &[i64]) -> Vec<i64> {
+    reference(p, xs).iter().map(|&v| p.output.quantize(v)).collect()
+}
