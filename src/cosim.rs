@@ -1,0 +1,246 @@
+//! Verilator co-simulation: the generated Verilog, built once per content hash with the
+//! generic C++ harness (`testbenches/harness.cpp`), streams rows while the golden model
+//! checks every output bit, the `last` flag of every output and the number of outputs.
+
+use crate::error::{Error, Result};
+use crate::generate::Generated;
+use crate::unit::params::UnitParams;
+use sha2::{Digest, Sha256};
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+pub const HARNESS_CPP: &str = include_str!("../testbenches/harness.cpp");
+
+/// Verilator flags: the lint waivers are the documented ones (see generate.rs).
+const VERILATOR_FLAGS: &[&str] = &["-O3", "--trace", "-Wno-WIDTH", "-Wno-DECLFILENAME", "--x-assign", "fast", "--x-initial", "fast"];
+
+fn tool_version(tool: &str) -> Result<String> {
+    let out = Command::new(tool).arg("--version").output().map_err(|_| {
+        Error::Tool(format!("{tool} not found on PATH: run ./quickstart.sh (or `apt-get install {tool}`) first"))
+    })?;
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// Directory of cached Verilator builds: $SOFTMAX_HW_CACHE, else target/softmax-hw-cache.
+pub fn cache_dir() -> PathBuf {
+    std::env::var_os("SOFTMAX_HW_CACHE").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target/softmax-hw-cache"))
+}
+
+pub struct Built {
+    pub binary: PathBuf,
+    pub cached: bool,
+    pub build_seconds: f64,
+}
+
+/// Builds (or finds in the cache) the co-simulation binary of a generated unit.
+pub fn build(g: &Generated) -> Result<Built> {
+    let version = tool_version("verilator")?;
+    let mut h = Sha256::new();
+    for part in [g.verilog.as_str(), HARNESS_CPP, version.as_str(), &VERILATOR_FLAGS.join(" ")] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    let key: String = h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let root = cache_dir();
+    let dir = root.join(format!("{}-{key}", g.module));
+    let binary = dir.join("obj").join("Vunit");
+    if binary.exists() {
+        return Ok(Built { binary, cached: true, build_seconds: 0.0 });
+    }
+    std::fs::create_dir_all(&root).map_err(|e| Error::io(&root, e))?;
+    let tmp = tempfile::Builder::new().prefix(".build-").tempdir_in(&root).map_err(|e| Error::io(&root, e))?;
+    let v = tmp.path().join("unit.v");
+    let cpp = tmp.path().join("harness.cpp");
+    std::fs::write(&v, &g.verilog).map_err(|e| Error::io(&v, e))?;
+    std::fs::write(&cpp, HARNESS_CPP).map_err(|e| Error::io(&cpp, e))?;
+    let t0 = Instant::now();
+    let out = Command::new("verilator")
+        .current_dir(tmp.path())
+        .args(["--cc", "--exe", "--build", "-j", "2", "--prefix", "Vunit", "--top-module", &g.module, "-Mdir", "obj", "-o", "Vunit"])
+        .args(VERILATOR_FLAGS)
+        .args(["-MAKEFLAGS", "OPT_FAST=-O2", "unit.v", "harness.cpp"])
+        .output()
+        .map_err(|e| Error::Tool(format!("verilator could not be started: {e}")))?;
+    if !out.status.success() {
+        let log = root.join(format!("{}-{key}.log", g.module));
+        let _ = std::fs::write(&log, [out.stdout, out.stderr].concat());
+        return Err(Error::Tool(format!("verilator failed to build {} (log: {})", g.module, log.display())));
+    }
+    let build_seconds = t0.elapsed().as_secs_f64();
+    // publish atomically; a concurrent build of the same design may have won the race
+    let tmp_path = tmp.keep();
+    if std::fs::rename(&tmp_path, &dir).is_err() {
+        let _ = std::fs::remove_dir_all(&tmp_path);
+    }
+    if !binary.exists() {
+        return Err(Error::Tool(format!("verilator build of {} left no binary at {}", g.module, binary.display())));
+    }
+    Ok(Built { binary, cached: false, build_seconds })
+}
+
+/// One output handshake as the harness saw it.
+#[derive(Clone, Copy, Debug)]
+pub struct Output {
+    pub data: u32,
+    pub last: bool,
+    pub cycle: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Mismatch {
+    pub row: usize,
+    pub element: usize,
+    pub kind: String,
+    pub x: i64,
+    pub expected: u64,
+    pub got: u32,
+    pub expected_last: bool,
+    pub got_last: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    pub rows: usize,
+    pub elements: usize,
+    pub outputs: usize,
+    pub mismatches: usize,
+    pub first_mismatches: Vec<Mismatch>,
+    pub cycles: u64,
+    pub seconds: f64,
+    /// cycle of each row's last output handshake
+    pub row_end_cycles: Vec<u64>,
+}
+
+impl Report {
+    pub fn passed(&self) -> bool {
+        self.mismatches == 0 && self.outputs == self.elements
+    }
+    pub fn summary_line(&self) -> String {
+        format!("cosim: {} rows, {} elements, {} mismatches", self.rows, self.elements, self.mismatches)
+    }
+}
+
+pub struct RunOptions {
+    pub stall: f64,
+    pub seed: u64,
+    pub vcd: Option<PathBuf>,
+}
+
+/// Streams `rows` through the built unit and compares every output with the golden model.
+/// The golden model runs inside the timed loop (`seconds` covers simulation and checking).
+pub fn run(p: &UnitParams, binary: &Path, rows: &[crate::rows::Row], opt: &RunOptions) -> Result<Report> {
+    let idle = 4 * p.max_len as u64 + 1000;
+    let mut cmd = Command::new(binary);
+    cmd.args(["--stall", &opt.stall.to_string(), "--seed", &opt.seed.to_string(), "--idle", &idle.to_string()]);
+    if let Some(v) = &opt.vcd {
+        cmd.arg("--vcd").arg(v);
+    }
+    let t0 = Instant::now();
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| Error::Tool(format!("{}: {e}", binary.display())))?;
+    let stdin = child.stdin.take().unwrap();
+    let fmt = p.input;
+    let inputs: Vec<Vec<i64>> = rows.iter().map(|r| r.x.clone()).collect();
+    let writer = std::thread::spawn(move || -> std::io::Result<()> {
+        let mut w = BufWriter::with_capacity(1 << 16, stdin);
+        for r in &inputs {
+            for (i, &x) in r.iter().enumerate() {
+                w.write_all(&(fmt.to_bits(x) as u32).to_le_bytes())?;
+                w.write_all(&((i + 1 == r.len()) as u32).to_le_bytes())?;
+            }
+        }
+        w.flush()
+    });
+
+    let mut rd = BufReader::with_capacity(1 << 16, child.stdout.take().unwrap());
+    let mut rep = Report { rows: rows.len(), elements: rows.iter().map(|r| r.x.len()).sum(), ..Default::default() };
+    let (mut row, mut el) = (0usize, 0usize);
+    let mut expected: Vec<u64> = vec![];
+    let mut rec = [0u8; 16];
+    loop {
+        if rd.read_exact(&mut rec).is_err() {
+            let _ = child.kill();
+            return Err(Error::Tool(format!("{}: harness ended without its trailer record", binary.display())));
+        }
+        let data = u32::from_le_bytes(rec[0..4].try_into().unwrap());
+        let flags = u32::from_le_bytes(rec[4..8].try_into().unwrap());
+        let cycle = u64::from_le_bytes(rec[8..16].try_into().unwrap());
+        if flags & 0x8000_0000 != 0 {
+            rep.cycles = cycle;
+            break;
+        }
+        let got_last = flags & 1 == 1;
+        rep.outputs += 1;
+        if row >= rows.len() {
+            continue; // extra outputs: counted, reported by the count check
+        }
+        if el == 0 {
+            expected = crate::unit::model::run_row(p, &rows[row].x).y;
+        }
+        let expected_last = el + 1 == expected.len();
+        if data as u64 != expected[el] || got_last != expected_last {
+            rep.mismatches += 1;
+            if rep.first_mismatches.len() < 10 {
+                rep.first_mismatches.push(Mismatch {
+                    row,
+                    element: el,
+                    kind: rows[row].kind.clone(),
+                    x: rows[row].x[el],
+                    expected: expected[el],
+                    got: data,
+                    expected_last,
+                    got_last,
+                });
+            }
+        }
+        el += 1;
+        if el == expected.len() {
+            rep.row_end_cycles.push(cycle);
+            row += 1;
+            el = 0;
+        }
+    }
+    rep.seconds = t0.elapsed().as_secs_f64();
+    writer.join().expect("writer thread").map_err(|e| Error::Tool(format!("writing to the harness: {e}")))?;
+    let status = child.wait().map_err(|e| Error::Tool(e.to_string()))?;
+    if !status.success() {
+        return Err(Error::Tool(format!("{} exited with {status}", binary.display())));
+    }
+    Ok(rep)
+}
+
+/// Verilator's own cycle rate for the design: the harness runs `cycles` cycles with no I/O.
+pub fn raw_rate(binary: &Path, cycles: u64, row_len: u32) -> Result<f64> {
+    let out = Command::new(binary)
+        .args(["--raw", &cycles.to_string(), "--raw-len", &row_len.to_string()])
+        .output()
+        .map_err(|e| Error::Tool(format!("{}: {e}", binary.display())))?;
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .map_err(|_| Error::Tool(format!("{}: no rate from --raw", binary.display())))
+}
+
+/// Describes a mismatch with bits and real values.
+pub fn describe(p: &UnitParams, m: &Mismatch) -> String {
+    let o = p.output;
+    format!(
+        "row {} ({}), element {}: input {} ({}), expected {} ({}){}, got {} ({}){}",
+        m.row,
+        m.kind,
+        m.element,
+        p.input.bit_string(m.x),
+        p.input.to_real(m.x),
+        o.bit_string(m.expected as i64),
+        o.to_real(m.expected as i64),
+        if m.expected_last { " last" } else { "" },
+        o.bit_string(m.got as i64),
+        o.to_real(m.got as i64),
+        if m.got_last { " last" } else { "" },
+    )
+}

@@ -10,6 +10,7 @@
 //! Around them: [`config`] (TOML), [`generate`] (Verilog + manifest), [`cosim`] (Verilator
 //! co-simulation), [`rows`] (test rows), [`csvio`] (logit CSV files).
 
+pub mod bench;
 pub mod config;
 pub mod cosim;
 pub mod csvio;

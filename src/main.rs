@@ -1,7 +1,223 @@
+//! softmax-hw command line. Every user error is one line on stderr and exit status 1.
+
+use clap::{Parser, Subcommand};
+use softmax_hw::config::Config;
+use softmax_hw::cosim;
+use softmax_hw::error::{Error, Result};
+use softmax_hw::generate;
+use softmax_hw::unit::params::UnitParams;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Parser)]
+#[command(name = "softmax-hw", version, about = "Generate, check and measure streaming softmax hardware (rust-hdl -> Verilog)")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Write the unit's Verilog and a JSON manifest (ports, formats, latency, resolved config)
+    Generate {
+        /// TOML configuration (default: the built-in exact8 configuration)
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Output directory
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+    },
+    /// Run the bit-exact golden model on rows of logits
+    Golden {
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// CSV: one row per line, comma-separated logits in natural-log units
+        #[arg(long)]
+        input: PathBuf,
+        /// Output CSV (default: stdout)
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Print raw output codes instead of their real values
+        #[arg(long)]
+        codes: bool,
+    },
+    /// Co-simulate the Verilog with Verilator against the golden model, every output bit
+    Cosim {
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Number of rows: every corner case, then seeded random rows (ignored with --input)
+        #[arg(long, default_value_t = 2000)]
+        rows: usize,
+        /// Seed of the random rows and of the stalls
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Stream the rows of this CSV instead
+        #[arg(long)]
+        input: Option<PathBuf>,
+        /// Probability of a stall on the input valid and on the output ready, each cycle
+        #[arg(long, default_value_t = 0.0)]
+        stall: f64,
+        /// Where a failing row's VCD is kept
+        #[arg(long, default_value = "target/cosim-failures")]
+        vcd_dir: PathBuf,
+    },
+    /// Report co-simulation throughput against raw Verilator, and cycles per row
+    Bench {
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Random rows for the throughput measurement
+        #[arg(long, default_value_t = 2000)]
+        rows: usize,
+    },
+    /// Print the derived widths of a configuration and whether they are compiled in
+    Widths {
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+}
+
+fn load(config: &Option<PathBuf>) -> Result<(Config, UnitParams, String)> {
+    let cfg = Config::load(config.as_deref())?;
+    let p = UnitParams::new(&cfg)?;
+    let source = match config {
+        None => "(built-in default: configs/exact8.toml)".to_string(),
+        Some(path) => path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+    };
+    Ok((cfg, p, source))
+}
+
+fn write_atomically(path: &Path, text: &str) -> Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut f = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(path, e))?;
+    f.write_all(text.as_bytes()).map_err(|e| Error::io(path, e))?;
+    f.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
+fn run(cli: Cli) -> Result<i32> {
+    match cli.cmd {
+        Cmd::Generate { config, out } => {
+            let (cfg, _, source) = load(&config)?;
+            let g = generate::generate(&cfg, &source)?;
+            let (v, j) = generate::write(&g, &out)?;
+            println!("generate: module {}", g.module);
+            println!("generate: Verilog  {}", v.display());
+            println!("generate: manifest {}", j.display());
+            Ok(0)
+        }
+        Cmd::Golden { config, input, output, codes } => {
+            let (_, p, _) = load(&config)?;
+            let origin = input.display().to_string();
+            let rows = softmax_hw::csvio::quantize_rows(&p, &softmax_hw::csvio::read_rows(&input)?, &origin)?;
+            let mut text = String::new();
+            for r in &rows {
+                let y = softmax_hw::unit::model::run_row(&p, r).y;
+                let fields: Vec<String> = if codes {
+                    y.iter().map(|c| c.to_string()).collect()
+                } else {
+                    y.iter().map(|&c| p.output.to_real(c as i64).to_string()).collect()
+                };
+                text.push_str(&fields.join(","));
+                text.push('\n');
+            }
+            match output {
+                Some(path) => write_atomically(&path, &text)?,
+                None => print!("{text}"),
+            }
+            eprintln!("golden: {} rows, {} elements, module {}", rows.len(), rows.iter().map(|r| r.len()).sum::<usize>(), p.module_name());
+            Ok(0)
+        }
+        Cmd::Cosim { config, rows, seed, input, stall, vcd_dir } => {
+            if !(0.0..1.0).contains(&stall) {
+                return Err(Error::field("--stall", stall, "allowed 0 <= P < 1"));
+            }
+            let (cfg, p, source) = load(&config)?;
+            let row_set: Vec<softmax_hw::rows::Row> = match &input {
+                Some(path) => {
+                    let origin = path.display().to_string();
+                    softmax_hw::csvio::quantize_rows(&p, &softmax_hw::csvio::read_rows(path)?, &origin)?
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, x)| softmax_hw::rows::Row { kind: format!("{origin} row {}", i + 1), x })
+                        .collect()
+                }
+                None => {
+                    if rows == 0 {
+                        return Err(Error::field("--rows", 0, "allowed 1 or more"));
+                    }
+                    softmax_hw::rows::cosim_rows(&p, rows, seed)
+                }
+            };
+            let g = generate::generate(&cfg, &source)?;
+            let built = cosim::build(&g)?;
+            println!(
+                "cosim: module {} ({}), {}",
+                g.module,
+                source,
+                if built.cached { "cached Verilator build".to_string() } else { format!("Verilator build {:.1} s", built.build_seconds) }
+            );
+            let opt = cosim::RunOptions { stall, seed, vcd: None };
+            let rep = cosim::run(&p, &built.binary, &row_set, &opt)?;
+            println!(
+                "cosim: stall {stall}, seed {seed}: {} cycles, {:.2} s, {:.2} M elements verified/s",
+                rep.cycles,
+                rep.seconds,
+                rep.elements as f64 / rep.seconds / 1e6
+            );
+            for m in &rep.first_mismatches {
+                println!("cosim: MISMATCH {}", cosim::describe(&p, m));
+            }
+            if let Some(m) = rep.first_mismatches.first() {
+                std::fs::create_dir_all(&vcd_dir).map_err(|e| Error::io(&vcd_dir, e))?;
+                let vcd = vcd_dir.join(format!("{}_row{}.vcd", g.module, m.row));
+                let one = [row_set[m.row].clone()];
+                let again = cosim::run(&p, &built.binary, &one, &cosim::RunOptions { stall, seed, vcd: Some(vcd.clone()) })?;
+                println!("cosim: VCD of failing row {} ({} mismatches when run alone): {}", m.row, again.mismatches, vcd.display());
+            }
+            if rep.outputs != rep.elements {
+                println!("cosim: COUNT MISMATCH: sent {} elements, received {} outputs", rep.elements, rep.outputs);
+            }
+            println!("{}", rep.summary_line());
+            Ok(if rep.passed() { 0 } else { 1 })
+        }
+        Cmd::Bench { config, rows } => {
+            let (cfg, p, source) = load(&config)?;
+            let g = generate::generate(&cfg, &source)?;
+            let built = cosim::build(&g)?;
+            println!("bench: module {} ({source})", g.module);
+            let report = softmax_hw::bench::run(&p, &built.binary, rows)?;
+            print!("{report}");
+            Ok(0)
+        }
+        Cmd::Widths { config } => {
+            let (_, p, _) = load(&config)?;
+            let w = p.widths();
+            println!("{}", serde_json::to_string(&w).unwrap());
+            let hit = softmax_hw::unit::registry::SUPPORTED.iter().find(|(_, s)| *s == w);
+            match hit {
+                Some((id, _)) => println!("compiled in: {id}"),
+                None => println!(
+                    "not compiled in; add to src/unit/registry.rs:\n    \"{}\" => [{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}],",
+                    p.module_name(),
+                    w.wi, w.wt, w.ft, w.esb, w.we, w.wd, w.wa, w.rn, w.rsb, w.wr, w.wo
+                ),
+            }
+            println!("supported width sets:");
+            for (id, s) in softmax_hw::unit::registry::SUPPORTED {
+                println!("    {id}: {}", serde_json::to_string(s).unwrap());
+            }
+            Ok(0)
+        }
+    }
+}
+
 fn main() {
-    let path = std::env::args().nth(1);
-    let cfg = softmax_hw::config::Config::load(path.as_deref().map(std::path::Path::new)).unwrap();
-    let g = softmax_hw::generate::generate(&cfg, "x").unwrap();
-    std::fs::write(format!("/tmp/{}.v", g.module), &g.verilog).unwrap();
-    println!("/tmp/{}.v", g.module);
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    }
 }

@@ -1,0 +1,87 @@
+//! Test rows: the corner cases of ALGORITHMS.md section 5, seeded random Gaussian rows and
+//! attention-sink rows, as input codes of a configuration.
+
+use crate::unit::params::UnitParams;
+use rand::{Rng, SeedableRng};
+use rand_distr::{Distribution, Normal};
+
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub kind: String,
+    pub x: Vec<i64>,
+}
+
+fn row(kind: impl Into<String>, x: Vec<i64>) -> Row {
+    Row { kind: kind.into(), x }
+}
+
+/// Every corner case, each as one or more rows of valid length (1..=max_len).
+pub fn corner_rows(p: &UnitParams) -> Vec<Row> {
+    let n = p.max_len as usize;
+    let (lo, hi) = (p.input.min_code(), p.input.max_code());
+    let zero = 0i64;
+    let mid = hi / 3;
+    let mut v = vec![];
+    for &len in &[1usize, 2, 7, n] {
+        for &c in &[zero, lo, hi, mid, -mid] {
+            v.push(row(format!("all-equal {c} x{len}"), vec![c; len.min(n)]));
+        }
+    }
+    for &c in &[lo, hi, zero, 1, -1] {
+        v.push(row(format!("length-1 {c}"), vec![c]));
+    }
+    // one dominant element with a huge gap, at the start, the middle and the end
+    for &pos in &[0usize, n / 2, n - 1] {
+        let mut x = vec![lo; n];
+        x[pos] = hi;
+        v.push(row(format!("dominant at {pos}"), x));
+    }
+    // saturated inputs at both ends
+    v.push(row("alternating min/max", (0..n).map(|i| if i % 2 == 0 { lo } else { hi }).collect()));
+    v.push(row("alternating max/min", (0..n).map(|i| if i % 2 == 0 { hi } else { lo }).collect()));
+    // ties at the max among smaller values
+    v.push(row("ties at the max", (0..n).map(|i| if i % 5 == 2 { hi } else { (hi - 1 - (i % 17) as i64).max(lo) }).collect()));
+    v.push(row("two ties at the max", (0..n).map(|i| if i == 1 || i + 1 == n { mid } else { mid - 1 - (i % 9) as i64 }).collect()));
+    // every element a new max (renormalization at every step), and the reverse
+    v.push(row("increasing ramp", (0..n).map(|i| lo + ((i as i64 * (hi - lo)) / (n.max(2) as i64 - 1))).collect()));
+    v.push(row("decreasing ramp", (0..n).map(|i| hi - ((i as i64 * (hi - lo)) / (n.max(2) as i64 - 1))).collect()));
+    v.push(row("increasing by one LSB", (0..n).map(|i| (lo + i as i64).min(hi)).collect()));
+    v.push(row("sawtooth 1 LSB over 64", (0..n).map(|i| (i % 64) as i64).collect()));
+    // the largest sum: max_len equal maxima (sum = max_len, no renormalization)
+    v.push(row("max_len equal maxima", vec![hi; n]));
+    v.retain(|r| !r.x.is_empty() && r.x.len() <= n);
+    v
+}
+
+/// Seeded random rows: lengths log-uniform in 1..=max_len; Gaussian logits with a random
+/// spread (natural-log units, as attention scores), every third row with an attention sink
+/// on its first element.
+pub fn random_rows(p: &UnitParams, count: usize, seed: u64) -> Vec<Row> {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let n = p.max_len as f64;
+    (0..count)
+        .map(|i| {
+            let len = (n.ln() * rng.gen::<f64>()).exp().floor().clamp(1.0, n) as usize;
+            let sigma = rng.gen_range(0.5..4.0);
+            let mean = rng.gen_range(-4.0..4.0);
+            let g = Normal::new(mean, sigma).unwrap();
+            let mut logits: Vec<f64> = (0..len).map(|_| g.sample(&mut rng)).collect();
+            let kind = if i % 3 == 2 {
+                logits[0] += rng.gen_range(5.0..20.0);
+                "sink"
+            } else {
+                "gaussian"
+            };
+            row(kind, logits.iter().map(|&l| p.quantize_logit(l)).collect())
+        })
+        .collect()
+}
+
+/// The default cosim mix: every corner case, then random rows up to `count` rows in all.
+pub fn cosim_rows(p: &UnitParams, count: usize, seed: u64) -> Vec<Row> {
+    let mut v = corner_rows(p);
+    v.truncate(count);
+    let rest = count - v.len();
+    v.extend(random_rows(p, rest, seed));
+    v
+}
