@@ -160,7 +160,7 @@ pub fn run(p: &UnitParams, binary: &Path, rows: &[crate::rows::Row], opt: &RunOp
     let mut rd = BufReader::with_capacity(1 << 16, child.stdout.take().unwrap());
     let mut rep = Report { rows: rows.len(), elements: rows.iter().map(|r| r.x.len()).sum(), ..Default::default() };
     let (mut row, mut el) = (0usize, 0usize);
-    let mut expected: Vec<u64> = vec![];
+    let mut expected: Vec<(u64, bool)> = vec![];
     let mut rec = [0u8; 16];
     loop {
         if rd.read_exact(&mut rec).is_err() {
@@ -180,10 +180,10 @@ pub fn run(p: &UnitParams, binary: &Path, rows: &[crate::rows::Row], opt: &RunOp
             continue; // extra outputs: counted, reported by the count check
         }
         if el == 0 {
-            expected = crate::unit::model::run_row(p, &rows[row].x).y;
+            expected = expected_stream(p, &rows[row].x);
         }
-        let expected_last = el + 1 == expected.len();
-        if data as u64 != expected[el] || got_last != expected_last {
+        let (want, expected_last) = expected[el];
+        if data as u64 != want || got_last != expected_last {
             rep.mismatches += 1;
             if rep.first_mismatches.len() < 10 {
                 rep.first_mismatches.push(Mismatch {
@@ -191,7 +191,7 @@ pub fn run(p: &UnitParams, binary: &Path, rows: &[crate::rows::Row], opt: &RunOp
                     element: el,
                     kind: rows[row].kind.clone(),
                     x: rows[row].x[el],
-                    expected: expected[el],
+                    expected: want,
                     got: data,
                     expected_last,
                     got_last,
@@ -212,6 +212,18 @@ pub fn run(p: &UnitParams, binary: &Path, rows: &[crate::rows::Row], opt: &RunOp
         return Err(Error::Tool(format!("{} exited with {status}", binary.display())));
     }
     Ok(rep)
+}
+
+/// Expected (output, last) of one input row as the hardware streams it: a row longer than
+/// max_len is ended by the unit after max_len elements and the rest forms the next row.
+pub fn expected_stream(p: &UnitParams, x: &[i64]) -> Vec<(u64, bool)> {
+    x.chunks(p.max_len as usize)
+        .flat_map(|c| {
+            let y = crate::unit::model::run_row(p, c).y;
+            let n = y.len();
+            y.into_iter().enumerate().map(move |(i, v)| (v, i + 1 == n))
+        })
+        .collect()
 }
 
 /// Verilator's own cycle rate for the design: the harness runs `cycles` cycles with no I/O.

@@ -6,6 +6,9 @@ pub enum Error {
     /// A configuration field has a value outside what is allowed.
     #[error("config: `{field}` = {value}: {allowed}")]
     Field { field: String, value: String, allowed: String },
+    /// A command-line flag has a value outside what is allowed.
+    #[error("`{flag}` = {value}: {allowed}")]
+    Flag { flag: String, value: String, allowed: String },
     /// The configuration file could not be parsed (syntax, unknown key, wrong type).
     #[error("{0}")]
     Parse(String),
@@ -25,6 +28,9 @@ pub type Result<T> = std::result::Result<T, Error>;
 impl Error {
     pub fn field(field: &str, value: impl std::fmt::Display, allowed: impl Into<String>) -> Self {
         Error::Field { field: field.into(), value: value.to_string(), allowed: allowed.into() }
+    }
+    pub fn flag(flag: &str, value: impl std::fmt::Display, allowed: impl Into<String>) -> Self {
+        Error::Flag { flag: flag.into(), value: value.to_string(), allowed: allowed.into() }
     }
     pub fn io(path: impl AsRef<std::path::Path>, err: std::io::Error) -> Self {
         Error::Io { path: path.as_ref().display().to_string(), err }

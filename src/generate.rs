@@ -101,13 +101,16 @@ pub struct Manifest {
 impl Timing {
     pub fn new(p: &UnitParams) -> Timing {
         let recip = if p.recip_method == RecipMethod::Newton { 4 } else { 2 };
+        // last input accepted at cycle 0: pass 1 done at 2, reciprocal done at 2 + R,
+        // pass 2 started, its 5-stage pipeline shows the first output at 8 + R
         let first = 8 + recip;
         Timing {
             input_elements_per_cycle: 1,
             output_elements_per_cycle: 1,
             last_input_to_first_output: first,
-            row_cycles_overhead: first,
-            row_cycles: format!("2*L + {first}"),
+            // L inputs, first - 1 cycles, L outputs: the next row is accepted the cycle after
+            row_cycles_overhead: first - 1,
+            row_cycles: format!("2*L + {}", first - 1),
             notes: "s_axis_tready is high only while a row streams in (pass 1); the next row is accepted the cycle after the previous row's last output handshake. Backpressure on m_axis holds the whole pass-2 pipeline. aresetn is synchronous, active low.".into(),
         }
     }

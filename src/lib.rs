@@ -10,10 +10,12 @@
 //! Around them: [`config`] (TOML), [`generate`] (Verilog + manifest), [`cosim`] (Verilator
 //! co-simulation), [`rows`] (test rows), [`csvio`] (logit CSV files).
 
+pub mod accuracy;
 pub mod bench;
 pub mod config;
 pub mod cosim;
 pub mod csvio;
+pub mod data;
 pub mod error;
 pub mod exp2;
 pub mod fixfmt;

@@ -129,7 +129,7 @@ fn run(cli: Cli) -> Result<i32> {
         }
         Cmd::Cosim { config, rows, seed, input, stall, vcd_dir } => {
             if !(0.0..1.0).contains(&stall) {
-                return Err(Error::field("--stall", stall, "allowed 0 <= P < 1"));
+                return Err(Error::flag("--stall", stall, "allowed 0 <= P < 1"));
             }
             let (cfg, p, source) = load(&config)?;
             let row_set: Vec<softmax_hw::rows::Row> = match &input {
@@ -143,7 +143,7 @@ fn run(cli: Cli) -> Result<i32> {
                 }
                 None => {
                     if rows == 0 {
-                        return Err(Error::field("--rows", 0, "allowed 1 or more"));
+                        return Err(Error::flag("--rows", 0, "allowed 1 or more"));
                     }
                     softmax_hw::rows::cosim_rows(&p, rows, seed)
                 }

@@ -11,8 +11,10 @@
 //!  state: Accept --last--> WaitSum --d--> WaitRecip --r--> Normalize --last out--> Accept
 //! ```
 //! Rows are delimited by `s_axis_tlast`; a row that reaches `max_len` elements ends there.
-//! Cycles per row of length L with an always-ready consumer: L + 2 + R + 6 + (L - 1),
-//! R = 2 (LUT/LPW reciprocal) or 4 (Newton); `s_axis_tready` is high only in Accept.
+//! Latency from a row's last input handshake to its first output: 8 + R cycles, R = 2
+//! (LUT/LPW reciprocal) or 4 (Newton). Cycles per row of length L, back to back with an
+//! always-ready consumer: 2L + 7 + R (checked by co-simulation against the manifest).
+//! `s_axis_tready` is high only in Accept.
 //! Pass 1 and pass 2 are separate blocks with a row descriptor between them, so a second
 //! row buffer bank (overlapping rows) and several lanes per cycle extend this without a
 //! rewrite.

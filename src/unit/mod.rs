@@ -6,4 +6,4 @@ pub mod params;
 pub mod registry;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

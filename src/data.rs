@@ -1,0 +1,61 @@
+//! Real attention logits (../shared/data/attention): `<prefix>_logits.npy` (float32,
+//! rows x max_len, padded with -inf) and `<prefix>_lengths.npy` (int32), read with `npyz`.
+
+use crate::error::{Error, Result};
+use std::path::{Path, PathBuf};
+
+/// The directory of the attention data: $SOFTMAX_HW_DATA, else ../shared/data/attention
+/// relative to the crate root.
+pub fn attention_dir() -> PathBuf {
+    std::env::var_os("SOFTMAX_HW_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/attention"))
+}
+
+fn open(path: &Path) -> Result<npyz::NpyFile<std::io::BufReader<std::fs::File>>> {
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    npyz::NpyFile::new(std::io::BufReader::new(f)).map_err(|e| Error::io(path, e))
+}
+
+/// Rows of logits (natural-log units), each cut to its length.
+pub fn load_rows(logits: &Path, lengths: Option<&Path>) -> Result<Vec<Vec<f64>>> {
+    let npy = open(logits)?;
+    let shape = npy.shape().to_vec();
+    if shape.len() != 2 {
+        return Err(Error::Input(format!("{}: shape {shape:?}: allowed a 2-D array (rows x max_len)", logits.display())));
+    }
+    let cols = shape[1] as usize;
+    let data: Vec<f32> = npy.into_vec().map_err(|e| Error::Input(format!("{}: {e} (allowed float32)", logits.display())))?;
+    let lens: Vec<usize> = match lengths {
+        Some(l) => {
+            let v: Vec<i32> = open(l)?.into_vec().map_err(|e| Error::Input(format!("{}: {e} (allowed int32)", l.display())))?;
+            if v.len() != shape[0] as usize {
+                return Err(Error::Input(format!("{}: {} lengths for {} rows", l.display(), v.len(), shape[0])));
+            }
+            v.into_iter().map(|x| x as usize).collect()
+        }
+        // without lengths: a row ends at its first -inf
+        None => data.chunks(cols).map(|r| r.iter().position(|v| *v == f32::NEG_INFINITY).unwrap_or(cols)).collect(),
+    };
+    Ok(data
+        .chunks(cols)
+        .zip(lens)
+        .map(|(r, n)| r[..n.min(cols)].iter().map(|&v| v as f64).collect())
+        .collect())
+}
+
+/// The prefixes of the attention sets in `dir` (files `<prefix>_logits.npy`).
+pub fn prefixes(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix("_logits.npy").map(String::from)).collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Loads one attention set by prefix.
+pub fn load_set(dir: &Path, prefix: &str) -> Result<Vec<Vec<f64>>> {
+    load_rows(&dir.join(format!("{prefix}_logits.npy")), Some(&dir.join(format!("{prefix}_lengths.npy"))))
+}
