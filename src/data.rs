@@ -59,3 +59,14 @@ pub fn prefixes(dir: &Path) -> Vec<String> {
 pub fn load_set(dir: &Path, prefix: &str) -> Result<Vec<Vec<f64>>> {
     load_rows(&dir.join(format!("{prefix}_logits.npy")), Some(&dir.join(format!("{prefix}_lengths.npy"))))
 }
+
+/// `<prefix>_index.npy`: int32 (rows, 4) holding text_id, layer, head, query_pos.
+pub fn load_index(path: &Path) -> Result<Vec<[i32; 4]>> {
+    let npy = open(path)?;
+    let shape = npy.shape().to_vec();
+    if shape.len() != 2 || shape[1] != 4 {
+        return Err(Error::Input(format!("{}: shape {shape:?}: allowed (rows, 4) int32 (text_id, layer, head, query_pos)", path.display())));
+    }
+    let v: Vec<i32> = npy.into_vec().map_err(|e| Error::Input(format!("{}: {e} (allowed int32)", path.display())))?;
+    Ok(v.chunks(4).map(|c| [c[0], c[1], c[2], c[3]]).collect())
+}

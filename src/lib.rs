@@ -25,6 +25,7 @@ pub mod lpw;
 pub mod normalize;
 pub mod recip;
 pub mod rows;
+pub mod synth;
 pub mod unit;
 pub mod unnormed;
 

@@ -61,6 +61,27 @@ enum Cmd {
         #[arg(long, default_value = "target/cosim-failures")]
         vcd_dir: PathBuf,
     },
+    /// Accuracy of the unit (and a shift-only variant) against the exact softmax
+    Accuracy {
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Logits: .npy (rows x max_len float32, padded with -inf), .csv (one row per line), or
+        /// a directory of <prefix>_logits.npy / _lengths.npy / _index.npy sets (a summary of each)
+        #[arg(long)]
+        data: PathBuf,
+        /// Row lengths (.npy int32); without it a .npy row ends at its first -inf
+        #[arg(long)]
+        lengths: Option<PathBuf>,
+        /// Row index (.npy int32, rows x 4: text, layer, head, query) for per-layer/head figures
+        #[arg(long)]
+        index: Option<PathBuf>,
+        /// Write the full report as JSON
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Write an SVG histogram of the output error in LSBs
+        #[arg(long)]
+        plot: Option<PathBuf>,
+    },
     /// Report co-simulation throughput against raw Verilator, and cycles per row
     Bench {
         #[arg(long)]
@@ -80,7 +101,7 @@ fn load(config: &Option<PathBuf>) -> Result<(Config, UnitParams, String)> {
     let cfg = Config::load(config.as_deref())?;
     let p = UnitParams::new(&cfg)?;
     let source = match config {
-        None => "(built-in default: configs/exact8.toml)".to_string(),
+        None => "built-in default, configs/exact8.toml".to_string(),
         Some(path) => path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
     };
     Ok((cfg, p, source))
@@ -179,6 +200,47 @@ fn run(cli: Cli) -> Result<i32> {
             }
             println!("{}", rep.summary_line());
             Ok(if rep.passed() { 0 } else { 1 })
+        }
+        Cmd::Accuracy { config, data, lengths, index, json, plot } => {
+            let (_, p, _) = load(&config)?;
+            if data.is_dir() {
+                use softmax_hw::accuracy::report::{run, summary_rows, Dataset, SUMMARY_HEADER};
+                let sets = softmax_hw::data::prefixes(&data);
+                if sets.is_empty() {
+                    return Err(Error::flag("--data", data.display(), "a directory holding <prefix>_logits.npy files"));
+                }
+                let mut text = format!("accuracy: {} (output {}), reference: exact softmax of the quantized input\n\n{SUMMARY_HEADER}", p.module_name(), p.output.q_name());
+                let mut reports = vec![];
+                for set in &sets {
+                    let f = |s: &str| data.join(format!("{set}_{s}.npy"));
+                    let index = f("index");
+                    let ds = Dataset::load(&f("logits"), Some(&f("lengths")), index.exists().then_some(index.as_path()))?;
+                    let rep = run(&p, &ds)?;
+                    text.push_str(&summary_rows(&rep));
+                    reports.push(rep);
+                }
+                if let Some(path) = &json {
+                    write_atomically(path, &(serde_json::to_string_pretty(&reports).expect("report serializes") + "\n"))?;
+                }
+                if plot.is_some() {
+                    return Err(Error::flag("--plot", plot.unwrap().display(), "allowed with a single --data file"));
+                }
+                print!("{text}");
+                return Ok(0);
+            }
+            let ds = softmax_hw::accuracy::report::Dataset::load(&data, lengths.as_deref(), index.as_deref())?;
+            let rep = softmax_hw::accuracy::report::run(&p, &ds)?;
+            let text = softmax_hw::accuracy::report::markdown(&rep);
+            let json_text = serde_json::to_string_pretty(&rep).expect("report serializes") + "\n";
+            let svg = softmax_hw::accuracy::report::svg_histogram(&rep);
+            if let Some(path) = &json {
+                write_atomically(path, &json_text)?;
+            }
+            if let Some(path) = &plot {
+                write_atomically(path, &svg)?;
+            }
+            print!("{text}");
+            Ok(0)
         }
         Cmd::Bench { config, rows } => {
             let (cfg, p, source) = load(&config)?;

@@ -151,3 +151,40 @@ fn cosim_cli_prints_the_summary_line() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "error: `--stall` = 1.5: allowed 0 <= P < 1");
 }
+
+#[test]
+fn accuracy_reports_every_attention_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = root().join("../shared/data/attention");
+    let cfg = root().join("configs/exact8.toml");
+    let out = run(&["accuracy", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--json", "acc.json"], dir.path());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for set in ["minilm_l6_dev", "smollm2_135m_dev", "smollm2_135m_long_dev"] {
+        let unit = stdout.lines().find(|l| l.starts_with(&format!("| {set} |")) && l.contains("| unit |")).unwrap_or_else(|| panic!("{stdout}"));
+        // the 8-bit exact-softmax target: within 1 LSB of the correctly rounded softmax, no argmax flip
+        let cols: Vec<&str> = unit.split('|').map(str::trim).collect();
+        assert_eq!(cols[4], "1", "{unit}");
+        assert!(cols[8].ends_with("/ 0"), "{unit}");
+    }
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("acc.json")).unwrap()).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 3);
+    // one file with an index: per-layer table, JSON and SVG
+    let f = |s: &str| data.join(format!("minilm_l6_dev_{s}.npy")).to_str().unwrap().to_string();
+    let out = run(
+        &["accuracy", "--config", cfg.to_str().unwrap(), "--data", &f("logits"), "--lengths", &f("lengths"), "--index", &f("index"), "--json", "one.json", "--plot", "one.svg"],
+        dir.path(),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(stdout.contains("| L05 | 672 |"), "{stdout}");
+    assert!(std::fs::read_to_string(dir.path().join("one.svg")).unwrap().starts_with("<svg"));
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("one.json")).unwrap()).unwrap();
+    assert_eq!(json["variants"][0]["per_head"].as_object().unwrap().len(), 72);
+    // a bad data file: one line, no output
+    std::fs::write(dir.path().join("x.txt"), "1,2").unwrap();
+    let out = run(&["accuracy", "--data", "x.txt", "--json", "bad.json"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "error: `--data` = x.txt: allowed a .npy (rows x max_len, float32) or .csv file");
+    assert!(!dir.path().join("bad.json").exists());
+}

@@ -1,0 +1,1 @@
+//! Synthesis with Yosys and nextpnr (work in progress).

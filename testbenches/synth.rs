@@ -1,0 +1,1 @@
+//! Synthesis flow tests (work in progress).
