@@ -1,7 +1,7 @@
 //! `bench`: co-simulation throughput next to Verilator's raw cycle rate for the same design,
 //! and the unit's cycles per row against the bound of one element per cycle per pass.
 
-use crate::cosim::{self, RunOptions};
+use crate::cosim::{self, RowModel, RunOptions};
 use crate::error::Result;
 use crate::rows::{random_rows, Row};
 use crate::unit::params::UnitParams;
@@ -15,27 +15,27 @@ pub struct RowCycles {
     pub manifest: u64,
 }
 
-/// Steady-state cycles per row for rows of length `len`, back to back, no stalls.
-pub fn row_cycles(p: &UnitParams, binary: &Path, len: usize) -> Result<RowCycles> {
+/// Steady-state cycles per row for rows of length `len`, back to back, no stalls; `passes`
+/// and `overhead` give the expected 'passes * L + overhead'.
+pub fn row_cycles<M: RowModel>(p: &UnitParams, m: &M, binary: &Path, len: usize, passes: u64, overhead: u64) -> Result<RowCycles> {
     let rows: Vec<Row> = random_rows(p, 64, 7)
         .into_iter()
         .take(6)
         .map(|r| Row { kind: "bench".into(), x: (0..len).map(|i| r.x[i % r.x.len()]).collect() })
         .collect();
-    let rep = cosim::run(p, binary, &rows, &RunOptions { stall: 0.0, seed: 1, vcd: None })?;
+    let rep = cosim::run(m, binary, &rows, &RunOptions { stall: 0.0, seed: 1, vcd: None })?;
     assert!(rep.passed(), "bench rows must pass co-simulation: {}", rep.summary_line());
     let e = &rep.row_end_cycles;
     let measured = e[e.len() - 1] - e[e.len() - 2];
-    let overhead = crate::generate::Timing::new(p).row_cycles_overhead as u64;
-    Ok(RowCycles { len, measured, bound: 2 * len as u64, manifest: 2 * len as u64 + overhead })
+    Ok(RowCycles { len, measured, bound: passes * len as u64, manifest: passes * len as u64 + overhead })
 }
 
-pub fn run(p: &UnitParams, binary: &Path, rows: usize) -> Result<String> {
+pub fn run<M: RowModel>(p: &UnitParams, m: &M, binary: &Path, rows: usize, passes: u64, overhead: u64) -> Result<String> {
     let mut s = String::new();
     let raw_cycles = 20_000_000u64;
     let raw = cosim::raw_rate(binary, raw_cycles, 64)?;
     let set = random_rows(p, rows, 3);
-    let rep = cosim::run(p, binary, &set, &RunOptions { stall: 0.0, seed: 1, vcd: None })?;
+    let rep = cosim::run(m, binary, &set, &RunOptions { stall: 0.0, seed: 1, vcd: None })?;
     assert!(rep.passed(), "bench rows must pass co-simulation: {}", rep.summary_line());
     let eps = rep.elements as f64 / rep.seconds;
     let cps = rep.cycles as f64 / rep.seconds;
@@ -47,14 +47,14 @@ pub fn run(p: &UnitParams, binary: &Path, rows: usize) -> Result<String> {
     writeln!(s, "| elements verified/s / raw cycles/s | {:.2} |", eps / raw).unwrap();
     writeln!(s, "| co-simulation cycles/s / raw cycles/s | {:.2} |", cps / raw).unwrap();
     writeln!(s, "| rows, elements, cycles per element | {}, {}, {:.2} |", rep.rows, rep.elements, rep.cycles as f64 / rep.elements as f64).unwrap();
-    writeln!(s, "\n| row length L | cycles per row (measured) | bound 2L (1 element/cycle/pass) | manifest 2L + overhead | measured / bound |").unwrap();
+    writeln!(s, "\n| row length L | cycles per row (measured) | bound {passes}L (1 element/cycle/pass) | manifest {passes}L + overhead | measured / bound |").unwrap();
     writeln!(s, "|---|---|---|---|---|").unwrap();
     for len in [64usize, 1024, 8192] {
         if len > p.max_len as usize {
             writeln!(s, "| {len} | (above max_len {}) | | | |", p.max_len).unwrap();
             continue;
         }
-        let r = row_cycles(p, binary, len)?;
+        let r = row_cycles(p, m, binary, len, passes, overhead)?;
         writeln!(s, "| {} | {} | {} | {} | {:.3} |", r.len, r.measured, r.bound, r.manifest, r.measured as f64 / r.bound as f64).unwrap();
     }
     Ok(s)

@@ -4,7 +4,45 @@
 
 use crate::error::{Error, Result};
 use crate::generate::Generated;
-use crate::unit::params::UnitParams;
+use crate::fixfmt::FixFmt;
+
+/// A bit-exact row model the checker compares the RTL with: the unit or the baseline.
+pub trait RowModel: Sync {
+    fn max_len(&self) -> u32;
+    fn input(&self) -> FixFmt;
+    fn output(&self) -> FixFmt;
+    fn run_row(&self, x: &[i64]) -> Vec<u64>;
+}
+
+impl RowModel for crate::unit::params::UnitParams {
+    fn max_len(&self) -> u32 {
+        self.max_len
+    }
+    fn input(&self) -> FixFmt {
+        self.input
+    }
+    fn output(&self) -> FixFmt {
+        self.output
+    }
+    fn run_row(&self, x: &[i64]) -> Vec<u64> {
+        crate::unit::model::run_row(self, x).y
+    }
+}
+
+impl RowModel for crate::baseline::BaselineParams {
+    fn max_len(&self) -> u32 {
+        self.max_len
+    }
+    fn input(&self) -> FixFmt {
+        self.input
+    }
+    fn output(&self) -> FixFmt {
+        self.output
+    }
+    fn run_row(&self, x: &[i64]) -> Vec<u64> {
+        crate::baseline::run_row(self, x)
+    }
+}
 use sha2::{Digest, Sha256};
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -130,8 +168,8 @@ pub struct RunOptions {
 
 /// Streams `rows` through the built unit and compares every output with the golden model.
 /// The golden model runs inside the timed loop (`seconds` covers simulation and checking).
-pub fn run(p: &UnitParams, binary: &Path, rows: &[crate::rows::Row], opt: &RunOptions) -> Result<Report> {
-    let idle = 4 * p.max_len as u64 + 1000;
+pub fn run<M: RowModel>(p: &M, binary: &Path, rows: &[crate::rows::Row], opt: &RunOptions) -> Result<Report> {
+    let idle = 4 * p.max_len() as u64 + 1000;
     let mut cmd = Command::new(binary);
     cmd.args(["--stall", &opt.stall.to_string(), "--seed", &opt.seed.to_string(), "--idle", &idle.to_string()]);
     if let Some(v) = &opt.vcd {
@@ -144,7 +182,7 @@ pub fn run(p: &UnitParams, binary: &Path, rows: &[crate::rows::Row], opt: &RunOp
         .spawn()
         .map_err(|e| Error::Tool(format!("{}: {e}", binary.display())))?;
     let stdin = child.stdin.take().unwrap();
-    let fmt = p.input;
+    let fmt = p.input();
     let inputs: Vec<Vec<i64>> = rows.iter().map(|r| r.x.clone()).collect();
     let writer = std::thread::spawn(move || -> std::io::Result<()> {
         let mut w = BufWriter::with_capacity(1 << 16, stdin);
@@ -216,10 +254,10 @@ pub fn run(p: &UnitParams, binary: &Path, rows: &[crate::rows::Row], opt: &RunOp
 
 /// Expected (output, last) of one input row as the hardware streams it: a row longer than
 /// max_len is ended by the unit after max_len elements and the rest forms the next row.
-pub fn expected_stream(p: &UnitParams, x: &[i64]) -> Vec<(u64, bool)> {
-    x.chunks(p.max_len as usize)
+pub fn expected_stream<M: RowModel>(p: &M, x: &[i64]) -> Vec<(u64, bool)> {
+    x.chunks(p.max_len() as usize)
         .flat_map(|c| {
-            let y = crate::unit::model::run_row(p, c).y;
+            let y = p.run_row(c);
             let n = y.len();
             y.into_iter().enumerate().map(move |(i, v)| (v, i + 1 == n))
         })
@@ -239,15 +277,15 @@ pub fn raw_rate(binary: &Path, cycles: u64, row_len: u32) -> Result<f64> {
 }
 
 /// Describes a mismatch with bits and real values.
-pub fn describe(p: &UnitParams, m: &Mismatch) -> String {
-    let o = p.output;
+pub fn describe<M: RowModel>(p: &M, m: &Mismatch) -> String {
+    let o = p.output();
     format!(
         "row {} ({}), element {}: input {} ({}), expected {} ({}){}, got {} ({}){}",
         m.row,
         m.kind,
         m.element,
-        p.input.bit_string(m.x),
-        p.input.to_real(m.x),
+        p.input().bit_string(m.x),
+        p.input().to_real(m.x),
         o.bit_string(m.expected as i64),
         o.to_real(m.expected as i64),
         if m.expected_last { " last" } else { "" },

@@ -11,6 +11,7 @@
 //! co-simulation), [`rows`] (test rows), [`csvio`] (logit CSV files).
 
 pub mod accuracy;
+pub mod baseline;
 pub mod bench;
 pub mod config;
 pub mod cosim;

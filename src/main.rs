@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand};
 use softmax_hw::config::Config;
 use softmax_hw::cosim;
 use softmax_hw::error::{Error, Result};
-use softmax_hw::generate;
+use softmax_hw::generate::{self, Design};
 use softmax_hw::unit::params::UnitParams;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -26,6 +26,9 @@ enum Cmd {
         /// Output directory
         #[arg(long, default_value = "out")]
         out: PathBuf,
+        /// The softmax unit, or the conventional baseline with the same formats
+        #[arg(long, value_enum, default_value_t = Design::Unit)]
+        design: Design,
     },
     /// Run the bit-exact golden model on rows of logits
     Golden {
@@ -60,6 +63,9 @@ enum Cmd {
         /// Where a failing row's VCD is kept
         #[arg(long, default_value = "target/cosim-failures")]
         vcd_dir: PathBuf,
+        /// The softmax unit, or the conventional baseline with the same formats
+        #[arg(long, value_enum, default_value_t = Design::Unit)]
+        design: Design,
     },
     /// Accuracy of the unit (and a shift-only variant) against the exact softmax
     Accuracy {
@@ -89,6 +95,9 @@ enum Cmd {
         /// Random rows for the throughput measurement
         #[arg(long, default_value_t = 2000)]
         rows: usize,
+        /// The softmax unit, or the conventional baseline with the same formats
+        #[arg(long, value_enum, default_value_t = Design::Unit)]
+        design: Design,
     },
     /// Print the derived widths of a configuration and whether they are compiled in
     Widths {
@@ -117,9 +126,9 @@ fn write_atomically(path: &Path, text: &str) -> Result<()> {
 
 fn run(cli: Cli) -> Result<i32> {
     match cli.cmd {
-        Cmd::Generate { config, out } => {
+        Cmd::Generate { config, out, design } => {
             let (cfg, _, source) = load(&config)?;
-            let g = generate::generate(&cfg, &source)?;
+            let g = generate::generate_design(&cfg, &source, design)?;
             let (v, j) = generate::write(&g, &out)?;
             println!("generate: module {}", g.module);
             println!("generate: Verilog  {}", v.display());
@@ -148,7 +157,7 @@ fn run(cli: Cli) -> Result<i32> {
             eprintln!("golden: {} rows, {} elements, module {}", rows.len(), rows.iter().map(|r| r.len()).sum::<usize>(), p.module_name());
             Ok(0)
         }
-        Cmd::Cosim { config, rows, seed, input, stall, vcd_dir } => {
+        Cmd::Cosim { config, rows, seed, input, stall, vcd_dir, design } => {
             if !(0.0..1.0).contains(&stall) {
                 return Err(Error::flag("--stall", stall, "allowed 0 <= P < 1"));
             }
@@ -169,7 +178,7 @@ fn run(cli: Cli) -> Result<i32> {
                     softmax_hw::rows::cosim_rows(&p, rows, seed)
                 }
             };
-            let g = generate::generate(&cfg, &source)?;
+            let g = generate::generate_design(&cfg, &source, design)?;
             let built = cosim::build(&g)?;
             println!(
                 "cosim: module {} ({}), {}",
@@ -178,7 +187,16 @@ fn run(cli: Cli) -> Result<i32> {
                 if built.cached { "cached Verilator build".to_string() } else { format!("Verilator build {:.1} s", built.build_seconds) }
             );
             let opt = cosim::RunOptions { stall, seed, vcd: None };
-            let rep = cosim::run(&p, &built.binary, &row_set, &opt)?;
+            let baseline = softmax_hw::baseline::BaselineParams::from_unit(&p);
+            let model: &dyn Fn(&[softmax_hw::rows::Row], &cosim::RunOptions) -> Result<cosim::Report> = &|rows, opt| match design {
+                Design::Unit => cosim::run(&p, &built.binary, rows, opt),
+                Design::Baseline => cosim::run(&baseline, &built.binary, rows, opt),
+            };
+            let describe = |m: &cosim::Mismatch| match design {
+                Design::Unit => cosim::describe(&p, m),
+                Design::Baseline => cosim::describe(&baseline, m),
+            };
+            let rep = model(&row_set, &opt)?;
             println!(
                 "cosim: stall {stall}, seed {seed}: {} cycles, {:.2} s, {:.2} M elements verified/s",
                 rep.cycles,
@@ -186,13 +204,13 @@ fn run(cli: Cli) -> Result<i32> {
                 rep.elements as f64 / rep.seconds / 1e6
             );
             for m in &rep.first_mismatches {
-                println!("cosim: MISMATCH {}", cosim::describe(&p, m));
+                println!("cosim: MISMATCH {}", describe(m));
             }
             if let Some(m) = rep.first_mismatches.first() {
                 std::fs::create_dir_all(&vcd_dir).map_err(|e| Error::io(&vcd_dir, e))?;
                 let vcd = vcd_dir.join(format!("{}_row{}.vcd", g.module, m.row));
                 let one = [row_set[m.row].clone()];
-                let again = cosim::run(&p, &built.binary, &one, &cosim::RunOptions { stall, seed, vcd: Some(vcd.clone()) })?;
+                let again = model(&one, &cosim::RunOptions { stall, seed, vcd: Some(vcd.clone()) })?;
                 println!("cosim: VCD of failing row {} ({} mismatches when run alone): {}", m.row, again.mismatches, vcd.display());
             }
             if rep.outputs != rep.elements {
@@ -242,12 +260,18 @@ fn run(cli: Cli) -> Result<i32> {
             print!("{text}");
             Ok(0)
         }
-        Cmd::Bench { config, rows } => {
+        Cmd::Bench { config, rows, design } => {
             let (cfg, p, source) = load(&config)?;
-            let g = generate::generate(&cfg, &source)?;
+            let g = generate::generate_design(&cfg, &source, design)?;
             let built = cosim::build(&g)?;
             println!("bench: module {} ({source})", g.module);
-            let report = softmax_hw::bench::run(&p, &built.binary, rows)?;
+            let overhead = g.manifest.timing.row_cycles_overhead as u64;
+            let report = match design {
+                Design::Unit => softmax_hw::bench::run(&p, &p, &built.binary, rows, 2, overhead)?,
+                Design::Baseline => {
+                    softmax_hw::bench::run(&p, &softmax_hw::baseline::BaselineParams::from_unit(&p), &built.binary, rows, 3, overhead)?
+                }
+            };
             print!("{report}");
             Ok(0)
         }

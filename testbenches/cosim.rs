@@ -4,7 +4,9 @@
 
 use softmax_hw::config::Config;
 use softmax_hw::cosim::{self, RunOptions};
-use softmax_hw::generate::{self, Generated};
+use softmax_hw::baseline::BaselineParams;
+use softmax_hw::cosim::RowModel;
+use softmax_hw::generate::{self, Design, Generated};
 use softmax_hw::rows::{cosim_rows, Row};
 use softmax_hw::unit::params::UnitParams;
 use std::path::{Path, PathBuf};
@@ -17,10 +19,14 @@ fn root() -> PathBuf {
 }
 
 fn load(name: &str) -> (Config, UnitParams, Generated) {
+    load_design(name, Design::Unit)
+}
+
+fn load_design(name: &str, design: Design) -> (Config, UnitParams, Generated) {
     let path = root().join("configs").join(format!("{name}.toml"));
     let cfg = Config::load(Some(&path)).unwrap();
     let p = UnitParams::new(&cfg).unwrap();
-    let g = generate::generate(&cfg, &format!("{name}.toml")).unwrap();
+    let g = generate::generate_design(&cfg, &format!("{name}.toml"), design).unwrap();
     (cfg, p, g)
 }
 
@@ -34,7 +40,7 @@ fn binary(g: &Generated) -> PathBuf {
     cosim::build(g).unwrap_or_else(|e| panic!("{e}")).binary
 }
 
-fn check(p: &UnitParams, bin: &Path, rows: &[Row], stall: f64, seed: u64) -> cosim::Report {
+fn check<M: RowModel>(p: &M, bin: &Path, rows: &[Row], stall: f64, seed: u64) -> cosim::Report {
     let rep = cosim::run(p, bin, rows, &RunOptions { stall, seed, vcd: None }).unwrap();
     let details: Vec<String> = rep.first_mismatches.iter().map(|m| cosim::describe(p, m)).collect();
     assert!(rep.passed(), "{} (outputs {}):\n{}", rep.summary_line(), rep.outputs, details.join("\n"));
@@ -55,6 +61,25 @@ fn cosim_bit_exact_on_every_example() {
         assert!(rows.iter().any(|r| r.x.len() == 1), "{name}: a length-1 row");
         check(&p, &bin, &rows, 0.0, 1);
         check(&p, &bin, &rows, 0.3, 2);
+    }
+}
+
+/// The conventional baseline co-simulates bit-exactly against its own golden model, and its
+/// cycles per row match its manifest (3L + overhead).
+#[test]
+fn baseline_cosim_bit_exact_on_every_example() {
+    for name in EXAMPLES {
+        let (_, p, g) = load_design(name, Design::Baseline);
+        let b = BaselineParams::from_unit(&p);
+        let bin = binary(&g);
+        let rows = cosim_rows(&p, if name == "precise16" { 300 } else { 1000 }, 23);
+        check(&b, &bin, &rows, 0.0, 1);
+        check(&b, &bin, &rows, 0.3, 2);
+        let overhead = g.manifest.timing.row_cycles_overhead as u64;
+        for len in [1usize, 64] {
+            let r = softmax_hw::bench::row_cycles(&p, &b, &bin, len, 3, overhead).unwrap();
+            assert_eq!(r.measured, r.manifest, "{name} baseline, L={len}");
+        }
     }
 }
 
@@ -83,7 +108,8 @@ fn cycles_per_row_match_manifest() {
         let (_, p, g) = load(name);
         let bin = binary(&g);
         for len in [1usize, 64, 1000] {
-            let r = softmax_hw::bench::row_cycles(&p, &bin, len.min(p.max_len as usize)).unwrap();
+            let overhead = g.manifest.timing.row_cycles_overhead as u64;
+            let r = softmax_hw::bench::row_cycles(&p, &p, &bin, len.min(p.max_len as usize), 2, overhead).unwrap();
             assert_eq!(r.measured, r.manifest, "{name}, L={len}");
         }
     }
@@ -140,8 +166,8 @@ fn lint_yosys_and_icarus_accept_every_example() {
         require(tool);
     }
     let dir = tempfile::tempdir().unwrap();
-    for name in EXAMPLES {
-        let (_, _, g) = load(name);
+    for (name, design) in EXAMPLES.iter().flat_map(|n| [(*n, Design::Unit), (*n, Design::Baseline)]) {
+        let (_, _, g) = load_design(name, design);
         let v = dir.path().join(format!("{}.v", g.module));
         std::fs::write(&v, &g.verilog).unwrap();
         let lint = Command::new("verilator")
@@ -169,9 +195,9 @@ fn lint_yosys_and_icarus_accept_every_example() {
 /// the same bytes (and regenerating twice is deterministic).
 #[test]
 fn hdl_snapshots_are_current() {
-    for name in EXAMPLES {
-        let (cfg, _, g) = load(name);
-        let again = generate::generate(&cfg, &format!("{name}.toml")).unwrap();
+    for (name, design) in EXAMPLES.iter().flat_map(|n| [(*n, Design::Unit), (*n, Design::Baseline)]) {
+        let (cfg, _, g) = load_design(name, design);
+        let again = generate::generate_design(&cfg, &format!("{name}.toml"), design).unwrap();
         assert_eq!(g.verilog, again.verilog, "{name}: generation is not deterministic");
         let dir = tempfile::tempdir().unwrap();
         let (v, j) = generate::write(&g, dir.path()).unwrap();
@@ -181,8 +207,9 @@ fn hdl_snapshots_are_current() {
             let got = std::fs::read_to_string(&f).unwrap();
             assert!(
                 want == got,
-                "{} is stale: regenerate with `cargo run --release -- generate --config configs/{name}.toml --out hdl`",
-                snap.display()
+                "{} is stale: regenerate with `cargo run --release -- generate --config configs/{name}.toml --design {} --out hdl`",
+                snap.display(),
+                if design == Design::Unit { "unit" } else { "baseline" }
             );
         }
     }

@@ -1,0 +1,323 @@
+//! rust-hdl block of the conventional softmax (see `mod.rs`). Same AXI4-Stream interface as
+//! the unit.
+//!
+//! ```text
+//!  Accept: s_axis -> max register, row RAM          (pass 1)
+//!  Sum:    idx -> [RAM xb] -> [table(m - xb)] -> S += e        (pass 2)
+//!  Out:    idx -> [RAM xb] -> [table] -> divider (FO+2 stages) -> [y] -> m_axis  (pass 3)
+//! ```
+//! In Out every register (and the RAM and table reads) advances only when
+//! `adv = !out_valid || out_ready`.
+
+use super::BaselineParams;
+use crate::hw::{konst, rom_map, RowRam};
+use rust_hdl_core::prelude::*;
+use rust_hdl_widgets::prelude::*;
+
+/// Cycles per row beyond 3L and the divider: the fills of pass 2 and pass 3.
+pub const PIPE_OVERHEAD: u32 = 5;
+
+const ACCEPT: u64 = 0;
+const SUM: u64 = 1;
+const OUT: u64 = 2;
+
+#[derive(LogicBlock)]
+pub struct BaselineUnit<
+    const WI: usize,
+    const WA: usize,
+    const WL: usize,
+    const WTA: usize,
+    const WX: usize,
+    const WS: usize,
+    const WR: usize,
+    const WQ: usize,
+    const WO: usize,
+> {
+    pub aclk: Signal<In, Clock>,
+    pub aresetn: Signal<In, bool>,
+    pub s_axis_tdata: Signal<In, Bits<WI>>,
+    pub s_axis_tvalid: Signal<In, bool>,
+    pub s_axis_tlast: Signal<In, bool>,
+    pub s_axis_tready: Signal<Out, bool>,
+    pub m_axis_tdata: Signal<Out, Bits<WO>>,
+    pub m_axis_tvalid: Signal<Out, bool>,
+    pub m_axis_tlast: Signal<Out, bool>,
+    pub m_axis_tready: Signal<In, bool>,
+    ram: RowRam<WI, WA>,
+    exp_rom: SyncROM<Bits<WX>, WTA>,
+    state: DFF<Bits<2>>,
+    count: DFF<Bits<WL>>,
+    len: DFF<Bits<WL>>,
+    max: DFF<Bits<WI>>,
+    idx: DFF<Bits<WL>>,
+    sum: DFF<Bits<WS>>,
+    v1: DFF<bool>,
+    l1: DFF<bool>,
+    v2: DFF<bool>,
+    l2: DFF<bool>,
+    zero2: DFF<bool>,
+    d2: DFF<Bits<WI>>,
+    rem: Vec<DFF<Bits<WR>>>,
+    quo: Vec<DFF<Bits<WQ>>>,
+    dv: Vec<DFF<bool>>,
+    dl: Vec<DFF<bool>>,
+    y_out: DFF<Bits<WO>>,
+    v_out: DFF<bool>,
+    l_out: DFF<bool>,
+    st_accept: Constant<Bits<2>>,
+    st_sum: Constant<Bits<2>>,
+    st_out: Constant<Bits<2>>,
+    sign: Constant<Bits<WI>>,
+    max_last: Constant<Bits<WL>>,
+    table_last: Constant<Bits<WI>>,
+    y_max: Constant<Bits<WQ>>,
+    reset: Signal<Local, bool>,
+    accept: Signal<Local, bool>,
+    is_last: Signal<Local, bool>,
+    xb: Signal<Local, Bits<WI>>,
+    adv: Signal<Local, bool>,
+    issue: Signal<Local, bool>,
+    idx_next: Signal<Local, Bits<WL>>,
+    d: Signal<Local, Bits<WI>>,
+    e2: Signal<Local, Bits<WX>>,
+    c_rem: Signal<Local, Bits<WR>>,
+    c_quo: Signal<Local, Bits<WQ>>,
+    c_v: Signal<Local, bool>,
+    c_l: Signal<Local, bool>,
+    t: Signal<Local, Bits<WR>>,
+    s_wide: Signal<Local, Bits<WR>>,
+    q1: Signal<Local, Bits<WQ>>,
+}
+
+impl<
+        const WI: usize,
+        const WA: usize,
+        const WL: usize,
+        const WTA: usize,
+        const WX: usize,
+        const WS: usize,
+        const WR: usize,
+        const WQ: usize,
+        const WO: usize,
+    > BaselineUnit<WI, WA, WL, WTA, WX, WS, WR, WQ, WO>
+{
+    pub fn new(b: &BaselineParams) -> Self {
+        assert_eq!(
+            (WI, WA, WL, WTA, WX, WS, WR, WQ, WO),
+            (
+                b.input.bits as usize,
+                b.wa as usize,
+                b.wa as usize + 1,
+                b.wta as usize,
+                b.fx as usize + 1,
+                b.ws as usize,
+                b.ws as usize + 1,
+                b.output.frac as usize + 2,
+                b.output.bits as usize
+            )
+        );
+        let stages = b.output.frac as usize + 2;
+        Self {
+            aclk: Default::default(),
+            aresetn: Default::default(),
+            s_axis_tdata: Default::default(),
+            s_axis_tvalid: Default::default(),
+            s_axis_tlast: Default::default(),
+            s_axis_tready: Default::default(),
+            m_axis_tdata: Default::default(),
+            m_axis_tvalid: Default::default(),
+            m_axis_tlast: Default::default(),
+            m_axis_tready: Default::default(),
+            ram: Default::default(),
+            exp_rom: SyncROM::new(rom_map::<WX, WTA>(&b.table)),
+            state: Default::default(),
+            count: Default::default(),
+            len: Default::default(),
+            max: Default::default(),
+            idx: Default::default(),
+            sum: Default::default(),
+            v1: Default::default(),
+            l1: Default::default(),
+            v2: Default::default(),
+            l2: Default::default(),
+            zero2: Default::default(),
+            d2: Default::default(),
+            rem: (0..stages).map(|_| Default::default()).collect(),
+            quo: (0..stages).map(|_| Default::default()).collect(),
+            dv: (0..stages).map(|_| Default::default()).collect(),
+            dl: (0..stages).map(|_| Default::default()).collect(),
+            y_out: Default::default(),
+            v_out: Default::default(),
+            l_out: Default::default(),
+            st_accept: konst(ACCEPT),
+            st_sum: konst(SUM),
+            st_out: konst(OUT),
+            sign: konst(1 << (WI - 1)),
+            max_last: konst(b.max_len as u64 - 1),
+            table_last: konst(b.table.len() as u64 - 1),
+            y_max: konst(b.y_max()),
+            reset: Default::default(),
+            accept: Default::default(),
+            is_last: Default::default(),
+            xb: Default::default(),
+            adv: Default::default(),
+            issue: Default::default(),
+            idx_next: Default::default(),
+            d: Default::default(),
+            e2: Default::default(),
+            c_rem: Default::default(),
+            c_quo: Default::default(),
+            c_v: Default::default(),
+            c_l: Default::default(),
+            t: Default::default(),
+            s_wide: Default::default(),
+            q1: Default::default(),
+        }
+    }
+}
+
+impl<
+        const WI: usize,
+        const WA: usize,
+        const WL: usize,
+        const WTA: usize,
+        const WX: usize,
+        const WS: usize,
+        const WR: usize,
+        const WQ: usize,
+        const WO: usize,
+    > Logic for BaselineUnit<WI, WA, WL, WTA, WX, WS, WR, WQ, WO>
+{
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, aclk, state, count, len, max, idx, sum, v1, l1, v2, l2, zero2, d2, y_out, v_out, l_out);
+        self.ram.clock.next = self.aclk.val();
+        self.exp_rom.clock.next = self.aclk.val();
+        self.reset.next = !self.aresetn.val();
+        self.adv.next = !self.v_out.q.val() | self.m_axis_tready.val();
+
+        // pass 1: exact max of the offset-binary inputs, inputs stored
+        self.s_axis_tready.next = self.state.q.val() == self.st_accept.val();
+        self.accept.next = self.s_axis_tready.val() & self.s_axis_tvalid.val();
+        self.is_last.next = self.s_axis_tlast.val() | (self.count.q.val() == self.max_last.val());
+        self.xb.next = self.s_axis_tdata.val() ^ self.sign.val();
+        self.ram.write_address.next = bit_cast::<WA, WL>(self.count.q.val());
+        self.ram.write_data.next = self.xb.val();
+        self.ram.write_enable.next = self.accept.val();
+        if self.accept.val() {
+            if (self.count.q.val() == 0) | (self.xb.val() > self.max.q.val()) {
+                self.max.d.next = self.xb.val();
+            }
+            if self.is_last.val() {
+                self.count.d.next = 0.into();
+                self.len.d.next = self.count.q.val() + 1;
+                self.idx.d.next = 0.into();
+                self.sum.d.next = 0.into();
+                self.state.d.next = self.st_sum.val();
+            } else {
+                self.count.d.next = self.count.q.val() + 1;
+            }
+        }
+
+        // passes 2 and 3 share the read-back front: idx -> RAM -> table(m - xb)
+        self.issue.next = (self.state.q.val() != self.st_accept.val()) & (self.idx.q.val() != self.len.q.val()) & self.adv.val();
+        self.idx_next.next = self.idx.q.val() + 1;
+        if self.issue.val() {
+            self.idx.d.next = self.idx_next.val();
+        }
+        self.ram.read_address.next = bit_cast::<WA, WL>(self.idx.q.val());
+        self.ram.read_enable.next = self.adv.val();
+        self.d.next = self.max.q.val() - self.ram.read_data.val();
+        if self.adv.val() {
+            self.v1.d.next = self.issue.val();
+            self.l1.d.next = self.issue.val() & (self.idx_next.val() == self.len.q.val());
+            self.v2.d.next = self.v1.q.val();
+            self.l2.d.next = self.l1.q.val();
+            self.d2.d.next = self.d.val();
+            self.zero2.d.next = self.d.val() > self.table_last.val();
+            // the table register is stage 2: it reads the d that stage 2 is latching
+            self.exp_rom.address.next = bit_cast::<WTA, WI>(self.d.val());
+        } else {
+            self.exp_rom.address.next = bit_cast::<WTA, WI>(self.d2.q.val());
+        }
+        if self.zero2.q.val() {
+            self.e2.next = 0.into();
+        } else {
+            self.e2.next = self.exp_rom.data.val();
+        }
+
+        // pass 2: the exact sum
+        if (self.state.q.val() == self.st_sum.val()) & self.v2.q.val() {
+            self.sum.d.next = self.sum.q.val() + bit_cast::<WS, WX>(self.e2.val());
+            if self.l2.q.val() {
+                self.idx.d.next = 0.into();
+                self.state.d.next = self.st_out.val();
+            }
+        }
+
+        // pass 3: restoring division q = floor(e * 2^(FO+1) / S), one quotient bit per stage
+        self.s_wide.next = bit_cast::<WR, WS>(self.sum.q.val());
+        self.c_rem.next = bit_cast::<WR, WX>(self.e2.val());
+        self.c_quo.next = 0.into();
+        self.c_v.next = self.v2.q.val() & (self.state.q.val() == self.st_out.val());
+        self.c_l.next = self.l2.q.val();
+        for i in 0..self.rem.len() {
+            self.rem[i].clock.next = self.aclk.val();
+            self.quo[i].clock.next = self.aclk.val();
+            self.dv[i].clock.next = self.aclk.val();
+            self.dl[i].clock.next = self.aclk.val();
+            self.rem[i].d.next = self.rem[i].q.val();
+            self.quo[i].d.next = self.quo[i].q.val();
+            self.dv[i].d.next = self.dv[i].q.val();
+            self.dl[i].d.next = self.dl[i].q.val();
+            // stage 0 compares e itself; later stages the doubled remainder
+            if i == 0 {
+                self.t.next = self.c_rem.val();
+            } else {
+                self.t.next = self.c_rem.val() << 1;
+            }
+            if self.adv.val() {
+                self.dv[i].d.next = self.c_v.val();
+                self.dl[i].d.next = self.c_l.val();
+                if self.t.val() >= self.s_wide.val() {
+                    self.rem[i].d.next = self.t.val() - self.s_wide.val();
+                    self.quo[i].d.next = (self.c_quo.val() << 1) | 1;
+                } else {
+                    self.rem[i].d.next = self.t.val();
+                    self.quo[i].d.next = self.c_quo.val() << 1;
+                }
+            }
+            self.c_rem.next = self.rem[i].q.val();
+            self.c_quo.next = self.quo[i].q.val();
+            self.c_v.next = self.dv[i].q.val();
+            self.c_l.next = self.dl[i].q.val();
+        }
+        // y = min((q + 1) >> 1, y_max)
+        self.q1.next = (self.c_quo.val() + 1) >> 1;
+        if self.adv.val() {
+            self.v_out.d.next = self.c_v.val();
+            self.l_out.d.next = self.c_l.val();
+            if self.q1.val() > self.y_max.val() {
+                self.y_out.d.next = bit_cast::<WO, WQ>(self.y_max.val());
+            } else {
+                self.y_out.d.next = bit_cast::<WO, WQ>(self.q1.val());
+            }
+        }
+        self.m_axis_tdata.next = self.y_out.q.val();
+        self.m_axis_tvalid.next = self.v_out.q.val();
+        self.m_axis_tlast.next = self.l_out.q.val();
+        if (self.state.q.val() == self.st_out.val()) & self.v_out.q.val() & self.l_out.q.val() & self.m_axis_tready.val() {
+            self.state.d.next = self.st_accept.val();
+        }
+        if self.reset.val() {
+            self.state.d.next = self.st_accept.val();
+            self.count.d.next = 0.into();
+            self.v1.d.next = false;
+            self.v2.d.next = false;
+            self.v_out.d.next = false;
+            for i in 0..self.dv.len() {
+                self.dv[i].d.next = false;
+            }
+        }
+    }
+}
