@@ -15,24 +15,40 @@ use serde::Serialize;
 pub struct Variant {
     pub name: String,
     pub params: UnitParams,
-    /// outputs the correctly rounded reference instead of running a model: the best any
-    /// unit with this output format can do (TV, KL and sum errors are not zero there)
-    pub ideal: bool,
+    pub kind: Kind,
+}
+
+pub enum Kind {
+    /// the golden model of `params`
+    Unit,
+    /// the conventional baseline of the same formats (its own bit-exact golden model)
+    Baseline(crate::baseline::BaselineParams),
+    /// outputs the correctly rounded reference: the best any unit with this output format
+    /// can do (TV, KL and sum errors are not zero there)
+    Ideal,
 }
 
 impl Variant {
     pub fn unit(p: &UnitParams) -> Variant {
-        Variant { name: "unit".into(), params: p.clone(), ideal: false }
+        Variant { name: "unit".into(), params: p.clone(), kind: Kind::Unit }
+    }
+    pub fn baseline(p: &UnitParams) -> Variant {
+        let b = crate::baseline::BaselineParams::from_unit(p);
+        Variant { name: "baseline (exact max, exp table, divider)".into(), params: p.clone(), kind: Kind::Baseline(b) }
     }
     pub fn ideal(p: &UnitParams) -> Variant {
-        Variant { name: "ideal (correctly rounded)".into(), params: p.clone(), ideal: true }
+        Variant { name: "ideal (correctly rounded)".into(), params: p.clone(), kind: Kind::Ideal }
+    }
+    /// The variants every accuracy report shows side by side.
+    pub fn all(p: &UnitParams) -> Vec<Variant> {
+        vec![Variant::unit(p), Variant::baseline(p), Variant::pow2(p), Variant::ideal(p)]
     }
     /// Output codes of a row of input codes.
     pub fn run(&self, x: &[i64]) -> Vec<u64> {
-        if self.ideal {
-            crate::unit::model::reference_codes(&self.params, x).into_iter().map(|c| c as u64).collect()
-        } else {
-            run_row(&self.params, x).y
+        match &self.kind {
+            Kind::Unit => run_row(&self.params, x).y,
+            Kind::Baseline(b) => crate::baseline::run_row(b, x),
+            Kind::Ideal => crate::unit::model::reference_codes(&self.params, x).into_iter().map(|c| c as u64).collect(),
         }
     }
     /// The same unit with a pure power-of-two exponent: 2^-f replaced by 1 (shift only, as
@@ -41,7 +57,7 @@ impl Variant {
         let mut q = p.clone();
         let one = 1u64 << p.fu;
         q.exp_table = LpwTable { c0: vec![one; q.exp_table.entries()], c1: vec![0; q.exp_table.entries()], ..q.exp_table.clone() };
-        Variant { name: "pow2 (shift-only exponent)".into(), params: q, ideal: false }
+        Variant { name: "pow2 (shift-only exponent)".into(), params: q, kind: Kind::Unit }
     }
 }
 

@@ -82,7 +82,7 @@ pub fn run(p: &UnitParams, ds: &Dataset) -> Result<Report> {
     }
     let codes: Vec<Vec<i64>> = ds.rows.iter().map(|r| r.iter().map(|&v| p.quantize_logit(v)).collect()).collect();
     let mut variants = vec![];
-    for v in [Variant::unit(p), Variant::pow2(p), Variant::ideal(p)] {
+    for v in Variant::all(p) {
         let q = &v.params;
         let (mut vq, mut vu) = (Metrics::default(), Metrics::default());
         let mut per_layer: BTreeMap<String, Metrics> = BTreeMap::new();
