@@ -314,6 +314,39 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,k
     reg  last1$d;
     wire  last1$q;
     reg  last1$clock;
+    reg  v2$d;
+    wire  v2$q;
+    reg  v2$clock;
+    reg  first2$d;
+    wire  first2$q;
+    reg  first2$clock;
+    reg  last2$d;
+    wire  last2$q;
+    reg  last2$clock;
+    reg  [18:0] k2$d;
+    wire  [18:0] k2$q;
+    reg  k2$clock;
+    reg  [32:0] u2$d;
+    wire  [32:0] u2$q;
+    reg  u2$clock;
+    reg  v3$d;
+    wire  v3$q;
+    reg  v3$clock;
+    reg  first3$d;
+    wire  first3$q;
+    reg  first3$clock;
+    reg  last3$d;
+    wire  last3$q;
+    reg  last3$clock;
+    reg  grow3$d;
+    wire  grow3$q;
+    reg  grow3$clock;
+    reg  [5:0] sh3$d;
+    wire  [5:0] sh3$q;
+    reg  sh3$clock;
+    reg  [32:0] u3$d;
+    wire  [32:0] u3$q;
+    reg  u3$clock;
     reg  [18:0] kmin$d;
     wire  [18:0] kmin$q;
     reg  kmin$clock;
@@ -325,11 +358,11 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,k
     reg  done_r$clock;
 
     // Local signals
-    reg  [32:0] u;
+    reg  grow;
     reg  [18:0] dk;
-    reg  [5:0] sh;
-    reg  [32:0] d_shifted;
-    reg  [32:0] u_shifted;
+    reg  [32:0] shift_in;
+    reg  [32:0] shifted;
+    reg  [32:0] other;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front front(
@@ -354,6 +387,61 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,k
         .q(last1$q),
         .clock(last1$clock)
     );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v2 v2(
+        .d(v2$d),
+        .q(v2$q),
+        .clock(v2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$first2 first2(
+        .d(first2$d),
+        .q(first2$q),
+        .clock(first2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$last2 last2(
+        .d(last2$d),
+        .q(last2$q),
+        .clock(last2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$k2 k2(
+        .d(k2$d),
+        .q(k2$q),
+        .clock(k2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$u2 u2(
+        .d(u2$d),
+        .q(u2$q),
+        .clock(u2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v3 v3(
+        .d(v3$d),
+        .q(v3$q),
+        .clock(v3$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$first3 first3(
+        .d(first3$d),
+        .q(first3$q),
+        .clock(first3$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$last3 last3(
+        .d(last3$d),
+        .q(last3$q),
+        .clock(last3$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$grow3 grow3(
+        .d(grow3$d),
+        .q(grow3$q),
+        .clock(grow3$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$sh3 sh3(
+        .d(sh3$d),
+        .q(sh3$q),
+        .clock(sh3$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$u3 u3(
+        .d(u3$d),
+        .q(u3$q),
+        .clock(u3$clock)
+    );
     smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$kmin kmin(
         .d(kmin$d),
         .q(kmin$q),
@@ -376,12 +464,34 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,k
         v1$clock = clock;
         first1$clock = clock;
         last1$clock = clock;
+        v2$clock = clock;
+        first2$clock = clock;
+        last2$clock = clock;
+        k2$clock = clock;
+        u2$clock = clock;
+        v3$clock = clock;
+        first3$clock = clock;
+        last3$clock = clock;
+        grow3$clock = clock;
+        sh3$clock = clock;
+        u3$clock = clock;
         kmin$clock = clock;
         sum$clock = clock;
         done_r$clock = clock;
         v1$d = v1$q;
         first1$d = first1$q;
         last1$d = last1$q;
+        v2$d = v2$q;
+        first2$d = first2$q;
+        last2$d = last2$q;
+        k2$d = k2$q;
+        u2$d = u2$q;
+        v3$d = v3$q;
+        first3$d = first3$q;
+        last3$d = last3$q;
+        grow3$d = grow3$q;
+        sh3$d = sh3$q;
+        u3$d = u3$q;
         kmin$d = kmin$q;
         sum$d = sum$q;
         done_r$d = done_r$q;
@@ -390,35 +500,50 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,k
         v1$d = valid & ~reset;
         first1$d = first;
         last1$d = last;
-        u = ((front$e) & 33'h1ffffffff) << align;
-        if (front$k < kmin$q) begin
-            dk = kmin$q - front$k;
+        v2$d = v1$q & ~reset;
+        first2$d = first1$q;
+        last2$d = last1$q;
+        k2$d = front$k;
+        u2$d = ((front$e) & 33'h1ffffffff) << align;
+        grow = first2$q | (k2$q < kmin$q);
+        if (k2$q < kmin$q) begin
+            dk = kmin$q - k2$q;
         end
         else begin
-            dk = front$k - kmin$q;
+            dk = k2$q - kmin$q;
         end
+        v3$d = v2$q & ~reset;
+        first3$d = first2$q;
+        last3$d = last2$q;
+        u3$d = u2$q;
+        grow3$d = grow;
         if (dk > sat) begin
-            sh = ((sat) & 6'h3f);
+            sh3$d = ((sat) & 6'h3f);
         end
         else begin
-            sh = ((dk) & 6'h3f);
+            sh3$d = ((dk) & 6'h3f);
         end
-        d_shifted = sum$q >> sh;
-        u_shifted = u >> sh;
-        if (v1$q) begin
-            if (first1$q) begin
-                kmin$d = front$k;
-                sum$d = u;
-            end
-            else if (front$k < kmin$q) begin
-                kmin$d = front$k;
-                sum$d = d_shifted + u;
+        if (v2$q & grow) begin
+            kmin$d = k2$q;
+        end
+        if (grow3$q) begin
+            shift_in = sum$q;
+            other = u3$q;
+        end
+        else begin
+            shift_in = u3$q;
+            other = sum$q;
+        end
+        shifted = shift_in >> sh3$q;
+        if (v3$q) begin
+            if (first3$q) begin
+                sum$d = u3$q;
             end
             else begin
-                sum$d = sum$q + u_shifted;
+                sum$d = shifted + other;
             end
         end
-        done_r$d = v1$q & last1$q & ~reset;
+        done_r$d = v3$q & last3$q & ~reset;
         k_min = kmin$q;
         d = sum$q;
         done = done_r$q;
@@ -463,6 +588,44 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$first1(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$first1
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$first2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$first2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$first3(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$first3
 
 
 module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front(clock,en,x,k,e);
@@ -720,6 +883,44 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$scale$0$mul(a,b,p);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$scale$0$mul
 
 
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$grow3(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$grow3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$k2(d,q,clock);
+
+    // Module arguments
+    input wire  [18:0] d;
+    output reg  [18:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 19'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$k2
+
+
 module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$kmin(d,q,clock);
 
     // Module arguments
@@ -758,6 +959,63 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$last1(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$last1
 
 
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$last2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$last2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$last3(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$last3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$sh3(d,q,clock);
+
+    // Module arguments
+    input wire  [5:0] d;
+    output reg  [5:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 6'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$sh3
+
+
 module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$sum(d,q,clock);
 
     // Module arguments
@@ -777,6 +1035,44 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$sum(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$sum
 
 
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$u2(d,q,clock);
+
+    // Module arguments
+    input wire  [32:0] d;
+    output reg  [32:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 33'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$u2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$u3(d,q,clock);
+
+    // Module arguments
+    input wire  [32:0] d;
+    output reg  [32:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 33'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$u3
+
+
 module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v1(d,q,clock);
 
     // Module arguments
@@ -794,6 +1090,44 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v1(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v1
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v3(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v3
 
 
 module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb,raddr,ren,rdata,y,valid,last,ready);
@@ -816,7 +1150,8 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
 
     // Constant declarations
     localparam  sat = 19'b111111;
-    localparam  s0 = 8'hd;
+    localparam  s0m1 = 8'hc;
+    localparam  sat63 = 8'h3f;
     localparam  y_max = 24'hff;
 
     // Stub signals
@@ -888,9 +1223,18 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
     reg  l5$d;
     wire  l5$q;
     reg  l5$clock;
-    reg  [7:0] y5$d;
-    wire  [7:0] y5$q;
-    reg  y5$clock;
+    reg  [23:0] y1_5$d;
+    wire  [23:0] y1_5$q;
+    reg  y1_5$clock;
+    reg  v6$d;
+    wire  v6$q;
+    reg  v6$clock;
+    reg  l6$d;
+    wire  l6$q;
+    reg  l6$clock;
+    reg  [7:0] y6$d;
+    wire  [7:0] y6$q;
+    reg  y6$clock;
 
     // Local signals
     reg  adv;
@@ -899,7 +1243,6 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
     reg  [18:0] dk;
     reg  [7:0] sh;
     reg  [7:0] s_m1;
-    reg  [23:0] y1;
     reg  [23:0] y1p;
     reg  [23:0] y2;
     reg  done;
@@ -1017,10 +1360,25 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
         .q(l5$q),
         .clock(l5$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$y5 y5(
-        .d(y5$d),
-        .q(y5$q),
-        .clock(y5$clock)
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$y1_5 y1_5(
+        .d(y1_5$d),
+        .q(y1_5$q),
+        .clock(y1_5$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$v6 v6(
+        .d(v6$d),
+        .q(v6$q),
+        .clock(v6$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$l6 l6(
+        .d(l6$d),
+        .q(l6$q),
+        .clock(l6$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$y6 y6(
+        .d(y6$d),
+        .q(y6$q),
+        .clock(y6$clock)
     );
 
     // Update code
@@ -1046,7 +1404,10 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
         s4$clock = clock;
         v5$clock = clock;
         l5$clock = clock;
-        y5$clock = clock;
+        y1_5$clock = clock;
+        v6$clock = clock;
+        l6$clock = clock;
+        y6$clock = clock;
         busy$d = busy$q;
         idx$d = idx$q;
         len_r$d = len_r$q;
@@ -1067,8 +1428,11 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
         s4$d = s4$q;
         v5$d = v5$q;
         l5$d = l5$q;
-        y5$d = y5$q;
-        adv = ~v5$q | ready;
+        y1_5$d = y1_5$q;
+        v6$d = v6$q;
+        l6$d = l6$q;
+        y6$d = y6$q;
+        adv = ~v6$q | ready;
         issue = busy$q & (idx$q != len_r$q) & adv;
         idx_next = idx$q + 32'h1;
         raddr = ((idx$q) & 10'h3ff);
@@ -1087,9 +1451,8 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
         end
         mul$a = e3$q;
         mul$b = r_r$q;
-        s_m1 = s4$q - 32'h1;
-        y1 = p4$q >> s_m1;
-        y1p = y1 + 32'h1;
+        s_m1 = sh + eb_r$q + s0m1;
+        y1p = y1_5$q + 32'h1;
         y2 = y1p >> 32'h1;
         if (adv) begin
             v1$d = issue;
@@ -1099,24 +1462,32 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
             v3$d = v2$q;
             l3$d = l2$q;
             e3$d = front$e;
-            s3$d = sh + eb_r$q + s0;
+            if (s_m1 > sat63) begin
+                s3$d = sat63;
+            end
+            else begin
+                s3$d = s_m1;
+            end
             v4$d = v3$q;
             l4$d = l3$q;
             p4$d = mul$p;
             s4$d = s3$q;
             v5$d = v4$q;
             l5$d = l4$q;
+            y1_5$d = p4$q >> s4$q;
+            v6$d = v5$q;
+            l6$d = l5$q;
             if (y2 > y_max) begin
-                y5$d = ((y_max) & 8'hff);
+                y6$d = ((y_max) & 8'hff);
             end
             else begin
-                y5$d = ((y2) & 8'hff);
+                y6$d = ((y2) & 8'hff);
             end
         end
-        y = y5$q;
-        valid = v5$q;
-        last = l5$q;
-        done = v5$q & l5$q & ready;
+        y = y6$q;
+        valid = v6$q;
+        last = l6$q;
+        done = v6$q & l6$q & ready;
         if (done) begin
             busy$d = 1'b0;
         end
@@ -1135,6 +1506,7 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
             v3$d = 1'b0;
             v4$d = 1'b0;
             v5$d = 1'b0;
+            v6$d = 1'b0;
         end
     end
 
@@ -1586,6 +1958,25 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$l5(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$l5
 
 
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$l6(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$l6
+
+
 module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$len_r(d,q,clock);
 
     // Module arguments
@@ -1788,7 +2179,45 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$v5(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$v5
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$y5(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$v6(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$v6
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$y1_5(d,q,clock);
+
+    // Module arguments
+    input wire  [23:0] d;
+    output reg  [23:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 24'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$y1_5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$y6(d,q,clock);
 
     // Module arguments
     input wire  [7:0] d;
@@ -1804,7 +2233,7 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$y5(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$y5
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$y6
 
 
 module smx_be_mul_i10f3_o8f8_n1024_5280ff$ram(clock,write_address,write_data,write_enable,read_address,read_enable,read_data);
@@ -1852,6 +2281,9 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$recip(clock,reset,start,d,done,r,eb);
     reg  va$d;
     wire  va$q;
     reg  va$clock;
+    reg  vm$d;
+    wire  vm$q;
+    reg  vm$clock;
     reg  vb$d;
     wire  vb$q;
     reg  vb$clock;
@@ -1895,6 +2327,11 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$recip(clock,reset,start,d,done,r,eb);
         .q(va$q),
         .clock(va$clock)
     );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$recip$vm vm(
+        .d(vm$d),
+        .q(vm$q),
+        .clock(vm$clock)
+    );
     smx_be_mul_i10f3_o8f8_n1024_5280ff$recip$vb vb(
         .d(vb$d),
         .q(vb$q),
@@ -1920,12 +2357,14 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$recip(clock,reset,start,d,done,r,eb);
     always @(*) begin
         d_r$clock = clock;
         va$clock = clock;
+        vm$clock = clock;
         vb$clock = clock;
         r0$clock = clock;
         eb_r$clock = clock;
         m_r$clock = clock;
         d_r$d = d_r$q;
         va$d = va$q;
+        vm$d = vm$q;
         vb$d = vb$q;
         r0$d = r0$q;
         eb_r$d = eb_r$q;
@@ -1983,12 +2422,15 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$recip(clock,reset,start,d,done,r,eb);
             n6 = n5;
             z6 = z5;
         end
-        lut$g = ((n6 >> rn_shift) & 12'hfff);
-        vb$d = va$q & ~reset;
+        vm$d = va$q & ~reset;
         if (va$q) begin
-            r0$d = lut$v;
             eb_r$d = int_bits - z6;
             m_r$d = n6;
+        end
+        lut$g = ((m_r$q >> rn_shift) & 12'hfff);
+        vb$d = vm$q & ~reset;
+        if (vm$q) begin
+            r0$d = lut$v;
         end
         r = r0$q;
         done = vb$q;
@@ -2219,6 +2661,25 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$recip$vb(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$recip$vb
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$recip$vm(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$recip$vm
 
 
 module smx_be_mul_i10f3_o8f8_n1024_5280ff$state(d,q,clock);

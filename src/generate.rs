@@ -131,10 +131,10 @@ pub struct Manifest {
 
 impl Timing {
     pub fn new(p: &UnitParams) -> Timing {
-        let recip = if p.recip_method == RecipMethod::Newton { 4 } else { 2 };
-        // last input accepted at cycle 0: pass 1 done at 2, reciprocal done at 2 + R,
-        // pass 2 started, its 5-stage pipeline shows the first output at 8 + R
-        let first = 8 + recip;
+        let recip = if p.recip_method == RecipMethod::Newton { 5 } else { 3 };
+        // last input accepted at cycle 0: pass 1 done at 4, reciprocal done at 4 + R,
+        // pass 2 started, its 6-stage pipeline shows the first output at 11 + R
+        let first = 11 + recip;
         Timing {
             input_elements_per_cycle: 1,
             output_elements_per_cycle: 1,

@@ -26,6 +26,7 @@ pub mod lpw;
 pub mod normalize;
 pub mod recip;
 pub mod rows;
+pub mod sweep;
 pub mod synth;
 pub mod unit;
 pub mod unnormed;

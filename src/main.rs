@@ -99,6 +99,64 @@ enum Cmd {
         #[arg(long, value_enum, default_value_t = Design::Unit)]
         design: Design,
     },
+    /// Synthesize the unit and its baseline (Yosys, nextpnr) and report area and Fmax side by side
+    Synth {
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// ice40, ecp5, xc7, generic, or all
+        #[arg(long, default_value = "all")]
+        target: String,
+        /// Clock constraint for place and route, MHz
+        #[arg(long, default_value_t = 100.0)]
+        freq: f64,
+        /// Placer seed
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Write the reports as JSON
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Synthesize only the unit (not its baseline)
+        #[arg(long)]
+        no_baseline: bool,
+        /// Work directory (netlists, reports, logs)
+        #[arg(long, default_value = "target/synth")]
+        workdir: PathBuf,
+    },
+    /// Generate, co-simulate, synthesize and measure every variant of a configuration
+    Sweep {
+        /// Base configuration
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// key=v1,v2,...: a dotted configuration key and its values (repeatable; the product is swept)
+        #[arg(long, required = true)]
+        vary: Vec<String>,
+        /// Synthesis target: ice40, ecp5, xc7 or generic
+        #[arg(long, default_value = "ecp5")]
+        target: String,
+        #[arg(long, default_value_t = 100.0)]
+        freq: f64,
+        /// Co-simulation rows per variant
+        #[arg(long, default_value_t = 300)]
+        rows: usize,
+        /// Also run each variant's conventional baseline
+        #[arg(long)]
+        baseline: bool,
+        /// Run only variants i, i+n, i+2n, ... (i/n), for batch schedulers; join with `merge`
+        #[arg(long, default_value = "0/1")]
+        shard: String,
+        /// Output directory: table.csv, table.json, table.md and two Pareto plots (SVG)
+        #[arg(long, default_value = "target/sweep")]
+        out: PathBuf,
+    },
+    /// Join the table.json files of sweep shards into one table and plots
+    Merge {
+        /// Output directory
+        #[arg(long, default_value = "target/sweep")]
+        out: PathBuf,
+        /// table.json files written by `sweep --shard`
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Print the derived widths of a configuration and whether they are compiled in
     Widths {
         #[arg(long)]
@@ -114,6 +172,13 @@ fn load(config: &Option<PathBuf>) -> Result<(Config, UnitParams, String)> {
         Some(path) => path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
     };
     Ok((cfg, p, source))
+}
+
+fn parse_target(t: &str) -> Result<softmax_hw::synth::Target> {
+    softmax_hw::synth::Target::ALL
+        .into_iter()
+        .find(|x| x.as_str() == t)
+        .ok_or_else(|| Error::flag("--target", t, "allowed ice40, ecp5, xc7, generic (synth also takes all)"))
 }
 
 fn write_atomically(path: &Path, text: &str) -> Result<()> {
@@ -273,6 +338,53 @@ fn run(cli: Cli) -> Result<i32> {
                 }
             };
             print!("{report}");
+            Ok(0)
+        }
+        Cmd::Synth { config, target, freq, seed, json, no_baseline, workdir } => {
+            use softmax_hw::synth::{synthesize, SynthOptions, Target};
+            let targets: Vec<Target> = if target == "all" { Target::ALL.to_vec() } else { vec![parse_target(&target)?] };
+            let (cfg, _, source) = load(&config)?;
+            let mut designs = vec![generate::generate_design(&cfg, &source, Design::Unit)?];
+            if !no_baseline {
+                designs.push(generate::generate_design(&cfg, &source, Design::Baseline)?);
+            }
+            let mut rows = vec![];
+            for t in &targets {
+                for g in &designs {
+                    let label = format!("{} ({})", g.module, if g.manifest.design == Design::Unit { "unit" } else { "baseline" });
+                    let opt = SynthOptions { target: *t, freq_mhz: freq, seed, workdir: workdir.join(&g.module) };
+                    let r = synthesize(&g.verilog, &g.module, &opt)?;
+                    eprintln!("synth: {label}: {}", r.summary_line());
+                    rows.push((label, r));
+                }
+            }
+            if let Some(path) = &json {
+                let v: Vec<serde_json::Value> = rows.iter().map(|(l, r)| serde_json::json!({"design": l, "report": r})).collect();
+                write_atomically(path, &(serde_json::to_string_pretty(&v).expect("json") + "\n"))?;
+            }
+            print!("{}", softmax_hw::synth::markdown_table(&rows));
+            Ok(0)
+        }
+        Cmd::Sweep { config, vary, target, freq, rows, baseline, shard, out } => {
+            let text = match &config {
+                None => softmax_hw::config::DEFAULT_CONFIG.to_string(),
+                Some(p) => std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?,
+            };
+            Config::parse(&text, &config.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "built-in default config".into()))?;
+            let vary: Vec<softmax_hw::sweep::Vary> = vary.iter().map(|v| softmax_hw::sweep::parse_vary(v)).collect::<Result<_>>()?;
+            let shard = softmax_hw::sweep::parse_shard(&shard)?;
+            let opt = softmax_hw::sweep::SweepOptions { target: parse_target(&target)?, freq_mhz: freq, rows, with_baseline: baseline, workdir: out.join("work") };
+            let points = softmax_hw::sweep::run(&text, &vary, shard, &opt)?;
+            softmax_hw::sweep::write_outputs(&points, &out)?;
+            print!("{}", softmax_hw::sweep::markdown(&points));
+            println!("sweep: {} points; table and plots in {}", points.len(), out.display());
+            Ok(0)
+        }
+        Cmd::Merge { out, files } => {
+            let points = softmax_hw::sweep::merge(&files)?;
+            softmax_hw::sweep::write_outputs(&points, &out)?;
+            print!("{}", softmax_hw::sweep::markdown(&points));
+            println!("merge: {} points from {} files; table and plots in {}", points.len(), files.len(), out.display());
             Ok(0)
         }
         Cmd::Widths { config } => {

@@ -1,8 +1,8 @@
 //! rust-hdl block of pass 2 (see `mod.rs`): reads the row buffer and streams the outputs.
 //!
 //! ```text
-//!  issue idx -> [RAM x] -> [Front nb] -> [E, s] -> [P = E*r, s] -> [y] -> m_axis
-//!     S0          S1          S2           S3          S4          S5
+//!  issue idx -> [RAM x] -> [Front nb] -> [E, s-1] -> [P = E*r] -> [P >> (s-1)] -> [y] -> m_axis
+//!     S0          S1          S2            S3           S4             S5          S6
 //! ```
 //! Every stage register (and the RAM read, through its enable) advances only when
 //! `adv = !out_valid || out_ready`: backpressure holds the whole pipeline, nothing is
@@ -67,9 +67,13 @@ pub struct Normalize<
     s4: DFF<Bits<8>>,
     v5: DFF<bool>,
     l5: DFF<bool>,
-    y5: DFF<Bits<WO>>,
+    y1_5: DFF<Bits<WP>>,
+    v6: DFF<bool>,
+    l6: DFF<bool>,
+    y6: DFF<Bits<WO>>,
     sat: Constant<Bits<WN>>,
-    s0: Constant<Bits<8>>,
+    s0m1: Constant<Bits<8>>,
+    sat63: Constant<Bits<8>>,
     y_max: Constant<Bits<WP>>,
     adv: Signal<Local, bool>,
     issue: Signal<Local, bool>,
@@ -77,7 +81,6 @@ pub struct Normalize<
     dk: Signal<Local, Bits<WN>>,
     sh: Signal<Local, Bits<8>>,
     s_m1: Signal<Local, Bits<8>>,
-    y1: Signal<Local, Bits<WP>>,
     y1p: Signal<Local, Bits<WP>>,
     y2: Signal<Local, Bits<WP>>,
     /// the row's last output is being accepted
@@ -140,9 +143,13 @@ impl<
             s4: Default::default(),
             v5: Default::default(),
             l5: Default::default(),
-            y5: Default::default(),
+            y1_5: Default::default(),
+            v6: Default::default(),
+            l6: Default::default(),
+            y6: Default::default(),
             sat: konst(SHIFT_SAT.min((1u64 << WN) - 1)),
-            s0: konst(p.out_shift0() as u64),
+            s0m1: konst(p.out_shift0() as u64 - 1),
+            sat63: konst(SHIFT_SAT),
             y_max: konst(p.y_max()),
             adv: Default::default(),
             issue: Default::default(),
@@ -150,7 +157,6 @@ impl<
             dk: Default::default(),
             sh: Default::default(),
             s_m1: Default::default(),
-            y1: Default::default(),
             y1p: Default::default(),
             y2: Default::default(),
         }
@@ -178,9 +184,9 @@ impl<
         self.front.clock.next = self.clock.val();
         dff_setup!(
             self, clock, busy, idx, len_r, kmin_r, r_r, eb_r, v1, l1, v2, l2, v3, l3, e3, s3, v4, l4, p4, s4, v5, l5,
-            y5
+            y1_5, v6, l6, y6
         );
-        self.adv.next = !self.v5.q.val() | self.ready.val();
+        self.adv.next = !self.v6.q.val() | self.ready.val();
         self.issue.next = self.busy.q.val() & (self.idx.q.val() != self.len_r.q.val()) & self.adv.val();
         self.idx_next.next = self.idx.q.val() + 1;
         // S0 -> S1: the RAM read, held while stalled
@@ -192,7 +198,8 @@ impl<
         // S1 -> S2: the front end registers nb
         self.front.x.next = self.rdata.val();
         self.front.en.next = self.adv.val();
-        // S2 -> S3: s = min(k - k_min, 63) + eb + (FU + FR - FO - 1)
+        // S2 -> S3: s - 1 = min(k - k_min, 63) + eb + (FU + FR - FO - 2), saturated to 63
+        // (P < 2^63, so a saturated shift still gives 0)
         self.dk.next = self.front.k.val() - self.kmin_r.q.val();
         if self.dk.val() > self.sat.val() {
             self.sh.next = bit_cast::<8, WN>(self.sat.val());
@@ -202,10 +209,9 @@ impl<
         // S3 -> S4: P = E * r  (FU+FR frac bits)
         self.mul.a.next = self.e3.q.val();
         self.mul.b.next = self.r_r.q.val();
-        // S4 -> S5: y = min(((P >> (s-1)) + 1) >> 1, y_max)
-        self.s_m1.next = self.s4.q.val() - 1;
-        self.y1.next = self.p4.q.val() >> self.s_m1.val();
-        self.y1p.next = self.y1.val() + 1;
+        self.s_m1.next = self.sh.val() + self.eb_r.q.val() + self.s0m1.val();
+        // S5 -> S6: y = min(((P >> (s-1)) + 1) >> 1, y_max)
+        self.y1p.next = self.y1_5.q.val() + 1;
         self.y2.next = self.y1p.val() >> 1;
         if self.adv.val() {
             self.v1.d.next = self.issue.val();
@@ -215,23 +221,30 @@ impl<
             self.v3.d.next = self.v2.q.val();
             self.l3.d.next = self.l2.q.val();
             self.e3.d.next = self.front.e.val();
-            self.s3.d.next = self.sh.val() + self.eb_r.q.val() + self.s0.val();
+            if self.s_m1.val() > self.sat63.val() {
+                self.s3.d.next = self.sat63.val();
+            } else {
+                self.s3.d.next = self.s_m1.val();
+            }
             self.v4.d.next = self.v3.q.val();
             self.l4.d.next = self.l3.q.val();
             self.p4.d.next = self.mul.p.val();
             self.s4.d.next = self.s3.q.val();
             self.v5.d.next = self.v4.q.val();
             self.l5.d.next = self.l4.q.val();
+            self.y1_5.d.next = self.p4.q.val() >> self.s4.q.val();
+            self.v6.d.next = self.v5.q.val();
+            self.l6.d.next = self.l5.q.val();
             if self.y2.val() > self.y_max.val() {
-                self.y5.d.next = bit_cast::<WO, WP>(self.y_max.val());
+                self.y6.d.next = bit_cast::<WO, WP>(self.y_max.val());
             } else {
-                self.y5.d.next = bit_cast::<WO, WP>(self.y2.val());
+                self.y6.d.next = bit_cast::<WO, WP>(self.y2.val());
             }
         }
-        self.y.next = self.y5.q.val();
-        self.valid.next = self.v5.q.val();
-        self.last.next = self.l5.q.val();
-        self.done.next = self.v5.q.val() & self.l5.q.val() & self.ready.val();
+        self.y.next = self.y6.q.val();
+        self.valid.next = self.v6.q.val();
+        self.last.next = self.l6.q.val();
+        self.done.next = self.v6.q.val() & self.l6.q.val() & self.ready.val();
         if self.done.val() {
             self.busy.d.next = false;
         }
@@ -250,6 +263,7 @@ impl<
             self.v3.d.next = false;
             self.v4.d.next = false;
             self.v5.d.next = false;
+            self.v6.d.next = false;
         }
     }
 }

@@ -1,9 +1,9 @@
 //! rust-hdl block of the reciprocal (see `mod.rs`). Runs once per row.
 //!
 //! ```text
-//!  start (d) -> [d_r] -> leading-one normalize (6-stage log shifter, 64 bits) -> table
-//!            -> [r0, eb, m] -> done                      (latency 2: LUT / LPW)
-//!            -> Newton: [q = (2 - m*r0) >> FR] -> [r = r0*q >> MH] -> done   (latency 4)
+//!  start (d) -> [d_r] -> leading-one normalize (6-stage log shifter, 64 bits)
+//!            -> [m, eb] -> table -> [r0] -> done                     (latency 3: LUT / LPW)
+//!            -> Newton: [q = (2 - m*r0) >> FR] -> [r = r0*q >> MH] -> done   (latency 5)
 //! ```
 
 use crate::config::RecipMethod;
@@ -98,6 +98,7 @@ pub struct Recip<
     newton: Vec<Newton<WMH, WR, WH, WQ, WRQ>>,
     d_r: DFF<Bits<WD>>,
     va: DFF<bool>,
+    vm: DFF<bool>,
     vb: DFF<bool>,
     r0: DFF<Bits<WR>>,
     eb_r: DFF<Bits<8>>,
@@ -170,6 +171,7 @@ impl<
             newton: newton.into_iter().collect(),
             d_r: Default::default(),
             va: Default::default(),
+            vm: Default::default(),
             vb: Default::default(),
             r0: Default::default(),
             eb_r: Default::default(),
@@ -208,7 +210,7 @@ impl<
 {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, d_r, va, vb, r0, eb_r, m_r);
+        dff_setup!(self, clock, d_r, va, vm, vb, r0, eb_r, m_r);
         self.va.d.next = self.start.val() & !self.reset.val();
         if self.start.val() {
             self.d_r.d.next = self.d.val();
@@ -257,14 +259,17 @@ impl<
             self.n6.next = self.n5.val();
             self.z6.next = self.z5.val();
         }
-        // table input: the RN mantissa bits below the leading one
-        self.lut.g.next = bit_cast::<RN, 64>(self.n6.val() >> self.rn_shift.val());
-        self.vb.d.next = self.va.q.val() & !self.reset.val();
+        self.vm.d.next = self.va.q.val() & !self.reset.val();
         if self.va.q.val() {
-            self.r0.d.next = self.lut.v.val();
             // eb = exponent of d + 1 = (WD - FD) - lz
             self.eb_r.d.next = self.int_bits.val() - self.z6.val();
             self.m_r.d.next = self.n6.val();
+        }
+        // table input: the RN mantissa bits below the leading one
+        self.lut.g.next = bit_cast::<RN, 64>(self.m_r.q.val() >> self.rn_shift.val());
+        self.vb.d.next = self.vm.q.val() & !self.reset.val();
+        if self.vm.q.val() {
+            self.r0.d.next = self.lut.v.val();
         }
         self.r.next = self.r0.q.val();
         self.done.next = self.vb.q.val();

@@ -2,9 +2,13 @@
 //!
 //! ```text
 //!  cycle c    : x, valid, first, last  -> Front (registers nb)
-//!  cycle c+1  : k, E (from nb)         -> k_min, d registers (the recurrence, one cycle)
-//!  cycle c+2  : k_min, d final; `done` pulses for the row's last element
+//!  cycle c+1  : k, E (from nb)         -> [k2, u2 = E << (FD-FU)]
+//!  cycle c+2  : k2 against k_min       -> [u3, sh3 = min(|k2 - k_min|, 63), grow3]; k_min updated
+//!  cycle c+3  : d = grow3 ? (d >> sh3) + u3 : d + (u3 >> sh3)   (one shifter, one adder)
+//!  cycle c+4  : k_min, d final; `done` pulses for the row's last element
 //! ```
+//! The max comparison and the shift amount are computed one stage ahead of the sum, so the
+//! loop-carried paths are short: k_min -> compare -> k_min, and d -> shift -> add -> d.
 
 use crate::exp2::block::Front;
 use crate::hw::konst;
@@ -37,16 +41,27 @@ pub struct Unnormed<
     v1: DFF<bool>,
     first1: DFF<bool>,
     last1: DFF<bool>,
+    v2: DFF<bool>,
+    first2: DFF<bool>,
+    last2: DFF<bool>,
+    k2: DFF<Bits<WN>>,
+    u2: DFF<Bits<WD>>,
+    v3: DFF<bool>,
+    first3: DFF<bool>,
+    last3: DFF<bool>,
+    grow3: DFF<bool>,
+    sh3: DFF<Bits<6>>,
+    u3: DFF<Bits<WD>>,
     kmin: DFF<Bits<WN>>,
     sum: DFF<Bits<WD>>,
     done_r: DFF<bool>,
     align: Constant<Bits<WD>>,
     sat: Constant<Bits<WN>>,
-    u: Signal<Local, Bits<WD>>,
+    grow: Signal<Local, bool>,
     dk: Signal<Local, Bits<WN>>,
-    sh: Signal<Local, Bits<6>>,
-    d_shifted: Signal<Local, Bits<WD>>,
-    u_shifted: Signal<Local, Bits<WD>>,
+    shift_in: Signal<Local, Bits<WD>>,
+    shifted: Signal<Local, Bits<WD>>,
+    other: Signal<Local, Bits<WD>>,
 }
 
 impl<
@@ -77,16 +92,27 @@ impl<
             v1: Default::default(),
             first1: Default::default(),
             last1: Default::default(),
+            v2: Default::default(),
+            first2: Default::default(),
+            last2: Default::default(),
+            k2: Default::default(),
+            u2: Default::default(),
+            v3: Default::default(),
+            first3: Default::default(),
+            last3: Default::default(),
+            grow3: Default::default(),
+            sh3: Default::default(),
+            u3: Default::default(),
             kmin: Default::default(),
             sum: Default::default(),
             done_r: Default::default(),
             align: konst((p.fd - p.fu) as u64),
             sat: konst(SHIFT_SAT.min((1u64 << WN) - 1)),
-            u: Default::default(),
+            grow: Default::default(),
             dk: Default::default(),
-            sh: Default::default(),
-            d_shifted: Default::default(),
-            u_shifted: Default::default(),
+            shift_in: Default::default(),
+            shifted: Default::default(),
+            other: Default::default(),
         }
     }
 }
@@ -106,40 +132,59 @@ impl<
     #[hdl_gen]
     fn update(&mut self) {
         self.front.clock.next = self.clock.val();
-        dff_setup!(self, clock, v1, first1, last1, kmin, sum, done_r);
+        dff_setup!(self, clock, v1, first1, last1, v2, first2, last2, k2, u2, v3, first3, last3, grow3, sh3, u3, kmin, sum, done_r);
         self.front.x.next = self.x.val();
         self.front.en.next = true;
         self.v1.d.next = self.valid.val() & !self.reset.val();
         self.first1.d.next = self.first.val();
         self.last1.d.next = self.last.val();
-        // u = E << (FD - FU): the element aligned to the sum's FD fraction bits (WD bits)
-        self.u.next = bit_cast::<WD, WE>(self.front.e.val()) << self.align.val();
-        // |k - k_min|, saturated to 63 (every shifted operand is narrower than 63 bits)
-        if self.front.k.val() < self.kmin.q.val() {
-            self.dk.next = self.kmin.q.val() - self.front.k.val();
+
+        // S1 -> S2: k and u = E << (FD - FU), the element aligned to the sum (WD bits)
+        self.v2.d.next = self.v1.q.val() & !self.reset.val();
+        self.first2.d.next = self.first1.q.val();
+        self.last2.d.next = self.last1.q.val();
+        self.k2.d.next = self.front.k.val();
+        self.u2.d.next = bit_cast::<WD, WE>(self.front.e.val()) << self.align.val();
+
+        // S2 -> S3: compare with the running min k_min (of every earlier element of the row)
+        self.grow.next = self.first2.q.val() | (self.k2.q.val() < self.kmin.q.val());
+        if self.k2.q.val() < self.kmin.q.val() {
+            self.dk.next = self.kmin.q.val() - self.k2.q.val();
         } else {
-            self.dk.next = self.front.k.val() - self.kmin.q.val();
+            self.dk.next = self.k2.q.val() - self.kmin.q.val();
         }
+        self.v3.d.next = self.v2.q.val() & !self.reset.val();
+        self.first3.d.next = self.first2.q.val();
+        self.last3.d.next = self.last2.q.val();
+        self.u3.d.next = self.u2.q.val();
+        self.grow3.d.next = self.grow.val();
+        // shift amount |k - k_min| saturated to 63 (every shifted operand is narrower)
         if self.dk.val() > self.sat.val() {
-            self.sh.next = bit_cast::<6, WN>(self.sat.val());
+            self.sh3.d.next = bit_cast::<6, WN>(self.sat.val());
         } else {
-            self.sh.next = bit_cast::<6, WN>(self.dk.val());
+            self.sh3.d.next = bit_cast::<6, WN>(self.dk.val());
         }
-        self.d_shifted.next = self.sum.q.val() >> self.sh.val();
-        self.u_shifted.next = self.u.val() >> self.sh.val();
-        if self.v1.q.val() {
-            if self.first1.q.val() {
-                self.kmin.d.next = self.front.k.val();
-                self.sum.d.next = self.u.val();
-            } else if self.front.k.val() < self.kmin.q.val() {
-                // the max grew: renormalize the sum by a right shift
-                self.kmin.d.next = self.front.k.val();
-                self.sum.d.next = self.d_shifted.val() + self.u.val();
+        if self.v2.q.val() & self.grow.val() {
+            self.kmin.d.next = self.k2.q.val();
+        }
+
+        // S3: the sum. The max grew: d = (d >> sh) + u (renormalize); else d = d + (u >> sh)
+        if self.grow3.q.val() {
+            self.shift_in.next = self.sum.q.val();
+            self.other.next = self.u3.q.val();
+        } else {
+            self.shift_in.next = self.u3.q.val();
+            self.other.next = self.sum.q.val();
+        }
+        self.shifted.next = self.shift_in.val() >> self.sh3.q.val();
+        if self.v3.q.val() {
+            if self.first3.q.val() {
+                self.sum.d.next = self.u3.q.val();
             } else {
-                self.sum.d.next = self.sum.q.val() + self.u_shifted.val();
+                self.sum.d.next = self.shifted.val() + self.other.val();
             }
         }
-        self.done_r.d.next = self.v1.q.val() & self.last1.q.val() & !self.reset.val();
+        self.done_r.d.next = self.v3.q.val() & self.last3.q.val() & !self.reset.val();
         self.k_min.next = self.kmin.q.val();
         self.d.next = self.sum.q.val();
         self.done.next = self.done_r.q.val();
