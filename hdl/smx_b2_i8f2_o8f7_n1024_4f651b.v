@@ -303,6 +303,24 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass1(clock,reset,x,valid,first,last,k_min,
     reg  [7:0] front$x;
     wire  [8:0] front$k;
     wire  [10:0] front$e;
+    reg  v1a$d;
+    wire  v1a$q;
+    reg  v1a$clock;
+    reg  first1a$d;
+    wire  first1a$q;
+    reg  first1a$clock;
+    reg  last1a$d;
+    wire  last1a$q;
+    reg  last1a$clock;
+    reg  v1b$d;
+    wire  v1b$q;
+    reg  v1b$clock;
+    reg  first1b$d;
+    wire  first1b$q;
+    reg  first1b$clock;
+    reg  last1b$d;
+    wire  last1b$q;
+    reg  last1b$clock;
     reg  v1$d;
     wire  v1$q;
     reg  v1$clock;
@@ -369,6 +387,36 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass1(clock,reset,x,valid,first,last,k_min,
         .x(front$x),
         .k(front$k),
         .e(front$e)
+    );
+    smx_b2_i8f2_o8f7_n1024_4f651b$pass1$v1a v1a(
+        .d(v1a$d),
+        .q(v1a$q),
+        .clock(v1a$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_4f651b$pass1$first1a first1a(
+        .d(first1a$d),
+        .q(first1a$q),
+        .clock(first1a$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_4f651b$pass1$last1a last1a(
+        .d(last1a$d),
+        .q(last1a$q),
+        .clock(last1a$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_4f651b$pass1$v1b v1b(
+        .d(v1b$d),
+        .q(v1b$q),
+        .clock(v1b$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_4f651b$pass1$first1b first1b(
+        .d(first1b$d),
+        .q(first1b$q),
+        .clock(first1b$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_4f651b$pass1$last1b last1b(
+        .d(last1b$d),
+        .q(last1b$q),
+        .clock(last1b$clock)
     );
     smx_b2_i8f2_o8f7_n1024_4f651b$pass1$v1 v1(
         .d(v1$d),
@@ -459,6 +507,12 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass1(clock,reset,x,valid,first,last,k_min,
     // Update code
     always @(*) begin
         front$clock = clock;
+        v1a$clock = clock;
+        first1a$clock = clock;
+        last1a$clock = clock;
+        v1b$clock = clock;
+        first1b$clock = clock;
+        last1b$clock = clock;
         v1$clock = clock;
         first1$clock = clock;
         last1$clock = clock;
@@ -476,6 +530,12 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass1(clock,reset,x,valid,first,last,k_min,
         kmin$clock = clock;
         sum$clock = clock;
         done_r$clock = clock;
+        v1a$d = v1a$q;
+        first1a$d = first1a$q;
+        last1a$d = last1a$q;
+        v1b$d = v1b$q;
+        first1b$d = first1b$q;
+        last1b$d = last1b$q;
         v1$d = v1$q;
         first1$d = first1$q;
         last1$d = last1$q;
@@ -495,9 +555,15 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass1(clock,reset,x,valid,first,last,k_min,
         done_r$d = done_r$q;
         front$x = x;
         front$en = 1'b1;
-        v1$d = valid & ~reset;
-        first1$d = first;
-        last1$d = last;
+        v1a$d = valid & ~reset;
+        first1a$d = first;
+        last1a$d = last;
+        v1b$d = v1a$q & ~reset;
+        first1b$d = first1a$q;
+        last1b$d = last1a$q;
+        v1$d = v1b$q & ~reset;
+        first1$d = first1b$q;
+        last1$d = last1b$q;
         v2$d = v1$q & ~reset;
         first2$d = first1$q;
         last2$d = last1$q;
@@ -588,6 +654,44 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass1$first1(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_4f651b$pass1$first1
 
 
+module smx_b2_i8f2_o8f7_n1024_4f651b$pass1$first1a(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_4f651b$pass1$first1a
+
+
+module smx_b2_i8f2_o8f7_n1024_4f651b$pass1$first1b(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_4f651b$pass1$first1b
+
+
 module smx_b2_i8f2_o8f7_n1024_4f651b$pass1$first2(d,q,clock);
 
     // Module arguments
@@ -644,6 +748,12 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass1$front(clock,en,x,k,e);
     // Stub signals
     reg  [1:0] lut$g;
     wire  [10:0] lut$v;
+    reg  [7:0] x_r$d;
+    wire  [7:0] x_r$q;
+    reg  x_r$clock;
+    reg  [7:0] tb_r$d;
+    wire  [7:0] tb_r$q;
+    reg  tb_r$clock;
     reg  [8:0] nb$d;
     wire  [8:0] nb$q;
     reg  nb$clock;
@@ -657,6 +767,16 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass1$front(clock,en,x,k,e);
         .g(lut$g),
         .v(lut$v)
     );
+    smx_b2_i8f2_o8f7_n1024_4f651b$pass1$front$x_r x_r(
+        .d(x_r$d),
+        .q(x_r$q),
+        .clock(x_r$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_4f651b$pass1$front$tb_r tb_r(
+        .d(tb_r$d),
+        .q(tb_r$q),
+        .clock(tb_r$clock)
+    );
     smx_b2_i8f2_o8f7_n1024_4f651b$pass1$front$nb nb(
         .d(nb$d),
         .q(nb$q),
@@ -665,12 +785,20 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass1$front(clock,en,x,k,e);
 
     // Update code
     always @(*) begin
+        x_r$clock = clock;
+        tb_r$clock = clock;
         nb$clock = clock;
+        x_r$d = x_r$q;
+        tb_r$d = tb_r$q;
         nb$d = nb$q;
-        xb = x ^ sign;
+        if (en) begin
+            x_r$d = x;
+        end
+        xb = x_r$q ^ sign;
         tb = ((xb) & 8'hff) << pad;
         if (en) begin
-            nb$d = two_wt - ((tb) & 9'h1ff);
+            tb_r$d = tb;
+            nb$d = two_wt - ((tb_r$q) & 9'h1ff);
         end
         k = nb$q >> ft;
         lut$g = ((nb$q) & 2'h3);
@@ -796,6 +924,44 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass1$front$nb(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_4f651b$pass1$front$nb
 
 
+module smx_b2_i8f2_o8f7_n1024_4f651b$pass1$front$tb_r(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_4f651b$pass1$front$tb_r
+
+
+module smx_b2_i8f2_o8f7_n1024_4f651b$pass1$front$x_r(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_4f651b$pass1$front$x_r
+
+
 module smx_b2_i8f2_o8f7_n1024_4f651b$pass1$grow3(d,q,clock);
 
     // Module arguments
@@ -870,6 +1036,44 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass1$last1(d,q,clock);
     end
 
 endmodule // smx_b2_i8f2_o8f7_n1024_4f651b$pass1$last1
+
+
+module smx_b2_i8f2_o8f7_n1024_4f651b$pass1$last1a(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_4f651b$pass1$last1a
+
+
+module smx_b2_i8f2_o8f7_n1024_4f651b$pass1$last1b(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_4f651b$pass1$last1b
 
 
 module smx_b2_i8f2_o8f7_n1024_4f651b$pass1$last2(d,q,clock);
@@ -1005,6 +1209,44 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass1$v1(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_4f651b$pass1$v1
 
 
+module smx_b2_i8f2_o8f7_n1024_4f651b$pass1$v1a(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_4f651b$pass1$v1a
+
+
+module smx_b2_i8f2_o8f7_n1024_4f651b$pass1$v1b(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_4f651b$pass1$v1b
+
+
 module smx_b2_i8f2_o8f7_n1024_4f651b$pass1$v2(d,q,clock);
 
     // Module arguments
@@ -1100,6 +1342,18 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass2(clock,reset,start,len,k_min,r,eb,radd
     reg  l1$d;
     wire  l1$q;
     reg  l1$clock;
+    reg  v2a$d;
+    wire  v2a$q;
+    reg  v2a$clock;
+    reg  l2a$d;
+    wire  l2a$q;
+    reg  l2a$clock;
+    reg  v2b$d;
+    wire  v2b$q;
+    reg  v2b$clock;
+    reg  l2b$d;
+    wire  l2b$q;
+    reg  l2b$clock;
     reg  v2$d;
     wire  v2$q;
     reg  v2$clock;
@@ -1213,6 +1467,26 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass2(clock,reset,start,len,k_min,r,eb,radd
         .q(l1$q),
         .clock(l1$clock)
     );
+    smx_b2_i8f2_o8f7_n1024_4f651b$pass2$v2a v2a(
+        .d(v2a$d),
+        .q(v2a$q),
+        .clock(v2a$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_4f651b$pass2$l2a l2a(
+        .d(l2a$d),
+        .q(l2a$q),
+        .clock(l2a$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_4f651b$pass2$v2b v2b(
+        .d(v2b$d),
+        .q(v2b$q),
+        .clock(v2b$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_4f651b$pass2$l2b l2b(
+        .d(l2b$d),
+        .q(l2b$q),
+        .clock(l2b$clock)
+    );
     smx_b2_i8f2_o8f7_n1024_4f651b$pass2$v2 v2(
         .d(v2$d),
         .q(v2$q),
@@ -1305,6 +1579,10 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass2(clock,reset,start,len,k_min,r,eb,radd
         eb_r$clock = clock;
         v1$clock = clock;
         l1$clock = clock;
+        v2a$clock = clock;
+        l2a$clock = clock;
+        v2b$clock = clock;
+        l2b$clock = clock;
         v2$clock = clock;
         l2$clock = clock;
         v3$clock = clock;
@@ -1329,6 +1607,10 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass2(clock,reset,start,len,k_min,r,eb,radd
         eb_r$d = eb_r$q;
         v1$d = v1$q;
         l1$d = l1$q;
+        v2a$d = v2a$q;
+        l2a$d = l2a$q;
+        v2b$d = v2b$q;
+        l2b$d = l2b$q;
         v2$d = v2$q;
         l2$d = l2$q;
         v3$d = v3$q;
@@ -1370,8 +1652,12 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass2(clock,reset,start,len,k_min,r,eb,radd
         if (adv) begin
             v1$d = issue;
             l1$d = issue & (idx_next == len_r$q);
-            v2$d = v1$q;
-            l2$d = l1$q;
+            v2a$d = v1$q;
+            l2a$d = l1$q;
+            v2b$d = v2a$q;
+            l2b$d = l2a$q;
+            v2$d = v2b$q;
+            l2$d = l2b$q;
             v3$d = v2$q;
             l3$d = l2$q;
             e3$d = front$e;
@@ -1415,6 +1701,8 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass2(clock,reset,start,len,k_min,r,eb,radd
         if (reset) begin
             busy$d = 1'b0;
             v1$d = 1'b0;
+            v2a$d = 1'b0;
+            v2b$d = 1'b0;
             v2$d = 1'b0;
             v3$d = 1'b0;
             v4$d = 1'b0;
@@ -1501,6 +1789,12 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass2$front(clock,en,x,k,e);
     // Stub signals
     reg  [1:0] lut$g;
     wire  [10:0] lut$v;
+    reg  [7:0] x_r$d;
+    wire  [7:0] x_r$q;
+    reg  x_r$clock;
+    reg  [7:0] tb_r$d;
+    wire  [7:0] tb_r$q;
+    reg  tb_r$clock;
     reg  [8:0] nb$d;
     wire  [8:0] nb$q;
     reg  nb$clock;
@@ -1514,6 +1808,16 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass2$front(clock,en,x,k,e);
         .g(lut$g),
         .v(lut$v)
     );
+    smx_b2_i8f2_o8f7_n1024_4f651b$pass2$front$x_r x_r(
+        .d(x_r$d),
+        .q(x_r$q),
+        .clock(x_r$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_4f651b$pass2$front$tb_r tb_r(
+        .d(tb_r$d),
+        .q(tb_r$q),
+        .clock(tb_r$clock)
+    );
     smx_b2_i8f2_o8f7_n1024_4f651b$pass2$front$nb nb(
         .d(nb$d),
         .q(nb$q),
@@ -1522,12 +1826,20 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass2$front(clock,en,x,k,e);
 
     // Update code
     always @(*) begin
+        x_r$clock = clock;
+        tb_r$clock = clock;
         nb$clock = clock;
+        x_r$d = x_r$q;
+        tb_r$d = tb_r$q;
         nb$d = nb$q;
-        xb = x ^ sign;
+        if (en) begin
+            x_r$d = x;
+        end
+        xb = x_r$q ^ sign;
         tb = ((xb) & 8'hff) << pad;
         if (en) begin
-            nb$d = two_wt - ((tb) & 9'h1ff);
+            tb_r$d = tb;
+            nb$d = two_wt - ((tb_r$q) & 9'h1ff);
         end
         k = nb$q >> ft;
         lut$g = ((nb$q) & 2'h3);
@@ -1653,6 +1965,44 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass2$front$nb(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_4f651b$pass2$front$nb
 
 
+module smx_b2_i8f2_o8f7_n1024_4f651b$pass2$front$tb_r(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_4f651b$pass2$front$tb_r
+
+
+module smx_b2_i8f2_o8f7_n1024_4f651b$pass2$front$x_r(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_4f651b$pass2$front$x_r
+
+
 module smx_b2_i8f2_o8f7_n1024_4f651b$pass2$idx(d,q,clock);
 
     // Module arguments
@@ -1727,6 +2077,44 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass2$l2(d,q,clock);
     end
 
 endmodule // smx_b2_i8f2_o8f7_n1024_4f651b$pass2$l2
+
+
+module smx_b2_i8f2_o8f7_n1024_4f651b$pass2$l2a(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_4f651b$pass2$l2a
+
+
+module smx_b2_i8f2_o8f7_n1024_4f651b$pass2$l2b(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_4f651b$pass2$l2b
 
 
 module smx_b2_i8f2_o8f7_n1024_4f651b$pass2$l3(d,q,clock);
@@ -1948,6 +2336,44 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass2$v2(d,q,clock);
     end
 
 endmodule // smx_b2_i8f2_o8f7_n1024_4f651b$pass2$v2
+
+
+module smx_b2_i8f2_o8f7_n1024_4f651b$pass2$v2a(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_4f651b$pass2$v2a
+
+
+module smx_b2_i8f2_o8f7_n1024_4f651b$pass2$v2b(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_4f651b$pass2$v2b
 
 
 module smx_b2_i8f2_o8f7_n1024_4f651b$pass2$v3(d,q,clock);

@@ -132,9 +132,9 @@ pub struct Manifest {
 impl Timing {
     pub fn new(p: &UnitParams) -> Timing {
         let recip = if p.recip_method == RecipMethod::Newton { 5 } else { 3 };
-        // last input accepted at cycle 0: pass 1 done at 4, reciprocal done at 4 + R,
-        // pass 2 started, its 6-stage pipeline shows the first output at 11 + R
-        let first = 11 + recip;
+        // last input accepted at cycle 0: pass 1 done at 6, reciprocal done at 6 + R,
+        // pass 2 started, its 8-stage pipeline shows the first output at 15 + R
+        let first = 15 + recip;
         Timing {
             input_elements_per_cycle: 1,
             output_elements_per_cycle: 1,

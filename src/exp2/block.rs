@@ -1,5 +1,13 @@
 //! rust-hdl block of the exponent front end (see `mod.rs` for the arithmetic).
-//! One register stage (enable `en`) between the input scaling and the 2^-f table.
+//! Three register stages, all enabled by `en`: the input x, tb (after the log2 e multiplier
+//! or the padding) and nb; k and the 2^-f table output follow nb combinationally.
+//!
+//! ```text
+//!  x -> [x_r] -> xb, scale -> [tb_r] -> nb = 2^WT - tb -> [nb_r] -> k, table(g) -> e
+//! ```
+
+/// Register stages between `x` and `k`, `e`.
+pub const FRONT_LATENCY: usize = 3;
 
 use crate::hw::{konst, Mul};
 use crate::lpw::block::Lpw;
@@ -50,6 +58,8 @@ pub struct Front<
     /// 0 or 1 instance: present with log2e = "multiplier"
     scale: Vec<Scale<WI, WT, WSP>>,
     lut: Lpw<FT, ESB, WE, WEP>,
+    x_r: DFF<Bits<WI>>,
+    tb_r: DFF<Bits<WT>>,
     nb: DFF<Bits<WN>>,
     sign: Constant<Bits<WI>>,
     pad: Constant<Bits<WT>>,
@@ -89,6 +99,8 @@ impl<
             e: Default::default(),
             scale: scale.collect(),
             lut: Lpw::new(&p.exp_table),
+            x_r: Default::default(),
+            tb_r: Default::default(),
             nb: Default::default(),
             sign: konst(1 << (WI - 1)),
             pad: konst((p.ft - p.input.frac) as u64),
@@ -113,9 +125,12 @@ impl<
 {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, nb);
+        dff_setup!(self, clock, x_r, tb_r, nb);
+        if self.en.val() {
+            self.x_r.d.next = self.x.val();
+        }
         // offset binary: xb = x + 2^(WI-1)
-        self.xb.next = self.x.val() ^ self.sign.val();
+        self.xb.next = self.x_r.q.val() ^ self.sign.val();
         // tb = t + 2^(WT-1): the input padded to FT fraction bits, or scaled by log2 e
         self.tb.next = bit_cast::<WT, WI>(self.xb.val()) << self.pad.val();
         for i in 0..self.scale.len() {
@@ -124,7 +139,8 @@ impl<
         }
         // nb = 2^WT - tb = 2^(WT-1) - t  (WN = WT+1 bits, > 0)
         if self.en.val() {
-            self.nb.d.next = self.two_wt.val() - bit_cast::<WN, WT>(self.tb.val());
+            self.tb_r.d.next = self.tb.val();
+            self.nb.d.next = self.two_wt.val() - bit_cast::<WN, WT>(self.tb_r.q.val());
         }
         // k = floor(nb / 2^FT), g = nb mod 2^FT, e = 2^(-g/2^FT)
         self.k.next = self.nb.q.val() >> self.ft.val();

@@ -1,8 +1,8 @@
 //! rust-hdl block of pass 2 (see `mod.rs`): reads the row buffer and streams the outputs.
 //!
 //! ```text
-//!  issue idx -> [RAM x] -> [Front nb] -> [E, s-1] -> [P = E*r] -> [P >> (s-1)] -> [y] -> m_axis
-//!     S0          S1          S2            S3           S4             S5          S6
+//!  issue idx -> [RAM x] -> [Front x, tb, nb] -> [E, s-1] -> [P = E*r] -> [P >> (s-1)] -> [y] -> m_axis
+//!     S0          S1         S2a  S2b  S2            S3           S4             S5          S6
 //! ```
 //! Every stage register (and the RAM read, through its enable) advances only when
 //! `adv = !out_valid || out_ready`: backpressure holds the whole pipeline, nothing is
@@ -55,6 +55,10 @@ pub struct Normalize<
     eb_r: DFF<Bits<8>>,
     v1: DFF<bool>,
     l1: DFF<bool>,
+    v2a: DFF<bool>,
+    l2a: DFF<bool>,
+    v2b: DFF<bool>,
+    l2b: DFF<bool>,
     v2: DFF<bool>,
     l2: DFF<bool>,
     v3: DFF<bool>,
@@ -131,6 +135,10 @@ impl<
             eb_r: Default::default(),
             v1: Default::default(),
             l1: Default::default(),
+            v2a: Default::default(),
+            l2a: Default::default(),
+            v2b: Default::default(),
+            l2b: Default::default(),
             v2: Default::default(),
             l2: Default::default(),
             v3: Default::default(),
@@ -183,7 +191,7 @@ impl<
     fn update(&mut self) {
         self.front.clock.next = self.clock.val();
         dff_setup!(
-            self, clock, busy, idx, len_r, kmin_r, r_r, eb_r, v1, l1, v2, l2, v3, l3, e3, s3, v4, l4, p4, s4, v5, l5,
+            self, clock, busy, idx, len_r, kmin_r, r_r, eb_r, v1, l1, v2a, l2a, v2b, l2b, v2, l2, v3, l3, e3, s3, v4, l4, p4, s4, v5, l5,
             y1_5, v6, l6, y6
         );
         self.adv.next = !self.v6.q.val() | self.ready.val();
@@ -216,8 +224,12 @@ impl<
         if self.adv.val() {
             self.v1.d.next = self.issue.val();
             self.l1.d.next = self.issue.val() & (self.idx_next.val() == self.len_r.q.val());
-            self.v2.d.next = self.v1.q.val();
-            self.l2.d.next = self.l1.q.val();
+            self.v2a.d.next = self.v1.q.val();
+            self.l2a.d.next = self.l1.q.val();
+            self.v2b.d.next = self.v2a.q.val();
+            self.l2b.d.next = self.l2a.q.val();
+            self.v2.d.next = self.v2b.q.val();
+            self.l2.d.next = self.l2b.q.val();
             self.v3.d.next = self.v2.q.val();
             self.l3.d.next = self.l2.q.val();
             self.e3.d.next = self.front.e.val();
@@ -259,6 +271,8 @@ impl<
         if self.reset.val() {
             self.busy.d.next = false;
             self.v1.d.next = false;
+            self.v2a.d.next = false;
+            self.v2b.d.next = false;
             self.v2.d.next = false;
             self.v3.d.next = false;
             self.v4.d.next = false;

@@ -75,6 +75,10 @@ registry! {
     "softermax (configs/softermax.toml)" => [8, 8, 2, 1, 11, 32, 10, 11, 3, 11, 8],
     "exact8 (configs/exact8.toml)"       => [10, 18, 10, 4, 12, 33, 10, 12, 3, 12, 8],
     "precise16 (configs/precise16.toml)" => [16, 16, 8, 7, 20, 47, 13, 9, 3, 20, 16],
+    // exact8 with 4, 8 and 32 exp segments: the README's sweep
+    "exact8, exp.segments = 4"           => [10, 18, 10, 2, 12, 33, 10, 12, 3, 12, 8],
+    "exact8, exp.segments = 8"           => [10, 18, 10, 3, 12, 33, 10, 12, 3, 12, 8],
+    "exact8, exp.segments = 32"          => [10, 18, 10, 5, 12, 33, 10, 12, 3, 12, 8],
 }
 
 /// Emits the unit's Verilog (rust-hdl output, no header) or explains which width set is missing.

@@ -1,11 +1,11 @@
 //! rust-hdl block of pass 1 (see `mod.rs`). Never stalls: one element per cycle.
 //!
 //! ```text
-//!  cycle c    : x, valid, first, last  -> Front (registers nb)
-//!  cycle c+1  : k, E (from nb)         -> [k2, u2 = E << (FD-FU)]
-//!  cycle c+2  : k2 against k_min       -> [u3, sh3 = min(|k2 - k_min|, 63), grow3]; k_min updated
-//!  cycle c+3  : d = grow3 ? (d >> sh3) + u3 : d + (u3 >> sh3)   (one shifter, one adder)
-//!  cycle c+4  : k_min, d final; `done` pulses for the row's last element
+//!  cycle c    : x, valid, first, last  -> Front (3 register stages: x, tb, nb)
+//!  cycle c+3  : k, E (from nb)         -> [k2, u2 = E << (FD-FU)]
+//!  cycle c+4  : k2 against k_min       -> [u3, sh3 = min(|k2 - k_min|, 63), grow3]; k_min updated
+//!  cycle c+5  : d = grow3 ? (d >> sh3) + u3 : d + (u3 >> sh3)   (one shifter, one adder)
+//!  cycle c+6  : k_min, d final; `done` pulses for the row's last element
 //! ```
 //! The max comparison and the shift amount are computed one stage ahead of the sum, so the
 //! loop-carried paths are short: k_min -> compare -> k_min, and d -> shift -> add -> d.
@@ -38,6 +38,12 @@ pub struct Unnormed<
     pub d: Signal<Out, Bits<WD>>,
     pub done: Signal<Out, bool>,
     front: Front<WI, WT, WN, FT, ESB, WE, WEP, WSP>,
+    v1a: DFF<bool>,
+    first1a: DFF<bool>,
+    last1a: DFF<bool>,
+    v1b: DFF<bool>,
+    first1b: DFF<bool>,
+    last1b: DFF<bool>,
     v1: DFF<bool>,
     first1: DFF<bool>,
     last1: DFF<bool>,
@@ -89,6 +95,12 @@ impl<
             d: Default::default(),
             done: Default::default(),
             front: Front::new(p),
+            v1a: Default::default(),
+            first1a: Default::default(),
+            last1a: Default::default(),
+            v1b: Default::default(),
+            first1b: Default::default(),
+            last1b: Default::default(),
             v1: Default::default(),
             first1: Default::default(),
             last1: Default::default(),
@@ -132,12 +144,19 @@ impl<
     #[hdl_gen]
     fn update(&mut self) {
         self.front.clock.next = self.clock.val();
-        dff_setup!(self, clock, v1, first1, last1, v2, first2, last2, k2, u2, v3, first3, last3, grow3, sh3, u3, kmin, sum, done_r);
+        dff_setup!(self, clock, v1a, first1a, last1a, v1b, first1b, last1b, v1, first1, last1, v2, first2, last2, k2, u2, v3, first3, last3, grow3, sh3, u3, kmin, sum, done_r);
         self.front.x.next = self.x.val();
         self.front.en.next = true;
-        self.v1.d.next = self.valid.val() & !self.reset.val();
-        self.first1.d.next = self.first.val();
-        self.last1.d.next = self.last.val();
+        // the element's flags travel beside the front's three stages
+        self.v1a.d.next = self.valid.val() & !self.reset.val();
+        self.first1a.d.next = self.first.val();
+        self.last1a.d.next = self.last.val();
+        self.v1b.d.next = self.v1a.q.val() & !self.reset.val();
+        self.first1b.d.next = self.first1a.q.val();
+        self.last1b.d.next = self.last1a.q.val();
+        self.v1.d.next = self.v1b.q.val() & !self.reset.val();
+        self.first1.d.next = self.first1b.q.val();
+        self.last1.d.next = self.last1b.q.val();
 
         // S1 -> S2: k and u = E << (FD - FU), the element aligned to the sum (WD bits)
         self.v2.d.next = self.v1.q.val() & !self.reset.val();
