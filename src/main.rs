@@ -348,21 +348,36 @@ fn run(cli: Cli) -> Result<i32> {
             if !no_baseline {
                 designs.push(generate::generate_design(&cfg, &source, Design::Baseline)?);
             }
+            if !(freq.is_finite() && freq > 0.0) {
+                return Err(Error::flag("--freq", freq, "allowed a positive number of MHz"));
+            }
+            // a design that does not fit a target is a result, not an error: it is reported
+            // under the table and the other targets still run
             let mut rows = vec![];
+            let mut failed = vec![];
             for t in &targets {
                 for g in &designs {
                     let label = format!("{} ({})", g.module, if g.manifest.design == Design::Unit { "unit" } else { "baseline" });
                     let opt = SynthOptions { target: *t, freq_mhz: freq, seed, workdir: workdir.join(&g.module) };
-                    let r = synthesize(&g.verilog, &g.module, &opt)?;
-                    eprintln!("synth: {label}: {}", r.summary_line());
-                    rows.push((label, r));
+                    match synthesize(&g.verilog, &g.module, &opt) {
+                        Ok(r) => {
+                            eprintln!("synth: {label}: {}", r.summary_line());
+                            rows.push((label, r));
+                        }
+                        Err(Error::Tool(e)) if e.contains("does not fit") => failed.push(format!("{label} on {t}: {e}")),
+                        Err(e) => return Err(e),
+                    }
                 }
             }
             if let Some(path) = &json {
-                let v: Vec<serde_json::Value> = rows.iter().map(|(l, r)| serde_json::json!({"design": l, "report": r})).collect();
+                let mut v: Vec<serde_json::Value> = rows.iter().map(|(l, r)| serde_json::json!({"design": l, "report": r})).collect();
+                v.extend(failed.iter().map(|f| serde_json::json!({"does_not_fit": f})));
                 write_atomically(path, &(serde_json::to_string_pretty(&v).expect("json") + "\n"))?;
             }
             print!("{}", softmax_hw::synth::markdown_table(&rows));
+            for f in &failed {
+                println!("\ndoes not fit: {f}");
+            }
             Ok(0)
         }
         Cmd::Sweep { config, vary, target, freq, rows, baseline, shard, out } => {
