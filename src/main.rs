@@ -288,6 +288,9 @@ fn run(cli: Cli) -> Result<i32> {
             let (_, p, _) = load(&config)?;
             if data.is_dir() {
                 use softmax_hw::accuracy::report::{run, summary_rows, Dataset, SUMMARY_HEADER};
+                if let Some(p) = plot {
+                    return Err(Error::flag("--plot", p.display(), "allowed with a single --data file"));
+                }
                 let sets = softmax_hw::data::prefixes(&data);
                 if sets.is_empty() {
                     return Err(Error::flag("--data", data.display(), "a directory holding <prefix>_logits.npy files"));
@@ -304,9 +307,6 @@ fn run(cli: Cli) -> Result<i32> {
                 }
                 if let Some(path) = &json {
                     write_atomically(path, &(serde_json::to_string_pretty(&reports).expect("report serializes") + "\n"))?;
-                }
-                if plot.is_some() {
-                    return Err(Error::flag("--plot", plot.unwrap().display(), "allowed with a single --data file"));
                 }
                 print!("{text}");
                 return Ok(0);

@@ -261,7 +261,7 @@ pub fn pareto_svg(points: &[Point], title: &str, x: (&str, fn(&Point) -> Option<
     use svg::node::element::{Circle, Line, Polyline, Text};
     use svg::Document;
     let pts: Vec<(f64, f64, &Point)> = points.iter().filter_map(|p| Some((x.1(p)?, y.1(p)?, p))).collect();
-    let (w, h, l, b, t, r) = (720.0, 420.0, 70.0, 50.0, 40.0, 30.0);
+    let (w, h, l, b, t, r) = (720.0, 420.0, 80.0, 50.0, 40.0, 30.0);
     let mut doc = Document::new().set("viewBox", (0, 0, w, h)).set("width", w).set("height", h).set("font-family", "sans-serif").set("font-size", 12);
     doc = doc.add(Text::new(title.to_string()).set("x", l).set("y", 20));
     if pts.is_empty() {
@@ -279,10 +279,11 @@ pub fn pareto_svg(points: &[Point], title: &str, x: (&str, fn(&Point) -> Option<
         let xv = x0 + (x1 - x0) * k as f64 / 4.0;
         let yv = y0 + (y1 - y0) * k as f64 / 4.0;
         doc = doc.add(Text::new(format!("{xv:.0}")).set("x", sx(xv)).set("y", h - b + 16.0).set("text-anchor", "middle"));
-        doc = doc.add(Text::new(format!("{yv:.2}")).set("x", l - 6.0).set("y", sy(yv) + 4.0).set("text-anchor", "end"));
+        let ylabel = if yv.abs() >= 10.0 { format!("{yv:.1}") } else if yv.abs() >= 0.1 || yv == 0.0 { format!("{yv:.3}") } else { format!("{yv:.2e}") };
+        doc = doc.add(Text::new(ylabel).set("x", l - 6.0).set("y", sy(yv) + 4.0).set("text-anchor", "end"));
     }
     doc = doc.add(Text::new(x.0.to_string()).set("x", (l + w - r) / 2.0).set("y", h - 12.0).set("text-anchor", "middle"));
-    doc = doc.add(Text::new(y.0.to_string()).set("x", 14).set("y", t - 10.0));
+    doc = doc.add(Text::new(y.0.to_string()).set("x", l + 8.0).set("y", t + 4.0));
     // Pareto front: sorted by x, keep points that improve y
     let mut sorted = pts.clone();
     sorted.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap().then(if y_max_better { b.1.partial_cmp(&a.1).unwrap() } else { a.1.partial_cmp(&b.1).unwrap() }));

@@ -24,8 +24,8 @@ impl Dataset {
         let rows = match data.extension().and_then(|e| e.to_str()) {
             Some("npy") => crate::data::load_rows(data, lengths)?,
             Some("csv") => {
-                if lengths.is_some() {
-                    return Err(Error::flag("--lengths", lengths.unwrap().display(), "allowed only with .npy data"));
+                if let Some(l) = lengths {
+                    return Err(Error::flag("--lengths", l.display(), "allowed only with .npy data"));
                 }
                 crate::csvio::read_rows(data)?
             }

@@ -3,7 +3,6 @@
 use super::block::BaselineUnit;
 use super::BaselineParams;
 use crate::error::{Error, Result};
-use rust_hdl_core::prelude::*;
 
 /// [WI, WA, WTA, WX, WS, WO, WQ]: input, address, table address, table value, sum, output,
 /// quotient widths.
@@ -25,12 +24,7 @@ fn emit<
     b: &BaselineParams,
     name: &str,
 ) -> Result<String> {
-    let mut unit = BaselineUnit::<WI, WA, WL, WTA, WX, WS, WR, WQ, WO>::new(b);
-    unit.connect_all();
-    check_all(&unit).map_err(|e| Error::Tool(format!("rust-hdl check of {name} failed: {e:?}")))?;
-    let mut defines = ModuleDefines::default();
-    unit.accept(name, &mut defines);
-    Ok(defines.defines())
+    crate::hw::emit_top(BaselineUnit::<WI, WA, WL, WTA, WX, WS, WR, WQ, WO>::new(b), name)
 }
 
 macro_rules! registry {

@@ -93,3 +93,13 @@ pub fn konst<const N: usize>(v: u64) -> Constant<Bits<N>> {
     assert!(N >= 64 || v < (1u64 << N), "constant {v} does not fit {N} bits");
     Constant::new(Bits::<N>::from(v))
 }
+
+/// Connects, checks and emits a top block as Verilog with `name` as its module name (rust-hdl
+/// would call it `top`); a failed connectivity check is an error, not a panic.
+pub fn emit_top<B: Block>(mut unit: B, name: &str) -> crate::error::Result<String> {
+    unit.connect_all();
+    check_all(&unit).map_err(|e| crate::error::Error::Tool(format!("rust-hdl check of {name} failed: {e:?}")))?;
+    let mut defines = ModuleDefines::default();
+    unit.accept(name, &mut defines);
+    Ok(defines.defines())
+}

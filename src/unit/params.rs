@@ -164,8 +164,8 @@ impl UnitParams {
         let exp_target = move |g: u64| (-(g as f64) / (1u64 << ft) as f64).exp2() * (1u64 << fu) as f64;
         let exp_table = match exp_method {
             ExpMethod::Lut => {
-                if cfg.exp.segments.is_some() {
-                    return Err(Error::field("exp.segments", cfg.exp.segments.unwrap(), "allowed only with exp.method = \"lpw\""));
+                if let Some(n) = cfg.exp.segments {
+                    return Err(Error::field("exp.segments", n, "allowed only with exp.method = \"lpw\""));
                 }
                 if ft > 12 {
                     return Err(Error::field("internal.t_frac", ft, "allowed 2..=12 with exp.method = \"lut\" (2^t_frac entries); use \"lpw\""));
@@ -190,18 +190,18 @@ impl UnitParams {
         let recip_method = cfg.recip.method.unwrap_or(RecipMethod::Lpw);
         let (recip_table, rn) = match recip_method {
             RecipMethod::Lut => {
-                if cfg.recip.segments.is_some() {
-                    return Err(Error::field("recip.segments", cfg.recip.segments.unwrap(), "allowed only with recip.method = \"lpw\" or \"newton\""));
+                if let Some(n) = cfg.recip.segments {
+                    return Err(Error::field("recip.segments", n, "allowed only with recip.method = \"lpw\" or \"newton\""));
                 }
-                if it.recip_in_bits.is_some() {
-                    return Err(Error::field("internal.recip_in_bits", it.recip_in_bits.unwrap(), "not used with recip.method = \"lut\" (set recip.index_bits)"));
+                if let Some(n) = it.recip_in_bits {
+                    return Err(Error::field("internal.recip_in_bits", n, "not used with recip.method = \"lut\" (set recip.index_bits)"));
                 }
                 let rn = check_range("recip.index_bits", cfg.recip.index_bits.unwrap_or((fo + 2).min(12)), 2, 12)?;
                 (LpwTable::lut(rn, fr + 1, recip_target(rn, fr)), rn)
             }
             RecipMethod::Lpw | RecipMethod::Newton => {
-                if cfg.recip.index_bits.is_some() {
-                    return Err(Error::field("recip.index_bits", cfg.recip.index_bits.unwrap(), "allowed only with recip.method = \"lut\""));
+                if let Some(n) = cfg.recip.index_bits {
+                    return Err(Error::field("recip.index_bits", n, "allowed only with recip.method = \"lut\""));
                 }
                 let n = cfg.recip.segments.unwrap_or(8);
                 let sb = log2_pow2("recip.segments", n, 2, 256)?;

@@ -9,7 +9,6 @@
 use super::block::SoftmaxUnit;
 use super::params::{UnitParams, Widths};
 use crate::error::{Error, Result};
-use rust_hdl_core::prelude::*;
 
 /// Builds the unit for one width set and emits its Verilog with `name` as the top module.
 #[allow(clippy::type_complexity)]
@@ -39,13 +38,10 @@ fn emit<
     p: &UnitParams,
     name: &str,
 ) -> Result<String> {
-    let mut unit =
-        SoftmaxUnit::<WI, WT, WN, FT, ESB, WE, WEP, WSP, WD, WA, WL, RN, RSB, WR, RPW, WMH, WH, WQ, WRQ, WP, WO>::new(p);
-    unit.connect_all();
-    check_all(&unit).map_err(|e| Error::Tool(format!("rust-hdl check of {name} failed: {e:?}")))?;
-    let mut defines = ModuleDefines::default();
-    unit.accept(name, &mut defines);
-    Ok(defines.defines())
+    crate::hw::emit_top(
+        SoftmaxUnit::<WI, WT, WN, FT, ESB, WE, WEP, WSP, WD, WA, WL, RN, RSB, WR, RPW, WMH, WH, WQ, WRQ, WP, WO>::new(p),
+        name,
+    )
 }
 
 macro_rules! registry {
