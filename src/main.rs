@@ -364,7 +364,7 @@ fn run(cli: Cli) -> Result<i32> {
                             eprintln!("synth: {label}: {}", r.summary_line());
                             rows.push((label, r));
                         }
-                        Err(Error::Tool(e)) if e.contains("does not fit") => failed.push(format!("{label} on {t}: {e}")),
+                        Err(Error::Input(e)) | Err(Error::Tool(e)) if e.contains("does not fit") => failed.push(format!("{label} on {t}: {e}")),
                         Err(e) => return Err(e),
                     }
                 }
