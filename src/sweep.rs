@@ -342,3 +342,50 @@ pub fn merge(files: &[PathBuf]) -> Result<Vec<Point>> {
     all.dedup_by(|a, b| a.index == b.index && a.design == b.design);
     Ok(all)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vary_and_shard_parse_or_explain() {
+        let v = parse_vary("exp.segments=4, 8,16").unwrap();
+        assert_eq!(v.key, "exp.segments");
+        assert_eq!(v.values, vec![toml::Value::Integer(4), toml::Value::Integer(8), toml::Value::Integer(16)]);
+        let m = parse_vary("recip.method=lpw,newton").unwrap();
+        assert_eq!(m.values[1], toml::Value::String("newton".into()));
+        for bad in ["exp.segments", "=4", "exp.segments="] {
+            let e = parse_vary(bad).unwrap_err().to_string();
+            assert!(e.starts_with(&format!("`--vary` = {bad}: allowed key=v1,v2")), "{e}");
+        }
+        assert_eq!(parse_shard("1/3").unwrap(), (1, 3));
+        for bad in ["3/3", "1/0", "a/2", "2"] {
+            assert!(parse_shard(bad).unwrap_err().to_string().contains("allowed i/n with 0 <= i < n"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn variants_are_the_product_in_a_fixed_order() {
+        let base = "max_len = 64\n[input]\nbits = 8\nfrac = 2\n[output]\nbits = 8\nfrac = 7\n";
+        let vary = [parse_vary("exp.segments=2,4").unwrap(), parse_vary("output.frac=7,8").unwrap()];
+        let v = variants(base, &vary).unwrap();
+        assert_eq!(v.len(), 4);
+        assert_eq!(v[3].1, vec![("exp.segments".to_string(), "4".to_string()), ("output.frac".to_string(), "8".to_string())]);
+        let cfg = Config::parse(&v[3].2, "variant").unwrap();
+        assert_eq!((cfg.exp.segments, cfg.output.frac), (Some(4), 8));
+    }
+
+    #[test]
+    fn merge_joins_shards_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = |i: usize| Point { index: i, design: "unit".into(), lut: Some(100 + i as u64), mean_lsb: Some(0.1 / (i + 1) as f64), ..Default::default() };
+        std::fs::write(dir.path().join("a.json"), serde_json::to_string(&vec![p(2), p(0)]).unwrap()).unwrap();
+        std::fs::write(dir.path().join("b.json"), serde_json::to_string(&vec![p(1)]).unwrap()).unwrap();
+        let m = merge(&[dir.path().join("a.json"), dir.path().join("b.json")]).unwrap();
+        assert_eq!(m.iter().map(|p| p.index).collect::<Vec<_>>(), vec![0, 1, 2]);
+        write_outputs(&m, dir.path()).unwrap();
+        let svg = std::fs::read_to_string(dir.path().join("pareto_area_error.svg")).unwrap();
+        assert_eq!(svg.matches("<circle").count(), 3);
+        assert!(std::fs::read_to_string(dir.path().join("table.csv")).unwrap().lines().count() == 4);
+    }
+}

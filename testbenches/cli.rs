@@ -188,3 +188,38 @@ fn accuracy_reports_every_attention_set() {
     assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "error: `--data` = x.txt: allowed a .npy (rows x max_len, float32) or .csv file");
     assert!(!dir.path().join("bad.json").exists());
 }
+
+/// A two-variant sweep split into two shards, then merged: every point is co-simulated
+/// bit-exactly and synthesized.
+#[test]
+fn sweep_shards_and_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = root().join("configs/exact8.toml");
+    for shard in ["0/2", "1/2"] {
+        let out = exe()
+            .args(["sweep", "--config", cfg.to_str().unwrap(), "--vary", "exp.segments=8,16", "--target", "ice40", "--rows", "60"])
+            .args(["--shard", shard, "--out", &format!("s{}", &shard[..1])])
+            .current_dir(dir.path())
+            .env("SOFTMAX_HW_CACHE", root().join("target/softmax-hw-cache"))
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+        assert!(stdout.contains("sweep: 1 points"), "{stdout}");
+    }
+    let out = run(&["merge", "--out", "m", "s0/table.json", "s1/table.json"], dir.path());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows: Vec<&str> = stdout.lines().filter(|l| l.starts_with("| 0 |") || l.starts_with("| 1 |")).collect();
+    assert_eq!(rows.len(), 2, "{stdout}");
+    for r in rows {
+        let c: Vec<&str> = r.split('|').map(str::trim).collect();
+        assert_eq!(c[6], "0", "cosim mismatches: {r}");
+        assert!(c[7].parse::<u64>().unwrap() > 100, "LUTs: {r}");
+        assert!(c[11].parse::<f64>().unwrap() > 5.0, "Fmax: {r}");
+    }
+    assert!(dir.path().join("m/pareto_fmax_area.svg").exists());
+    let out = run(&["sweep", "--vary", "exp.segments", "--out", "bad"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!dir.path().join("bad").exists());
+}
