@@ -44,7 +44,8 @@ module smx_b2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid,s_a
     localparam  st_accept = 2'b0;
     localparam  st_wait_sum = 2'b1;
     localparam  st_wait_recip = 2'b10;
-    localparam  st_normalize = 2'b11;
+    localparam  st_handoff = 2'b11;
+    localparam  bank_bit = 11'b10000000000;
     localparam  max_last = 11'b1111111111;
 
     // Stub signals
@@ -58,10 +59,10 @@ module smx_b2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid,s_a
     wire  [31:0] pass1$d;
     wire  pass1$done;
     reg  ram$clock;
-    reg  [9:0] ram$write_address;
+    reg  [10:0] ram$write_address;
     reg  [7:0] ram$write_data;
     reg  ram$write_enable;
-    reg  [9:0] ram$read_address;
+    reg  [10:0] ram$read_address;
     reg  ram$read_enable;
     wire  [7:0] ram$read_data;
     reg  recip$clock;
@@ -78,7 +79,9 @@ module smx_b2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid,s_a
     reg  [8:0] pass2$k_min;
     reg  [10:0] pass2$r;
     reg  [7:0] pass2$eb;
-    wire  [9:0] pass2$raddr;
+    reg  pass2$bank;
+    wire  pass2$busy_out;
+    wire  [10:0] pass2$raddr;
     wire  pass2$ren;
     reg  [7:0] pass2$rdata;
     wire  [7:0] pass2$y;
@@ -88,6 +91,9 @@ module smx_b2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid,s_a
     reg  [1:0] state$d;
     wire  [1:0] state$q;
     reg  state$clock;
+    reg  bank$d;
+    wire  bank$q;
+    reg  bank$clock;
     reg  [10:0] count$d;
     wire  [10:0] count$q;
     reg  count$clock;
@@ -139,6 +145,8 @@ module smx_b2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid,s_a
         .k_min(pass2$k_min),
         .r(pass2$r),
         .eb(pass2$eb),
+        .bank(pass2$bank),
+        .busy_out(pass2$busy_out),
         .raddr(pass2$raddr),
         .ren(pass2$ren),
         .rdata(pass2$rdata),
@@ -151,6 +159,11 @@ module smx_b2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid,s_a
         .d(state$d),
         .q(state$q),
         .clock(state$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_4f651b$bank bank(
+        .d(bank$d),
+        .q(bank$q),
+        .clock(bank$clock)
     );
     smx_b2_i8f2_o8f7_n1024_4f651b$count count(
         .d(count$d),
@@ -168,9 +181,11 @@ module smx_b2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid,s_a
         state$clock = aclk;
         count$clock = aclk;
         len$clock = aclk;
+        bank$clock = aclk;
         state$d = state$q;
         count$d = count$q;
         len$d = len$q;
+        bank$d = bank$q;
         pass1$clock = aclk;
         ram$clock = aclk;
         recip$clock = aclk;
@@ -187,13 +202,19 @@ module smx_b2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid,s_a
         pass1$valid = accept;
         pass1$first = count$q == 32'h0;
         pass1$last = is_last;
-        ram$write_address = ((count$q) & 10'h3ff);
+        if (bank$q) begin
+            ram$write_address = count$q | bank_bit;
+        end
+        else begin
+            ram$write_address = count$q;
+        end
         ram$write_data = s_axis_tdata;
         ram$write_enable = accept;
         recip$start = 1'b0;
         recip$d = pass1$d;
         pass2$start = 1'b0;
         pass2$len = len$q;
+        pass2$bank = bank$q;
         pass2$k_min = pass1$k_min;
         pass2$r = recip$r;
         pass2$eb = recip$eb;
@@ -220,12 +241,13 @@ module smx_b2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid,s_a
         end
         if (state$q == st_wait_recip) begin
             if (recip$done) begin
-                pass2$start = 1'b1;
-                state$d = st_normalize;
+                state$d = st_handoff;
             end
         end
-        if (state$q == st_normalize) begin
-            if (pass2$valid & pass2$last & m_axis_tready) begin
+        if (state$q == st_handoff) begin
+            if (~pass2$busy_out) begin
+                pass2$start = 1'b1;
+                bank$d = ~bank$q;
                 state$d = st_accept;
             end
         end
@@ -240,6 +262,25 @@ module smx_b2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid,s_a
     end
 
 endmodule // smx_b2_i8f2_o8f7_n1024_4f651b
+
+
+module smx_b2_i8f2_o8f7_n1024_4f651b$bank(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_4f651b$bank
 
 
 module smx_b2_i8f2_o8f7_n1024_4f651b$count(d,q,clock);
@@ -1285,7 +1326,7 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass1$v3(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_4f651b$pass1$v3
 
 
-module smx_b2_i8f2_o8f7_n1024_4f651b$pass2(clock,reset,start,len,k_min,r,eb,raddr,ren,rdata,y,valid,last,ready);
+module smx_b2_i8f2_o8f7_n1024_4f651b$pass2(clock,reset,start,len,k_min,r,eb,bank,busy_out,raddr,ren,rdata,y,valid,last,ready);
 
     // Module arguments
     input wire  clock;
@@ -1295,7 +1336,9 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass2(clock,reset,start,len,k_min,r,eb,radd
     input wire  [8:0] k_min;
     input wire  [10:0] r;
     input wire  [7:0] eb;
-    output reg  [9:0] raddr;
+    input wire  bank;
+    output reg  busy_out;
+    output reg  [10:0] raddr;
     output reg  ren;
     input wire  [7:0] rdata;
     output reg  [7:0] y;
@@ -1304,6 +1347,7 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass2(clock,reset,start,len,k_min,r,eb,radd
     input wire  ready;
 
     // Constant declarations
+    localparam  bank_bit = 11'b10000000000;
     localparam  sat = 9'b111111;
     localparam  s0m1 = 8'hb;
     localparam  sat63 = 8'h3f;
@@ -1321,6 +1365,9 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass2(clock,reset,start,len,k_min,r,eb,radd
     reg  busy$d;
     wire  busy$q;
     reg  busy$clock;
+    reg  bank_r$d;
+    wire  bank_r$q;
+    reg  bank_r$clock;
     reg  [10:0] idx$d;
     wire  [10:0] idx$q;
     reg  idx$clock;
@@ -1431,6 +1478,11 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass2(clock,reset,start,len,k_min,r,eb,radd
         .d(busy$d),
         .q(busy$q),
         .clock(busy$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_4f651b$pass2$bank_r bank_r(
+        .d(bank_r$d),
+        .q(bank_r$q),
+        .clock(bank_r$clock)
     );
     smx_b2_i8f2_o8f7_n1024_4f651b$pass2$idx idx(
         .d(idx$d),
@@ -1572,6 +1624,7 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass2(clock,reset,start,len,k_min,r,eb,radd
     always @(*) begin
         front$clock = clock;
         busy$clock = clock;
+        bank_r$clock = clock;
         idx$clock = clock;
         len_r$clock = clock;
         kmin_r$clock = clock;
@@ -1600,6 +1653,7 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass2(clock,reset,start,len,k_min,r,eb,radd
         l6$clock = clock;
         y6$clock = clock;
         busy$d = busy$q;
+        bank_r$d = bank_r$q;
         idx$d = idx$q;
         len_r$d = len_r$q;
         kmin_r$d = kmin_r$q;
@@ -1630,7 +1684,12 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass2(clock,reset,start,len,k_min,r,eb,radd
         adv = ~v6$q | ready;
         issue = busy$q & (idx$q != len_r$q) & adv;
         idx_next = idx$q + 32'h1;
-        raddr = ((idx$q) & 10'h3ff);
+        if (bank_r$q) begin
+            raddr = idx$q | bank_bit;
+        end
+        else begin
+            raddr = idx$q;
+        end
         ren = adv;
         if (issue) begin
             idx$d = idx_next;
@@ -1683,6 +1742,7 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass2(clock,reset,start,len,k_min,r,eb,radd
                 y6$d = ((y2) & 8'hff);
             end
         end
+        busy_out = busy$q;
         y = y6$q;
         valid = v6$q;
         last = l6$q;
@@ -1692,6 +1752,7 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass2(clock,reset,start,len,k_min,r,eb,radd
         end
         if (start) begin
             busy$d = 1'b1;
+            bank_r$d = bank;
             idx$d = 32'h0;
             len_r$d = len;
             kmin_r$d = k_min;
@@ -1712,6 +1773,25 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass2(clock,reset,start,len,k_min,r,eb,radd
     end
 
 endmodule // smx_b2_i8f2_o8f7_n1024_4f651b$pass2
+
+
+module smx_b2_i8f2_o8f7_n1024_4f651b$pass2$bank_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_4f651b$pass2$bank_r
 
 
 module smx_b2_i8f2_o8f7_n1024_4f651b$pass2$busy(d,q,clock);
@@ -2494,15 +2574,15 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$ram(clock,write_address,write_data,write_en
 
     // Module arguments
     input wire  clock;
-    input wire  [9:0] write_address;
+    input wire  [10:0] write_address;
     input wire  [7:0] write_data;
     input wire  write_enable;
-    input wire  [9:0] read_address;
+    input wire  [10:0] read_address;
     input wire  read_enable;
     output reg  [7:0] read_data;
 
     // Update code (custom)
-    reg [7:0] mem [0:1023];
+    reg [7:0] mem [0:2047];
     always @(posedge clock) begin
         if (write_enable) mem[write_address] <= write_data;
         if (read_enable) read_data <= mem[read_address];

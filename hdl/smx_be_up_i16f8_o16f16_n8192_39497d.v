@@ -45,7 +45,8 @@ module smx_be_up_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tval
     localparam  st_accept = 2'b0;
     localparam  st_wait_sum = 2'b1;
     localparam  st_wait_recip = 2'b10;
-    localparam  st_normalize = 2'b11;
+    localparam  st_handoff = 2'b11;
+    localparam  bank_bit = 14'b10000000000000;
     localparam  max_last = 14'b1111111111111;
 
     // Stub signals
@@ -59,10 +60,10 @@ module smx_be_up_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tval
     wire  [46:0] pass1$d;
     wire  pass1$done;
     reg  ram$clock;
-    reg  [12:0] ram$write_address;
+    reg  [13:0] ram$write_address;
     reg  [15:0] ram$write_data;
     reg  ram$write_enable;
-    reg  [12:0] ram$read_address;
+    reg  [13:0] ram$read_address;
     reg  ram$read_enable;
     wire  [15:0] ram$read_data;
     reg  recip$clock;
@@ -79,7 +80,9 @@ module smx_be_up_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tval
     reg  [16:0] pass2$k_min;
     reg  [19:0] pass2$r;
     reg  [7:0] pass2$eb;
-    wire  [12:0] pass2$raddr;
+    reg  pass2$bank;
+    wire  pass2$busy_out;
+    wire  [13:0] pass2$raddr;
     wire  pass2$ren;
     reg  [15:0] pass2$rdata;
     wire  [15:0] pass2$y;
@@ -89,6 +92,9 @@ module smx_be_up_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tval
     reg  [1:0] state$d;
     wire  [1:0] state$q;
     reg  state$clock;
+    reg  bank$d;
+    wire  bank$q;
+    reg  bank$clock;
     reg  [13:0] count$d;
     wire  [13:0] count$q;
     reg  count$clock;
@@ -140,6 +146,8 @@ module smx_be_up_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tval
         .k_min(pass2$k_min),
         .r(pass2$r),
         .eb(pass2$eb),
+        .bank(pass2$bank),
+        .busy_out(pass2$busy_out),
         .raddr(pass2$raddr),
         .ren(pass2$ren),
         .rdata(pass2$rdata),
@@ -152,6 +160,11 @@ module smx_be_up_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tval
         .d(state$d),
         .q(state$q),
         .clock(state$clock)
+    );
+    smx_be_up_i16f8_o16f16_n8192_39497d$bank bank(
+        .d(bank$d),
+        .q(bank$q),
+        .clock(bank$clock)
     );
     smx_be_up_i16f8_o16f16_n8192_39497d$count count(
         .d(count$d),
@@ -169,9 +182,11 @@ module smx_be_up_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tval
         state$clock = aclk;
         count$clock = aclk;
         len$clock = aclk;
+        bank$clock = aclk;
         state$d = state$q;
         count$d = count$q;
         len$d = len$q;
+        bank$d = bank$q;
         pass1$clock = aclk;
         ram$clock = aclk;
         recip$clock = aclk;
@@ -188,13 +203,19 @@ module smx_be_up_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tval
         pass1$valid = accept;
         pass1$first = count$q == 32'h0;
         pass1$last = is_last;
-        ram$write_address = ((count$q) & 13'h1fff);
+        if (bank$q) begin
+            ram$write_address = count$q | bank_bit;
+        end
+        else begin
+            ram$write_address = count$q;
+        end
         ram$write_data = s_axis_tdata;
         ram$write_enable = accept;
         recip$start = 1'b0;
         recip$d = pass1$d;
         pass2$start = 1'b0;
         pass2$len = len$q;
+        pass2$bank = bank$q;
         pass2$k_min = pass1$k_min;
         pass2$r = recip$r;
         pass2$eb = recip$eb;
@@ -221,12 +242,13 @@ module smx_be_up_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tval
         end
         if (state$q == st_wait_recip) begin
             if (recip$done) begin
-                pass2$start = 1'b1;
-                state$d = st_normalize;
+                state$d = st_handoff;
             end
         end
-        if (state$q == st_normalize) begin
-            if (pass2$valid & pass2$last & m_axis_tready) begin
+        if (state$q == st_handoff) begin
+            if (~pass2$busy_out) begin
+                pass2$start = 1'b1;
+                bank$d = ~bank$q;
                 state$d = st_accept;
             end
         end
@@ -241,6 +263,25 @@ module smx_be_up_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tval
     end
 
 endmodule // smx_be_up_i16f8_o16f16_n8192_39497d
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$bank(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$bank
 
 
 module smx_be_up_i16f8_o16f16_n8192_39497d$count(d,q,clock);
@@ -1538,7 +1579,7 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$v3(d,q,clock);
 endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$v3
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,eb,raddr,ren,rdata,y,valid,last,ready);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,eb,bank,busy_out,raddr,ren,rdata,y,valid,last,ready);
 
     // Module arguments
     input wire  clock;
@@ -1548,7 +1589,9 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,e
     input wire  [16:0] k_min;
     input wire  [19:0] r;
     input wire  [7:0] eb;
-    output reg  [12:0] raddr;
+    input wire  bank;
+    output reg  busy_out;
+    output reg  [13:0] raddr;
     output reg  ren;
     input wire  [15:0] rdata;
     output reg  [15:0] y;
@@ -1557,6 +1600,7 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,e
     input wire  ready;
 
     // Constant declarations
+    localparam  bank_bit = 14'b10000000000000;
     localparam  sat = 17'b111111;
     localparam  s0m1 = 8'h14;
     localparam  sat63 = 8'h3f;
@@ -1574,6 +1618,9 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,e
     reg  busy$d;
     wire  busy$q;
     reg  busy$clock;
+    reg  bank_r$d;
+    wire  bank_r$q;
+    reg  bank_r$clock;
     reg  [13:0] idx$d;
     wire  [13:0] idx$q;
     reg  idx$clock;
@@ -1684,6 +1731,11 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,e
         .d(busy$d),
         .q(busy$q),
         .clock(busy$clock)
+    );
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$bank_r bank_r(
+        .d(bank_r$d),
+        .q(bank_r$q),
+        .clock(bank_r$clock)
     );
     smx_be_up_i16f8_o16f16_n8192_39497d$pass2$idx idx(
         .d(idx$d),
@@ -1825,6 +1877,7 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,e
     always @(*) begin
         front$clock = clock;
         busy$clock = clock;
+        bank_r$clock = clock;
         idx$clock = clock;
         len_r$clock = clock;
         kmin_r$clock = clock;
@@ -1853,6 +1906,7 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,e
         l6$clock = clock;
         y6$clock = clock;
         busy$d = busy$q;
+        bank_r$d = bank_r$q;
         idx$d = idx$q;
         len_r$d = len_r$q;
         kmin_r$d = kmin_r$q;
@@ -1883,7 +1937,12 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,e
         adv = ~v6$q | ready;
         issue = busy$q & (idx$q != len_r$q) & adv;
         idx_next = idx$q + 32'h1;
-        raddr = ((idx$q) & 13'h1fff);
+        if (bank_r$q) begin
+            raddr = idx$q | bank_bit;
+        end
+        else begin
+            raddr = idx$q;
+        end
         ren = adv;
         if (issue) begin
             idx$d = idx_next;
@@ -1936,6 +1995,7 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,e
                 y6$d = ((y2) & 16'hffff);
             end
         end
+        busy_out = busy$q;
         y = y6$q;
         valid = v6$q;
         last = l6$q;
@@ -1945,6 +2005,7 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,e
         end
         if (start) begin
             busy$d = 1'b1;
+            bank_r$d = bank;
             idx$d = 32'h0;
             len_r$d = len;
             kmin_r$d = k_min;
@@ -1965,6 +2026,25 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,e
     end
 
 endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$bank_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$bank_r
 
 
 module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$busy(d,q,clock);
@@ -2999,15 +3079,15 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$ram(clock,write_address,write_data,wr
 
     // Module arguments
     input wire  clock;
-    input wire  [12:0] write_address;
+    input wire  [13:0] write_address;
     input wire  [15:0] write_data;
     input wire  write_enable;
-    input wire  [12:0] read_address;
+    input wire  [13:0] read_address;
     input wire  read_enable;
     output reg  [15:0] read_data;
 
     // Update code (custom)
-    reg [15:0] mem [0:8191];
+    reg [15:0] mem [0:16383];
     always @(posedge clock) begin
         if (write_enable) mem[write_address] <= write_data;
         if (read_enable) read_data <= mem[read_address];

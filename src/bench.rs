@@ -30,6 +30,16 @@ pub fn row_cycles<M: RowModel>(p: &UnitParams, m: &M, binary: &Path, len: usize,
     Ok(RowCycles { len, measured, bound: passes * len as u64, manifest: passes * len as u64 + overhead })
 }
 
+/// Cycles from the last input handshake of a single row to its first output (from reset,
+/// no stalls: inputs are accepted at cycles 0..L-1, outputs end at `end`).
+pub fn latency<M: RowModel>(m: &M, binary: &Path, len: usize) -> Result<u64> {
+    let rows = vec![Row { kind: "latency".into(), x: (0..len).map(|i| (i % 7) as i64).collect() }];
+    let rep = cosim::run(m, binary, &rows, &RunOptions { stall: 0.0, seed: 1, vcd: None })?;
+    assert!(rep.passed(), "latency row must pass co-simulation: {}", rep.summary_line());
+    let end = rep.row_end_cycles[0];
+    Ok(end + 2 - 2 * len as u64)
+}
+
 pub fn run<M: RowModel>(p: &UnitParams, m: &M, binary: &Path, rows: usize, passes: u64, overhead: u64) -> Result<String> {
     let mut s = String::new();
     let raw_cycles = 20_000_000u64;

@@ -132,35 +132,36 @@ pub struct Manifest {
 impl Timing {
     pub fn new(p: &UnitParams) -> Timing {
         let recip = if p.recip_method == RecipMethod::Newton { 5 } else { 3 };
-        // last input accepted at cycle 0: pass 1 done at 6, reciprocal done at 6 + R,
-        // pass 2 started, its 8-stage pipeline shows the first output at 15 + R
-        let first = 15 + recip;
+        // last input accepted at cycle 0: pass 1 done at 6, reciprocal done at 6 + R, handoff
+        // at 7 + R, pass 2 started; its 8-stage pipeline shows the first output at 16 + R
+        let first = 16 + recip;
+        // pass 1 of the next row starts the cycle after the handoff: L + 7 + R per row
+        let overhead = 7 + recip;
         Timing {
             input_elements_per_cycle: 1,
             output_elements_per_cycle: 1,
             last_input_to_first_output: first.to_string(),
-            // L inputs, first - 1 cycles, L outputs: the next row is accepted the cycle after
-            row_cycles_overhead: first - 1,
-            row_cycles: format!("2*L + {}", first - 1),
-            notes: "s_axis_tready is high only while a row streams in (pass 1); the next row is accepted the cycle after the previous row's last output handshake. Backpressure on m_axis holds the whole pass-2 pipeline. aresetn is synchronous, active low.".into(),
+            row_cycles_overhead: overhead,
+            row_cycles: format!("L + {overhead}"),
+            notes: format!("Rows overlap: while pass 2 streams a row out of one row-buffer bank, pass 1 accepts the next row into the other. Back to back, rows of equal length L take L + {overhead} cycles each with an always-ready consumer; a row's handoff to pass 2 waits until pass 2 has finished the previous row, so a long row followed by a short one costs the long one's time. s_axis_tready is high while pass 1 accepts a row (low for {overhead} cycles between rows). Backpressure on m_axis holds the whole pass-2 pipeline. aresetn is synchronous, active low."),
         }
     }
 }
 
 fn ports(wi: u32, wo: u32) -> Vec<Port> {
-        let port = |name, dir, width, d: &str| Port { name, dir, width, description: d.to_string() };
-        vec![
-            port("aclk", "in", 1, "clock, rising edge"),
-            port("aresetn", "in", 1, "synchronous reset, active low"),
-            port("s_axis_tdata", "in", wi, "input element (formats.input, two's complement)"),
-            port("s_axis_tvalid", "in", 1, "input element valid"),
-            port("s_axis_tlast", "in", 1, "last element of the row"),
-            port("s_axis_tready", "out", 1, "unit accepts the input element"),
-            port("m_axis_tdata", "out", wo, "output probability (formats.output, unsigned)"),
-            port("m_axis_tvalid", "out", 1, "output element valid"),
-            port("m_axis_tlast", "out", 1, "last output of the row"),
-            port("m_axis_tready", "in", 1, "consumer accepts the output element"),
-        ]
+    let port = |name, dir, width, d: &str| Port { name, dir, width, description: d.to_string() };
+    vec![
+        port("aclk", "in", 1, "clock, rising edge"),
+        port("aresetn", "in", 1, "synchronous reset, active low"),
+        port("s_axis_tdata", "in", wi, "input element (formats.input, two's complement)"),
+        port("s_axis_tvalid", "in", 1, "input element valid"),
+        port("s_axis_tlast", "in", 1, "last element of the row"),
+        port("s_axis_tready", "out", 1, "unit accepts the input element"),
+        port("m_axis_tdata", "out", wo, "output probability (formats.output, unsigned)"),
+        port("m_axis_tvalid", "out", 1, "output element valid"),
+        port("m_axis_tlast", "out", 1, "last output of the row"),
+        port("m_axis_tready", "in", 1, "consumer accepts the output element"),
+    ]
 }
 
 impl Manifest {

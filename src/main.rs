@@ -332,7 +332,7 @@ fn run(cli: Cli) -> Result<i32> {
             println!("bench: module {} ({source})", g.module);
             let overhead = g.manifest.timing.row_cycles_overhead as u64;
             let report = match design {
-                Design::Unit => softmax_hw::bench::run(&p, &p, &built.binary, rows, 2, overhead)?,
+                Design::Unit => softmax_hw::bench::run(&p, &p, &built.binary, rows, 1, overhead)?,
                 Design::Baseline => {
                     softmax_hw::bench::run(&p, &softmax_hw::baseline::BaselineParams::from_unit(&p), &built.binary, rows, 3, overhead)?
                 }

@@ -88,7 +88,7 @@ fn generate_writes_verilog_and_manifest() {
     assert!(text.contains(&format!("module {module}(")));
     assert_eq!(m["formats"]["input"]["q"], "Q(6,2)");
     assert_eq!(m["formats"]["output"]["q"], "UQ(1,7)");
-    assert_eq!(m["timing"]["row_cycles"], "2*L + 17");
+    assert_eq!(m["timing"]["row_cycles"], "L + 10");
     assert_eq!(m["resolved_config"]["recip"]["segments"], 8);
     let ports: Vec<(&str, u64)> = m["ports"].as_array().unwrap().iter().map(|p| (p["name"].as_str().unwrap(), p["width"].as_u64().unwrap())).collect();
     assert!(ports.contains(&("s_axis_tdata", 8)) && ports.contains(&("m_axis_tdata", 8)) && ports.contains(&("m_axis_tready", 1)));

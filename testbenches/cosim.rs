@@ -79,6 +79,8 @@ fn baseline_cosim_bit_exact_on_every_example() {
         for len in [1usize, 64] {
             let r = softmax_hw::bench::row_cycles(&p, &b, &bin, len, 3, overhead).unwrap();
             assert_eq!(r.measured, r.manifest, "{name} baseline, L={len}");
+            let lat = softmax_hw::bench::latency(&b, &bin, len).unwrap();
+            assert_eq!(format!("L + {}", lat - len as u64), g.manifest.timing.last_input_to_first_output, "{name} baseline, L={len}");
         }
     }
 }
@@ -109,8 +111,10 @@ fn cycles_per_row_match_manifest() {
         let bin = binary(&g);
         for len in [1usize, 64, 1000] {
             let overhead = g.manifest.timing.row_cycles_overhead as u64;
-            let r = softmax_hw::bench::row_cycles(&p, &p, &bin, len.min(p.max_len as usize), 2, overhead).unwrap();
+            let r = softmax_hw::bench::row_cycles(&p, &p, &bin, len.min(p.max_len as usize), 1, overhead).unwrap();
             assert_eq!(r.measured, r.manifest, "{name}, L={len}");
+            let lat = softmax_hw::bench::latency(&p, &bin, len.min(p.max_len as usize)).unwrap();
+            assert_eq!(lat.to_string(), g.manifest.timing.last_input_to_first_output, "{name}, L={len}");
         }
     }
 }

@@ -38,7 +38,12 @@ pub struct Normalize<
     pub k_min: Signal<In, Bits<WN>>,
     pub r: Signal<In, Bits<WR>>,
     pub eb: Signal<In, Bits<8>>,
-    pub raddr: Signal<Out, Bits<WA>>,
+    /// row-buffer bank of the row (latched at start)
+    pub bank: Signal<In, bool>,
+    /// a row is in flight (from start to its last output handshake), registered
+    pub busy_out: Signal<Out, bool>,
+    /// read address: bank bit above the WA-bit index
+    pub raddr: Signal<Out, Bits<WL>>,
     pub ren: Signal<Out, bool>,
     pub rdata: Signal<In, Bits<WI>>,
     pub y: Signal<Out, Bits<WO>>,
@@ -48,6 +53,8 @@ pub struct Normalize<
     front: Front<WI, WT, WN, FT, ESB, WE, WEP, WSP>,
     mul: Mul<WE, WR, WP>,
     busy: DFF<bool>,
+    bank_r: DFF<bool>,
+    bank_bit: Constant<Bits<WL>>,
     idx: DFF<Bits<WL>>,
     len_r: DFF<Bits<WL>>,
     kmin_r: DFF<Bits<WN>>,
@@ -117,6 +124,8 @@ impl<
             k_min: Default::default(),
             r: Default::default(),
             eb: Default::default(),
+            bank: Default::default(),
+            busy_out: Default::default(),
             raddr: Default::default(),
             ren: Default::default(),
             rdata: Default::default(),
@@ -128,6 +137,8 @@ impl<
             front: Front::new(p),
             mul: Default::default(),
             busy: Default::default(),
+            bank_r: Default::default(),
+            bank_bit: konst(1 << WA),
             idx: Default::default(),
             len_r: Default::default(),
             kmin_r: Default::default(),
@@ -191,14 +202,18 @@ impl<
     fn update(&mut self) {
         self.front.clock.next = self.clock.val();
         dff_setup!(
-            self, clock, busy, idx, len_r, kmin_r, r_r, eb_r, v1, l1, v2a, l2a, v2b, l2b, v2, l2, v3, l3, e3, s3, v4, l4, p4, s4, v5, l5,
+            self, clock, busy, bank_r, idx, len_r, kmin_r, r_r, eb_r, v1, l1, v2a, l2a, v2b, l2b, v2, l2, v3, l3, e3, s3, v4, l4, p4, s4, v5, l5,
             y1_5, v6, l6, y6
         );
         self.adv.next = !self.v6.q.val() | self.ready.val();
         self.issue.next = self.busy.q.val() & (self.idx.q.val() != self.len_r.q.val()) & self.adv.val();
         self.idx_next.next = self.idx.q.val() + 1;
         // S0 -> S1: the RAM read, held while stalled
-        self.raddr.next = bit_cast::<WA, WL>(self.idx.q.val());
+        if self.bank_r.q.val() {
+            self.raddr.next = self.idx.q.val() | self.bank_bit.val();
+        } else {
+            self.raddr.next = self.idx.q.val();
+        }
         self.ren.next = self.adv.val();
         if self.issue.val() {
             self.idx.d.next = self.idx_next.val();
@@ -253,6 +268,7 @@ impl<
                 self.y6.d.next = bit_cast::<WO, WP>(self.y2.val());
             }
         }
+        self.busy_out.next = self.busy.q.val();
         self.y.next = self.y6.q.val();
         self.valid.next = self.v6.q.val();
         self.last.next = self.l6.q.val();
@@ -262,6 +278,7 @@ impl<
         }
         if self.start.val() {
             self.busy.d.next = true;
+            self.bank_r.d.next = self.bank.val();
             self.idx.d.next = 0.into();
             self.len_r.d.next = self.len.val();
             self.kmin_r.d.next = self.k_min.val();

@@ -8,16 +8,17 @@
 //!                   +---------------->| Recip |-------->| Normalize |--> m_axis
 //!                                     +-------+         | (pass 2)  |
 //!                                                       +-----------+
-//!  state: Accept --last--> WaitSum --d--> WaitRecip --r--> Normalize --last out--> Accept
+//!  pass-1 side: Accept --last--> WaitSum --d--> WaitRecip --r--> Handoff --pass 2 idle--> Accept
 //! ```
+//! The row buffer has two banks. At the handoff, pass 2 takes the row (its bank, length,
+//! k_min, r, eb) and pass 1 goes on accepting the next row into the other bank while pass 2
+//! streams the previous one out: rows overlap, and back to back a row of length L takes
+//! L + c cycles.
 //! Rows are delimited by `s_axis_tlast`; a row that reaches `max_len` elements ends there.
-//! Latency from a row's last input handshake to its first output: 8 + R cycles, R = 2
-//! (LUT/LPW reciprocal) or 4 (Newton). Cycles per row of length L, back to back with an
-//! always-ready consumer: 2L + 7 + R (checked by co-simulation against the manifest).
-//! `s_axis_tready` is high only in Accept.
-//! Pass 1 and pass 2 are separate blocks with a row descriptor between them, so a second
-//! row buffer bank (overlapping rows) and several lanes per cycle extend this without a
-//! rewrite.
+//! Latency from a row's last input handshake to its first output (pass 2 idle): see the
+//! manifest (`Timing`), checked by co-simulation. `s_axis_tready` is high only in Accept.
+//! Pass 1 and pass 2 are separate blocks with a row descriptor between them, so several
+//! lanes per cycle extend this without a rewrite.
 
 use crate::hw::{konst, RowRam};
 use crate::normalize::block::Normalize;
@@ -27,11 +28,11 @@ use crate::unnormed::block::Unnormed;
 use rust_hdl_core::prelude::*;
 use rust_hdl_widgets::prelude::*;
 
-/// States (2 bits): Accept, WaitSum, WaitRecip, Normalize.
+/// Pass-1 states (2 bits): Accept, WaitSum, WaitRecip, Handoff.
 const ACCEPT: u64 = 0;
 const WAIT_SUM: u64 = 1;
 const WAIT_RECIP: u64 = 2;
-const NORMALIZE: u64 = 3;
+const HANDOFF: u64 = 3;
 
 #[derive(LogicBlock)]
 pub struct SoftmaxUnit<
@@ -68,14 +69,16 @@ pub struct SoftmaxUnit<
     pub m_axis_tlast: Signal<Out, bool>,
     pub m_axis_tready: Signal<In, bool>,
     pass1: Unnormed<WI, WT, WN, FT, ESB, WE, WEP, WSP, WD>,
-    ram: RowRam<WI, WA>,
+    ram: RowRam<WI, WL>,
     recip: Recip<WD, RN, RSB, WR, RPW, WMH, WH, WQ, WRQ>,
     pass2: Normalize<WI, WT, WN, FT, ESB, WE, WEP, WSP, WA, WL, WR, WP, WO>,
     state: DFF<Bits<2>>,
     st_accept: Constant<Bits<2>>,
     st_wait_sum: Constant<Bits<2>>,
     st_wait_recip: Constant<Bits<2>>,
-    st_normalize: Constant<Bits<2>>,
+    st_handoff: Constant<Bits<2>>,
+    bank: DFF<bool>,
+    bank_bit: Constant<Bits<WL>>,
     count: DFF<Bits<WL>>,
     len: DFF<Bits<WL>>,
     max_last: Constant<Bits<WL>>,
@@ -129,7 +132,9 @@ impl<
             st_accept: konst(ACCEPT),
             st_wait_sum: konst(WAIT_SUM),
             st_wait_recip: konst(WAIT_RECIP),
-            st_normalize: konst(NORMALIZE),
+            st_handoff: konst(HANDOFF),
+            bank: Default::default(),
+            bank_bit: konst(1 << WA),
             count: Default::default(),
             len: Default::default(),
             max_last: konst(p.max_len as u64 - 1),
@@ -168,7 +173,7 @@ impl<
 {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, aclk, state, count, len);
+        dff_setup!(self, aclk, state, count, len, bank);
         self.pass1.clock.next = self.aclk.val();
         self.ram.clock.next = self.aclk.val();
         self.recip.clock.next = self.aclk.val();
@@ -187,7 +192,12 @@ impl<
         self.pass1.valid.next = self.accept.val();
         self.pass1.first.next = self.count.q.val() == 0;
         self.pass1.last.next = self.is_last.val();
-        self.ram.write_address.next = bit_cast::<WA, WL>(self.count.q.val());
+        // pass 1 writes its bank, pass 2 reads the other one
+        if self.bank.q.val() {
+            self.ram.write_address.next = self.count.q.val() | self.bank_bit.val();
+        } else {
+            self.ram.write_address.next = self.count.q.val();
+        }
         self.ram.write_data.next = self.s_axis_tdata.val();
         self.ram.write_enable.next = self.accept.val();
 
@@ -196,6 +206,7 @@ impl<
         self.recip.d.next = self.pass1.d.val();
         self.pass2.start.next = false;
         self.pass2.len.next = self.len.q.val();
+        self.pass2.bank.next = self.bank.q.val();
         self.pass2.k_min.next = self.pass1.k_min.val();
         self.pass2.r.next = self.recip.r.val();
         self.pass2.eb.next = self.recip.eb.val();
@@ -222,13 +233,14 @@ impl<
         }
         if self.state.q.val() == self.st_wait_recip.val() {
             if self.recip.done.val() {
-                self.pass2.start.next = true;
-                self.state.d.next = self.st_normalize.val();
+                self.state.d.next = self.st_handoff.val();
             }
         }
-        if self.state.q.val() == self.st_normalize.val() {
-            // the row's last output handshake (registered valid/last: no loop through pass2)
-            if self.pass2.valid.val() & self.pass2.last.val() & self.m_axis_tready.val() {
+        // k_min, r and eb hold here (no input is accepted) until pass 2 is free
+        if self.state.q.val() == self.st_handoff.val() {
+            if !self.pass2.busy_out.val() {
+                self.pass2.start.next = true;
+                self.bank.d.next = !self.bank.q.val();
                 self.state.d.next = self.st_accept.val();
             }
         }
