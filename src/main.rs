@@ -374,7 +374,9 @@ fn run(cli: Cli) -> Result<i32> {
                 v.extend(failed.iter().map(|f| serde_json::json!({"does_not_fit": f})));
                 write_atomically(path, &(serde_json::to_string_pretty(&v).expect("json") + "\n"))?;
             }
-            print!("{}", softmax_hw::synth::markdown_table(&rows));
+            if !rows.is_empty() {
+                print!("{}", softmax_hw::synth::markdown_table(&rows));
+            }
             for f in &failed {
                 println!("\ndoes not fit: {f}");
             }
