@@ -81,6 +81,42 @@ pub struct InternalCfg {
     pub recip_in_bits: Option<u32>,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SparseMode {
+    /// Keep x_i >= max - theta (a learned max-relative threshold, SparseLight-style).
+    Threshold,
+    /// Spark Transformer's statistical top-k: keep x_i >= mean + std * PhiInv(1 - k/L).
+    StatTopk,
+    /// Exact top-k, ties broken by the lowest index.
+    Topk,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Renorm {
+    /// Survivors keep their dense probability (normalized over the whole row); the outputs
+    /// sum to 1 minus the dropped mass.
+    All,
+}
+
+/// Sparse selection (README, "Sparse selection"). Absent: the dense unit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SparseCfg {
+    pub mode: SparseMode,
+    /// Max-relative threshold in input units: keep only x_i >= max - theta. Required for
+    /// `threshold`; an optional extra floor for the other modes. Reset value of the run-time
+    /// `theta` register.
+    pub theta: Option<f64>,
+    /// Target kept count (stat_topk) or exact kept count (topk).
+    pub k: Option<u32>,
+    /// Hard cap on the kept count (threshold, stat_topk): the first k_max survivors in index
+    /// order are kept, later ones dropped.
+    pub k_max: Option<u32>,
+    pub renorm: Option<Renorm>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -97,6 +133,8 @@ pub struct Config {
     pub recip: RecipCfg,
     #[serde(default)]
     pub internal: InternalCfg,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sparse: Option<SparseCfg>,
 }
 
 /// The built-in default configuration (used when `--config` is absent): the drop-in exact

@@ -12,6 +12,15 @@ pub trait RowModel: Sync {
     fn input(&self) -> FixFmt;
     fn output(&self) -> FixFmt;
     fn run_row(&self, x: &[i64]) -> Vec<u64>;
+    /// Sparse units: (reset value, largest value) of the theta register.
+    fn theta_range(&self) -> Option<(u64, u64)> {
+        None
+    }
+    /// Expected outputs of one row (at most max_len long) with `theta` in the theta
+    /// register: the code and, for sparse units, (keep flag, kept count so far).
+    fn expect_row(&self, x: &[i64], _theta: u64) -> Vec<(u64, Option<(bool, u32)>)> {
+        self.run_row(x).into_iter().map(|y| (y, None)).collect()
+    }
 }
 
 impl RowModel for crate::unit::params::UnitParams {
@@ -26,6 +35,25 @@ impl RowModel for crate::unit::params::UnitParams {
     }
     fn run_row(&self, x: &[i64]) -> Vec<u64> {
         crate::unit::model::run_row(self, x).y
+    }
+    fn theta_range(&self) -> Option<(u64, u64)> {
+        self.sparse.as_ref().map(|s| (s.theta, s.theta_off))
+    }
+    fn expect_row(&self, x: &[i64], theta: u64) -> Vec<(u64, Option<(bool, u32)>)> {
+        match &self.sparse {
+            None => self.run_row(x).into_iter().map(|y| (y, None)).collect(),
+            Some(sp) => {
+                let r = crate::sparse::model::run_row(sp, self, x, theta);
+                let mut kept = 0;
+                r.y.iter()
+                    .zip(&r.keep)
+                    .map(|(&y, &k)| {
+                        kept += k as u32;
+                        (y, Some((k, kept)))
+                    })
+                    .collect()
+            }
+        }
     }
 }
 
@@ -84,6 +112,7 @@ pub fn build(g: &Generated) -> Result<Built> {
     let root = cache_dir();
     let dir = root.join(format!("{}-{key}", g.module));
     let binary = dir.join("obj").join("Vunit");
+    let cflags: &[&str] = if g.sparse { &["-CFLAGS", "-DSPARSE_UNIT"] } else { &[] };
     if binary.exists() {
         return Ok(Built { binary, cached: true, build_seconds: 0.0 });
     }
@@ -98,6 +127,7 @@ pub fn build(g: &Generated) -> Result<Built> {
         .current_dir(tmp.path())
         .args(["--cc", "--exe", "--build", "-j", "2", "--prefix", "Vunit", "--top-module", &g.module, "-Mdir", "obj", "-o", "Vunit"])
         .args(VERILATOR_FLAGS)
+        .args(cflags)
         .args(["-MAKEFLAGS", "OPT_FAST=-O2", "unit.v", "harness.cpp"])
         .output()
         .map_err(|e| Error::Tool(format!("verilator could not be started: {e}")))?;
@@ -118,14 +148,6 @@ pub fn build(g: &Generated) -> Result<Built> {
     Ok(Built { binary, cached: false, build_seconds })
 }
 
-/// One output handshake as the harness saw it.
-#[derive(Clone, Copy, Debug)]
-pub struct Output {
-    pub data: u32,
-    pub last: bool,
-    pub cycle: u64,
-}
-
 #[derive(Clone, Debug)]
 pub struct Mismatch {
     pub row: usize,
@@ -136,6 +158,19 @@ pub struct Mismatch {
     pub got: u32,
     pub expected_last: bool,
     pub got_last: bool,
+    /// sparse units: (keep, kept count so far)
+    pub expected_keep: Option<(bool, u32)>,
+    pub got_keep: Option<(bool, u32)>,
+}
+
+/// What a sparse unit kept in one row, as the RTL output it (checked against the model).
+#[derive(Clone, Debug, Default)]
+pub struct RowKeep {
+    pub len: usize,
+    pub kept: u32,
+    pub keep: Vec<bool>,
+    /// theta the row ran with (input LSBs)
+    pub theta: u64,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -149,6 +184,8 @@ pub struct Report {
     pub seconds: f64,
     /// cycle of each row's last output handshake
     pub row_end_cycles: Vec<u64>,
+    /// sparse units: the keep flags of every row (hardware rows: chunks of max_len)
+    pub row_keeps: Vec<RowKeep>,
 }
 
 impl Report {
@@ -184,12 +221,18 @@ pub fn run<M: RowModel>(p: &M, binary: &Path, rows: &[crate::rows::Row], opt: &R
     let stdin = child.stdin.take().unwrap();
     let fmt = p.input();
     let inputs: Vec<Vec<i64>> = rows.iter().map(|r| r.x.clone()).collect();
+    let writes = theta_writes(p, rows.len(), opt.seed);
+    let writes_w = writes.clone();
     let writer = std::thread::spawn(move || -> std::io::Result<()> {
         let mut w = BufWriter::with_capacity(1 << 16, stdin);
-        for r in &inputs {
+        for (r, tw) in inputs.iter().zip(&writes_w) {
             for (i, &x) in r.iter().enumerate() {
+                let mut flags = (i + 1 == r.len()) as u32;
+                if let (0, Some(t)) = (i, tw) {
+                    flags |= 2 | ((*t as u32) << 8);
+                }
                 w.write_all(&(fmt.to_bits(x) as u32).to_le_bytes())?;
-                w.write_all(&((i + 1 == r.len()) as u32).to_le_bytes())?;
+                w.write_all(&flags.to_le_bytes())?;
             }
         }
         w.flush()
@@ -198,7 +241,10 @@ pub fn run<M: RowModel>(p: &M, binary: &Path, rows: &[crate::rows::Row], opt: &R
     let mut rd = BufReader::with_capacity(1 << 16, child.stdout.take().unwrap());
     let mut rep = Report { rows: rows.len(), elements: rows.iter().map(|r| r.x.len()).sum(), ..Default::default() };
     let (mut row, mut el) = (0usize, 0usize);
-    let mut expected: Vec<(u64, bool)> = vec![];
+    let mut expected: Vec<Expected> = vec![];
+    let mut theta = p.theta_range().map(|t| t.0).unwrap_or(0);
+    let sparse = p.theta_range().is_some();
+    let mut cur = RowKeep::default();
     let mut rec = [0u8; 16];
     loop {
         if rd.read_exact(&mut rec).is_err() {
@@ -218,10 +264,23 @@ pub fn run<M: RowModel>(p: &M, binary: &Path, rows: &[crate::rows::Row], opt: &R
             continue; // extra outputs: counted, reported by the count check
         }
         if el == 0 {
-            expected = expected_stream(p, &rows[row].x);
+            if let Some(t) = writes[row] {
+                theta = t;
+            }
+            expected = expected_stream(p, &rows[row].x, theta);
         }
-        let (want, expected_last) = expected[el];
-        if data as u64 != want || got_last != expected_last {
+        let Expected { y: want, last: expected_last, keep: expected_keep } = expected[el];
+        let got_keep = sparse.then_some(((flags >> 1) & 1 == 1, (flags >> 8) & 0x7f_ffff));
+        if let Some((k, n)) = got_keep {
+            cur.keep.push(k);
+            cur.kept = n;
+            if expected_last {
+                cur.len = cur.keep.len();
+                cur.theta = theta;
+                rep.row_keeps.push(std::mem::take(&mut cur));
+            }
+        }
+        if data as u64 != want || got_last != expected_last || got_keep != expected_keep {
             rep.mismatches += 1;
             if rep.first_mismatches.len() < 10 {
                 rep.first_mismatches.push(Mismatch {
@@ -233,6 +292,8 @@ pub fn run<M: RowModel>(p: &M, binary: &Path, rows: &[crate::rows::Row], opt: &R
                     got: data,
                     expected_last,
                     got_last,
+                    expected_keep,
+                    got_keep,
                 });
             }
         }
@@ -252,14 +313,39 @@ pub fn run<M: RowModel>(p: &M, binary: &Path, rows: &[crate::rows::Row], opt: &R
     Ok(rep)
 }
 
-/// Expected (output, last) of one input row as the hardware streams it: a row longer than
-/// max_len is ended by the unit after max_len elements and the rest forms the next row.
-pub fn expected_stream<M: RowModel>(p: &M, x: &[i64]) -> Vec<(u64, bool)> {
+/// One expected output handshake.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Expected {
+    pub y: u64,
+    pub last: bool,
+    pub keep: Option<(bool, u32)>,
+}
+
+/// Expected outputs of one input row as the hardware streams it: a row longer than max_len
+/// is ended by the unit after max_len elements and the rest forms the next row.
+pub fn expected_stream<M: RowModel>(p: &M, x: &[i64], theta: u64) -> Vec<Expected> {
     x.chunks(p.max_len() as usize)
         .flat_map(|c| {
-            let y = p.run_row(c);
+            let y = p.expect_row(c, theta);
             let n = y.len();
-            y.into_iter().enumerate().map(move |(i, v)| (v, i + 1 == n))
+            y.into_iter().enumerate().map(move |(i, (v, keep))| Expected { y: v, last: i + 1 == n, keep })
+        })
+        .collect()
+}
+
+/// Run-time theta writes of a sparse unit, one optional value per row (with the row's first
+/// element): about one row in four, seeded; half of them small (at most 1/8 of the range).
+pub fn theta_writes<M: RowModel>(p: &M, rows: usize, seed: u64) -> Vec<Option<u64>> {
+    use rand::{Rng, SeedableRng};
+    let Some((_, hi)) = p.theta_range() else { return vec![None; rows] };
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed ^ 0x7e7a);
+    (0..rows)
+        .map(|_| {
+            if rng.gen_bool(0.25) {
+                Some(if rng.gen_bool(0.5) { rng.gen_range(0..=hi / 8) } else { rng.gen_range(0..=hi) })
+            } else {
+                None
+            }
         })
         .collect()
 }
@@ -292,5 +378,8 @@ pub fn describe<M: RowModel>(p: &M, m: &Mismatch) -> String {
         o.bit_string(m.got as i64),
         o.to_real(m.got as i64),
         if m.got_last { " last" } else { "" },
-    )
+    ) + &match (m.expected_keep, m.got_keep) {
+        (Some((ek, en)), Some((gk, gn))) => format!("; keep/kept expected {}/{en}, got {}/{gn}", ek as u8, gk as u8),
+        _ => String::new(),
+    }
 }

@@ -11,6 +11,8 @@ pub const GENERATOR: &str = concat!("softmax-hw ", env!("CARGO_PKG_VERSION"), " 
 
 pub struct Generated {
     pub module: String,
+    /// A sparse unit (extra ports m_axis_tuser, m_axis_kept, theta, theta_we).
+    pub sparse: bool,
     pub verilog: String,
     pub manifest: Manifest,
 }
@@ -35,7 +37,10 @@ pub fn generate_design(cfg: &Config, source: &str, design: Design) -> Result<Gen
     let (module, body, manifest, flag) = match design {
         Design::Unit => {
             let module = p.module_name();
-            let body = crate::unit::registry::emit_verilog(&p, &module)?;
+            let body = match p.sparse {
+                None => crate::unit::registry::emit_verilog(&p, &module)?,
+                Some(_) => crate::sparse::registry::emit_verilog(&p, &module)?,
+            };
             (module, body, Manifest::new(&p, source), "")
         }
         Design::Baseline => {
@@ -70,7 +75,8 @@ pub fn generate_design(cfg: &Config, source: &str, design: Design) -> Result<Gen
     while out.ends_with("\n\n") {
         out.pop();
     }
-    Ok(Generated { module, verilog: out, manifest })
+    let sparse = design == Design::Unit && p.sparse.is_some();
+    Ok(Generated { module, sparse, verilog: out, manifest })
 }
 
 /// Writes `<module>.v` and `<module>.json` into `dir` (created if missing). Both files are

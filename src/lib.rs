@@ -6,6 +6,7 @@
 //! * [`recip`]: the reciprocal of the row sum (LUT, LPW or Newton-Raphson)
 //! * [`normalize`]: pass 2, rescale to the final max and multiply by the reciprocal
 //! * [`unit`]: parameters, the whole-row golden model, the top block and the width registry
+//! * [`sparse`]: sparse selection (threshold, statistical top-k, exact top-k) and its top block
 //!
 //! Around them: [`config`] (TOML), [`generate`] (Verilog + manifest), [`cosim`] (Verilator
 //! co-simulation), [`rows`] (test rows), [`csvio`] (logit CSV files).
@@ -26,6 +27,7 @@ pub mod lpw;
 pub mod normalize;
 pub mod recip;
 pub mod rows;
+pub mod sparse;
 pub mod sweep;
 pub mod synth;
 pub mod unit;

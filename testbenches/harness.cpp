@@ -2,9 +2,13 @@
 //
 // Built by softmax-hw with `verilator --cc --exe --build --prefix Vunit --top-module <unit>`,
 // run as a child process. Binary records over pipes (little endian):
-//   stdin : 8 bytes per input element   u32 data (two's complement, low bits), u32 flags (bit 0: last)
-//   stdout: 16 bytes per output element u32 data, u32 flags (bit 0: last), u64 cycle of the handshake
+//   stdin : 8 bytes per input element   u32 data (two's complement, low bits), u32 flags
+//           (bit 0: last; sparse units: bit 1: write theta = bits 8..31 while this element
+//           is pending, so the write applies to its row)
+//   stdout: 16 bytes per output element u32 data, u32 flags (bit 0: last; sparse units:
+//           bit 1: tuser (keep), bits 8..30: kept count), u64 cycle of the handshake
 //   then one trailer record             u32 0, u32 0x80000000, u64 total cycles
+// Sparse units (ports m_axis_tuser, m_axis_kept, theta, theta_we) are built with -DSPARSE_UNIT.
 // The harness never interprets data: the Rust side compares every bit with the golden model.
 //
 // Options:
@@ -66,6 +70,10 @@ class Sim {
         top->s_axis_tlast = 0;
         top->s_axis_tdata = 0;
         top->m_axis_tready = 0;
+#ifdef SPARSE_UNIT
+        top->theta_we = 0;
+        top->theta = 0;
+#endif
         top->eval();
         for (int i = 0; i < 4; i++) tick();
         top->aresetn = 1;
@@ -167,11 +175,19 @@ int main(int argc, char** argv) {
         t->s_axis_tdata = have ? inbuf[in_pos].data : 0;
         t->s_axis_tlast = have ? (inbuf[in_pos].flags & 1) : 0;
         t->m_axis_tready = ready;
+#ifdef SPARSE_UNIT
+        t->theta_we = have && (inbuf[in_pos].flags & 2);
+        t->theta = have ? (inbuf[in_pos].flags >> 8) : 0;
+#endif
         t->eval();
         // handshakes are sampled before the rising edge
         if (offer && t->s_axis_tready) in_pos++;
         if (t->m_axis_tvalid && ready) {
-            outbuf[out_n++] = OutRecord{(uint32_t)t->m_axis_tdata, (uint32_t)t->m_axis_tlast, sim.cycle};
+            uint32_t flags = (uint32_t)t->m_axis_tlast;
+#ifdef SPARSE_UNIT
+            flags |= ((uint32_t)t->m_axis_tuser << 1) | ((uint32_t)t->m_axis_kept << 8);
+#endif
+            outbuf[out_n++] = OutRecord{(uint32_t)t->m_axis_tdata, flags, sim.cycle};
             if (out_n == 8192) {
                 fwrite(outbuf, sizeof(OutRecord), out_n, stdout);
                 out_n = 0;

@@ -79,6 +79,8 @@ pub struct UnitParams {
     pub recip_table: LpwTable,
     /// Newton-Raphson: fraction bits of the mantissa used in the iteration (FR + 2).
     pub newton_mh: u32,
+    /// Sparse selection (`[sparse]`), absent for the dense unit.
+    pub sparse: Option<crate::sparse::params::SparseParams>,
 }
 
 fn check_range(field: &str, v: u32, lo: u32, hi: u32) -> Result<u32> {
@@ -214,6 +216,13 @@ impl UnitParams {
             }
         };
 
+        let (sparse, sparse_resolved) = match &cfg.sparse {
+            None => (None, None),
+            Some(c) => {
+                let (sp, r) = crate::sparse::params::SparseParams::new(c, FixFmt::signed(wi, fi), max_len, wa)?;
+                (Some(sp), Some(r))
+            }
+        };
         let resolved = Config {
             prefix: Some(prefix.clone()),
             base: Some(base),
@@ -234,6 +243,7 @@ impl UnitParams {
                 recip_frac: Some(fr),
                 recip_in_bits: (recip_method != RecipMethod::Lut).then_some(rn),
             },
+            sparse: sparse_resolved,
         };
         Ok(UnitParams {
             resolved,
@@ -255,6 +265,7 @@ impl UnitParams {
             recip_method,
             recip_table,
             newton_mh: fr + 2,
+            sparse,
         })
     }
 
@@ -306,8 +317,9 @@ impl UnitParams {
             Some(Log2e::Upstream) => "be_up".to_string(),
             Some(Log2e::Multiplier) => "be_mul".to_string(),
         };
+        let sparse = self.sparse.as_ref().map(|s| format!("_{}", s.tag())).unwrap_or_default();
         format!(
-            "{}_{}_i{}f{}_o{}f{}_n{}_{}",
+            "{}_{}_i{}f{}_o{}f{}_n{}{}_{}",
             self.prefix,
             base,
             self.input.bits,
@@ -315,6 +327,7 @@ impl UnitParams {
             self.output.bits,
             self.output.frac,
             self.max_len,
+            sparse,
             self.config_hash()
         )
     }

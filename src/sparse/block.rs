@@ -1,0 +1,459 @@
+//! rust-hdl blocks of the pass-1 side of sparse selection (see `model.rs` for the rules).
+//! Both take the accepted input element (x, valid, first, idx) in the cycle of its
+//! handshake, register it, and hold their per-row result until the next row starts.
+//!
+//! Values are compared in WX = WI + 2 bit offset binary: xo = x + 2^(WX-1), so that
+//! max - theta and the thresholds never wrap and unsigned comparison is signed order.
+
+use crate::hw::{konst, Mul};
+use crate::unit::params::UnitParams;
+use rust_hdl_core::prelude::*;
+use rust_hdl_widgets::prelude::*;
+
+/// Exact top-k: a sorted insertion array of K (value, index) registers, one element per
+/// cycle. A new element goes in front of the first slot it beats (strictly greater value or
+/// an empty slot: equal values stay in index order), the slots behind it shift down and the
+/// last one falls out. After a row, slot K-1 holds the k-th largest (t, i_max); `full` is
+/// low when the row had at most K elements (every element is kept).
+#[derive(LogicBlock)]
+pub struct TopK<const WI: usize, const WX: usize, const WL: usize> {
+    pub clock: Signal<In, Clock>,
+    pub x: Signal<In, Bits<WI>>,
+    pub valid: Signal<In, bool>,
+    pub first: Signal<In, bool>,
+    pub idx: Signal<In, Bits<WL>>,
+    pub t: Signal<Out, Bits<WX>>,
+    pub i_max: Signal<Out, Bits<WL>>,
+    pub full: Signal<Out, bool>,
+    xr: DFF<Bits<WX>>,
+    ir: DFF<Bits<WL>>,
+    vr: DFF<bool>,
+    fr: DFF<bool>,
+    sx: Vec<DFF<Bits<WX>>>,
+    si: Vec<DFF<Bits<WL>>>,
+    sv: Vec<DFF<bool>>,
+    sign: Constant<Bits<WI>>,
+    to_wx: Constant<Bits<WX>>,
+}
+
+impl<const WI: usize, const WX: usize, const WL: usize> TopK<WI, WX, WL> {
+    pub fn new(k: usize) -> Self {
+        assert_eq!(WX, WI + 2);
+        Self {
+            clock: Default::default(),
+            x: Default::default(),
+            valid: Default::default(),
+            first: Default::default(),
+            idx: Default::default(),
+            t: Default::default(),
+            i_max: Default::default(),
+            full: Default::default(),
+            xr: Default::default(),
+            ir: Default::default(),
+            vr: Default::default(),
+            fr: Default::default(),
+            sx: (0..k).map(|_| Default::default()).collect(),
+            si: (0..k).map(|_| Default::default()).collect(),
+            sv: (0..k).map(|_| Default::default()).collect(),
+            sign: konst(1 << (WI - 1)),
+            to_wx: konst(3 << (WI - 1)),
+        }
+    }
+}
+
+impl<const WI: usize, const WX: usize, const WL: usize> Logic for TopK<WI, WX, WL> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, xr, ir, vr, fr);
+        for j in 0..self.sx.len() {
+            self.sx[j].clock.next = self.clock.val();
+            self.si[j].clock.next = self.clock.val();
+            self.sv[j].clock.next = self.clock.val();
+            self.sx[j].d.next = self.sx[j].q.val();
+            self.si[j].d.next = self.si[j].q.val();
+            self.sv[j].d.next = self.sv[j].q.val();
+        }
+        // input stage: x in WX-bit offset binary = (x ^ sign) + 3 * 2^(WI-1)
+        self.xr.d.next = bit_cast::<WX, WI>(self.x.val() ^ self.sign.val()) + self.to_wx.val();
+        self.ir.d.next = self.idx.val();
+        self.vr.d.next = self.valid.val();
+        self.fr.d.next = self.first.val();
+        // insertion: slot j beats = empty or strictly smaller than the new value
+        if self.vr.q.val() {
+            if self.fr.q.val() | !self.sv[0].q.val() | (self.xr.q.val() > self.sx[0].q.val()) {
+                self.sx[0].d.next = self.xr.q.val();
+                self.si[0].d.next = self.ir.q.val();
+                self.sv[0].d.next = true;
+            }
+            for j in 1..self.sx.len() {
+                if self.fr.q.val() {
+                    self.sv[j].d.next = false;
+                } else if !self.sv[j].q.val() | (self.xr.q.val() > self.sx[j].q.val()) {
+                    if !self.sv[j - 1].q.val() | (self.xr.q.val() > self.sx[j - 1].q.val()) {
+                        // the new element goes in front: shift slot j-1 down
+                        self.sx[j].d.next = self.sx[j - 1].q.val();
+                        self.si[j].d.next = self.si[j - 1].q.val();
+                        self.sv[j].d.next = self.sv[j - 1].q.val();
+                    } else {
+                        self.sx[j].d.next = self.xr.q.val();
+                        self.si[j].d.next = self.ir.q.val();
+                        self.sv[j].d.next = true;
+                    }
+                }
+            }
+        }
+        for j in (self.sx.len() - 1)..self.sx.len() {
+            self.t.next = self.sx[j].q.val();
+            self.i_max.next = self.si[j].q.val();
+            self.full.next = self.sv[j].q.val();
+        }
+    }
+}
+
+/// Statistical top-k (Spark Transformer): S1 = sum x and S2 = sum x^2 beside pass 1, then,
+/// once per row after `start`, a sequential threshold unit:
+///
+/// ```text
+///  MUL : V = L*S2 - S1^2                      (two multipliers, exact, WV bits)
+///  SQRT: R = floor(sqrt(V))                   (restoring, one root bit per cycle, WR cycles)
+///  ZMUL: N = S1 * 2^FZ + z_q[L] * R           (z_q from a ROM indexed by L, read at start)
+///  DIV : q = floor(|N| / (L * 2^FZ)), rem     (restoring, QB = WI + 1 quotient bits)
+///  FIN : t = N >= 0 ? q + (rem != 0) : -q     (= ceil(N / (L 2^FZ))), clamped to
+///        [min code, max code + 1]; t below every code when L <= k
+/// ```
+/// `done` pulses when `t` (WX-bit offset binary) is valid; it holds until the next start.
+/// Cycles from start to done: 4 + WR + QB (`Stat::cycles`).
+#[derive(LogicBlock)]
+pub struct Stat<
+    const WI: usize,
+    const WA: usize,
+    const WL: usize,
+    const WX: usize,
+    const WS1: usize,
+    const WS2: usize,
+    const WXX: usize,
+    const WLS2: usize,
+    const WSQ: usize,
+    const WV: usize,
+    const WR: usize,
+    const WRQ: usize,
+    const WZR: usize,
+    const WM: usize,
+    const QB: usize,
+> {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, bool>,
+    pub x: Signal<In, Bits<WI>>,
+    pub valid: Signal<In, bool>,
+    pub first: Signal<In, bool>,
+    /// row length, stable from the row's last element until `done`
+    pub len: Signal<In, Bits<WL>>,
+    pub start: Signal<In, bool>,
+    pub t: Signal<Out, Bits<WX>>,
+    pub done: Signal<Out, bool>,
+    zrom: SyncROM<Bits<16>, WL>,
+    sq: Mul<WI, WI, WXX>,
+    mul_ls2: Mul<WL, WS2, WLS2>,
+    mul_s1: Mul<WS1, WS1, WSQ>,
+    mul_zr: Mul<16, WR, WZR>,
+    xr: DFF<Bits<WI>>,
+    vr: DFF<bool>,
+    fr: DFF<bool>,
+    s1: DFF<Bits<WS1>>,
+    s2: DFF<Bits<WS2>>,
+    state: DFF<Bits<3>>,
+    step: DFF<Bits<8>>,
+    vsh: DFF<Bits<WV>>,
+    rem: DFF<Bits<WRQ>>,
+    root: DFF<Bits<WR>>,
+    nneg: DFF<bool>,
+    nrem: DFF<Bits<WM>>,
+    dsh: DFF<Bits<WM>>,
+    quo: DFF<Bits<QB>>,
+    t_r: DFF<Bits<WX>>,
+    done_r: DFF<bool>,
+    sign: Constant<Bits<WI>>,
+    sign_s1: Constant<Bits<WS1>>,
+    sign_z: Constant<Bits<16>>,
+    half_wi: Constant<Bits<WS1>>,
+    s1_off: Constant<Bits<WM>>,
+    zero_m: Constant<Bits<WM>>,
+    sign_m: Constant<Bits<WM>>,
+    fz: Constant<Bits<WM>>,
+    qb_m1: Constant<Bits<WM>>,
+    sqrt_steps: Constant<Bits<8>>,
+    div_steps: Constant<Bits<8>>,
+    wv_m2: Constant<Bits<WV>>,
+    k_len: Constant<Bits<WL>>,
+    t_zero: Constant<Bits<WX>>,
+    t_mag_max: Constant<Bits<WX>>,
+    st_idle: Constant<Bits<3>>,
+    st_mul: Constant<Bits<3>>,
+    st_sqrt: Constant<Bits<3>>,
+    st_zmul: Constant<Bits<3>>,
+    st_div: Constant<Bits<3>>,
+    st_fin: Constant<Bits<3>>,
+    xabs: Signal<Local, Bits<WI>>,
+    s1abs: Signal<Local, Bits<WS1>>,
+    zabs: Signal<Local, Bits<16>>,
+    rem2: Signal<Local, Bits<WRQ>>,
+    trial: Signal<Local, Bits<WRQ>>,
+    n_s1: Signal<Local, Bits<WM>>,
+    n_val: Signal<Local, Bits<WM>>,
+    mag: Signal<Local, Bits<WX>>,
+}
+
+impl<
+        const WI: usize,
+        const WA: usize,
+        const WL: usize,
+        const WX: usize,
+        const WS1: usize,
+        const WS2: usize,
+        const WXX: usize,
+        const WLS2: usize,
+        const WSQ: usize,
+        const WV: usize,
+        const WR: usize,
+        const WRQ: usize,
+        const WZR: usize,
+        const WM: usize,
+        const QB: usize,
+    > Stat<WI, WA, WL, WX, WS1, WS2, WXX, WLS2, WSQ, WV, WR, WRQ, WZR, WM, QB>
+{
+    /// Cycles from `start` to `done`.
+    pub fn cycles() -> u32 {
+        (4 + WR + QB) as u32
+    }
+
+    pub fn new(p: &UnitParams) -> Self {
+        use super::params::Z_FRAC;
+        let sp = p.sparse.as_ref().expect("sparse parameters");
+        assert_eq!((WL, WX, WS1, WS2, WXX), (WA + 1, WI + 2, WI + WA, 2 * WI + WA - 1, 2 * WI));
+        assert_eq!((WLS2, WSQ, WV, WR, WRQ, WZR), (WL + WS2, 2 * WS1, 2 * WS1, WS1, WS1 + 4, 16 + WS1));
+        assert_eq!((WM, QB), (WI + WA + 17, WI + 1));
+        let z: Vec<u64> = sp.z.iter().map(|&v| (v as u64) & 0xffff).collect();
+        Self {
+            clock: Default::default(),
+            reset: Default::default(),
+            x: Default::default(),
+            valid: Default::default(),
+            first: Default::default(),
+            len: Default::default(),
+            start: Default::default(),
+            t: Default::default(),
+            done: Default::default(),
+            zrom: SyncROM::new(crate::hw::rom_map::<16, WL>(&z)),
+            sq: Default::default(),
+            mul_ls2: Default::default(),
+            mul_s1: Default::default(),
+            mul_zr: Default::default(),
+            xr: Default::default(),
+            vr: Default::default(),
+            fr: Default::default(),
+            s1: Default::default(),
+            s2: Default::default(),
+            state: Default::default(),
+            step: Default::default(),
+            vsh: Default::default(),
+            rem: Default::default(),
+            root: Default::default(),
+            nneg: Default::default(),
+            nrem: Default::default(),
+            dsh: Default::default(),
+            quo: Default::default(),
+            t_r: Default::default(),
+            done_r: Default::default(),
+            sign: konst(1 << (WI - 1)),
+            sign_s1: konst(1 << (WS1 - 1)),
+            sign_z: konst(1 << 15),
+            half_wi: konst(1 << (WI - 1)),
+            s1_off: konst(1 << (WS1 - 1 + Z_FRAC as usize)),
+            zero_m: konst(0),
+            sign_m: konst(1 << (WM - 1)),
+            fz: konst(Z_FRAC as u64),
+            qb_m1: konst((QB - 1) as u64),
+            sqrt_steps: konst((WR - 1) as u64),
+            div_steps: konst((QB - 1) as u64),
+            wv_m2: konst((WV - 2) as u64),
+            k_len: konst(sp.k as u64),
+            t_zero: konst(1 << (WX - 1)),
+            t_mag_max: konst(1 << (WI - 1)),
+            st_idle: konst(0),
+            st_mul: konst(1),
+            st_sqrt: konst(2),
+            st_zmul: konst(3),
+            st_div: konst(4),
+            st_fin: konst(5),
+            xabs: Default::default(),
+            s1abs: Default::default(),
+            zabs: Default::default(),
+            rem2: Default::default(),
+            trial: Default::default(),
+            n_s1: Default::default(),
+            n_val: Default::default(),
+            mag: Default::default(),
+        }
+    }
+}
+
+impl<
+        const WI: usize,
+        const WA: usize,
+        const WL: usize,
+        const WX: usize,
+        const WS1: usize,
+        const WS2: usize,
+        const WXX: usize,
+        const WLS2: usize,
+        const WSQ: usize,
+        const WV: usize,
+        const WR: usize,
+        const WRQ: usize,
+        const WZR: usize,
+        const WM: usize,
+        const QB: usize,
+    > Logic for Stat<WI, WA, WL, WX, WS1, WS2, WXX, WLS2, WSQ, WV, WR, WRQ, WZR, WM, QB>
+{
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, xr, vr, fr, s1, s2, state, step, vsh, rem, root, nneg, nrem, dsh, quo, t_r, done_r);
+        self.zrom.clock.next = self.clock.val();
+        self.zrom.address.next = self.len.val();
+
+        // accumulation, one stage behind the handshake: S1 += x (two's complement, WS1 bits),
+        // S2 += |x|^2 (unsigned, WS2 bits)
+        self.xr.d.next = self.x.val();
+        self.vr.d.next = self.valid.val() & !self.reset.val();
+        self.fr.d.next = self.first.val();
+        if self.xr.q.val() >= self.sign.val() {
+            self.xabs.next = self.sign.val() - (self.xr.q.val() ^ self.sign.val());
+        } else {
+            self.xabs.next = self.xr.q.val();
+        }
+        self.sq.a.next = self.xabs.val();
+        self.sq.b.next = self.xabs.val();
+        if self.vr.q.val() {
+            if self.fr.q.val() {
+                // sign extension through offset binary: (x ^ sign) - 2^(WI-1)
+                self.s1.d.next = bit_cast::<WS1, WI>(self.xr.q.val() ^ self.sign.val()) - self.half_wi.val();
+                self.s2.d.next = bit_cast::<WS2, WXX>(self.sq.p.val());
+            } else {
+                self.s1.d.next = self.s1.q.val() + bit_cast::<WS1, WI>(self.xr.q.val() ^ self.sign.val()) - self.half_wi.val();
+                self.s2.d.next = self.s2.q.val() + bit_cast::<WS2, WXX>(self.sq.p.val());
+            }
+        }
+
+        // |S1| and |z| (the ROM word is two's complement)
+        if self.s1.q.val() >= self.sign_s1.val() {
+            self.s1abs.next = self.sign_s1.val() - (self.s1.q.val() ^ self.sign_s1.val());
+        } else {
+            self.s1abs.next = self.s1.q.val();
+        }
+        if self.zrom.data.val() >= self.sign_z.val() {
+            self.zabs.next = self.sign_z.val() - (self.zrom.data.val() ^ self.sign_z.val());
+        } else {
+            self.zabs.next = self.zrom.data.val();
+        }
+        self.mul_ls2.a.next = self.len.val();
+        self.mul_ls2.b.next = self.s2.q.val();
+        self.mul_s1.a.next = self.s1abs.val();
+        self.mul_s1.b.next = self.s1abs.val();
+        self.mul_zr.a.next = self.zabs.val();
+        self.mul_zr.b.next = self.root.q.val();
+
+        // square root step: bring down the next two bits of V
+        self.rem2.next = (self.rem.q.val() << 2) | bit_cast::<WRQ, WV>(self.vsh.q.val() >> self.wv_m2.val());
+        self.trial.next = (bit_cast::<WRQ, WR>(self.root.q.val()) << 2) | 1;
+        // S1 * 2^FZ in WM-bit two's complement: ((S1 ^ sign) << FZ) - 2^(WS1-1+FZ)
+        self.n_s1.next = (bit_cast::<WM, WS1>(self.s1.q.val() ^ self.sign_s1.val()) << self.fz.val()) - self.s1_off.val();
+        if self.zrom.data.val() >= self.sign_z.val() {
+            self.n_val.next = self.n_s1.val() - bit_cast::<WM, WZR>(self.mul_zr.p.val());
+        } else {
+            self.n_val.next = self.n_s1.val() + bit_cast::<WM, WZR>(self.mul_zr.p.val());
+        }
+        // |t| before clamping: q + (rem != 0) for N >= 0, q for N < 0
+        if !self.nneg.q.val() & (self.nrem.q.val() != 0) {
+            self.mag.next = bit_cast::<WX, QB>(self.quo.q.val()) + 1;
+        } else {
+            self.mag.next = bit_cast::<WX, QB>(self.quo.q.val());
+        }
+
+        self.done_r.d.next = false;
+        if self.state.q.val() == self.st_mul.val() {
+            // V = L*S2 - S1^2 >= 0 fits WV bits
+            self.vsh.d.next = bit_cast::<WV, WLS2>(self.mul_ls2.p.val()) - bit_cast::<WV, WSQ>(self.mul_s1.p.val());
+            self.rem.d.next = 0.into();
+            self.root.d.next = 0.into();
+            self.step.d.next = 0.into();
+            self.state.d.next = self.st_sqrt.val();
+        }
+        if self.state.q.val() == self.st_sqrt.val() {
+            if self.rem2.val() >= self.trial.val() {
+                self.rem.d.next = self.rem2.val() - self.trial.val();
+                self.root.d.next = (self.root.q.val() << 1) | 1;
+            } else {
+                self.rem.d.next = self.rem2.val();
+                self.root.d.next = self.root.q.val() << 1;
+            }
+            self.vsh.d.next = self.vsh.q.val() << 2;
+            self.step.d.next = self.step.q.val() + 1;
+            if self.step.q.val() == self.sqrt_steps.val() {
+                self.state.d.next = self.st_zmul.val();
+            }
+        }
+        if self.state.q.val() == self.st_zmul.val() {
+            // N in WM-bit two's complement; keep |N| and its sign; divisor (L << FZ) << (QB-1)
+            self.nneg.d.next = self.n_val.val() >= self.sign_m.val();
+            if self.n_val.val() >= self.sign_m.val() {
+                self.nrem.d.next = self.zero_m.val() - self.n_val.val();
+            } else {
+                self.nrem.d.next = self.n_val.val();
+            }
+            self.dsh.d.next = bit_cast::<WM, WL>(self.len.val()) << (self.fz.val() + self.qb_m1.val());
+            self.quo.d.next = 0.into();
+            self.step.d.next = 0.into();
+            self.state.d.next = self.st_div.val();
+        }
+        if self.state.q.val() == self.st_div.val() {
+            if self.nrem.q.val() >= self.dsh.q.val() {
+                self.nrem.d.next = self.nrem.q.val() - self.dsh.q.val();
+                self.quo.d.next = (self.quo.q.val() << 1) | 1;
+            } else {
+                self.quo.d.next = self.quo.q.val() << 1;
+            }
+            self.dsh.d.next = self.dsh.q.val() >> 1;
+            self.step.d.next = self.step.q.val() + 1;
+            if self.step.q.val() == self.div_steps.val() {
+                self.state.d.next = self.st_fin.val();
+            }
+        }
+        if self.state.q.val() == self.st_fin.val() {
+            // clamp |t| to 2^(WI-1): t in [min code, max code + 1]
+            if self.len.val() <= self.k_len.val() {
+                self.t_r.d.next = 0.into();
+            } else if self.nneg.q.val() {
+                if self.mag.val() > self.t_mag_max.val() {
+                    self.t_r.d.next = self.t_zero.val() - self.t_mag_max.val();
+                } else {
+                    self.t_r.d.next = self.t_zero.val() - self.mag.val();
+                }
+            } else if self.mag.val() > self.t_mag_max.val() {
+                self.t_r.d.next = self.t_zero.val() + self.t_mag_max.val();
+            } else {
+                self.t_r.d.next = self.t_zero.val() + self.mag.val();
+            }
+            self.done_r.d.next = true;
+            self.state.d.next = self.st_idle.val();
+        }
+        if self.start.val() {
+            self.state.d.next = self.st_mul.val();
+        }
+        if self.reset.val() {
+            self.state.d.next = self.st_idle.val();
+            self.done_r.d.next = false;
+        }
+        self.t.next = self.t_r.q.val();
+        self.done.next = self.done_r.q.val();
+    }
+}

@@ -1,0 +1,147 @@
+//! Golden model of sparse selection: bit-exact to the emitted Verilog.
+//!
+//! Per row, at the end of pass 1, a descriptor (floor, t, i_max) is computed; pass 2 keeps
+//! element i (input code x_i, index i) iff
+//!
+//! ```text
+//!   x_i >= floor                            floor = max(x) - theta   (theta register)
+//!   and (x_i > t or (x_i == t and i <= i_max))
+//!   and fewer than `cap` earlier elements of the row were kept
+//! ```
+//! threshold: t below every code (rule always true), so only the floor applies.
+//! stat_topk: t = ceil((S1 * 2^FZ + z_q[L] * isqrt(L*S2 - S1^2)) / (L * 2^FZ)), clamped to
+//!   [min code, max code + 1], with S1 = sum x, S2 = sum x^2: x >= mean + z * std (population
+//!   std) in exact integer arithmetic, z_q from the table; t below every code when L <= k.
+//! topk: (t, i_max) = the k-th largest (x, -i) of the row (ties go to the lowest index); t
+//!   below every code when L <= k.
+//! Dropped elements output 0. Renormalization `all`: survivors keep their dense output code.
+
+use super::params::{SparseParams, Z_FRAC};
+use crate::config::SparseMode;
+use crate::unit::params::UnitParams;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Descriptor {
+    pub floor: i64,
+    pub t: i64,
+    pub i_max: u64,
+}
+
+/// Everything the sparse unit outputs for one row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SparseRow {
+    pub desc: Descriptor,
+    /// output codes (0 where dropped)
+    pub y: Vec<u64>,
+    pub keep: Vec<bool>,
+    /// kept count of the row
+    pub kept: u32,
+}
+
+/// Below every input code (and below every floor): the rule of a mode that keeps all.
+pub fn t_none(sp: &SparseParams) -> i64 {
+    -(1i64 << (sp.wx - 1))
+}
+
+/// stat_topk threshold of a row (see the module comment), bit-exact.
+pub fn stat_threshold(sp: &SparseParams, p: &UnitParams, xs: &[i64]) -> i64 {
+    let l = xs.len() as i128;
+    if l <= sp.k as i128 {
+        return t_none(sp);
+    }
+    let s1: i128 = xs.iter().map(|&x| x as i128).sum();
+    let s2: i128 = xs.iter().map(|&x| (x as i128) * (x as i128)).sum();
+    let v = l * s2 - s1 * s1; // >= 0 (Cauchy-Schwarz), exact
+    let r = (v as u128).isqrt() as i128;
+    let n = (s1 << Z_FRAC) + sp.z[l as usize] as i128 * r;
+    let d = l << Z_FRAC;
+    let t = n.div_euclid(d) + (n.rem_euclid(d) != 0) as i128; // ceil(n / d)
+    t.clamp(p.input.min_code() as i128, p.input.max_code() as i128 + 1) as i64
+}
+
+/// Descriptor of a row with `theta` (input LSBs) in the theta register.
+pub fn descriptor(sp: &SparseParams, p: &UnitParams, xs: &[i64], theta: u64) -> Descriptor {
+    let xmax = *xs.iter().max().expect("rows have at least one element");
+    let floor = xmax - theta as i64;
+    let all = Descriptor { floor, t: t_none(sp), i_max: u64::MAX };
+    match sp.mode {
+        SparseMode::Threshold => all,
+        SparseMode::StatTopk => Descriptor { t: stat_threshold(sp, p, xs), ..all },
+        SparseMode::Topk => {
+            if xs.len() <= sp.k as usize {
+                return all;
+            }
+            // stable sort by value, descending: equal values keep index order
+            let mut order: Vec<usize> = (0..xs.len()).collect();
+            order.sort_by(|&a, &b| xs[b].cmp(&xs[a]));
+            let kth = order[sp.k as usize - 1];
+            Descriptor { floor, t: xs[kth], i_max: kth as u64 }
+        }
+    }
+}
+
+/// Keep flags of a row under a descriptor, with the cap applied in index order.
+pub fn keep_flags(sp: &SparseParams, xs: &[i64], d: &Descriptor) -> Vec<bool> {
+    let mut kept = 0u32;
+    xs.iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            let raw = x >= d.floor && (x > d.t || (x == d.t && i as u64 <= d.i_max));
+            let keep = raw && kept < sp.cap;
+            kept += keep as u32;
+            keep
+        })
+        .collect()
+}
+
+/// Runs one row through the sparse unit (dense model, then selection).
+pub fn run_row(sp: &SparseParams, p: &UnitParams, xs: &[i64], theta: u64) -> SparseRow {
+    let dense = crate::unit::model::run_row(p, xs);
+    let desc = descriptor(sp, p, xs, theta);
+    let keep = keep_flags(sp, xs, &desc);
+    let y = dense.y.iter().zip(&keep).map(|(&y, &k)| if k { y } else { 0 }).collect();
+    let kept = keep.iter().filter(|&&k| k).count() as u32;
+    SparseRow { desc, y, keep, kept }
+}
+
+/// Float64 reference of the selection: the kept set by the real-valued rule (stat_topk:
+/// x >= mean + std * PhiInv(1 - k/L) with no quantization of z, the square root or the
+/// division), cap applied in index order. Exact for threshold and topk.
+pub fn reference_keep(sp: &SparseParams, xs: &[i64], theta: u64) -> Vec<bool> {
+    let xmax = *xs.iter().max().unwrap();
+    let floor = xmax - theta as i64;
+    let rule: Box<dyn Fn(usize, i64) -> bool> = match sp.mode {
+        SparseMode::Threshold => Box::new(|_, _| true),
+        SparseMode::StatTopk => match stat_threshold_real(sp, xs) {
+            None => Box::new(|_, _| true),
+            Some(thr) => Box::new(move |_, x| x as f64 >= thr),
+        },
+        SparseMode::Topk => {
+            let mut order: Vec<usize> = (0..xs.len()).collect();
+            order.sort_by(|&a, &b| xs[b].cmp(&xs[a]));
+            let top: std::collections::HashSet<usize> = order.into_iter().take(sp.k as usize).collect();
+            Box::new(move |i, _| top.contains(&i))
+        }
+    };
+    let mut kept = 0u32;
+    xs.iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            let keep = x >= floor && rule(i, x) && kept < sp.cap;
+            kept += keep as u32;
+            keep
+        })
+        .collect()
+}
+
+/// The real-valued stat_topk threshold mean + std * z of a row (input codes), for reports.
+pub fn stat_threshold_real(sp: &SparseParams, xs: &[i64]) -> Option<f64> {
+    let l = xs.len() as f64;
+    if xs.len() <= sp.k as usize {
+        return None;
+    }
+    let mean = xs.iter().map(|&x| x as f64).sum::<f64>() / l;
+    let var = xs.iter().map(|&x| (x as f64 - mean).powi(2)).sum::<f64>() / l;
+    let z = statrs::distribution::ContinuousCDF::inverse_cdf(&statrs::distribution::Normal::standard(), 1.0 - sp.k as f64 / l);
+    Some(mean + var.sqrt() * z)
+}

@@ -1,0 +1,473 @@
+//! The sparse softmax unit: the dense unit (pass 1, row buffer, reciprocal, pass 2; see
+//! `unit/block.rs`) plus sparse selection.
+//!
+//! ```text
+//!  s_axis --> pass 1 ----------------------> k_min, d --> Recip ---------+
+//!         |-> x max, theta (register)  ---> floor = max - theta          |
+//!         |-> TopK | Stat (by mode)    ---> t, i_max                     v
+//!         '-> RowRam --> pass 2 (S1: keep = x >= floor && (x > t || x == t && i <= i_max))
+//!                         |  keep bit rides beside the pass-2 pipeline (7 stages)
+//!                         v
+//!          m_axis: y (0 when dropped), tuser = keep, kept = kept count so far in the row
+//! ```
+//! The cap k_max applies at the output in index order: an element is kept only while fewer
+//! than k_max earlier elements of its row were. `theta` is a register, reset to the
+//! configured value, written by `theta_we`; each row uses the value it holds at the row's
+//! first input handshake (a write in that same cycle applies).
+//! Pass-1 side: Accept --last--> WaitSum --d--> WaitDesc (reciprocal and threshold) -->
+//! Handoff; as in the dense unit, rows overlap through two row-buffer banks.
+
+use super::block::{Stat, TopK};
+use crate::config::SparseMode;
+use crate::hw::{konst, RowRam};
+use crate::normalize::block::Normalize;
+use crate::recip::block::Recip;
+use crate::unit::params::UnitParams;
+use crate::unnormed::block::Unnormed;
+use rust_hdl_core::prelude::*;
+use rust_hdl_widgets::prelude::*;
+
+/// Pass-2 register stages from the row-buffer read data (S1) to the output (S6).
+pub const PASS2_S1_TO_OUT: usize = 7;
+
+const ACCEPT: u64 = 0;
+const WAIT_SUM: u64 = 1;
+const WAIT_DESC: u64 = 2;
+const HANDOFF: u64 = 3;
+
+#[derive(LogicBlock)]
+pub struct SparseUnit<
+    const WI: usize,
+    const WT: usize,
+    const WN: usize,
+    const FT: usize,
+    const ESB: usize,
+    const WE: usize,
+    const WEP: usize,
+    const WSP: usize,
+    const WD: usize,
+    const WA: usize,
+    const WL: usize,
+    const RN: usize,
+    const RSB: usize,
+    const WR: usize,
+    const RPW: usize,
+    const WMH: usize,
+    const WH: usize,
+    const WQ: usize,
+    const WRQ: usize,
+    const WP: usize,
+    const WO: usize,
+    const WX: usize,
+    const WS1: usize,
+    const WS2: usize,
+    const WXX: usize,
+    const WLS2: usize,
+    const WSQ: usize,
+    const WV: usize,
+    const WRT: usize,
+    const WRTQ: usize,
+    const WZR: usize,
+    const WM: usize,
+    const QB: usize,
+> {
+    pub aclk: Signal<In, Clock>,
+    pub aresetn: Signal<In, bool>,
+    pub s_axis_tdata: Signal<In, Bits<WI>>,
+    pub s_axis_tvalid: Signal<In, bool>,
+    pub s_axis_tlast: Signal<In, bool>,
+    pub s_axis_tready: Signal<Out, bool>,
+    pub m_axis_tdata: Signal<Out, Bits<WO>>,
+    pub m_axis_tvalid: Signal<Out, bool>,
+    pub m_axis_tlast: Signal<Out, bool>,
+    pub m_axis_tready: Signal<In, bool>,
+    pub m_axis_tuser: Signal<Out, bool>,
+    pub m_axis_kept: Signal<Out, Bits<WL>>,
+    pub theta: Signal<In, Bits<WI>>,
+    pub theta_we: Signal<In, bool>,
+    pass1: Unnormed<WI, WT, WN, FT, ESB, WE, WEP, WSP, WD>,
+    ram: RowRam<WI, WL>,
+    recip: Recip<WD, RN, RSB, WR, RPW, WMH, WH, WQ, WRQ>,
+    pass2: Normalize<WI, WT, WN, FT, ESB, WE, WEP, WSP, WA, WL, WR, WP, WO>,
+    /// 0 or 1 of each, by mode
+    topk: Vec<TopK<WI, WX, WL>>,
+    stat: Vec<Stat<WI, WA, WL, WX, WS1, WS2, WXX, WLS2, WSQ, WV, WRT, WRTQ, WZR, WM, QB>>,
+    state: DFF<Bits<2>>,
+    st_accept: Constant<Bits<2>>,
+    st_wait_sum: Constant<Bits<2>>,
+    st_wait_desc: Constant<Bits<2>>,
+    st_handoff: Constant<Bits<2>>,
+    bank: DFF<bool>,
+    bank_bit: Constant<Bits<WL>>,
+    count: DFF<Bits<WL>>,
+    len: DFF<Bits<WL>>,
+    max_last: Constant<Bits<WL>>,
+    recip_ok: DFF<bool>,
+    sel_ok: DFF<bool>,
+    // pass-1 side selection state
+    theta_r: DFF<Bits<WI>>,
+    theta_row: DFF<Bits<WI>>,
+    theta_reset: Constant<Bits<WI>>,
+    xo_r: DFF<Bits<WX>>,
+    v_r: DFF<bool>,
+    first_r: DFF<bool>,
+    xmax: DFF<Bits<WX>>,
+    // pass-2 side: the descriptor of the row in pass 2, the keep pipe and the kept count
+    floor2: DFF<Bits<WX>>,
+    t2: DFF<Bits<WX>>,
+    imax2: DFF<Bits<WL>>,
+    idx1: DFF<Bits<WL>>,
+    kp: Vec<DFF<bool>>,
+    cnt: DFF<Bits<WL>>,
+    cap: Constant<Bits<WL>>,
+    all_ones: Constant<Bits<WL>>,
+    sign: Constant<Bits<WI>>,
+    to_wx: Constant<Bits<WX>>,
+    reset: Signal<Local, bool>,
+    accept: Signal<Local, bool>,
+    is_last: Signal<Local, bool>,
+    count_next: Signal<Local, Bits<WL>>,
+    theta_eff: Signal<Local, Bits<WI>>,
+    xo: Signal<Local, Bits<WX>>,
+    sel_done: Signal<Local, bool>,
+    desc_t: Signal<Local, Bits<WX>>,
+    desc_i: Signal<Local, Bits<WL>>,
+    x1o: Signal<Local, Bits<WX>>,
+    keep_raw: Signal<Local, bool>,
+    adv: Signal<Local, bool>,
+    keep_out: Signal<Local, bool>,
+    cnt_next: Signal<Local, Bits<WL>>,
+}
+
+impl<
+        const WI: usize,
+        const WT: usize,
+        const WN: usize,
+        const FT: usize,
+        const ESB: usize,
+        const WE: usize,
+        const WEP: usize,
+        const WSP: usize,
+        const WD: usize,
+        const WA: usize,
+        const WL: usize,
+        const RN: usize,
+        const RSB: usize,
+        const WR: usize,
+        const RPW: usize,
+        const WMH: usize,
+        const WH: usize,
+        const WQ: usize,
+        const WRQ: usize,
+        const WP: usize,
+        const WO: usize,
+        const WX: usize,
+        const WS1: usize,
+        const WS2: usize,
+        const WXX: usize,
+        const WLS2: usize,
+        const WSQ: usize,
+        const WV: usize,
+        const WRT: usize,
+        const WRTQ: usize,
+        const WZR: usize,
+        const WM: usize,
+        const QB: usize,
+    > SparseUnit<WI, WT, WN, FT, ESB, WE, WEP, WSP, WD, WA, WL, RN, RSB, WR, RPW, WMH, WH, WQ, WRQ, WP, WO, WX, WS1, WS2, WXX, WLS2, WSQ, WV, WRT, WRTQ, WZR, WM, QB>
+{
+    pub fn new(p: &UnitParams) -> Self {
+        let sp = p.sparse.as_ref().expect("sparse parameters");
+        assert_eq!(WX, WI + 2);
+        let k = sp.k as usize;
+        Self {
+            aclk: Default::default(),
+            aresetn: Default::default(),
+            s_axis_tdata: Default::default(),
+            s_axis_tvalid: Default::default(),
+            s_axis_tlast: Default::default(),
+            s_axis_tready: Default::default(),
+            m_axis_tdata: Default::default(),
+            m_axis_tvalid: Default::default(),
+            m_axis_tlast: Default::default(),
+            m_axis_tready: Default::default(),
+            m_axis_tuser: Default::default(),
+            m_axis_kept: Default::default(),
+            theta: Default::default(),
+            theta_we: Default::default(),
+            pass1: Unnormed::new(p),
+            ram: Default::default(),
+            recip: Recip::new(p),
+            pass2: Normalize::new(p),
+            topk: if sp.mode == SparseMode::Topk { vec![TopK::new(k)] } else { vec![] },
+            stat: if sp.mode == SparseMode::StatTopk { vec![Stat::new(p)] } else { vec![] },
+            state: Default::default(),
+            st_accept: konst(ACCEPT),
+            st_wait_sum: konst(WAIT_SUM),
+            st_wait_desc: konst(WAIT_DESC),
+            st_handoff: konst(HANDOFF),
+            bank: Default::default(),
+            bank_bit: konst(1 << WA),
+            count: Default::default(),
+            len: Default::default(),
+            max_last: konst(p.max_len as u64 - 1),
+            recip_ok: Default::default(),
+            sel_ok: Default::default(),
+            theta_r: Default::default(),
+            theta_row: Default::default(),
+            theta_reset: konst(sp.theta),
+            xo_r: Default::default(),
+            v_r: Default::default(),
+            first_r: Default::default(),
+            xmax: Default::default(),
+            floor2: Default::default(),
+            t2: Default::default(),
+            imax2: Default::default(),
+            idx1: Default::default(),
+            kp: (0..PASS2_S1_TO_OUT).map(|_| Default::default()).collect(),
+            cnt: Default::default(),
+            cap: konst(sp.cap as u64),
+            all_ones: konst((1 << WL) - 1),
+            sign: konst(1 << (WI - 1)),
+            to_wx: konst(3 << (WI - 1)),
+            reset: Default::default(),
+            accept: Default::default(),
+            is_last: Default::default(),
+            count_next: Default::default(),
+            theta_eff: Default::default(),
+            xo: Default::default(),
+            sel_done: Default::default(),
+            desc_t: Default::default(),
+            desc_i: Default::default(),
+            x1o: Default::default(),
+            keep_raw: Default::default(),
+            adv: Default::default(),
+            keep_out: Default::default(),
+            cnt_next: Default::default(),
+        }
+    }
+}
+
+impl<
+        const WI: usize,
+        const WT: usize,
+        const WN: usize,
+        const FT: usize,
+        const ESB: usize,
+        const WE: usize,
+        const WEP: usize,
+        const WSP: usize,
+        const WD: usize,
+        const WA: usize,
+        const WL: usize,
+        const RN: usize,
+        const RSB: usize,
+        const WR: usize,
+        const RPW: usize,
+        const WMH: usize,
+        const WH: usize,
+        const WQ: usize,
+        const WRQ: usize,
+        const WP: usize,
+        const WO: usize,
+        const WX: usize,
+        const WS1: usize,
+        const WS2: usize,
+        const WXX: usize,
+        const WLS2: usize,
+        const WSQ: usize,
+        const WV: usize,
+        const WRT: usize,
+        const WRTQ: usize,
+        const WZR: usize,
+        const WM: usize,
+        const QB: usize,
+    > Logic for SparseUnit<WI, WT, WN, FT, ESB, WE, WEP, WSP, WD, WA, WL, RN, RSB, WR, RPW, WMH, WH, WQ, WRQ, WP, WO, WX, WS1, WS2, WXX, WLS2, WSQ, WV, WRT, WRTQ, WZR, WM, QB>
+{
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self, aclk, state, count, len, bank, recip_ok, sel_ok, theta_r, theta_row, xo_r, v_r, first_r, xmax, floor2, t2, imax2, idx1, cnt
+        );
+        for j in 0..self.kp.len() {
+            self.kp[j].clock.next = self.aclk.val();
+            self.kp[j].d.next = self.kp[j].q.val();
+        }
+        self.pass1.clock.next = self.aclk.val();
+        self.ram.clock.next = self.aclk.val();
+        self.recip.clock.next = self.aclk.val();
+        self.pass2.clock.next = self.aclk.val();
+        self.reset.next = !self.aresetn.val();
+        self.pass1.reset.next = self.reset.val();
+        self.recip.reset.next = self.reset.val();
+        self.pass2.reset.next = self.reset.val();
+
+        // input stream: accepted only in Accept; the element also goes to the row buffer
+        self.s_axis_tready.next = self.state.q.val() == self.st_accept.val();
+        self.accept.next = self.s_axis_tready.val() & self.s_axis_tvalid.val();
+        self.is_last.next = self.s_axis_tlast.val() | (self.count.q.val() == self.max_last.val());
+        self.count_next.next = self.count.q.val() + 1;
+        self.pass1.x.next = self.s_axis_tdata.val();
+        self.pass1.valid.next = self.accept.val();
+        self.pass1.first.next = self.count.q.val() == 0;
+        self.pass1.last.next = self.is_last.val();
+        if self.bank.q.val() {
+            self.ram.write_address.next = self.count.q.val() | self.bank_bit.val();
+        } else {
+            self.ram.write_address.next = self.count.q.val();
+        }
+        self.ram.write_data.next = self.s_axis_tdata.val();
+        self.ram.write_enable.next = self.accept.val();
+
+        // theta register; the row's theta is taken at its first handshake (write forwarded)
+        if self.theta_we.val() {
+            self.theta_r.d.next = self.theta.val();
+            self.theta_eff.next = self.theta.val();
+        } else {
+            self.theta_eff.next = self.theta_r.q.val();
+        }
+        if self.accept.val() & (self.count.q.val() == 0) {
+            self.theta_row.d.next = self.theta_eff.val();
+        }
+        // row max in WX-bit offset binary, one stage behind the handshake
+        self.xo.next = bit_cast::<WX, WI>(self.s_axis_tdata.val() ^ self.sign.val()) + self.to_wx.val();
+        self.xo_r.d.next = self.xo.val();
+        self.v_r.d.next = self.accept.val();
+        self.first_r.d.next = self.count.q.val() == 0;
+        if self.v_r.q.val() & (self.first_r.q.val() | (self.xo_r.q.val() > self.xmax.q.val())) {
+            self.xmax.d.next = self.xo_r.q.val();
+        }
+
+        // mode blocks: t and i_max of the row (threshold: t below every code, every index)
+        self.sel_done.next = self.pass1.done.val();
+        self.desc_t.next = 0.into();
+        self.desc_i.next = self.all_ones.val();
+        for i in 0..self.topk.len() {
+            self.topk[i].clock.next = self.aclk.val();
+            self.topk[i].x.next = self.s_axis_tdata.val();
+            self.topk[i].valid.next = self.accept.val();
+            self.topk[i].first.next = self.count.q.val() == 0;
+            self.topk[i].idx.next = self.count.q.val();
+            if self.topk[i].full.val() {
+                self.desc_t.next = self.topk[i].t.val();
+                self.desc_i.next = self.topk[i].i_max.val();
+            }
+        }
+        for i in 0..self.stat.len() {
+            self.stat[i].clock.next = self.aclk.val();
+            self.stat[i].reset.next = self.reset.val();
+            self.stat[i].x.next = self.s_axis_tdata.val();
+            self.stat[i].valid.next = self.accept.val();
+            self.stat[i].first.next = self.count.q.val() == 0;
+            self.stat[i].len.next = self.len.q.val();
+            self.stat[i].start.next = self.pass1.done.val() & (self.state.q.val() == self.st_wait_sum.val());
+            self.sel_done.next = self.stat[i].done.val();
+            self.desc_t.next = self.stat[i].t.val();
+        }
+
+        // row descriptor: pass 1 -> reciprocal -> pass 2
+        self.recip.start.next = false;
+        self.recip.d.next = self.pass1.d.val();
+        self.pass2.start.next = false;
+        self.pass2.len.next = self.len.q.val();
+        self.pass2.bank.next = self.bank.q.val();
+        self.pass2.k_min.next = self.pass1.k_min.val();
+        self.pass2.r.next = self.recip.r.val();
+        self.pass2.eb.next = self.recip.eb.val();
+        self.ram.read_address.next = self.pass2.raddr.val();
+        self.ram.read_enable.next = self.pass2.ren.val();
+        self.pass2.rdata.next = self.ram.read_data.val();
+
+        if self.recip.done.val() {
+            self.recip_ok.d.next = true;
+        }
+        if self.sel_done.val() {
+            self.sel_ok.d.next = true;
+        }
+        if self.state.q.val() == self.st_accept.val() {
+            if self.accept.val() {
+                if self.is_last.val() {
+                    self.count.d.next = 0.into();
+                    self.len.d.next = self.count_next.val();
+                    self.state.d.next = self.st_wait_sum.val();
+                } else {
+                    self.count.d.next = self.count_next.val();
+                }
+            }
+        }
+        if self.state.q.val() == self.st_wait_sum.val() {
+            if self.pass1.done.val() {
+                self.recip.start.next = true;
+                self.state.d.next = self.st_wait_desc.val();
+            }
+        }
+        if self.state.q.val() == self.st_wait_desc.val() {
+            if (self.recip_ok.q.val() | self.recip.done.val()) & (self.sel_ok.q.val() | self.sel_done.val()) {
+                self.state.d.next = self.st_handoff.val();
+            }
+        }
+        // k_min, r, eb and the selection results hold here until pass 2 is free
+        if self.state.q.val() == self.st_handoff.val() {
+            if !self.pass2.busy_out.val() {
+                self.pass2.start.next = true;
+                self.bank.d.next = !self.bank.q.val();
+                self.state.d.next = self.st_accept.val();
+                self.recip_ok.d.next = false;
+                self.sel_ok.d.next = false;
+                // floor = max - theta >= 2^(WI-1) + 1 in offset binary: never wraps
+                self.floor2.d.next = self.xmax.q.val() - bit_cast::<WX, WI>(self.theta_row.q.val());
+                self.t2.d.next = self.desc_t.val();
+                self.imax2.d.next = self.desc_i.val();
+            }
+        }
+        if self.reset.val() {
+            self.state.d.next = self.st_accept.val();
+            self.count.d.next = 0.into();
+            self.recip_ok.d.next = false;
+            self.sel_ok.d.next = false;
+            self.theta_r.d.next = self.theta_reset.val();
+            self.cnt.d.next = 0.into();
+        }
+
+        // pass 2: the keep rule at S1 (row-buffer data and its index), carried beside the
+        // pipeline; every pass-2 stage advances on adv = !out_valid || out_ready
+        if self.pass2.ren.val() {
+            self.idx1.d.next = self.pass2.raddr.val() & !self.bank_bit.val();
+        }
+        self.x1o.next = bit_cast::<WX, WI>(self.ram.read_data.val() ^ self.sign.val()) + self.to_wx.val();
+        self.keep_raw.next = (self.x1o.val() >= self.floor2.q.val())
+            & ((self.x1o.val() > self.t2.q.val()) | ((self.x1o.val() == self.t2.q.val()) & (self.idx1.q.val() <= self.imax2.q.val())));
+        self.adv.next = !self.pass2.valid.val() | self.m_axis_tready.val();
+        if self.adv.val() {
+            self.kp[0].d.next = self.keep_raw.val();
+            for j in 1..self.kp.len() {
+                self.kp[j].d.next = self.kp[j - 1].q.val();
+            }
+        }
+        // output: the cap in index order, kept count so far
+        for j in (self.kp.len() - 1)..self.kp.len() {
+            self.keep_out.next = self.kp[j].q.val() & (self.cnt.q.val() < self.cap.val());
+        }
+        if self.keep_out.val() {
+            self.cnt_next.next = self.cnt.q.val() + 1;
+        } else {
+            self.cnt_next.next = self.cnt.q.val();
+        }
+        if self.pass2.valid.val() & self.m_axis_tready.val() {
+            if self.pass2.last.val() {
+                self.cnt.d.next = 0.into();
+            } else {
+                self.cnt.d.next = self.cnt_next.val();
+            }
+        }
+        if self.keep_out.val() {
+            self.m_axis_tdata.next = self.pass2.y.val();
+        } else {
+            self.m_axis_tdata.next = 0.into();
+        }
+        self.m_axis_tuser.next = self.keep_out.val();
+        self.m_axis_kept.next = self.cnt_next.val();
+        self.m_axis_tvalid.next = self.pass2.valid.val();
+        self.m_axis_tlast.next = self.pass2.last.val();
+        self.pass2.ready.next = self.m_axis_tready.val();
+    }
+}
