@@ -169,6 +169,8 @@ pub struct RowKeep {
     pub len: usize,
     pub kept: u32,
     pub keep: Vec<bool>,
+    /// output codes
+    pub y: Vec<u64>,
     /// theta the row ran with (input LSBs)
     pub theta: u64,
 }
@@ -273,6 +275,7 @@ pub fn run<M: RowModel>(p: &M, binary: &Path, rows: &[crate::rows::Row], opt: &R
         let got_keep = sparse.then_some(((flags >> 1) & 1 == 1, (flags >> 8) & 0x7f_ffff));
         if let Some((k, n)) = got_keep {
             cur.keep.push(k);
+            cur.y.push(data as u64);
             cur.kept = n;
             if expected_last {
                 cur.len = cur.keep.len();

@@ -43,6 +43,9 @@ enum Cmd {
         /// Print raw output codes instead of their real values
         #[arg(long)]
         codes: bool,
+        /// Sparse configurations: write per-row kept counts and dropped mass as CSV
+        #[arg(long)]
+        report: Option<PathBuf>,
     },
     /// Co-simulate the Verilog with Verilator against the golden model, every output bit
     Cosim {
@@ -66,6 +69,9 @@ enum Cmd {
         /// The softmax unit, or the conventional baseline with the same formats
         #[arg(long, value_enum, default_value_t = Design::Unit)]
         design: Design,
+        /// Sparse configurations: write the RTL's per-row kept counts and dropped mass as CSV
+        #[arg(long)]
+        report: Option<PathBuf>,
     },
     /// Accuracy of the unit (and a shift-only variant) against the exact softmax
     Accuracy {
@@ -189,6 +195,32 @@ fn write_atomically(path: &Path, text: &str) -> Result<()> {
     Ok(())
 }
 
+/// Per-row lines (the first 10) and the aggregate of sparse selection; the full per-row CSV
+/// goes to `csv` when given. Empty for dense configurations.
+fn sparse_report(p: &UnitParams, rows: &[(u64, softmax_hw::sparse::report::RowStat)], tag: &str, csv: Option<&Path>) -> Result<String> {
+    use softmax_hw::sparse::report::{csv_line, row_line, Summary, CSV_HEADER};
+    let Some(sp) = &p.sparse else { return Ok(String::new()) };
+    let mut text = String::new();
+    let mut sum = Summary::new(sp);
+    let mut table = CSV_HEADER.to_string();
+    for (i, (theta, s)) in rows.iter().enumerate() {
+        if i < 10 {
+            text.push_str(&format!("{tag}: {}\n", row_line(p, i, *theta, s)));
+        }
+        table.push_str(&csv_line(p, i, *theta, s));
+        sum.add(s);
+    }
+    if rows.len() > 10 {
+        text.push_str(&format!("{tag}: ... {} more rows{}\n", rows.len() - 10, if csv.is_some() { " in the --report CSV" } else { " (--report FILE writes every row)" }));
+    }
+    let sum = sum.finish();
+    text.push_str(&format!("{tag}: sparse {}: {}\n", sum.mode, sum.line()));
+    if let Some(path) = csv {
+        write_atomically(path, &table)?;
+    }
+    Ok(text)
+}
+
 fn run(cli: Cli) -> Result<i32> {
     match cli.cmd {
         Cmd::Generate { config, out, design } => {
@@ -200,13 +232,24 @@ fn run(cli: Cli) -> Result<i32> {
             println!("generate: manifest {}", j.display());
             Ok(0)
         }
-        Cmd::Golden { config, input, output, codes } => {
+        Cmd::Golden { config, input, output, codes, report } => {
             let (_, p, _) = load(&config)?;
+            if report.is_some() && p.sparse.is_none() {
+                return Err(Error::flag("--report", report.unwrap().display(), "allowed only with a [sparse] configuration"));
+            }
             let origin = input.display().to_string();
             let rows = softmax_hw::csvio::quantize_rows(&p, &softmax_hw::csvio::read_rows(&input)?, &origin)?;
             let mut text = String::new();
+            let mut sparse_rows = vec![];
             for r in &rows {
-                let y = softmax_hw::unit::model::run_row(&p, r).y;
+                let y = match &p.sparse {
+                    None => softmax_hw::unit::model::run_row(&p, r).y,
+                    Some(sp) => {
+                        let s = softmax_hw::sparse::model::run_row(sp, &p, r, sp.theta);
+                        sparse_rows.push((sp.theta, softmax_hw::sparse::report::row_stat(&p, r, &s.keep, &s.y)));
+                        s.y
+                    }
+                };
                 let fields: Vec<String> = if codes {
                     y.iter().map(|c| c.to_string()).collect()
                 } else {
@@ -215,18 +258,26 @@ fn run(cli: Cli) -> Result<i32> {
                 text.push_str(&fields.join(","));
                 text.push('\n');
             }
+            let sparse_text = sparse_report(&p, &sparse_rows, "golden", report.as_deref())?;
             match output {
                 Some(path) => write_atomically(&path, &text)?,
                 None => print!("{text}"),
             }
+            eprint!("{sparse_text}");
             eprintln!("golden: {} rows, {} elements, module {}", rows.len(), rows.iter().map(|r| r.len()).sum::<usize>(), p.module_name());
             Ok(0)
         }
-        Cmd::Cosim { config, rows, seed, input, stall, vcd_dir, design } => {
+        Cmd::Cosim { config, rows, seed, input, stall, vcd_dir, design, report } => {
             if !(0.0..1.0).contains(&stall) {
                 return Err(Error::flag("--stall", stall, "allowed 0 <= P < 1"));
             }
             let (cfg, p, source) = load(&config)?;
+            if design == Design::Baseline && p.sparse.is_some() {
+                return Err(Error::flag("--design", "baseline", "allowed only with a dense configuration (the baseline has no sparse selection)"));
+            }
+            if report.is_some() && p.sparse.is_none() {
+                return Err(Error::flag("--report", report.unwrap().display(), "allowed only with a [sparse] configuration"));
+            }
             let row_set: Vec<softmax_hw::rows::Row> = match &input {
                 Some(path) => {
                     let origin = path.display().to_string();
@@ -280,6 +331,17 @@ fn run(cli: Cli) -> Result<i32> {
             }
             if rep.outputs != rep.elements {
                 println!("cosim: COUNT MISMATCH: sent {} elements, received {} outputs", rep.elements, rep.outputs);
+            }
+            if p.sparse.is_some() && rep.passed() {
+                // kept counts and dropped mass of what the RTL output (hardware rows)
+                let chunks: Vec<&[i64]> = row_set.iter().flat_map(|r| r.x.chunks(p.max_len as usize)).collect();
+                let stats: Vec<(u64, softmax_hw::sparse::report::RowStat)> = rep
+                    .row_keeps
+                    .iter()
+                    .zip(&chunks)
+                    .map(|(k, x)| (k.theta, softmax_hw::sparse::report::row_stat(&p, x, &k.keep, &k.y)))
+                    .collect();
+                print!("{}", sparse_report(&p, &stats, "cosim", report.as_deref())?);
             }
             println!("{}", rep.summary_line());
             Ok(if rep.passed() { 0 } else { 1 })

@@ -13,6 +13,7 @@ pub mod block;
 pub mod model;
 pub mod params;
 pub mod registry;
+pub mod report;
 pub mod unit;
 
 #[cfg(test)]

@@ -11,7 +11,9 @@
 //! threshold: t below every code (rule always true), so only the floor applies.
 //! stat_topk: t = ceil((S1 * 2^FZ + z_q[L] * isqrt(L*S2 - S1^2)) / (L * 2^FZ)), clamped to
 //!   [min code, max code + 1], with S1 = sum x, S2 = sum x^2: x >= mean + z * std (population
-//!   std) in exact integer arithmetic, z_q from the table; t below every code when L <= k.
+//!   std) in exact integer arithmetic, z_q from the table; t below every code when L <= k;
+//!   t at most max(x), so the row max is always kept (a bimodal row can put mean + z*std
+//!   above its max).
 //! topk: (t, i_max) = the k-th largest (x, -i) of the row (ties go to the lowest index); t
 //!   below every code when L <= k.
 //! Dropped elements output 0. Renormalization `all`: survivors keep their dense output code.
@@ -66,7 +68,7 @@ pub fn descriptor(sp: &SparseParams, p: &UnitParams, xs: &[i64], theta: u64) -> 
     let all = Descriptor { floor, t: t_none(sp), i_max: u64::MAX };
     match sp.mode {
         SparseMode::Threshold => all,
-        SparseMode::StatTopk => Descriptor { t: stat_threshold(sp, p, xs), ..all },
+        SparseMode::StatTopk => Descriptor { t: stat_threshold(sp, p, xs).min(xmax), ..all },
         SparseMode::Topk => {
             if xs.len() <= sp.k as usize {
                 return all;
@@ -114,7 +116,7 @@ pub fn reference_keep(sp: &SparseParams, xs: &[i64], theta: u64) -> Vec<bool> {
         SparseMode::Threshold => Box::new(|_, _| true),
         SparseMode::StatTopk => match stat_threshold_real(sp, xs) {
             None => Box::new(|_, _| true),
-            Some(thr) => Box::new(move |_, x| x as f64 >= thr),
+            Some(thr) => Box::new(move |_, x| x as f64 >= thr.min(xmax as f64)),
         },
         SparseMode::Topk => {
             let mut order: Vec<usize> = (0..xs.len()).collect();

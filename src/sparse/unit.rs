@@ -361,7 +361,12 @@ impl<
             self.stat[i].len.next = self.len.q.val();
             self.stat[i].start.next = self.pass1.done.val() & (self.state.q.val() == self.st_wait_sum.val());
             self.sel_done.next = self.stat[i].done.val();
-            self.desc_t.next = self.stat[i].t.val();
+            // never above the row max: the max is always kept
+            if self.stat[i].t.val() > self.xmax.q.val() {
+                self.desc_t.next = self.xmax.q.val();
+            } else {
+                self.desc_t.next = self.stat[i].t.val();
+            }
         }
 
         // row descriptor: pass 1 -> reciprocal -> pass 2

@@ -1,0 +1,153 @@
+//! Kept counts and dropped probability mass of sparse selection, per row and aggregated.
+//! Used by `golden` (model outputs), `cosim` (the RTL's outputs) and `accuracy`.
+//!
+//! Both measures are against the float64 dense softmax p of the row's quantized input:
+//! * dropped mass D = sum of p_i over dropped elements (what the selection throws away);
+//! * TV = 0.5 * sum |y_i - p_i| of the unit's actual output codes (with renorm "all",
+//!   about D / 2 plus the rounding of the kept outputs).
+
+use super::params::{mode_name, SparseParams};
+use crate::unit::params::UnitParams;
+use serde::Serialize;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RowStat {
+    pub len: usize,
+    pub kept: u32,
+    pub dropped_mass: f64,
+    pub tv: f64,
+}
+
+/// Statistics of one row from its input codes, keep flags and output codes.
+pub fn row_stat(p: &UnitParams, x: &[i64], keep: &[bool], y: &[u64]) -> RowStat {
+    let r = crate::unit::model::reference(p, x);
+    let dropped_mass = r.iter().zip(keep).filter(|(_, &k)| !k).map(|(v, _)| v).sum::<f64>() + 0.0; // no -0.0
+    let tv = 0.5 * y.iter().zip(&r).map(|(&c, &v)| (p.output.to_real(c as i64) - v).abs()).sum::<f64>();
+    RowStat { len: x.len(), kept: keep.iter().filter(|&&k| k).count() as u32, dropped_mass, tv }
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Summary {
+    pub mode: String,
+    pub rows: usize,
+    pub elements: usize,
+    pub kept: u64,
+    pub kept_mean: f64,
+    pub kept_min: u32,
+    pub kept_max: u32,
+    /// kept / elements
+    pub kept_share: f64,
+    pub dropped_mass_mean: f64,
+    pub dropped_mass_max: f64,
+    pub tv_mean: f64,
+    pub tv_max: f64,
+    /// stat_topk and topk: the target k, and over rows longer than k: mean, min and max kept
+    pub k: Option<u32>,
+    pub rows_longer_than_k: usize,
+    pub kept_long_mean: f64,
+    pub kept_long_min: u32,
+    pub kept_long_max: u32,
+    /// the cap k_max and the rows that reached it
+    pub cap: u32,
+    pub rows_at_cap: usize,
+}
+
+impl Summary {
+    pub fn new(sp: &SparseParams) -> Summary {
+        Summary {
+            mode: mode_name(sp.mode).into(),
+            k: (sp.k > 0).then_some(sp.k),
+            cap: sp.cap,
+            kept_min: u32::MAX,
+            kept_long_min: u32::MAX,
+            ..Default::default()
+        }
+    }
+
+    pub fn add(&mut self, s: &RowStat) {
+        self.rows += 1;
+        self.elements += s.len;
+        self.kept += s.kept as u64;
+        self.kept_min = self.kept_min.min(s.kept);
+        self.kept_max = self.kept_max.max(s.kept);
+        self.dropped_mass_mean += s.dropped_mass;
+        self.dropped_mass_max = self.dropped_mass_max.max(s.dropped_mass);
+        self.tv_mean += s.tv;
+        self.tv_max = self.tv_max.max(s.tv);
+        if self.k.is_some_and(|k| s.len > k as usize) {
+            self.rows_longer_than_k += 1;
+            self.kept_long_mean += s.kept as f64;
+            self.kept_long_min = self.kept_long_min.min(s.kept);
+            self.kept_long_max = self.kept_long_max.max(s.kept);
+        }
+        self.rows_at_cap += (s.kept == self.cap && s.len > self.cap as usize) as usize;
+    }
+
+    pub fn finish(mut self) -> Summary {
+        let rows = self.rows.max(1) as f64;
+        self.kept_mean = self.kept as f64 / rows;
+        self.kept_share = self.kept as f64 / self.elements.max(1) as f64;
+        self.dropped_mass_mean /= rows;
+        self.tv_mean /= rows;
+        self.kept_long_mean /= self.rows_longer_than_k.max(1) as f64;
+        if self.rows == 0 {
+            self.kept_min = 0;
+        }
+        if self.rows_longer_than_k == 0 {
+            self.kept_long_min = 0;
+        }
+        self
+    }
+
+    /// One line: counts, dropped mass and TV, and kept against k.
+    pub fn line(&self) -> String {
+        let mut s = format!(
+            "{} rows, {} elements: kept {} ({:.1}%), per row mean {:.1} min {} max {}; dropped mass mean {:.2e} max {:.2e}; TV to dense mean {:.2e} max {:.2e}",
+            self.rows,
+            self.elements,
+            self.kept,
+            100.0 * self.kept_share,
+            self.kept_mean,
+            self.kept_min,
+            self.kept_max,
+            self.dropped_mass_mean,
+            self.dropped_mass_max,
+            self.tv_mean,
+            self.tv_max
+        );
+        if let Some(k) = self.k {
+            s.push_str(&format!(
+                "; rows longer than k = {k}: {}, kept mean {:.1} ({:.2} k) min {} max {}",
+                self.rows_longer_than_k,
+                self.kept_long_mean,
+                self.kept_long_mean / k as f64,
+                self.kept_long_min,
+                self.kept_long_max
+            ));
+        }
+        s.push_str(&format!("; rows at the cap {}: {}", self.cap, self.rows_at_cap));
+        s
+    }
+}
+
+/// Per-row CSV: row, length, theta (input units), kept, dropped mass, TV.
+pub const CSV_HEADER: &str = "row,len,theta,kept,dropped_mass,tv\n";
+
+pub fn csv_line(p: &UnitParams, i: usize, theta: u64, s: &RowStat) -> String {
+    format!("{},{},{},{},{:.6e},{:.6e}\n", i + 1, s.len, theta as f64 * p.input.lsb(), s.kept, s.dropped_mass, s.tv)
+}
+
+/// One human-readable line per row.
+pub fn row_line(p: &UnitParams, i: usize, theta: u64, s: &RowStat) -> String {
+    let sp = p.sparse.as_ref().expect("sparse parameters");
+    let vs_k = if sp.k > 0 { format!(" (k = {})", sp.k) } else { String::new() };
+    format!(
+        "row {}: L = {}, theta = {}, kept {}{vs_k}, dropped mass {:.3e}, TV {:.3e}",
+        i + 1,
+        s.len,
+        theta as f64 * p.input.lsb(),
+        s.kept,
+        s.dropped_mass,
+        s.tv
+    )
+}
