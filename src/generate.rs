@@ -138,8 +138,14 @@ pub struct Manifest {
 impl Timing {
     pub fn new(p: &UnitParams) -> Timing {
         let recip = if p.recip_method == RecipMethod::Newton { 5 } else { 3 };
-        // last input accepted at cycle 0: pass 1 done at 6, reciprocal done at 6 + R, handoff
-        // at 7 + R, pass 2 started; its 8-stage pipeline shows the first output at 16 + R
+        // stat_topk: the threshold unit starts with the reciprocal and takes longer
+        let recip = match &p.sparse {
+            Some(sp) if sp.mode == crate::config::SparseMode::StatTopk => recip.max(crate::sparse::registry::stat_cycles(p)),
+            _ => recip,
+        };
+        // last input accepted at cycle 0: pass 1 done at 6, reciprocal (and threshold) done at
+        // 6 + R, handoff at 7 + R, pass 2 started; its 8-stage pipeline shows the first output
+        // at 16 + R
         let first = 16 + recip;
         // pass 1 of the next row starts the cycle after the handoff: L + 7 + R per row
         let overhead = 7 + recip;
@@ -173,7 +179,16 @@ fn ports(wi: u32, wo: u32) -> Vec<Port> {
 impl Manifest {
     pub fn new(p: &UnitParams, source: &str) -> Manifest {
         let wi = p.input.bits;
-        let ports = ports(wi, p.output.bits);
+        let mut ports = ports(wi, p.output.bits);
+        let port = |name, dir, width, d: &str| Port { name, dir, width, description: d.to_string() };
+        if p.sparse.is_some() {
+            ports.extend([
+                port("m_axis_tuser", "out", 1, "keep flag: 1 if the element survived selection (m_axis_tdata is 0 when not)"),
+                port("m_axis_kept", "out", p.wa + 1, "kept elements of the row so far, this one included: the row's kept count with tlast"),
+                port("theta", "in", wi, "max-relative threshold in input LSBs (keep x >= max - theta), written when theta_we"),
+                port("theta_we", "in", 1, "write theta; a row uses the value held at its first input handshake (a write in that cycle applies)"),
+            ]);
+        }
         let input_meaning = match p.log2e {
             None => "base-2 logit x: the unit computes 2^x_i / sum 2^x_j".to_string(),
             Some(Log2e::Upstream) => "logit * log2(e) (log2 e folded upstream): the unit computes e-softmax of the logits".to_string(),
@@ -195,6 +210,23 @@ impl Manifest {
             "recip": { "method": p.recip_method, "entries": p.recip_table.entries(), "in_bits": p.recip_table.in_bits, "out_bits": p.recip_table.out_bits },
             "row_buffer": { "words": 1u64 << p.wa, "bits": wi },
         });
+        let mut tables = tables;
+        if let Some(sp) = &p.sparse {
+            let lsb = p.input.lsb();
+            tables["sparse"] = serde_json::json!({
+                "mode": crate::sparse::params::mode_name(sp.mode),
+                "keep_rule": "x >= max(x) - theta, and (x > t or (x == t and index <= i_max)) with the row's (t, i_max) from the mode, and fewer than k_max earlier elements kept",
+                "theta_reset_lsb": sp.theta,
+                "theta_reset": sp.theta as f64 * lsb,
+                "theta_disabled_lsb": sp.theta_off,
+                "k": sp.k,
+                "k_max": sp.cap,
+                "overflow_policy": "the first k_max survivors in index order are kept, later ones dropped",
+                "renorm": "all: survivors keep their dense output code; dropped elements output 0",
+                "z_table": if sp.z.is_empty() { serde_json::Value::Null } else { serde_json::json!({ "entries": sp.z.len(), "bits": crate::sparse::params::Z_BITS, "frac": crate::sparse::params::Z_FRAC, "meaning": "round(PhiInv(1 - k/L) * 2^frac) indexed by the row length L" }) },
+                "topk_registers": if sp.mode == crate::config::SparseMode::Topk { sp.k } else { 0 },
+            });
+        }
         Manifest {
             module: p.module_name(),
             design: Design::Unit,

@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const EXAMPLES: [&str; 3] = ["softermax", "exact8", "precise16"];
+/// Sparse example configurations (one per mode).
+const SPARSE: [&str; 3] = ["sparse_threshold", "sparse_topk", "sparse_stat4096"];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -170,7 +172,8 @@ fn lint_yosys_and_icarus_accept_every_example() {
         require(tool);
     }
     let dir = tempfile::tempdir().unwrap();
-    for (name, design) in EXAMPLES.iter().flat_map(|n| [(*n, Design::Unit), (*n, Design::Baseline)]) {
+    let designs = EXAMPLES.iter().flat_map(|n| [(*n, Design::Unit), (*n, Design::Baseline)]).chain(SPARSE.iter().map(|n| (*n, Design::Unit)));
+    for (name, design) in designs {
         let (_, _, g) = load_design(name, design);
         let v = dir.path().join(format!("{}.v", g.module));
         std::fs::write(&v, &g.verilog).unwrap();
@@ -199,7 +202,8 @@ fn lint_yosys_and_icarus_accept_every_example() {
 /// the same bytes (and regenerating twice is deterministic).
 #[test]
 fn hdl_snapshots_are_current() {
-    for (name, design) in EXAMPLES.iter().flat_map(|n| [(*n, Design::Unit), (*n, Design::Baseline)]) {
+    let designs = EXAMPLES.iter().flat_map(|n| [(*n, Design::Unit), (*n, Design::Baseline)]).chain(SPARSE.iter().map(|n| (*n, Design::Unit)));
+    for (name, design) in designs {
         let (cfg, _, g) = load_design(name, design);
         let again = generate::generate_design(&cfg, &format!("{name}.toml"), design).unwrap();
         assert_eq!(g.verilog, again.verilog, "{name}: generation is not deterministic");
@@ -215,6 +219,80 @@ fn hdl_snapshots_are_current() {
                 snap.display(),
                 if design == Design::Unit { "unit" } else { "baseline" }
             );
+        }
+    }
+}
+
+/// Every sparse example: every output bit, keep flag and kept count, without and with
+/// stalls, with run-time theta writes on about a quarter of the rows. The rows must exercise
+/// the selection: some elements dropped, some rows keeping everything, varying theta.
+#[test]
+fn sparse_cosim_bit_exact_on_every_example() {
+    for name in SPARSE {
+        let (_, p, g) = load(name);
+        let bin = binary(&g);
+        let rows = cosim_rows(&p, if name == "sparse_stat4096" { 600 } else { 1500 }, 31);
+        for (stall, seed) in [(0.0, 1), (0.3, 2)] {
+            let rep = check(&p, &bin, &rows, stall, seed);
+            assert_eq!(rep.row_keeps.len(), rows.len(), "{name}: one keep record per row");
+            let kept: usize = rep.row_keeps.iter().map(|r| r.kept as usize).sum();
+            assert!(kept > 0 && kept < rep.elements, "{name}: kept {kept} of {}", rep.elements);
+            assert!(rep.row_keeps.iter().any(|r| r.kept as usize == r.len), "{name}: a row keeping every element");
+            let thetas: std::collections::BTreeSet<u64> = rep.row_keeps.iter().map(|r| r.theta).collect();
+            assert!(thetas.len() > 10, "{name}: run-time theta writes");
+        }
+    }
+}
+
+/// Real attention rows through every sparse unit.
+#[test]
+fn sparse_cosim_bit_exact_on_attention_logits() {
+    let dir = softmax_hw::data::attention_dir();
+    for name in SPARSE {
+        let (_, p, g) = load(name);
+        let bin = binary(&g);
+        let rows: Vec<Row> = softmax_hw::data::load_set(&dir, "smollm2_135m_long_dev")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_iter()
+            .map(|r| Row { kind: "attention".into(), x: r.iter().map(|&v| p.quantize_logit(v)).collect() })
+            .collect();
+        check(&p, &bin, &rows, 0.1, 3);
+    }
+}
+
+/// The checker catches a wrong sparse model: the topk RTL (k = 32) against a model with
+/// k = 31 must report keep and code mismatches.
+#[test]
+fn checker_detects_a_wrong_sparse_model() {
+    let (cfg, _, g) = load("sparse_topk");
+    let bin = binary(&g);
+    let mut wrong = cfg.clone();
+    wrong.sparse.as_mut().unwrap().k = Some(31);
+    let pw = UnitParams::new(&wrong).unwrap();
+    let rows = cosim_rows(&pw, 100, 5);
+    let rep = cosim::run(&pw, &bin, &rows, &RunOptions { stall: 0.0, seed: 1, vcd: None }).unwrap();
+    assert!(!rep.passed() && rep.mismatches > 0, "{}", rep.summary_line());
+    let d = cosim::describe(&pw, &rep.first_mismatches[0]);
+    assert!(d.contains("keep/kept expected"), "{d}");
+}
+
+/// Cycles per row and latency of the sparse units equal their manifests (stat_topk adds its
+/// threshold unit's cycles; threshold and topk cost nothing over the dense unit).
+#[test]
+fn sparse_cycles_per_row_match_manifest() {
+    let dense = load("exact8").2.manifest.timing.row_cycles_overhead;
+    for name in SPARSE {
+        let (_, p, g) = load(name);
+        let bin = binary(&g);
+        let overhead = g.manifest.timing.row_cycles_overhead as u64;
+        if name != "sparse_stat4096" {
+            assert_eq!(overhead, dense as u64, "{name}: same overhead as the dense unit");
+        }
+        for len in [1usize, 64, 1000] {
+            let r = softmax_hw::bench::row_cycles(&p, &p, &bin, len, 1, overhead).unwrap();
+            assert_eq!(r.measured, r.manifest, "{name}, L={len}");
+            let lat = softmax_hw::bench::latency(&p, &bin, len).unwrap();
+            assert_eq!(lat.to_string(), g.manifest.timing.last_input_to_first_output, "{name}, L={len}");
         }
     }
 }
