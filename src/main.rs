@@ -370,6 +370,12 @@ fn run(cli: Cli) -> Result<i32> {
                 if let Some(path) = &json {
                     write_atomically(path, &(serde_json::to_string_pretty(&reports).expect("report serializes") + "\n"))?;
                 }
+                if p.sparse.is_some() {
+                    text.push_str(&format!("\nsparse selection (theta at its configured value; dropped mass against the float64 dense softmax, TV against the dense unit's outputs)\n\n{}", softmax_hw::accuracy::report::SPARSE_HEADER));
+                    for r in &reports {
+                        text.push_str(&softmax_hw::accuracy::report::sparse_row(r));
+                    }
+                }
                 print!("{text}");
                 return Ok(0);
             }
@@ -406,9 +412,15 @@ fn run(cli: Cli) -> Result<i32> {
             use softmax_hw::synth::{synthesize, SynthOptions, Target};
             let targets: Vec<Target> = if target == "all" { Target::ALL.to_vec() } else { vec![parse_target(&target)?] };
             let (cfg, _, source) = load(&config)?;
+            // a sparse unit is synthesized beside the dense unit of the same formats: the
+            // difference is the area the selection adds
+            let dense_cfg = Config { sparse: None, ..cfg.clone() };
             let mut designs = vec![generate::generate_design(&cfg, &source, Design::Unit)?];
+            if cfg.sparse.is_some() {
+                designs.push(generate::generate_design(&dense_cfg, &format!("{source} without [sparse]"), Design::Unit)?);
+            }
             if !no_baseline {
-                designs.push(generate::generate_design(&cfg, &source, Design::Baseline)?);
+                designs.push(generate::generate_design(&dense_cfg, &source, Design::Baseline)?);
             }
             if !(freq.is_finite() && freq > 0.0) {
                 return Err(Error::flag("--freq", freq, "allowed a positive number of MHz"));
@@ -419,7 +431,13 @@ fn run(cli: Cli) -> Result<i32> {
             let mut failed = vec![];
             for t in &targets {
                 for g in &designs {
-                    let label = format!("{} ({})", g.module, if g.manifest.design == Design::Unit { "unit" } else { "baseline" });
+                    let kind = match (g.manifest.design, g.sparse, cfg.sparse.is_some()) {
+                        (Design::Baseline, _, _) => "baseline",
+                        (_, true, _) => "sparse unit",
+                        (_, false, true) => "dense unit",
+                        _ => "unit",
+                    };
+                    let label = format!("{} ({kind})", g.module);
                     let opt = SynthOptions { target: *t, freq_mhz: freq, seed, workdir: workdir.join(&g.module) };
                     match synthesize(&g.verilog, &g.module, &opt) {
                         Ok(r) => {
@@ -441,6 +459,9 @@ fn run(cli: Cli) -> Result<i32> {
             }
             for f in &failed {
                 println!("\ndoes not fit: {f}");
+            }
+            if cfg.sparse.is_some() {
+                println!("{}", softmax_hw::synth::added_area(&rows, "(sparse unit)", "(dense unit)"));
             }
             Ok(0)
         }

@@ -34,19 +34,30 @@ impl Variant {
     }
     pub fn baseline(p: &UnitParams) -> Variant {
         let b = crate::baseline::BaselineParams::from_unit(p);
-        Variant { name: "baseline (exact max, exp table, divider)".into(), params: p.clone(), kind: Kind::Baseline(b) }
+        Variant { name: "baseline (exact max, exp table, divider)".into(), params: dense(p), kind: Kind::Baseline(b) }
     }
     pub fn ideal(p: &UnitParams) -> Variant {
-        Variant { name: "ideal (correctly rounded)".into(), params: p.clone(), kind: Kind::Ideal }
+        Variant { name: "ideal (correctly rounded)".into(), params: dense(p), kind: Kind::Ideal }
     }
-    /// The variants every accuracy report shows side by side.
+    /// The variants every accuracy report shows side by side; a sparse unit also shows the
+    /// dense unit of the same formats.
     pub fn all(p: &UnitParams) -> Vec<Variant> {
-        vec![Variant::unit(p), Variant::baseline(p), Variant::pow2(p), Variant::ideal(p)]
+        let mut v = vec![Variant::unit(p)];
+        if let Some(sp) = &p.sparse {
+            v[0].name = format!("sparse unit ({})", crate::sparse::params::mode_name(sp.mode));
+            v.push(Variant { name: "dense unit".into(), params: dense(p), kind: Kind::Unit });
+        }
+        v.extend([Variant::baseline(p), Variant::pow2(p), Variant::ideal(p)]);
+        v
     }
     /// Output codes of a row of input codes.
     pub fn run(&self, x: &[i64]) -> Vec<u64> {
         match &self.kind {
-            Kind::Unit => run_row(&self.params, x).y,
+            // a sparse unit: its actual outputs (0 where dropped) against the dense reference
+            Kind::Unit => match &self.params.sparse {
+                None => run_row(&self.params, x).y,
+                Some(sp) => crate::sparse::model::run_row(sp, &self.params, x, sp.theta).y,
+            },
             Kind::Baseline(b) => crate::baseline::run_row(b, x),
             Kind::Ideal => crate::unit::model::reference_codes(&self.params, x).into_iter().map(|c| c as u64).collect(),
         }
@@ -54,11 +65,16 @@ impl Variant {
     /// The same unit with a pure power-of-two exponent: 2^-f replaced by 1 (shift only, as
     /// in the ITA softmax), i.e. every t rounded up to its integer ceiling.
     pub fn pow2(p: &UnitParams) -> Variant {
-        let mut q = p.clone();
+        let mut q = dense(p);
         let one = 1u64 << p.fu;
         q.exp_table = LpwTable { c0: vec![one; q.exp_table.entries()], c1: vec![0; q.exp_table.entries()], ..q.exp_table.clone() };
         Variant { name: "pow2 (shift-only exponent)".into(), params: q, kind: Kind::Unit }
     }
+}
+
+/// The dense unit of a configuration (its `[sparse]` section dropped).
+fn dense(p: &UnitParams) -> UnitParams {
+    UnitParams { sparse: None, ..p.clone() }
 }
 
 /// Metrics of a set of rows against one reference.

@@ -68,6 +68,8 @@ pub struct Report {
     pub elements: usize,
     pub output: String,
     pub variants: Vec<VariantReport>,
+    /// sparse units: kept counts and dropped mass (theta at its configured value)
+    pub sparse: Option<crate::sparse::report::Summary>,
 }
 
 pub fn run(p: &UnitParams, ds: &Dataset) -> Result<Report> {
@@ -106,7 +108,16 @@ pub fn run(p: &UnitParams, ds: &Dataset) -> Result<Report> {
             per_head: per_head.into_iter().map(|(k, m)| (k, m.finish())).collect(),
         });
     }
+    let sparse = p.sparse.as_ref().map(|sp| {
+        let mut s = crate::sparse::report::Summary::new(sp);
+        for x in &codes {
+            let r = crate::sparse::model::run_row(sp, p, x, sp.theta);
+            s.add(&crate::sparse::report::row_stat(p, x, &r.keep, &r.y));
+        }
+        s.finish()
+    });
     Ok(Report {
+        sparse,
         module: p.module_name(),
         dataset: ds.name.clone(),
         rows: codes.len(),
@@ -168,11 +179,45 @@ pub fn summary_rows(r: &Report) -> String {
     s
 }
 
+/// Sparse selection summary over several datasets.
+pub const SPARSE_HEADER: &str = "| dataset | rows | mode | kept (share) | kept per row mean / min / max | kept vs k (rows longer than k) | rows at k_max | dropped mass mean / max | TV to the dense unit mean / max |\n|---|---|---|---|---|---|---|---|---|\n";
+
+pub fn sparse_row(r: &Report) -> String {
+    let Some(s) = &r.sparse else { return String::new() };
+    let vs_k = match s.k {
+        Some(k) if s.rows_longer_than_k > 0 => format!("{:.1} = {:.2} k ({} rows, {}..{})", s.kept_long_mean, s.kept_long_mean / k as f64, s.rows_longer_than_k, s.kept_long_min, s.kept_long_max),
+        Some(_) => "no row longer than k".into(),
+        None => "-".into(),
+    };
+    format!(
+        "| {} | {} | {} | {} ({:.1}%) | {:.1} / {} / {} | {vs_k} | {} | {:.2e} / {:.2e} | {:.2e} / {:.2e} |\n",
+        r.dataset.trim_end_matches("_logits.npy"),
+        s.rows,
+        s.mode,
+        s.kept,
+        100.0 * s.kept_share,
+        s.kept_mean,
+        s.kept_min,
+        s.kept_max,
+        s.rows_at_cap,
+        s.dropped_mass_mean,
+        s.dropped_mass_max,
+        s.tv_mean,
+        s.tv_max
+    )
+}
+
 pub fn markdown(r: &Report) -> String {
     let mut s = format!(
         "accuracy: {} on {} ({} rows, {} elements, output {})\n\n",
         r.module, r.dataset, r.rows, r.elements, r.output
     );
+    if r.sparse.is_some() {
+        s.push_str("sparse selection (theta at its configured value; dropped mass against the float64 dense softmax, TV against the dense unit's outputs):\n\n");
+        s.push_str(SPARSE_HEADER);
+        s.push_str(&sparse_row(r));
+        s.push('\n');
+    }
     s.push_str(TABLE_HEADER);
     for v in &r.variants {
         s.push_str(&metrics_row(&v.name, "quantized input", &v.vs_quantized));

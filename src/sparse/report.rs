@@ -1,10 +1,12 @@
 //! Kept counts and dropped probability mass of sparse selection, per row and aggregated.
 //! Used by `golden` (model outputs), `cosim` (the RTL's outputs) and `accuracy`.
 //!
-//! Both measures are against the float64 dense softmax p of the row's quantized input:
-//! * dropped mass D = sum of p_i over dropped elements (what the selection throws away);
-//! * TV = 0.5 * sum |y_i - p_i| of the unit's actual output codes (with renorm "all",
-//!   about D / 2 plus the rounding of the kept outputs).
+//! * dropped mass D = sum of p_i over dropped elements, p the float64 dense softmax of the
+//!   row's quantized input (what the selection throws away);
+//! * TV = 0.5 * sum |y_i - y_dense_i|: total variation between the sparse unit's outputs and
+//!   the dense unit's outputs (same formats), the change the selection makes in hardware:
+//!   about D / 2 with renorm "all" (dropped outputs go to 0, the rest stay), about D with
+//!   renorm "survivors" (the kept outputs also grow by 1 / (1 - D)).
 
 use super::params::{mode_name, SparseParams};
 use crate::unit::params::UnitParams;
@@ -22,7 +24,8 @@ pub struct RowStat {
 pub fn row_stat(p: &UnitParams, x: &[i64], keep: &[bool], y: &[u64]) -> RowStat {
     let r = crate::unit::model::reference(p, x);
     let dropped_mass = r.iter().zip(keep).filter(|(_, &k)| !k).map(|(v, _)| v).sum::<f64>() + 0.0; // no -0.0
-    let tv = 0.5 * y.iter().zip(&r).map(|(&c, &v)| (p.output.to_real(c as i64) - v).abs()).sum::<f64>();
+    let dense = crate::unit::model::run_row(p, x).y;
+    let tv = 0.5 * y.iter().zip(&dense).map(|(&a, &b)| p.output.to_real(a as i64 - b as i64).abs()).sum::<f64>();
     RowStat { len: x.len(), kept: keep.iter().filter(|&&k| k).count() as u32, dropped_mass, tv }
 }
 
@@ -102,7 +105,7 @@ impl Summary {
     /// One line: counts, dropped mass and TV, and kept against k.
     pub fn line(&self) -> String {
         let mut s = format!(
-            "{} rows, {} elements: kept {} ({:.1}%), per row mean {:.1} min {} max {}; dropped mass mean {:.2e} max {:.2e}; TV to dense mean {:.2e} max {:.2e}",
+            "{} rows, {} elements: kept {} ({:.1}%), per row mean {:.1} min {} max {}; dropped mass mean {:.2e} max {:.2e}; TV to the dense unit mean {:.2e} max {:.2e}",
             self.rows,
             self.elements,
             self.kept,

@@ -533,3 +533,27 @@ pub fn markdown_table(rows: &[(String, SynthReport)]) -> String {
     }
     out
 }
+
+/// Lines comparing two designs of the same table per target (e.g. the sparse unit against
+/// the dense unit it extends): resource differences and the Fmax ratio.
+pub fn added_area(rows: &[(String, SynthReport)], with: &str, without: &str) -> String {
+    let mut out = String::new();
+    for (la, a) in rows.iter().filter(|(l, _)| l.ends_with(with)) {
+        let Some((_, b)) = rows.iter().find(|(l, r)| l.ends_with(without) && r.target == a.target) else { continue };
+        let d = |x: Option<u64>, y: Option<u64>, what: &str| match (x, y) {
+            (Some(x), Some(y)) if y > 0 => format!("{what} {:+} ({:+.0}%)", x as i64 - y as i64, 100.0 * (x as f64 / y as f64 - 1.0)),
+            (Some(x), Some(y)) => format!("{what} {:+}", x as i64 - y as i64),
+            _ => String::new(),
+        };
+        let parts: Vec<String> = [d(a.lut, b.lut, "LUT"), d(a.carry, b.carry, "carry"), d(a.ff, b.ff, "FF"), d(a.bram, b.bram, "BRAM"), d(a.dsp, b.dsp, "DSP")]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect();
+        let fmax = match (a.fmax_mhz, b.fmax_mhz) {
+            (Some(x), Some(y)) => format!(", Fmax {x:.1} vs {y:.1} MHz ({:.2}x)", x / y),
+            _ => String::new(),
+        };
+        out += &format!("\nadded by sparse selection on {} ({}): {}{fmax}", a.target, la.trim_end_matches(with).trim(), parts.join(", "));
+    }
+    out
+}
