@@ -52,10 +52,15 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa(aclk,aresetn,s_axis_tdata,s_axis
     input wire  theta_we;
 
     // Constant declarations
+    localparam  surv = 1'b0;
     localparam  st_accept = 2'b0;
     localparam  st_wait_sum = 2'b1;
     localparam  st_wait_desc = 2'b10;
     localparam  st_handoff = 2'b11;
+    localparam  p2_idle = 2'b0;
+    localparam  p2_sweep = 2'b1;
+    localparam  p2_recip = 2'b10;
+    localparam  p2_run = 2'b11;
     localparam  bank_bit = 11'b10000000000;
     localparam  max_last = 11'b1111111111;
     localparam  theta_reset = 10'b1111111111;
@@ -113,6 +118,48 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa(aclk,aresetn,s_axis_tdata,s_axis
     reg  stat$0$start;
     wire  [11:0] stat$0$t;
     wire  stat$0$done;
+    reg  [1:0] p2state$d;
+    wire  [1:0] p2state$q;
+    reg  p2state$clock;
+    reg  [10:0] len2$d;
+    wire  [10:0] len2$q;
+    reg  len2$clock;
+    reg  bank2$d;
+    wire  bank2$q;
+    reg  bank2$clock;
+    reg  [18:0] kmin2$d;
+    wire  [18:0] kmin2$q;
+    reg  kmin2$clock;
+    reg  [10:0] sidx$d;
+    wire  [10:0] sidx$q;
+    reg  sidx$clock;
+    reg  sv1$d;
+    wire  sv1$q;
+    reg  sv1$clock;
+    reg  slast1$d;
+    wire  slast1$q;
+    reg  slast1$clock;
+    reg  [10:0] scnt$d;
+    wire  [10:0] scnt$q;
+    reg  scnt$clock;
+    reg  sdone$0$d;
+    wire  sdone$0$q;
+    reg  sdone$0$clock;
+    reg  sdone$1$d;
+    wire  sdone$1$q;
+    reg  sdone$1$clock;
+    reg  sdone$2$d;
+    wire  sdone$2$q;
+    reg  sdone$2$clock;
+    reg  sdone$3$d;
+    wire  sdone$3$q;
+    reg  sdone$3$clock;
+    reg  sdone$4$d;
+    wire  sdone$4$q;
+    reg  sdone$4$clock;
+    reg  sdone$5$d;
+    wire  sdone$5$q;
+    reg  sdone$5$clock;
     reg  [1:0] state$d;
     wire  [1:0] state$q;
     reg  state$clock;
@@ -201,6 +248,12 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa(aclk,aresetn,s_axis_tdata,s_axis
     reg  adv;
     reg  keep_out;
     reg  [10:0] cnt_next;
+    reg  p2_free;
+    reg  skeep;
+    reg  sweep_done;
+    reg  sdone_last;
+    reg  [18:0] kmin_s;
+    reg  [10:0] sidx_next;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$pass1 pass1(
@@ -260,6 +313,76 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa(aclk,aresetn,s_axis_tdata,s_axis
         .start(stat$0$start),
         .t(stat$0$t),
         .done(stat$0$done)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$p2state p2state(
+        .d(p2state$d),
+        .q(p2state$q),
+        .clock(p2state$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$len2 len2(
+        .d(len2$d),
+        .q(len2$q),
+        .clock(len2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$bank2 bank2(
+        .d(bank2$d),
+        .q(bank2$q),
+        .clock(bank2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$kmin2 kmin2(
+        .d(kmin2$d),
+        .q(kmin2$q),
+        .clock(kmin2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sidx sidx(
+        .d(sidx$d),
+        .q(sidx$q),
+        .clock(sidx$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sv1 sv1(
+        .d(sv1$d),
+        .q(sv1$q),
+        .clock(sv1$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$slast1 slast1(
+        .d(slast1$d),
+        .q(slast1$q),
+        .clock(slast1$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$scnt scnt(
+        .d(scnt$d),
+        .q(scnt$q),
+        .clock(scnt$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$0 sdone$0(
+        .d(sdone$0$d),
+        .q(sdone$0$q),
+        .clock(sdone$0$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$1 sdone$1(
+        .d(sdone$1$d),
+        .q(sdone$1$q),
+        .clock(sdone$1$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$2 sdone$2(
+        .d(sdone$2$d),
+        .q(sdone$2$q),
+        .clock(sdone$2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$3 sdone$3(
+        .d(sdone$3$d),
+        .q(sdone$3$q),
+        .clock(sdone$3$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$4 sdone$4(
+        .d(sdone$4$d),
+        .q(sdone$4$q),
+        .clock(sdone$4$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$5 sdone$5(
+        .d(sdone$5$d),
+        .q(sdone$5$q),
+        .clock(sdone$5$clock)
     );
     smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$state state(
         .d(state$d),
@@ -401,6 +524,14 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa(aclk,aresetn,s_axis_tdata,s_axis
         imax2$clock = aclk;
         idx1$clock = aclk;
         cnt$clock = aclk;
+        p2state$clock = aclk;
+        len2$clock = aclk;
+        bank2$clock = aclk;
+        kmin2$clock = aclk;
+        sidx$clock = aclk;
+        sv1$clock = aclk;
+        slast1$clock = aclk;
+        scnt$clock = aclk;
         state$d = state$q;
         count$d = count$q;
         len$d = len$q;
@@ -418,6 +549,26 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa(aclk,aresetn,s_axis_tdata,s_axis
         imax2$d = imax2$q;
         idx1$d = idx1$q;
         cnt$d = cnt$q;
+        p2state$d = p2state$q;
+        len2$d = len2$q;
+        bank2$d = bank2$q;
+        kmin2$d = kmin2$q;
+        sidx$d = sidx$q;
+        sv1$d = sv1$q;
+        slast1$d = slast1$q;
+        scnt$d = scnt$q;
+        sdone$0$clock = aclk;
+        sdone$0$d = sdone$0$q;
+        sdone$1$clock = aclk;
+        sdone$1$d = sdone$1$q;
+        sdone$2$clock = aclk;
+        sdone$2$d = sdone$2$q;
+        sdone$3$clock = aclk;
+        sdone$3$d = sdone$3$q;
+        sdone$4$clock = aclk;
+        sdone$4$d = sdone$4$q;
+        sdone$5$clock = aclk;
+        sdone$5$d = sdone$5$q;
         kp$0$clock = aclk;
         kp$0$d = kp$0$q;
         kp$1$clock = aclk;
@@ -491,16 +642,39 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa(aclk,aresetn,s_axis_tdata,s_axis
             desc_t = stat$0$t;
         end
         recip$start = 1'b0;
-        recip$d = pass1$d;
         pass2$start = 1'b0;
-        pass2$len = len$q;
-        pass2$bank = bank$q;
-        pass2$k_min = pass1$k_min;
         pass2$r = recip$r;
         pass2$eb = recip$eb;
-        ram$read_address = pass2$raddr;
-        ram$read_enable = pass2$ren;
+        if (surv) begin
+            pass2$len = len2$q;
+            pass2$bank = bank2$q;
+            pass2$k_min = kmin2$q;
+            p2_free = (p2state$q == p2_idle) | ((p2state$q == p2_run) & ~pass2$busy_out);
+        end
+        else begin
+            pass2$len = len$q;
+            pass2$bank = bank$q;
+            pass2$k_min = pass1$k_min;
+            p2_free = ~pass2$busy_out;
+        end
+        recip$d = pass1$d;
+        if (p2state$q == p2_sweep) begin
+            if (bank2$q) begin
+                ram$read_address = sidx$q | bank_bit;
+            end
+            else begin
+                ram$read_address = sidx$q;
+            end
+            ram$read_enable = 1'b1;
+        end
+        else begin
+            ram$read_address = pass2$raddr;
+            ram$read_enable = pass2$ren;
+        end
         pass2$rdata = ram$read_data;
+        if ((p2state$q == p2_run) & ~pass2$busy_out) begin
+            p2state$d = p2_idle;
+        end
         if (recip$done) begin
             recip_ok$d = 1'b1;
         end
@@ -521,18 +695,27 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa(aclk,aresetn,s_axis_tdata,s_axis
         end
         if (state$q == st_wait_sum) begin
             if (pass1$done) begin
-                recip$start = 1'b1;
+                recip$start = ~surv;
                 state$d = st_wait_desc;
             end
         end
         if (state$q == st_wait_desc) begin
-            if ((recip_ok$q | recip$done) & (sel_ok$q | sel_done)) begin
+            if ((surv | recip_ok$q | recip$done) & (sel_ok$q | sel_done)) begin
                 state$d = st_handoff;
             end
         end
         if (state$q == st_handoff) begin
-            if (~pass2$busy_out) begin
-                pass2$start = 1'b1;
+            if (p2_free) begin
+                if (surv) begin
+                    p2state$d = p2_sweep;
+                    len2$d = len$q;
+                    bank2$d = bank$q;
+                    sidx$d = 32'h0;
+                    scnt$d = 32'h0;
+                end
+                else begin
+                    pass2$start = 1'b1;
+                end
                 bank$d = ~bank$q;
                 state$d = st_accept;
                 recip_ok$d = 1'b0;
@@ -542,16 +725,8 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa(aclk,aresetn,s_axis_tdata,s_axis
                 imax2$d = desc_i;
             end
         end
-        if (reset) begin
-            state$d = st_accept;
-            count$d = 32'h0;
-            recip_ok$d = 1'b0;
-            sel_ok$d = 1'b0;
-            theta_r$d = theta_reset;
-            cnt$d = 32'h0;
-        end
-        if (pass2$ren) begin
-            idx1$d = pass2$raddr & ~bank_bit;
+        if (ram$read_enable) begin
+            idx1$d = ram$read_address & ~bank_bit;
         end
         x1o = ((ram$read_data ^ sign) & 12'hfff) + to_wx;
         keep_raw = (x1o >= floor2$q) & ((x1o > t2$q) | ((x1o == t2$q) & (idx1$q <= imax2$q)));
@@ -564,6 +739,38 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa(aclk,aresetn,s_axis_tdata,s_axis
             kp$4$d = kp$3$q;
             kp$5$d = kp$4$q;
             kp$6$d = kp$5$q;
+        end
+        sidx_next = sidx$q + 32'h1;
+        sv1$d = 1'b0;
+        if (p2state$q == p2_sweep) begin
+            if (sidx$q != len2$q) begin
+                sv1$d = 1'b1;
+                slast1$d = sidx_next == len2$q;
+                sidx$d = sidx_next;
+            end
+        end
+        skeep = sv1$q & keep_raw & (scnt$q < cap);
+        if (skeep) begin
+            scnt$d = scnt$q + 32'h1;
+        end
+        sdone$0$d = sv1$q & slast1$q;
+        sdone$1$d = sdone$0$q;
+        sdone$2$d = sdone$1$q;
+        sdone$3$d = sdone$2$q;
+        sdone$4$d = sdone$3$q;
+        sdone$5$d = sdone$4$q;
+        sdone_last = 1'b0;
+        sdone_last = sdone$5$q;
+        sweep_done = sdone_last;
+        kmin_s = pass1$k_min;
+        if ((p2state$q == p2_sweep) & sweep_done) begin
+            recip$start = 1'b1;
+            kmin2$d = kmin_s;
+            p2state$d = p2_recip;
+        end
+        if ((p2state$q == p2_recip) & recip$done) begin
+            pass2$start = 1'b1;
+            p2state$d = p2_run;
         end
         keep_out = kp$6$q & (cnt$q < cap);
         if (keep_out) begin
@@ -591,6 +798,16 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa(aclk,aresetn,s_axis_tdata,s_axis
         m_axis_tvalid = pass2$valid;
         m_axis_tlast = pass2$last;
         pass2$ready = m_axis_tready;
+        if (reset) begin
+            state$d = st_accept;
+            count$d = 32'h0;
+            recip_ok$d = 1'b0;
+            sel_ok$d = 1'b0;
+            theta_r$d = theta_reset;
+            cnt$d = 32'h0;
+            p2state$d = p2_idle;
+            sv1$d = 1'b0;
+        end
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa
@@ -613,6 +830,25 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$bank(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$bank
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$bank2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$bank2
 
 
 module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$cnt(d,q,clock);
@@ -727,6 +963,25 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$imax2(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$imax2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$kmin2(d,q,clock);
+
+    // Module arguments
+    input wire  [18:0] d;
+    output reg  [18:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 19'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$kmin2
 
 
 module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$kp$0(d,q,clock);
@@ -879,6 +1134,44 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$len(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$len
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$len2(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$len2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$p2state(d,q,clock);
+
+    // Module arguments
+    input wire  [1:0] d;
+    output reg  [1:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 2'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$p2state
 
 
 module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$pass1(clock,reset,x,valid,first,last,k_min,d,done);
@@ -3765,6 +4058,139 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$recip_ok(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$recip_ok
 
 
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$scnt(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$scnt
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$0(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$0
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$1(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$1
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$3(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$4(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$4
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$5(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$5
+
+
 module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sel_ok(d,q,clock);
 
     // Module arguments
@@ -3782,6 +4208,44 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sel_ok(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sel_ok
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sidx(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sidx
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$slast1(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$slast1
 
 
 module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0(clock,reset,x,valid,first,len,start,t,done);
@@ -5590,6 +6054,25 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$state(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$state
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sv1(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sv1
 
 
 module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$t2(d,q,clock);

@@ -3,6 +3,7 @@
 
 use crate::cosim::{self, RowModel, RunOptions};
 use crate::error::Result;
+use crate::generate::Timing;
 use crate::rows::{random_rows, Row};
 use crate::unit::params::UnitParams;
 use std::fmt::Write;
@@ -15,9 +16,9 @@ pub struct RowCycles {
     pub manifest: u64,
 }
 
-/// Steady-state cycles per row for rows of length `len`, back to back, no stalls; `passes`
-/// and `overhead` give the expected 'passes * L + overhead'.
-pub fn row_cycles<M: RowModel>(p: &UnitParams, m: &M, binary: &Path, len: usize, passes: u64, overhead: u64) -> Result<RowCycles> {
+/// Steady-state cycles per row for rows of length `len`, back to back, no stalls, with the
+/// manifest's expectation for that length.
+pub fn row_cycles<M: RowModel>(p: &UnitParams, m: &M, binary: &Path, len: usize, t: &Timing) -> Result<RowCycles> {
     let rows: Vec<Row> = random_rows(p, 64, 7)
         .into_iter()
         .take(6)
@@ -27,7 +28,7 @@ pub fn row_cycles<M: RowModel>(p: &UnitParams, m: &M, binary: &Path, len: usize,
     assert!(rep.passed(), "bench rows must pass co-simulation: {}", rep.summary_line());
     let e = &rep.row_end_cycles;
     let measured = e[e.len() - 1] - e[e.len() - 2];
-    Ok(RowCycles { len, measured, bound: passes * len as u64, manifest: passes * len as u64 + overhead })
+    Ok(RowCycles { len, measured, bound: t.row_cycles_passes as u64 * len as u64, manifest: t.row_cycles_of(len as u64) })
 }
 
 /// Cycles from the last input handshake of a single row to its first output (from reset,
@@ -40,7 +41,8 @@ pub fn latency<M: RowModel>(m: &M, binary: &Path, len: usize) -> Result<u64> {
     Ok(end + 2 - 2 * len as u64)
 }
 
-pub fn run<M: RowModel>(p: &UnitParams, m: &M, binary: &Path, rows: usize, passes: u64, overhead: u64) -> Result<String> {
+pub fn run<M: RowModel>(p: &UnitParams, m: &M, binary: &Path, rows: usize, t: &Timing) -> Result<String> {
+    let passes = t.row_cycles_passes;
     let mut s = String::new();
     let raw_cycles = 20_000_000u64;
     let raw = cosim::raw_rate(binary, raw_cycles, 64)?;
@@ -57,15 +59,15 @@ pub fn run<M: RowModel>(p: &UnitParams, m: &M, binary: &Path, rows: usize, passe
     writeln!(s, "| elements verified/s / raw cycles/s | {:.2} |", eps / raw).unwrap();
     writeln!(s, "| co-simulation cycles/s / raw cycles/s | {:.2} |", cps / raw).unwrap();
     writeln!(s, "| rows, elements, cycles per element | {}, {}, {:.2} |", rep.rows, rep.elements, rep.cycles as f64 / rep.elements as f64).unwrap();
-    let (bound, formula) = if passes == 1 { ("bound L (1 element/cycle, passes overlapped)".to_string(), "L".to_string()) } else { (format!("bound {passes}L (1 element/cycle/pass)"), format!("{passes}L")) };
-    writeln!(s, "\n| row length L | cycles per row (measured) | {bound} | manifest {formula} + overhead | measured / bound |").unwrap();
+    let bound = if passes == 1 { "bound L (1 element/cycle, passes overlapped)".to_string() } else { format!("bound {passes}L (1 element/cycle/pass)") };
+    writeln!(s, "\n| row length L | cycles per row (measured) | {bound} | manifest {} | measured / bound |", t.row_cycles).unwrap();
     writeln!(s, "|---|---|---|---|---|").unwrap();
     for len in [64usize, 1024, 8192] {
         if len > p.max_len as usize {
             writeln!(s, "| {len} | (above max_len {}) | | | |", p.max_len).unwrap();
             continue;
         }
-        let r = row_cycles(p, m, binary, len, passes, overhead)?;
+        let r = row_cycles(p, m, binary, len, t)?;
         writeln!(s, "| {} | {} | {} | {} | {:.3} |", r.len, r.measured, r.bound, r.manifest, r.measured as f64 / r.bound as f64).unwrap();
     }
     Ok(s)

@@ -98,6 +98,9 @@ pub enum Renorm {
     /// Survivors keep their dense probability (normalized over the whole row); the outputs
     /// sum to 1 minus the dropped mass.
     All,
+    /// Survivors are renormalized among themselves (a softmax over the kept elements); costs
+    /// a second read of the row (a row takes about 2L cycles).
+    Survivors,
 }
 
 /// Sparse selection (README, "Sparse selection"). Absent: the dense unit.

@@ -116,10 +116,68 @@ pub struct Timing {
     pub output_elements_per_cycle: u32,
     /// cycles from the handshake of a row's last input to its first output valid
     pub last_input_to_first_output: String,
-    /// cycles per row of length L, back to back, consumer always ready: 2*L + this
+    /// cycles per row of length L, back to back, consumer always ready:
+    /// max(passes * L + overhead, L + pass1_overhead)
+    pub row_cycles_passes: u32,
     pub row_cycles_overhead: u32,
+    pub pass1_overhead: u32,
     pub row_cycles: String,
     pub notes: String,
+}
+
+impl Timing {
+    /// Cycles per row of length `l`, back to back, consumer always ready.
+    pub fn row_cycles_of(&self, l: u64) -> u64 {
+        (self.row_cycles_passes as u64 * l + self.row_cycles_overhead as u64).max(l + self.pass1_overhead as u64)
+    }
+
+    pub fn new(p: &UnitParams) -> Timing {
+        use crate::config::{Renorm, SparseMode};
+        let recip = if p.recip_method == RecipMethod::Newton { 5 } else { 3 };
+        let stat = match &p.sparse {
+            Some(sp) if sp.mode == SparseMode::StatTopk => Some(crate::sparse::registry::stat_cycles(p)),
+            _ => None,
+        };
+        if p.sparse.as_ref().is_some_and(|s| s.renorm == Renorm::Survivors) {
+            // pass-1 side: the handoff waits for the threshold only (stat_topk: S cycles after
+            // pass 1 is done at 6; else the cycle after): handoff at h = 7 + S, or 8. Pass-2
+            // side: the sweep reads L elements from h + 1, its sum is final 7 cycles after the
+            // last read, the reciprocal takes R, pass 2's first output comes 9 cycles after its
+            // start: first output at h + L + 16 + R (measured from the last input handshake);
+            // per row 2L + 16 + R on the pass-2 side, L + 7 + S on the pass-1 side
+            let h = stat.map(|s| 7 + s).unwrap_or(8);
+            let overhead = 16 + recip;
+            let p1 = 7 + stat.unwrap_or(1);
+            return Timing {
+                input_elements_per_cycle: 1,
+                output_elements_per_cycle: 1,
+                last_input_to_first_output: format!("L + {}", h + 16 + recip),
+                row_cycles_passes: 2,
+                row_cycles_overhead: overhead,
+                pass1_overhead: p1,
+                row_cycles: if stat.is_some() { format!("max(2L + {overhead}, L + {p1})") } else { format!("2L + {overhead}") },
+                notes: format!("renorm = survivors: the row is read twice on the pass-2 side (a sweep that sums the kept elements, then pass 2), so a row takes 2L + {overhead} cycles back to back{}; pass 1 accepts the next row meanwhile and waits at the handoff. Backpressure on m_axis holds the pass-2 pipeline. aresetn is synchronous, active low.", if stat.is_some() { format!(" (at least L + {p1}: the pass-1 side waits for the stat_topk threshold)") } else { String::new() }),
+            };
+        }
+        // stat_topk: the threshold unit starts with the reciprocal and takes longer
+        let recip = recip.max(stat.unwrap_or(0));
+        // last input accepted at cycle 0: pass 1 done at 6, reciprocal (and threshold) done at
+        // 6 + R, handoff at 7 + R, pass 2 started; its 8-stage pipeline shows the first output
+        // at 16 + R
+        let first = 16 + recip;
+        // pass 1 of the next row starts the cycle after the handoff: L + 7 + R per row
+        let overhead = 7 + recip;
+        Timing {
+            input_elements_per_cycle: 1,
+            output_elements_per_cycle: 1,
+            last_input_to_first_output: first.to_string(),
+            row_cycles_passes: 1,
+            row_cycles_overhead: overhead,
+            pass1_overhead: overhead,
+            row_cycles: format!("L + {overhead}"),
+            notes: format!("Rows overlap: while pass 2 streams a row out of one row-buffer bank, pass 1 accepts the next row into the other. Back to back, rows of equal length L take L + {overhead} cycles each with an always-ready consumer; a row's handoff to pass 2 waits until pass 2 has finished the previous row, so a long row followed by a short one costs the long one's time. s_axis_tready is high while pass 1 accepts a row (low for {overhead} cycles between rows). Backpressure on m_axis holds the whole pass-2 pipeline. aresetn is synchronous, active low."),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -133,31 +191,6 @@ pub struct Manifest {
     pub timing: Timing,
     pub tables: serde_json::Value,
     pub resolved_config: Config,
-}
-
-impl Timing {
-    pub fn new(p: &UnitParams) -> Timing {
-        let recip = if p.recip_method == RecipMethod::Newton { 5 } else { 3 };
-        // stat_topk: the threshold unit starts with the reciprocal and takes longer
-        let recip = match &p.sparse {
-            Some(sp) if sp.mode == crate::config::SparseMode::StatTopk => recip.max(crate::sparse::registry::stat_cycles(p)),
-            _ => recip,
-        };
-        // last input accepted at cycle 0: pass 1 done at 6, reciprocal (and threshold) done at
-        // 6 + R, handoff at 7 + R, pass 2 started; its 8-stage pipeline shows the first output
-        // at 16 + R
-        let first = 16 + recip;
-        // pass 1 of the next row starts the cycle after the handoff: L + 7 + R per row
-        let overhead = 7 + recip;
-        Timing {
-            input_elements_per_cycle: 1,
-            output_elements_per_cycle: 1,
-            last_input_to_first_output: first.to_string(),
-            row_cycles_overhead: overhead,
-            row_cycles: format!("L + {overhead}"),
-            notes: format!("Rows overlap: while pass 2 streams a row out of one row-buffer bank, pass 1 accepts the next row into the other. Back to back, rows of equal length L take L + {overhead} cycles each with an always-ready consumer; a row's handoff to pass 2 waits until pass 2 has finished the previous row, so a long row followed by a short one costs the long one's time. s_axis_tready is high while pass 1 accepts a row (low for {overhead} cycles between rows). Backpressure on m_axis holds the whole pass-2 pipeline. aresetn is synchronous, active low."),
-        }
-    }
 }
 
 fn ports(wi: u32, wo: u32) -> Vec<Port> {
@@ -222,7 +255,10 @@ impl Manifest {
                 "k": sp.k,
                 "k_max": sp.cap,
                 "overflow_policy": "the first k_max survivors in index order are kept, later ones dropped",
-                "renorm": "all: survivors keep their dense output code; dropped elements output 0",
+                "renorm": match sp.renorm {
+                    crate::config::Renorm::All => "all: survivors keep their dense output code (normalized over the whole row); dropped elements output 0",
+                    crate::config::Renorm::Survivors => "survivors: a second read of the row sums the kept elements only (online max and sum, as pass 1); the kept outputs are their softmax; dropped elements output 0",
+                },
                 "z_table": if sp.z.is_empty() { serde_json::Value::Null } else { serde_json::json!({ "entries": sp.z.len(), "bits": crate::sparse::params::Z_BITS, "frac": crate::sparse::params::Z_FRAC, "meaning": "round(PhiInv(1 - k/L) * 2^frac) indexed by the row length L" }) },
                 "topk_registers": if sp.mode == crate::config::SparseMode::Topk { sp.k } else { 0 },
             });
@@ -262,7 +298,9 @@ impl Manifest {
                 input_elements_per_cycle: 1,
                 output_elements_per_cycle: 1,
                 last_input_to_first_output: format!("L + {}", overhead + 1),
+                row_cycles_passes: 3,
                 row_cycles_overhead: overhead,
+                pass1_overhead: 0,
                 row_cycles: format!("3*L + {overhead}"),
                 notes: "three passes: max (input), sum (read back), divide (read back, output). s_axis_tready is high only in the first.".into(),
             },

@@ -398,12 +398,10 @@ fn run(cli: Cli) -> Result<i32> {
             let g = generate::generate_design(&cfg, &source, design)?;
             let built = cosim::build(&g)?;
             println!("bench: module {} ({source})", g.module);
-            let overhead = g.manifest.timing.row_cycles_overhead as u64;
+            let t = &g.manifest.timing;
             let report = match design {
-                Design::Unit => softmax_hw::bench::run(&p, &p, &built.binary, rows, 1, overhead)?,
-                Design::Baseline => {
-                    softmax_hw::bench::run(&p, &softmax_hw::baseline::BaselineParams::from_unit(&p), &built.binary, rows, 3, overhead)?
-                }
+                Design::Unit => softmax_hw::bench::run(&p, &p, &built.binary, rows, t)?,
+                Design::Baseline => softmax_hw::bench::run(&p, &softmax_hw::baseline::BaselineParams::from_unit(&p), &built.binary, rows, t)?,
             };
             print!("{report}");
             Ok(0)

@@ -14,7 +14,7 @@ use std::process::Command;
 
 const EXAMPLES: [&str; 3] = ["softermax", "exact8", "precise16"];
 /// Sparse example configurations (one per mode).
-const SPARSE: [&str; 4] = ["sparse_threshold", "sparse_topk", "sparse_stat", "sparse_stat4096"];
+const SPARSE: [&str; 5] = ["sparse_threshold", "sparse_topk", "sparse_topk_surv", "sparse_stat", "sparse_stat4096"];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -77,9 +77,8 @@ fn baseline_cosim_bit_exact_on_every_example() {
         let rows = cosim_rows(&p, if name == "precise16" { 300 } else { 1000 }, 23);
         check(&b, &bin, &rows, 0.0, 1);
         check(&b, &bin, &rows, 0.3, 2);
-        let overhead = g.manifest.timing.row_cycles_overhead as u64;
         for len in [1usize, 64] {
-            let r = softmax_hw::bench::row_cycles(&p, &b, &bin, len, 3, overhead).unwrap();
+            let r = softmax_hw::bench::row_cycles(&p, &b, &bin, len, &g.manifest.timing).unwrap();
             assert_eq!(r.measured, r.manifest, "{name} baseline, L={len}");
             let lat = softmax_hw::bench::latency(&b, &bin, len).unwrap();
             assert_eq!(format!("L + {}", lat - len as u64), g.manifest.timing.last_input_to_first_output, "{name} baseline, L={len}");
@@ -112,8 +111,7 @@ fn cycles_per_row_match_manifest() {
         let (_, p, g) = load(name);
         let bin = binary(&g);
         for len in [1usize, 64, 1000] {
-            let overhead = g.manifest.timing.row_cycles_overhead as u64;
-            let r = softmax_hw::bench::row_cycles(&p, &p, &bin, len.min(p.max_len as usize), 1, overhead).unwrap();
+            let r = softmax_hw::bench::row_cycles(&p, &p, &bin, len.min(p.max_len as usize), &g.manifest.timing).unwrap();
             assert_eq!(r.measured, r.manifest, "{name}, L={len}");
             let lat = softmax_hw::bench::latency(&p, &bin, len.min(p.max_len as usize)).unwrap();
             assert_eq!(lat.to_string(), g.manifest.timing.last_input_to_first_output, "{name}, L={len}");
@@ -277,22 +275,25 @@ fn checker_detects_a_wrong_sparse_model() {
 }
 
 /// Cycles per row and latency of the sparse units equal their manifests (stat_topk adds its
-/// threshold unit's cycles; threshold and topk cost nothing over the dense unit).
+/// threshold unit's cycles; threshold and topk with renorm "all" cost nothing over the dense
+/// unit; renorm "survivors" reads the row twice: 2L + overhead).
 #[test]
 fn sparse_cycles_per_row_match_manifest() {
-    let dense = load("exact8").2.manifest.timing.row_cycles_overhead;
+    let dense = load("exact8").2.manifest.timing;
     for name in SPARSE {
         let (_, p, g) = load(name);
         let bin = binary(&g);
-        let overhead = g.manifest.timing.row_cycles_overhead as u64;
-        if !name.starts_with("sparse_stat") {
-            assert_eq!(overhead, dense as u64, "{name}: same overhead as the dense unit");
+        let t = &g.manifest.timing;
+        let surv = p.sparse.as_ref().unwrap().renorm == softmax_hw::config::Renorm::Survivors;
+        if !name.starts_with("sparse_stat") && !surv {
+            assert_eq!((t.row_cycles.as_str(), t.last_input_to_first_output.as_str()), (dense.row_cycles.as_str(), dense.last_input_to_first_output.as_str()), "{name}: same timing as the dense unit");
         }
-        for len in [1usize, 64, 1000] {
-            let r = softmax_hw::bench::row_cycles(&p, &p, &bin, len, 1, overhead).unwrap();
+        for len in [1usize, 2, 64, 1000] {
+            let r = softmax_hw::bench::row_cycles(&p, &p, &bin, len, t).unwrap();
             assert_eq!(r.measured, r.manifest, "{name}, L={len}");
             let lat = softmax_hw::bench::latency(&p, &bin, len).unwrap();
-            assert_eq!(lat.to_string(), g.manifest.timing.last_input_to_first_output, "{name}, L={len}");
+            let want = if surv { format!("L + {}", lat - len as u64) } else { lat.to_string() };
+            assert_eq!(want, t.last_input_to_first_output, "{name}, L={len}");
         }
     }
 }

@@ -17,9 +17,13 @@
 //! topk: (t, i_max) = the k-th largest (x, -i) of the row (ties go to the lowest index); t
 //!   below every code when L <= k.
 //! Dropped elements output 0. Renormalization `all`: survivors keep their dense output code.
+//! `survivors`: pass 1's online max and sum run again over the kept elements only, in index
+//! order (k_min_s, d_s), and pass 2 uses k_min_s and 1/d_s: the softmax of the survivors.
+//! At least one element is always kept (the first survivor: the row max always survives the
+//! rule), so d_s >= 1/2.
 
 use super::params::{SparseParams, Z_FRAC};
-use crate::config::SparseMode;
+use crate::config::{Renorm, SparseMode};
 use crate::unit::params::UnitParams;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,10 +102,20 @@ pub fn keep_flags(sp: &SparseParams, xs: &[i64], d: &Descriptor) -> Vec<bool> {
 
 /// Runs one row through the sparse unit (dense model, then selection).
 pub fn run_row(sp: &SparseParams, p: &UnitParams, xs: &[i64], theta: u64) -> SparseRow {
-    let dense = crate::unit::model::run_row(p, xs);
     let desc = descriptor(sp, p, xs, theta);
     let keep = keep_flags(sp, xs, &desc);
-    let y = dense.y.iter().zip(&keep).map(|(&y, &k)| if k { y } else { 0 }).collect();
+    let y = match sp.renorm {
+        Renorm::All => {
+            let dense = crate::unit::model::run_row(p, xs);
+            dense.y.iter().zip(&keep).map(|(&y, &k)| if k { y } else { 0 }).collect()
+        }
+        Renorm::Survivors => {
+            let kept: Vec<i64> = xs.iter().zip(&keep).filter(|(_, &k)| k).map(|(&x, _)| x).collect();
+            let sum = crate::unnormed::row_sum(p, &kept);
+            let recip = crate::recip::recip(p, sum.d);
+            xs.iter().zip(&keep).map(|(&x, &k)| if k { crate::normalize::element(p, x, sum.k_min, &recip) } else { 0 }).collect()
+        }
+    };
     let kept = keep.iter().filter(|&&k| k).count() as u32;
     SparseRow { desc, y, keep, kept }
 }

@@ -96,10 +96,14 @@ impl SparseParams {
 
     /// Short tag of the mode for module names.
     pub fn tag(&self) -> String {
-        match self.mode {
+        let mode = match self.mode {
             SparseMode::Threshold => "thr".into(),
             SparseMode::StatTopk => format!("stk{}", self.k),
             SparseMode::Topk => format!("tk{}", self.k),
+        };
+        match self.renorm {
+            Renorm::All => mode,
+            Renorm::Survivors => mode + "s",
         }
     }
 }

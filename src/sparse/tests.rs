@@ -188,3 +188,25 @@ fn z_table_is_the_normal_quantile() {
     let (s, _) = SparseParams::new(&c, crate::fixfmt::FixFmt::signed(10, 3), 4096, 12).unwrap();
     assert_eq!(s.z, z);
 }
+
+/// renorm = survivors: the kept outputs are exactly what the dense unit outputs for the row
+/// of kept elements alone (the softmax over the survivors), dropped ones are 0; with renorm =
+/// all they are the dense outputs of the whole row.
+#[test]
+fn survivors_are_the_dense_unit_on_the_kept_elements() {
+    for mode in ["mode = \"topk\"\nk = 16", "mode = \"threshold\"\ntheta = 3.0\nk_max = 40", "mode = \"stat_topk\"\nk = 20"] {
+        let ps = params(&format!("{mode}\nrenorm = \"survivors\""), 256).unwrap();
+        let pa = params(mode, 256).unwrap();
+        assert_ne!(ps.module_name(), pa.module_name());
+        for x in gaussian_rows(&ps, 200, 1..=256, 2.0, 5) {
+            let s = run_row(sp(&ps), &ps, &x, sp(&ps).theta);
+            let a = run_row(sp(&pa), &pa, &x, sp(&pa).theta);
+            assert_eq!(s.keep, a.keep, "same selection");
+            let kept: Vec<i64> = x.iter().zip(&s.keep).filter(|(_, &k)| k).map(|(&v, _)| v).collect();
+            let dense_kept = crate::unit::model::run_row(&ps, &kept).y;
+            let got: Vec<u64> = s.y.iter().zip(&s.keep).filter(|(_, &k)| k).map(|(&y, _)| y).collect();
+            assert_eq!(got, dense_kept, "{mode}");
+            assert!(s.y.iter().zip(&s.keep).all(|(&y, &k)| k || y == 0));
+        }
+    }
+}

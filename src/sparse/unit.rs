@@ -16,6 +16,11 @@
 //! first input handshake (a write in that same cycle applies).
 //! Pass-1 side: Accept --last--> WaitSum --d--> WaitDesc (reciprocal and threshold) -->
 //! Handoff; as in the dense unit, rows overlap through two row-buffer banks.
+//!
+//! Renormalization over the survivors: the reciprocal moves to the pass-2 side, which first
+//! sweeps the row once more (same read port, same keep rule and cap at S1) through a second
+//! pass-1 datapath fed with the kept elements only (k_min_s, d_s), then takes 1/d_s, then
+//! runs pass 2 with k_min_s:  Idle --handoff--> Sweep --d_s--> Recip --r--> Run --done--> Idle.
 
 use super::block::{Stat, TopK};
 use crate::config::SparseMode;
@@ -34,6 +39,15 @@ const ACCEPT: u64 = 0;
 const WAIT_SUM: u64 = 1;
 const WAIT_DESC: u64 = 2;
 const HANDOFF: u64 = 3;
+
+/// Pass-2 side states (renorm = survivors).
+const P2_IDLE: u64 = 0;
+const P2_SWEEP: u64 = 1;
+const P2_RECIP: u64 = 2;
+const P2_RUN: u64 = 3;
+
+/// Cycles from an element at the sweep's S1 to the sweep sum including it (pass 1's depth).
+pub const SWEEP_LATENCY: usize = 6;
 
 #[derive(LogicBlock)]
 pub struct SparseUnit<
@@ -92,11 +106,27 @@ pub struct SparseUnit<
     /// 0 or 1 of each, by mode
     topk: Vec<TopK<WI, WX, WL>>,
     stat: Vec<Stat<WI, WA, WL, WX, WS1, WS2, WXX, WLS2, WSQ, WV, WRT, WRTQ, WZR, WM, QB>>,
+    /// renorm = survivors: the sweep's pass-1 datapath (0 or 1)
+    sweep: Vec<Unnormed<WI, WT, WN, FT, ESB, WE, WEP, WSP, WD>>,
+    surv: Constant<bool>,
+    p2state: DFF<Bits<2>>,
+    len2: DFF<Bits<WL>>,
+    bank2: DFF<bool>,
+    kmin2: DFF<Bits<WN>>,
+    sidx: DFF<Bits<WL>>,
+    sv1: DFF<bool>,
+    slast1: DFF<bool>,
+    scnt: DFF<Bits<WL>>,
+    sdone: Vec<DFF<bool>>,
     state: DFF<Bits<2>>,
     st_accept: Constant<Bits<2>>,
     st_wait_sum: Constant<Bits<2>>,
     st_wait_desc: Constant<Bits<2>>,
     st_handoff: Constant<Bits<2>>,
+    p2_idle: Constant<Bits<2>>,
+    p2_sweep: Constant<Bits<2>>,
+    p2_recip: Constant<Bits<2>>,
+    p2_run: Constant<Bits<2>>,
     bank: DFF<bool>,
     bank_bit: Constant<Bits<WL>>,
     count: DFF<Bits<WL>>,
@@ -137,6 +167,12 @@ pub struct SparseUnit<
     adv: Signal<Local, bool>,
     keep_out: Signal<Local, bool>,
     cnt_next: Signal<Local, Bits<WL>>,
+    p2_free: Signal<Local, bool>,
+    skeep: Signal<Local, bool>,
+    sweep_done: Signal<Local, bool>,
+    sdone_last: Signal<Local, bool>,
+    kmin_s: Signal<Local, Bits<WN>>,
+    sidx_next: Signal<Local, Bits<WL>>,
 }
 
 impl<
@@ -179,6 +215,7 @@ impl<
         let sp = p.sparse.as_ref().expect("sparse parameters");
         assert_eq!(WX, WI + 2);
         let k = sp.k as usize;
+        let surv = sp.renorm == crate::config::Renorm::Survivors;
         Self {
             aclk: Default::default(),
             aresetn: Default::default(),
@@ -200,11 +237,26 @@ impl<
             pass2: Normalize::new(p),
             topk: if sp.mode == SparseMode::Topk { vec![TopK::new(k)] } else { vec![] },
             stat: if sp.mode == SparseMode::StatTopk { vec![Stat::new(p)] } else { vec![] },
+            sweep: if surv { vec![Unnormed::new(p)] } else { vec![] },
+            surv: Constant::new(surv),
+            p2state: Default::default(),
+            len2: Default::default(),
+            bank2: Default::default(),
+            kmin2: Default::default(),
+            sidx: Default::default(),
+            sv1: Default::default(),
+            slast1: Default::default(),
+            scnt: Default::default(),
+            sdone: (0..SWEEP_LATENCY).map(|_| Default::default()).collect(),
             state: Default::default(),
             st_accept: konst(ACCEPT),
             st_wait_sum: konst(WAIT_SUM),
             st_wait_desc: konst(WAIT_DESC),
             st_handoff: konst(HANDOFF),
+            p2_idle: konst(P2_IDLE),
+            p2_sweep: konst(P2_SWEEP),
+            p2_recip: konst(P2_RECIP),
+            p2_run: konst(P2_RUN),
             bank: Default::default(),
             bank_bit: konst(1 << WA),
             count: Default::default(),
@@ -243,6 +295,12 @@ impl<
             adv: Default::default(),
             keep_out: Default::default(),
             cnt_next: Default::default(),
+            p2_free: Default::default(),
+            skeep: Default::default(),
+            sweep_done: Default::default(),
+            sdone_last: Default::default(),
+            kmin_s: Default::default(),
+            sidx_next: Default::default(),
         }
     }
 }
@@ -286,8 +344,13 @@ impl<
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, aclk, state, count, len, bank, recip_ok, sel_ok, theta_r, theta_row, xo_r, v_r, first_r, xmax, floor2, t2, imax2, idx1, cnt
+            self, aclk, state, count, len, bank, recip_ok, sel_ok, theta_r, theta_row, xo_r, v_r, first_r, xmax, floor2, t2, imax2, idx1, cnt,
+            p2state, len2, bank2, kmin2, sidx, sv1, slast1, scnt
         );
+        for j in 0..self.sdone.len() {
+            self.sdone[j].clock.next = self.aclk.val();
+            self.sdone[j].d.next = self.sdone[j].q.val();
+        }
         for j in 0..self.kp.len() {
             self.kp[j].clock.next = self.aclk.val();
             self.kp[j].d.next = self.kp[j].q.val();
@@ -369,19 +432,42 @@ impl<
             }
         }
 
-        // row descriptor: pass 1 -> reciprocal -> pass 2
+        // row descriptor: pass 1 -> reciprocal -> pass 2 (survivors: sweep -> reciprocal ->
+        // pass 2, with the row's length, bank and k_min held on the pass-2 side)
         self.recip.start.next = false;
-        self.recip.d.next = self.pass1.d.val();
         self.pass2.start.next = false;
-        self.pass2.len.next = self.len.q.val();
-        self.pass2.bank.next = self.bank.q.val();
-        self.pass2.k_min.next = self.pass1.k_min.val();
         self.pass2.r.next = self.recip.r.val();
         self.pass2.eb.next = self.recip.eb.val();
-        self.ram.read_address.next = self.pass2.raddr.val();
-        self.ram.read_enable.next = self.pass2.ren.val();
+        if self.surv.val() {
+            self.pass2.len.next = self.len2.q.val();
+            self.pass2.bank.next = self.bank2.q.val();
+            self.pass2.k_min.next = self.kmin2.q.val();
+            self.p2_free.next = (self.p2state.q.val() == self.p2_idle.val()) | ((self.p2state.q.val() == self.p2_run.val()) & !self.pass2.busy_out.val());
+        } else {
+            self.pass2.len.next = self.len.q.val();
+            self.pass2.bank.next = self.bank.q.val();
+            self.pass2.k_min.next = self.pass1.k_min.val();
+            self.p2_free.next = !self.pass2.busy_out.val();
+        }
+        self.recip.d.next = self.pass1.d.val();
+        // the row buffer's read port: the sweep while it runs, else pass 2
+        if self.p2state.q.val() == self.p2_sweep.val() {
+            if self.bank2.q.val() {
+                self.ram.read_address.next = self.sidx.q.val() | self.bank_bit.val();
+            } else {
+                self.ram.read_address.next = self.sidx.q.val();
+            }
+            self.ram.read_enable.next = true;
+        } else {
+            self.ram.read_address.next = self.pass2.raddr.val();
+            self.ram.read_enable.next = self.pass2.ren.val();
+        }
         self.pass2.rdata.next = self.ram.read_data.val();
 
+        // pass 2 finished its row (a handoff below may start the next one in the same cycle)
+        if (self.p2state.q.val() == self.p2_run.val()) & !self.pass2.busy_out.val() {
+            self.p2state.d.next = self.p2_idle.val();
+        }
         if self.recip.done.val() {
             self.recip_ok.d.next = true;
         }
@@ -401,19 +487,27 @@ impl<
         }
         if self.state.q.val() == self.st_wait_sum.val() {
             if self.pass1.done.val() {
-                self.recip.start.next = true;
+                self.recip.start.next = !self.surv.val();
                 self.state.d.next = self.st_wait_desc.val();
             }
         }
         if self.state.q.val() == self.st_wait_desc.val() {
-            if (self.recip_ok.q.val() | self.recip.done.val()) & (self.sel_ok.q.val() | self.sel_done.val()) {
+            if (self.surv.val() | self.recip_ok.q.val() | self.recip.done.val()) & (self.sel_ok.q.val() | self.sel_done.val()) {
                 self.state.d.next = self.st_handoff.val();
             }
         }
         // k_min, r, eb and the selection results hold here until pass 2 is free
         if self.state.q.val() == self.st_handoff.val() {
-            if !self.pass2.busy_out.val() {
-                self.pass2.start.next = true;
+            if self.p2_free.val() {
+                if self.surv.val() {
+                    self.p2state.d.next = self.p2_sweep.val();
+                    self.len2.d.next = self.len.q.val();
+                    self.bank2.d.next = self.bank.q.val();
+                    self.sidx.d.next = 0.into();
+                    self.scnt.d.next = 0.into();
+                } else {
+                    self.pass2.start.next = true;
+                }
                 self.bank.d.next = !self.bank.q.val();
                 self.state.d.next = self.st_accept.val();
                 self.recip_ok.d.next = false;
@@ -424,19 +518,10 @@ impl<
                 self.imax2.d.next = self.desc_i.val();
             }
         }
-        if self.reset.val() {
-            self.state.d.next = self.st_accept.val();
-            self.count.d.next = 0.into();
-            self.recip_ok.d.next = false;
-            self.sel_ok.d.next = false;
-            self.theta_r.d.next = self.theta_reset.val();
-            self.cnt.d.next = 0.into();
-        }
 
-        // pass 2: the keep rule at S1 (row-buffer data and its index), carried beside the
-        // pipeline; every pass-2 stage advances on adv = !out_valid || out_ready
-        if self.pass2.ren.val() {
-            self.idx1.d.next = self.pass2.raddr.val() & !self.bank_bit.val();
+        // the keep rule at S1 (row-buffer data and its index) serves the sweep and pass 2
+        if self.ram.read_enable.val() {
+            self.idx1.d.next = self.ram.read_address.val() & !self.bank_bit.val();
         }
         self.x1o.next = bit_cast::<WX, WI>(self.ram.read_data.val() ^ self.sign.val()) + self.to_wx.val();
         self.keep_raw.next = (self.x1o.val() >= self.floor2.q.val())
@@ -448,6 +533,54 @@ impl<
                 self.kp[j].d.next = self.kp[j - 1].q.val();
             }
         }
+        // survivors: the sweep issues one read per cycle; at S1 the keep rule and the cap pick
+        // the elements that the second pass-1 datapath sums; its result is final
+        // SWEEP_LATENCY cycles after the row's last element was at S1, kept or not
+        self.sidx_next.next = self.sidx.q.val() + 1;
+        self.sv1.d.next = false;
+        if self.p2state.q.val() == self.p2_sweep.val() {
+            if self.sidx.q.val() != self.len2.q.val() {
+                self.sv1.d.next = true;
+                self.slast1.d.next = self.sidx_next.val() == self.len2.q.val();
+                self.sidx.d.next = self.sidx_next.val();
+            }
+        }
+        self.skeep.next = self.sv1.q.val() & self.keep_raw.val() & (self.scnt.q.val() < self.cap.val());
+        if self.skeep.val() {
+            self.scnt.d.next = self.scnt.q.val() + 1;
+        }
+        self.sdone[0].d.next = self.sv1.q.val() & self.slast1.q.val();
+        for j in 1..self.sdone.len() {
+            self.sdone[j].d.next = self.sdone[j - 1].q.val();
+        }
+        self.sdone_last.next = false;
+        for j in (self.sdone.len() - 1)..self.sdone.len() {
+            self.sdone_last.next = self.sdone[j].q.val();
+        }
+        self.sweep_done.next = self.sdone_last.val();
+        self.kmin_s.next = self.pass1.k_min.val();
+        for i in 0..self.sweep.len() {
+            self.sweep[i].clock.next = self.aclk.val();
+            self.sweep[i].reset.next = self.reset.val();
+            self.sweep[i].x.next = self.ram.read_data.val();
+            self.sweep[i].valid.next = self.skeep.val();
+            self.sweep[i].first.next = self.scnt.q.val() == 0;
+            self.sweep[i].last.next = self.slast1.q.val();
+            self.recip.d.next = self.sweep[i].d.val();
+            self.kmin_s.next = self.sweep[i].k_min.val();
+            // the sweep datapath's own done marks the same cycle when the last element is kept
+            self.sweep_done.next = self.sdone_last.val() | self.sweep[i].done.val();
+        }
+        if (self.p2state.q.val() == self.p2_sweep.val()) & self.sweep_done.val() {
+            self.recip.start.next = true;
+            self.kmin2.d.next = self.kmin_s.val();
+            self.p2state.d.next = self.p2_recip.val();
+        }
+        if (self.p2state.q.val() == self.p2_recip.val()) & self.recip.done.val() {
+            self.pass2.start.next = true;
+            self.p2state.d.next = self.p2_run.val();
+        }
+
         // output: the cap in index order, kept count so far
         for j in (self.kp.len() - 1)..self.kp.len() {
             self.keep_out.next = self.kp[j].q.val() & (self.cnt.q.val() < self.cap.val());
@@ -474,5 +607,16 @@ impl<
         self.m_axis_tvalid.next = self.pass2.valid.val();
         self.m_axis_tlast.next = self.pass2.last.val();
         self.pass2.ready.next = self.m_axis_tready.val();
+        // synchronous reset, last so that it wins
+        if self.reset.val() {
+            self.state.d.next = self.st_accept.val();
+            self.count.d.next = 0.into();
+            self.recip_ok.d.next = false;
+            self.sel_ok.d.next = false;
+            self.theta_r.d.next = self.theta_reset.val();
+            self.cnt.d.next = 0.into();
+            self.p2state.d.next = self.p2_idle.val();
+            self.sv1.d.next = false;
+        }
     }
 }
