@@ -4277,12 +4277,16 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0(clock,reset,x,valid,first
     localparam  k_len = 11'b100000;
     localparam  t_zero = 12'h800;
     localparam  t_mag_max = 12'h200;
-    localparam  st_idle = 3'b0;
-    localparam  st_mul = 3'b1;
-    localparam  st_sqrt = 3'b10;
-    localparam  st_zmul = 3'b11;
-    localparam  st_div = 3'b100;
-    localparam  st_fin = 3'b101;
+    localparam  st_idle = 4'h0;
+    localparam  st_abs = 4'h1;
+    localparam  st_mul1 = 4'h2;
+    localparam  st_mul2 = 4'h3;
+    localparam  st_sqrt = 4'h4;
+    localparam  st_zmul = 4'h5;
+    localparam  st_nsum = 4'h6;
+    localparam  st_nabs = 4'h7;
+    localparam  st_div = 4'h8;
+    localparam  st_fin = 4'h9;
 
     // Stub signals
     reg  [10:0] zrom$address;
@@ -4315,9 +4319,30 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0(clock,reset,x,valid,first
     reg  [28:0] s2$d;
     wire  [28:0] s2$q;
     reg  s2$clock;
-    reg  [2:0] state$d;
-    wire  [2:0] state$q;
+    reg  [3:0] state$d;
+    wire  [3:0] state$q;
     reg  state$clock;
+    reg  [19:0] s1abs_r$d;
+    wire  [19:0] s1abs_r$q;
+    reg  s1abs_r$clock;
+    reg  [15:0] zabs_r$d;
+    wire  [15:0] zabs_r$q;
+    reg  zabs_r$clock;
+    reg  zneg_r$d;
+    wire  zneg_r$q;
+    reg  zneg_r$clock;
+    reg  [39:0] p_ls2_r$d;
+    wire  [39:0] p_ls2_r$q;
+    reg  p_ls2_r$clock;
+    reg  [39:0] p_s1_r$d;
+    wire  [39:0] p_s1_r$q;
+    reg  p_s1_r$clock;
+    reg  [35:0] p_zr_r$d;
+    wire  [35:0] p_zr_r$q;
+    reg  p_zr_r$clock;
+    reg  [36:0] nval_r$d;
+    wire  [36:0] nval_r$q;
+    reg  nval_r$clock;
     reg  [7:0] step$d;
     wire  [7:0] step$q;
     reg  step$clock;
@@ -4415,6 +4440,41 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0(clock,reset,x,valid,first
         .q(state$q),
         .clock(state$clock)
     );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$s1abs_r s1abs_r(
+        .d(s1abs_r$d),
+        .q(s1abs_r$q),
+        .clock(s1abs_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$zabs_r zabs_r(
+        .d(zabs_r$d),
+        .q(zabs_r$q),
+        .clock(zabs_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$zneg_r zneg_r(
+        .d(zneg_r$d),
+        .q(zneg_r$q),
+        .clock(zneg_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$p_ls2_r p_ls2_r(
+        .d(p_ls2_r$d),
+        .q(p_ls2_r$q),
+        .clock(p_ls2_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$p_s1_r p_s1_r(
+        .d(p_s1_r$d),
+        .q(p_s1_r$q),
+        .clock(p_s1_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$p_zr_r p_zr_r(
+        .d(p_zr_r$d),
+        .q(p_zr_r$q),
+        .clock(p_zr_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$nval_r nval_r(
+        .d(nval_r$d),
+        .q(nval_r$q),
+        .clock(nval_r$clock)
+    );
     smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$step step(
         .d(step$d),
         .q(step$q),
@@ -4474,6 +4534,13 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0(clock,reset,x,valid,first
         s1$clock = clock;
         s2$clock = clock;
         state$clock = clock;
+        s1abs_r$clock = clock;
+        zabs_r$clock = clock;
+        zneg_r$clock = clock;
+        p_ls2_r$clock = clock;
+        p_s1_r$clock = clock;
+        p_zr_r$clock = clock;
+        nval_r$clock = clock;
         step$clock = clock;
         vsh$clock = clock;
         rem$clock = clock;
@@ -4490,6 +4557,13 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0(clock,reset,x,valid,first
         s1$d = s1$q;
         s2$d = s2$q;
         state$d = state$q;
+        s1abs_r$d = s1abs_r$q;
+        zabs_r$d = zabs_r$q;
+        zneg_r$d = zneg_r$q;
+        p_ls2_r$d = p_ls2_r$q;
+        p_s1_r$d = p_s1_r$q;
+        p_zr_r$d = p_zr_r$q;
+        nval_r$d = nval_r$q;
         step$d = step$q;
         vsh$d = vsh$q;
         rem$d = rem$q;
@@ -4535,20 +4609,22 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0(clock,reset,x,valid,first
         else begin
             zabs = zrom$data;
         end
+        zabs_r$d = zabs;
+        zneg_r$d = zrom$data >= sign_z;
         mul_ls2$a = len;
         mul_ls2$b = s2$q;
-        mul_s1$a = s1abs;
-        mul_s1$b = s1abs;
-        mul_zr$a = zabs;
+        mul_s1$a = s1abs_r$q;
+        mul_s1$b = s1abs_r$q;
+        mul_zr$a = zabs_r$q;
         mul_zr$b = root$q;
         rem2 = (rem$q << 32'h2) | ((vsh$q >> wv_m2) & 24'hffffff);
         trial = (((root$q) & 24'hffffff) << 32'h2) | 32'h1;
         n_s1 = (((s1$q ^ sign_s1) & 37'h1fffffffff) << fz) - s1_off;
-        if (zrom$data >= sign_z) begin
-            n_val = n_s1 - ((mul_zr$p) & 37'h1fffffffff);
+        if (zneg_r$q) begin
+            n_val = n_s1 - ((p_zr_r$q) & 37'h1fffffffff);
         end
         else begin
-            n_val = n_s1 + ((mul_zr$p) & 37'h1fffffffff);
+            n_val = n_s1 + ((p_zr_r$q) & 37'h1fffffffff);
         end
         if (~nneg$q & (nrem$q != 32'h0)) begin
             mag = ((quo$q) & 12'hfff) + 32'h1;
@@ -4557,8 +4633,17 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0(clock,reset,x,valid,first
             mag = ((quo$q) & 12'hfff);
         end
         done_r$d = 1'b0;
-        if (state$q == st_mul) begin
-            vsh$d = ((mul_ls2$p) & 40'hffffffffff) - ((mul_s1$p) & 40'hffffffffff);
+        if (state$q == st_abs) begin
+            s1abs_r$d = s1abs;
+            state$d = st_mul1;
+        end
+        if (state$q == st_mul1) begin
+            p_ls2_r$d = mul_ls2$p;
+            p_s1_r$d = mul_s1$p;
+            state$d = st_mul2;
+        end
+        if (state$q == st_mul2) begin
+            vsh$d = ((p_ls2_r$q) & 40'hffffffffff) - ((p_s1_r$q) & 40'hffffffffff);
             rem$d = 32'h0;
             root$d = 32'h0;
             step$d = 32'h0;
@@ -4580,12 +4665,20 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0(clock,reset,x,valid,first
             end
         end
         if (state$q == st_zmul) begin
-            nneg$d = n_val >= sign_m;
-            if (n_val >= sign_m) begin
-                nrem$d = zero_m - n_val;
+            p_zr_r$d = mul_zr$p;
+            state$d = st_nsum;
+        end
+        if (state$q == st_nsum) begin
+            nval_r$d = n_val;
+            state$d = st_nabs;
+        end
+        if (state$q == st_nabs) begin
+            nneg$d = nval_r$q >= sign_m;
+            if (nval_r$q >= sign_m) begin
+                nrem$d = zero_m - nval_r$q;
             end
             else begin
-                nrem$d = n_val;
+                nrem$d = nval_r$q;
             end
             dsh$d = ((len) & 37'h1fffffffff) << (fz + qb_m1);
             quo$d = 32'h0;
@@ -4628,7 +4721,7 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0(clock,reset,x,valid,first
             state$d = st_idle;
         end
         if (start) begin
-            state$d = st_mul;
+            state$d = st_abs;
         end
         if (reset) begin
             state$d = st_idle;
@@ -4772,6 +4865,82 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$nrem(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$nrem
 
 
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$nval_r(d,q,clock);
+
+    // Module arguments
+    input wire  [36:0] d;
+    output reg  [36:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 37'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$nval_r
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$p_ls2_r(d,q,clock);
+
+    // Module arguments
+    input wire  [39:0] d;
+    output reg  [39:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 40'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$p_ls2_r
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$p_s1_r(d,q,clock);
+
+    // Module arguments
+    input wire  [39:0] d;
+    output reg  [39:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 40'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$p_s1_r
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$p_zr_r(d,q,clock);
+
+    // Module arguments
+    input wire  [35:0] d;
+    output reg  [35:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 36'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$p_zr_r
+
+
 module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$quo(d,q,clock);
 
     // Module arguments
@@ -4848,6 +5017,25 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$s1(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$s1
 
 
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$s1abs_r(d,q,clock);
+
+    // Module arguments
+    input wire  [19:0] d;
+    output reg  [19:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 20'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$s1abs_r
+
+
 module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$s2(d,q,clock);
 
     // Module arguments
@@ -4882,13 +5070,13 @@ endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$sq
 module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$state(d,q,clock);
 
     // Module arguments
-    input wire  [2:0] d;
-    output reg  [2:0] q;
+    input wire  [3:0] d;
+    output reg  [3:0] q;
     input wire  clock;
 
     // Update code (custom)
     initial begin
-       q = 3'h0;
+       q = 4'h0;
     end
 
     always @(posedge clock) begin
@@ -4991,6 +5179,44 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$xr(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$xr
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$zabs_r(d,q,clock);
+
+    // Module arguments
+    input wire  [15:0] d;
+    output reg  [15:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 16'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$zabs_r
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$zneg_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$zneg_r
 
 
 module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$zrom(address,clock,data);

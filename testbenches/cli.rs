@@ -223,3 +223,56 @@ fn sweep_shards_and_merge() {
     assert_eq!(out.status.code(), Some(1));
     assert!(!dir.path().join("bad").exists());
 }
+
+/// Bad `[sparse]` parameters: one line naming the field, the value and what is allowed,
+/// exit status 1, nothing written; the same for `golden` and `cosim`.
+#[test]
+fn bad_sparse_parameters_get_one_line_errors() {
+    let exact8 = std::fs::read_to_string(root().join("configs/exact8.toml")).unwrap();
+    let sparse = |s: &str| format!("{exact8}\n[sparse]\n{s}\n");
+    expect_config_error(&sparse("mode = \"topk\"\nk = 0"), "config: `sparse.k` = 0: allowed 1..=256 (topk holds at most 256)");
+    expect_config_error(&sparse("mode = \"stat_topk\"\nk = 2000"), "config: `sparse.k` = 2000: allowed 1..=1024 (max_len)");
+    expect_config_error(&sparse("mode = \"threshold\"\ntheta = -0.5"), "config: `sparse.theta` = -0.5: allowed 0 <= theta <= 127.875");
+    expect_config_error(&sparse("mode = \"stat_topk\"\nk = 64\nk_max = 32"), "config: `sparse.k_max` = 32: allowed 64..=1024 (k..=max_len)");
+    expect_config_error(&sparse("mode = \"threshold\""), "config: `sparse.theta` = (missing): required with sparse.mode = \"threshold\"");
+    expect_config_error(&sparse("mode = \"topk\"\nk = 8\nk_max = 16"), "config: `sparse.k_max` = 16: not used with sparse.mode = \"topk\"");
+    expect_config_error(&sparse("mode = \"sort\""), "unknown variant `sort`, expected one of `threshold`, `stat_topk`, `topk`");
+    expect_config_error(&sparse("mode = \"topk\"\nk = 8\nrenorm = \"some\""), "unknown variant `some`, expected `all` or `survivors`");
+    // golden and cosim refuse the same configuration before writing anything
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.toml"), sparse("mode = \"topk\"\nk = 0")).unwrap();
+    std::fs::write(dir.path().join("rows.csv"), "1,2\n").unwrap();
+    for args in [
+        vec!["golden", "--config", "bad.toml", "--input", "rows.csv", "--output", "y.csv", "--report", "r.csv"],
+        vec!["cosim", "--config", "bad.toml", "--rows", "10", "--report", "r.csv"],
+    ] {
+        let out = run(&args, dir.path());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert_eq!(err.trim(), "error: config: `sparse.k` = 0: allowed 1..=256 (topk holds at most 256)");
+        assert!(!dir.path().join("y.csv").exists() && !dir.path().join("r.csv").exists());
+    }
+    // a sparse-only flag on a dense configuration
+    let out = run(&["golden", "--input", "rows.csv", "--report", "r.csv"], dir.path());
+    assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "error: `--report` = r.csv: allowed only with a [sparse] configuration");
+}
+
+/// `golden` on a sparse configuration: dropped elements are 0, per-row kept counts and
+/// dropped mass on stderr and in the --report CSV.
+#[test]
+fn golden_reports_kept_counts_of_a_sparse_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("rows.csv"), "0,-1,-10,2\n5\n").unwrap();
+    let cfg = root().join("configs/sparse_threshold.toml");
+    let out = run(&["golden", "--config", cfg.to_str().unwrap(), "--input", "rows.csv", "--codes", "--report", "r.csv"], dir.path());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    // theta = 6: -10 is more than 6 below the max 2 and is dropped
+    let y: Vec<Vec<u64>> = String::from_utf8_lossy(&out.stdout).lines().map(|l| l.split(',').map(|v| v.parse().unwrap()).collect()).collect();
+    assert_eq!(y[0][2], 0);
+    assert!(y[0][0] > 0 && y[0][1] > 0 && y[0][3] > 0);
+    assert!(err.contains("golden: row 1: L = 4, theta = 6, kept 3, dropped mass"), "{err}");
+    assert!(err.contains("golden: sparse threshold: 2 rows, 5 elements: kept 4 (80.0%)"), "{err}");
+    let csv = std::fs::read_to_string(dir.path().join("r.csv")).unwrap();
+    assert!(csv.starts_with("row,len,theta,kept,dropped_mass,tv\n1,4,6,3,"), "{csv}");
+}

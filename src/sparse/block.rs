@@ -114,15 +114,19 @@ impl<const WI: usize, const WX: usize, const WL: usize> Logic for TopK<WI, WX, W
 /// once per row after `start`, a sequential threshold unit:
 ///
 /// ```text
-///  MUL : V = L*S2 - S1^2                      (two multipliers, exact, WV bits)
+///  ABS : |S1|                                 (every step registered: no long paths)
+///  MUL1: L*S2, |S1|^2                         (two multipliers)
+///  MUL2: V = L*S2 - S1^2                      (exact, WV bits)
 ///  SQRT: R = floor(sqrt(V))                   (restoring, one root bit per cycle, WR cycles)
-///  ZMUL: N = S1 * 2^FZ + z_q[L] * R           (z_q from a ROM indexed by L, read at start)
+///  ZMUL: |z_q[L]| * R                         (z_q from a ROM indexed by L)
+///  NSUM: N = S1 * 2^FZ +- |z_q| * R
+///  NABS: |N|, sign of N
 ///  DIV : q = floor(|N| / (L * 2^FZ)), rem     (restoring, QB = WI + 1 quotient bits)
 ///  FIN : t = N >= 0 ? q + (rem != 0) : -q     (= ceil(N / (L 2^FZ))), clamped to
 ///        [min code, max code + 1]; t below every code when L <= k
 /// ```
 /// `done` pulses when `t` (WX-bit offset binary) is valid; it holds until the next start.
-/// Cycles from start to done: 4 + WR + QB (`Stat::cycles`).
+/// Cycles from start to done: 8 + WR + QB (`Stat::cycles`).
 #[derive(LogicBlock)]
 pub struct Stat<
     const WI: usize,
@@ -161,7 +165,14 @@ pub struct Stat<
     fr: DFF<bool>,
     s1: DFF<Bits<WS1>>,
     s2: DFF<Bits<WS2>>,
-    state: DFF<Bits<3>>,
+    state: DFF<Bits<4>>,
+    s1abs_r: DFF<Bits<WS1>>,
+    zabs_r: DFF<Bits<16>>,
+    zneg_r: DFF<bool>,
+    p_ls2_r: DFF<Bits<WLS2>>,
+    p_s1_r: DFF<Bits<WSQ>>,
+    p_zr_r: DFF<Bits<WZR>>,
+    nval_r: DFF<Bits<WM>>,
     step: DFF<Bits<8>>,
     vsh: DFF<Bits<WV>>,
     rem: DFF<Bits<WRQ>>,
@@ -187,12 +198,16 @@ pub struct Stat<
     k_len: Constant<Bits<WL>>,
     t_zero: Constant<Bits<WX>>,
     t_mag_max: Constant<Bits<WX>>,
-    st_idle: Constant<Bits<3>>,
-    st_mul: Constant<Bits<3>>,
-    st_sqrt: Constant<Bits<3>>,
-    st_zmul: Constant<Bits<3>>,
-    st_div: Constant<Bits<3>>,
-    st_fin: Constant<Bits<3>>,
+    st_idle: Constant<Bits<4>>,
+    st_abs: Constant<Bits<4>>,
+    st_mul1: Constant<Bits<4>>,
+    st_mul2: Constant<Bits<4>>,
+    st_sqrt: Constant<Bits<4>>,
+    st_zmul: Constant<Bits<4>>,
+    st_nsum: Constant<Bits<4>>,
+    st_nabs: Constant<Bits<4>>,
+    st_div: Constant<Bits<4>>,
+    st_fin: Constant<Bits<4>>,
     xabs: Signal<Local, Bits<WI>>,
     s1abs: Signal<Local, Bits<WS1>>,
     zabs: Signal<Local, Bits<16>>,
@@ -223,7 +238,7 @@ impl<
 {
     /// Cycles from `start` to `done`.
     pub fn cycles() -> u32 {
-        (4 + WR + QB) as u32
+        (8 + WR + QB) as u32
     }
 
     pub fn new(p: &UnitParams) -> Self {
@@ -254,6 +269,13 @@ impl<
             s1: Default::default(),
             s2: Default::default(),
             state: Default::default(),
+            s1abs_r: Default::default(),
+            zabs_r: Default::default(),
+            zneg_r: Default::default(),
+            p_ls2_r: Default::default(),
+            p_s1_r: Default::default(),
+            p_zr_r: Default::default(),
+            nval_r: Default::default(),
             step: Default::default(),
             vsh: Default::default(),
             rem: Default::default(),
@@ -280,11 +302,15 @@ impl<
             t_zero: konst(1 << (WX - 1)),
             t_mag_max: konst(1 << (WI - 1)),
             st_idle: konst(0),
-            st_mul: konst(1),
-            st_sqrt: konst(2),
-            st_zmul: konst(3),
-            st_div: konst(4),
-            st_fin: konst(5),
+            st_abs: konst(1),
+            st_mul1: konst(2),
+            st_mul2: konst(3),
+            st_sqrt: konst(4),
+            st_zmul: konst(5),
+            st_nsum: konst(6),
+            st_nabs: konst(7),
+            st_div: konst(8),
+            st_fin: konst(9),
             xabs: Default::default(),
             s1abs: Default::default(),
             zabs: Default::default(),
@@ -317,7 +343,7 @@ impl<
 {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, xr, vr, fr, s1, s2, state, step, vsh, rem, root, nneg, nrem, dsh, quo, t_r, done_r);
+        dff_setup!(self, clock, xr, vr, fr, s1, s2, state, s1abs_r, zabs_r, zneg_r, p_ls2_r, p_s1_r, p_zr_r, nval_r, step, vsh, rem, root, nneg, nrem, dsh, quo, t_r, done_r);
         self.zrom.clock.next = self.clock.val();
         self.zrom.address.next = self.len.val();
 
@@ -355,11 +381,15 @@ impl<
         } else {
             self.zabs.next = self.zrom.data.val();
         }
+        // |z| and its sign, registered every cycle (the ROM address L is stable from the row's
+        // last element until done)
+        self.zabs_r.d.next = self.zabs.val();
+        self.zneg_r.d.next = self.zrom.data.val() >= self.sign_z.val();
         self.mul_ls2.a.next = self.len.val();
         self.mul_ls2.b.next = self.s2.q.val();
-        self.mul_s1.a.next = self.s1abs.val();
-        self.mul_s1.b.next = self.s1abs.val();
-        self.mul_zr.a.next = self.zabs.val();
+        self.mul_s1.a.next = self.s1abs_r.q.val();
+        self.mul_s1.b.next = self.s1abs_r.q.val();
+        self.mul_zr.a.next = self.zabs_r.q.val();
         self.mul_zr.b.next = self.root.q.val();
 
         // square root step: bring down the next two bits of V
@@ -367,10 +397,10 @@ impl<
         self.trial.next = (bit_cast::<WRQ, WR>(self.root.q.val()) << 2) | 1;
         // S1 * 2^FZ in WM-bit two's complement: ((S1 ^ sign) << FZ) - 2^(WS1-1+FZ)
         self.n_s1.next = (bit_cast::<WM, WS1>(self.s1.q.val() ^ self.sign_s1.val()) << self.fz.val()) - self.s1_off.val();
-        if self.zrom.data.val() >= self.sign_z.val() {
-            self.n_val.next = self.n_s1.val() - bit_cast::<WM, WZR>(self.mul_zr.p.val());
+        if self.zneg_r.q.val() {
+            self.n_val.next = self.n_s1.val() - bit_cast::<WM, WZR>(self.p_zr_r.q.val());
         } else {
-            self.n_val.next = self.n_s1.val() + bit_cast::<WM, WZR>(self.mul_zr.p.val());
+            self.n_val.next = self.n_s1.val() + bit_cast::<WM, WZR>(self.p_zr_r.q.val());
         }
         // |t| before clamping: q + (rem != 0) for N >= 0, q for N < 0
         if !self.nneg.q.val() & (self.nrem.q.val() != 0) {
@@ -380,9 +410,18 @@ impl<
         }
 
         self.done_r.d.next = false;
-        if self.state.q.val() == self.st_mul.val() {
+        if self.state.q.val() == self.st_abs.val() {
+            self.s1abs_r.d.next = self.s1abs.val();
+            self.state.d.next = self.st_mul1.val();
+        }
+        if self.state.q.val() == self.st_mul1.val() {
+            self.p_ls2_r.d.next = self.mul_ls2.p.val();
+            self.p_s1_r.d.next = self.mul_s1.p.val();
+            self.state.d.next = self.st_mul2.val();
+        }
+        if self.state.q.val() == self.st_mul2.val() {
             // V = L*S2 - S1^2 >= 0 fits WV bits
-            self.vsh.d.next = bit_cast::<WV, WLS2>(self.mul_ls2.p.val()) - bit_cast::<WV, WSQ>(self.mul_s1.p.val());
+            self.vsh.d.next = bit_cast::<WV, WLS2>(self.p_ls2_r.q.val()) - bit_cast::<WV, WSQ>(self.p_s1_r.q.val());
             self.rem.d.next = 0.into();
             self.root.d.next = 0.into();
             self.step.d.next = 0.into();
@@ -403,12 +442,20 @@ impl<
             }
         }
         if self.state.q.val() == self.st_zmul.val() {
+            self.p_zr_r.d.next = self.mul_zr.p.val();
+            self.state.d.next = self.st_nsum.val();
+        }
+        if self.state.q.val() == self.st_nsum.val() {
+            self.nval_r.d.next = self.n_val.val();
+            self.state.d.next = self.st_nabs.val();
+        }
+        if self.state.q.val() == self.st_nabs.val() {
             // N in WM-bit two's complement; keep |N| and its sign; divisor (L << FZ) << (QB-1)
-            self.nneg.d.next = self.n_val.val() >= self.sign_m.val();
-            if self.n_val.val() >= self.sign_m.val() {
-                self.nrem.d.next = self.zero_m.val() - self.n_val.val();
+            self.nneg.d.next = self.nval_r.q.val() >= self.sign_m.val();
+            if self.nval_r.q.val() >= self.sign_m.val() {
+                self.nrem.d.next = self.zero_m.val() - self.nval_r.q.val();
             } else {
-                self.nrem.d.next = self.n_val.val();
+                self.nrem.d.next = self.nval_r.q.val();
             }
             self.dsh.d.next = bit_cast::<WM, WL>(self.len.val()) << (self.fz.val() + self.qb_m1.val());
             self.quo.d.next = 0.into();
@@ -447,7 +494,7 @@ impl<
             self.state.d.next = self.st_idle.val();
         }
         if self.start.val() {
-            self.state.d.next = self.st_mul.val();
+            self.state.d.next = self.st_abs.val();
         }
         if self.reset.val() {
             self.state.d.next = self.st_idle.val();

@@ -38,10 +38,11 @@ registry! {
     "exact8 formats, max_len 4096"      => [10, 18, 10, 4, 12, 37, 12, 12, 3, 12, 8],
 }
 
-/// Cycles from the start of the stat_topk threshold unit to its result (4 + WR + QB).
+/// Cycles from the start of the stat_topk threshold unit to its result (8 + WR + QB,
+/// `Stat::cycles`).
 pub fn stat_cycles(p: &UnitParams) -> u32 {
     let (wi, wa) = (p.input.bits, p.wa);
-    4 + (wi + wa) + (wi + 1)
+    8 + (wi + wa) + (wi + 1)
 }
 
 /// Emits the sparse unit's Verilog or explains which width set is missing.

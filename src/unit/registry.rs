@@ -75,6 +75,8 @@ registry! {
     "exact8, exp.segments = 4"           => [10, 18, 10, 2, 12, 33, 10, 12, 3, 12, 8],
     "exact8, exp.segments = 8"           => [10, 18, 10, 3, 12, 33, 10, 12, 3, 12, 8],
     "exact8, exp.segments = 32"          => [10, 18, 10, 5, 12, 33, 10, 12, 3, 12, 8],
+    // exact8 with max_len = 4096: the dense counterpart of configs/sparse_stat4096.toml
+    "exact8, max_len = 4096"             => [10, 18, 10, 4, 12, 37, 12, 12, 3, 12, 8],
 }
 
 /// Emits the unit's Verilog (rust-hdl output, no header) or explains which width set is missing.
