@@ -489,17 +489,20 @@ fn run(cli: Cli) -> Result<i32> {
             let (_, p, _) = load(&config)?;
             let w = p.widths();
             println!("{}", serde_json::to_string(&w).unwrap());
-            let hit = softmax_hw::unit::registry::SUPPORTED.iter().find(|(_, s)| *s == w);
-            match hit {
+            let (supported, file) = match p.sparse {
+                None => (softmax_hw::unit::registry::SUPPORTED, "src/unit/registry.rs"),
+                Some(_) => (softmax_hw::sparse::registry::SUPPORTED, "src/sparse/registry.rs"),
+            };
+            match supported.iter().find(|(_, s)| *s == w) {
                 Some((id, _)) => println!("compiled in: {id}"),
                 None => println!(
-                    "not compiled in; add to src/unit/registry.rs:\n    \"{}\" => [{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}],",
+                    "not compiled in; add to {file}:\n    \"{}\" => [{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}],",
                     p.module_name(),
                     w.wi, w.wt, w.ft, w.esb, w.we, w.wd, w.wa, w.rn, w.rsb, w.wr, w.wo
                 ),
             }
-            println!("supported width sets:");
-            for (id, s) in softmax_hw::unit::registry::SUPPORTED {
+            println!("supported width sets{}:", if p.sparse.is_some() { " of the sparse unit" } else { "" });
+            for (id, s) in supported {
                 println!("    {id}: {}", serde_json::to_string(s).unwrap());
             }
             Ok(0)
