@@ -155,7 +155,8 @@ pub struct Stat<
     pub start: Signal<In, bool>,
     pub t: Signal<Out, Bits<WX>>,
     pub done: Signal<Out, bool>,
-    zrom: SyncROM<Bits<16>, WL>,
+    /// z_q[L] at address L - 1 (WA bits: L = 1..=max_len <= 2^WA)
+    zrom: SyncROM<Bits<16>, WA>,
     sq: Mul<WI, WI, WXX>,
     mul_ls2: Mul<WL, WS2, WLS2>,
     mul_s1: Mul<WS1, WS1, WSQ>,
@@ -258,7 +259,7 @@ impl<
             start: Default::default(),
             t: Default::default(),
             done: Default::default(),
-            zrom: SyncROM::new(crate::hw::rom_map::<16, WL>(&z)),
+            zrom: SyncROM::new(crate::hw::rom_map::<16, WA>(&z[1..])),
             sq: Default::default(),
             mul_ls2: Default::default(),
             mul_s1: Default::default(),
@@ -345,7 +346,7 @@ impl<
     fn update(&mut self) {
         dff_setup!(self, clock, xr, vr, fr, s1, s2, state, s1abs_r, zabs_r, zneg_r, p_ls2_r, p_s1_r, p_zr_r, nval_r, step, vsh, rem, root, nneg, nrem, dsh, quo, t_r, done_r);
         self.zrom.clock.next = self.clock.val();
-        self.zrom.address.next = self.len.val();
+        self.zrom.address.next = bit_cast::<WA, WL>(self.len.val() - 1);
 
         // accumulation, one stage behind the handshake: S1 += x (two's complement, WS1 bits),
         // S2 += |x|^2 (unsigned, WS2 bits)
