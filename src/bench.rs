@@ -24,7 +24,7 @@ pub fn row_cycles<M: RowModel>(p: &UnitParams, m: &M, binary: &Path, len: usize,
         .take(6)
         .map(|r| Row { kind: "bench".into(), x: (0..len).map(|i| r.x[i % r.x.len()]).collect() })
         .collect();
-    let rep = cosim::run(m, binary, &rows, &RunOptions { stall: 0.0, seed: 1, vcd: None })?;
+    let rep = cosim::run(m, binary, &rows, &RunOptions { stall: 0.0, seed: 1, vcd: None, theta: None })?;
     assert!(rep.passed(), "bench rows must pass co-simulation: {}", rep.summary_line());
     let e = &rep.row_end_cycles;
     let measured = e[e.len() - 1] - e[e.len() - 2];
@@ -35,7 +35,7 @@ pub fn row_cycles<M: RowModel>(p: &UnitParams, m: &M, binary: &Path, len: usize,
 /// no stalls: inputs are accepted at cycles 0..L-1, outputs end at `end`).
 pub fn latency<M: RowModel>(m: &M, binary: &Path, len: usize) -> Result<u64> {
     let rows = vec![Row { kind: "latency".into(), x: (0..len).map(|i| (i % 7) as i64).collect() }];
-    let rep = cosim::run(m, binary, &rows, &RunOptions { stall: 0.0, seed: 1, vcd: None })?;
+    let rep = cosim::run(m, binary, &rows, &RunOptions { stall: 0.0, seed: 1, vcd: None, theta: None })?;
     assert!(rep.passed(), "latency row must pass co-simulation: {}", rep.summary_line());
     let end = rep.row_end_cycles[0];
     Ok(end + 2 - 2 * len as u64)
@@ -47,7 +47,7 @@ pub fn run<M: RowModel>(p: &UnitParams, m: &M, binary: &Path, rows: usize, t: &T
     let raw_cycles = 20_000_000u64;
     let raw = cosim::raw_rate(binary, raw_cycles, 64)?;
     let set = random_rows(p, rows, 3);
-    let rep = cosim::run(m, binary, &set, &RunOptions { stall: 0.0, seed: 1, vcd: None })?;
+    let rep = cosim::run(m, binary, &set, &RunOptions { stall: 0.0, seed: 1, vcd: None, theta: None })?;
     assert!(rep.passed(), "bench rows must pass co-simulation: {}", rep.summary_line());
     let eps = rep.elements as f64 / rep.seconds;
     let cps = rep.cycles as f64 / rep.seconds;

@@ -203,6 +203,34 @@ pub struct RunOptions {
     pub stall: f64,
     pub seed: u64,
     pub vcd: Option<PathBuf>,
+    /// Sparse units: the theta writes of each row; None: `theta_writes` from the seed.
+    pub theta: Option<Vec<ThetaWrite>>,
+}
+
+/// Theta writes that go with one row: at its first element's handshake (the row uses it) and
+/// at its last element's handshake (rows of 2 or more; only the rows after it use it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ThetaWrite {
+    pub first: Option<u64>,
+    pub late: Option<u64>,
+}
+
+/// The theta register's value after a row that ran with `theta` (its first write applied).
+fn theta_after(theta: u64, w: &ThetaWrite) -> u64 {
+    w.late.unwrap_or(theta)
+}
+
+/// The theta a row runs with, given the register's value before it.
+fn theta_of(before: u64, w: &ThetaWrite) -> u64 {
+    w.first.unwrap_or(before)
+}
+
+/// The theta writes that replay row `row` of a run alone after a reset: its first element
+/// writes the value the row ran with.
+pub fn replay_writes<M: RowModel>(p: &M, writes: &[ThetaWrite], row: usize) -> Vec<ThetaWrite> {
+    let Some((reset, _)) = p.theta_range() else { return vec![ThetaWrite::default()] };
+    let before = writes[..row].iter().fold(reset, |t, w| theta_after(theta_of(t, w), w));
+    vec![ThetaWrite { first: Some(theta_of(before, &writes[row])), late: writes[row].late }]
 }
 
 /// Streams `rows` through the built unit and compares every output with the golden model.
@@ -223,15 +251,17 @@ pub fn run<M: RowModel>(p: &M, binary: &Path, rows: &[crate::rows::Row], opt: &R
     let stdin = child.stdin.take().unwrap();
     let fmt = p.input();
     let inputs: Vec<Vec<i64>> = rows.iter().map(|r| r.x.clone()).collect();
-    let writes = theta_writes(p, rows.len(), opt.seed);
+    let writes = opt.theta.clone().unwrap_or_else(|| theta_writes(p, rows, opt.seed));
+    assert_eq!(writes.len(), rows.len(), "one ThetaWrite per row");
     let writes_w = writes.clone();
     let writer = std::thread::spawn(move || -> std::io::Result<()> {
         let mut w = BufWriter::with_capacity(1 << 16, stdin);
         for (r, tw) in inputs.iter().zip(&writes_w) {
             for (i, &x) in r.iter().enumerate() {
                 let mut flags = (i + 1 == r.len()) as u32;
-                if let (0, Some(t)) = (i, tw) {
-                    flags |= 2 | ((*t as u32) << 8);
+                let write = if i == 0 { tw.first } else if i + 1 == r.len() { tw.late } else { None };
+                if let Some(t) = write {
+                    flags |= 2 | ((t as u32) << 8);
                 }
                 w.write_all(&(fmt.to_bits(x) as u32).to_le_bytes())?;
                 w.write_all(&flags.to_le_bytes())?;
@@ -266,9 +296,7 @@ pub fn run<M: RowModel>(p: &M, binary: &Path, rows: &[crate::rows::Row], opt: &R
             continue; // extra outputs: counted, reported by the count check
         }
         if el == 0 {
-            if let Some(t) = writes[row] {
-                theta = t;
-            }
+            theta = theta_of(theta, &writes[row]);
             expected = expected_stream(p, &rows[row].x, theta);
         }
         let Expected { y: want, last: expected_last, keep: expected_keep } = expected[el];
@@ -303,6 +331,7 @@ pub fn run<M: RowModel>(p: &M, binary: &Path, rows: &[crate::rows::Row], opt: &R
         el += 1;
         if el == expected.len() {
             rep.row_end_cycles.push(cycle);
+            theta = theta_after(theta, &writes[row]);
             row += 1;
             el = 0;
         }
@@ -336,19 +365,18 @@ pub fn expected_stream<M: RowModel>(p: &M, x: &[i64], theta: u64) -> Vec<Expecte
         .collect()
 }
 
-/// Run-time theta writes of a sparse unit, one optional value per row (with the row's first
-/// element): about one row in four, seeded; half of them small (at most 1/8 of the range).
-pub fn theta_writes<M: RowModel>(p: &M, rows: usize, seed: u64) -> Vec<Option<u64>> {
+/// Run-time theta writes of a sparse unit for `rows` (seeded): about one row in four writes a
+/// value with its first element, and one row of 2 or more in eight writes one with its last
+/// element (for the rows after it); half of the values small (at most 1/8 of the range).
+pub fn theta_writes<M: RowModel>(p: &M, rows: &[crate::rows::Row], seed: u64) -> Vec<ThetaWrite> {
     use rand::{Rng, SeedableRng};
-    let Some((_, hi)) = p.theta_range() else { return vec![None; rows] };
+    let Some((_, hi)) = p.theta_range() else { return vec![ThetaWrite::default(); rows.len()] };
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed ^ 0x7e7a);
-    (0..rows)
-        .map(|_| {
-            if rng.gen_bool(0.25) {
-                Some(if rng.gen_bool(0.5) { rng.gen_range(0..=hi / 8) } else { rng.gen_range(0..=hi) })
-            } else {
-                None
-            }
+    let value = |rng: &mut rand::rngs::StdRng| if rng.gen_bool(0.5) { rng.gen_range(0..=hi / 8) } else { rng.gen_range(0..=hi) };
+    rows.iter()
+        .map(|r| ThetaWrite {
+            first: rng.gen_bool(0.25).then(|| value(&mut rng)),
+            late: (r.x.len() >= 2 && rng.gen_bool(0.125)).then(|| value(&mut rng)),
         })
         .collect()
 }

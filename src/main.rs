@@ -302,7 +302,7 @@ fn run(cli: Cli) -> Result<i32> {
                 source,
                 if built.cached { "cached Verilator build".to_string() } else { format!("Verilator build {:.1} s", built.build_seconds) }
             );
-            let opt = cosim::RunOptions { stall, seed, vcd: None };
+            let opt = cosim::RunOptions { stall, seed, vcd: None, theta: None };
             let baseline = softmax_hw::baseline::BaselineParams::from_unit(&p);
             let model: &dyn Fn(&[softmax_hw::rows::Row], &cosim::RunOptions) -> Result<cosim::Report> = &|rows, opt| match design {
                 Design::Unit => cosim::run(&p, &built.binary, rows, opt),
@@ -326,7 +326,10 @@ fn run(cli: Cli) -> Result<i32> {
                 std::fs::create_dir_all(&vcd_dir).map_err(|e| Error::io(&vcd_dir, e))?;
                 let vcd = vcd_dir.join(format!("{}_row{}.vcd", g.module, m.row));
                 let one = [row_set[m.row].clone()];
-                let again = model(&one, &cosim::RunOptions { stall, seed, vcd: Some(vcd.clone()) })?;
+                // sparse units: replay the theta the row ran with
+                let writes = cosim::theta_writes(&p, &row_set, seed);
+                let theta = Some(cosim::replay_writes(&p, &writes, m.row));
+                let again = model(&one, &cosim::RunOptions { stall, seed, vcd: Some(vcd.clone()), theta })?;
                 println!("cosim: VCD of failing row {} ({} mismatches when run alone): {}", m.row, again.mismatches, vcd.display());
             }
             if rep.outputs != rep.elements {

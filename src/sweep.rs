@@ -164,12 +164,12 @@ fn run_design(pt: &mut Point, text: &str, design: Design, opt: &SweepOptions) ->
     let built = crate::cosim::build(&g)?;
     let rows = crate::rows::cosim_rows(&p, opt.rows, 1 + pt.index as u64);
     let rep = match design {
-        Design::Unit => crate::cosim::run(&p, &built.binary, &rows, &crate::cosim::RunOptions { stall: 0.2, seed: 1, vcd: None })?,
+        Design::Unit => crate::cosim::run(&p, &built.binary, &rows, &crate::cosim::RunOptions { stall: 0.2, seed: 1, vcd: None, theta: None })?,
         Design::Baseline => crate::cosim::run(
             &crate::baseline::BaselineParams::from_unit(&p),
             &built.binary,
             &rows,
-            &crate::cosim::RunOptions { stall: 0.2, seed: 1, vcd: None },
+            &crate::cosim::RunOptions { stall: 0.2, seed: 1, vcd: None, theta: None },
         )?,
     };
     (pt.cosim_rows, pt.cosim_mismatches) = (Some(rep.rows), Some(rep.mismatches + rep.elements.abs_diff(rep.outputs)));

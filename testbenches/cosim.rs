@@ -43,7 +43,7 @@ fn binary(g: &Generated) -> PathBuf {
 }
 
 fn check<M: RowModel>(p: &M, bin: &Path, rows: &[Row], stall: f64, seed: u64) -> cosim::Report {
-    let rep = cosim::run(p, bin, rows, &RunOptions { stall, seed, vcd: None }).unwrap();
+    let rep = cosim::run(p, bin, rows, &RunOptions { stall, seed, vcd: None, theta: None }).unwrap();
     let details: Vec<String> = rep.first_mismatches.iter().map(|m| cosim::describe(p, m)).collect();
     assert!(rep.passed(), "{} (outputs {}):\n{}", rep.summary_line(), rep.outputs, details.join("\n"));
     assert_eq!(rep.outputs, rep.elements, "output count");
@@ -143,7 +143,7 @@ fn checker_detects_a_wrong_model() {
     let pw = UnitParams::new(&wrong).unwrap();
     assert_eq!(pw.widths(), UnitParams::new(&cfg).unwrap().widths());
     let rows = cosim_rows(&pw, 200, 5);
-    let rep = cosim::run(&pw, &bin, &rows, &RunOptions { stall: 0.0, seed: 1, vcd: None }).unwrap();
+    let rep = cosim::run(&pw, &bin, &rows, &RunOptions { stall: 0.0, seed: 1, vcd: None, theta: None }).unwrap();
     assert!(!rep.passed() && rep.mismatches > 0, "{}", rep.summary_line());
     let d = cosim::describe(&pw, &rep.first_mismatches[0]);
     assert!(d.contains("expected") && d.contains("got"), "{d}");
@@ -156,7 +156,7 @@ fn vcd_is_written_on_request() {
     let dir = tempfile::tempdir().unwrap();
     let vcd = dir.path().join("row.vcd");
     let rows = vec![Row { kind: "vcd".into(), x: vec![1, 2, 3, -4] }];
-    let rep = cosim::run(&p, &bin, &rows, &RunOptions { stall: 0.0, seed: 1, vcd: Some(vcd.clone()) }).unwrap();
+    let rep = cosim::run(&p, &bin, &rows, &RunOptions { stall: 0.0, seed: 1, vcd: Some(vcd.clone()), theta: None }).unwrap();
     assert!(rep.passed());
     let text = std::fs::read_to_string(&vcd).unwrap();
     assert!(text.contains("$enddefinitions") && text.contains("m_axis_tdata"));
@@ -229,13 +229,18 @@ fn sparse_cosim_bit_exact_on_every_example() {
     for name in SPARSE {
         let (_, p, g) = load(name);
         let bin = binary(&g);
-        let rows = cosim_rows(&p, if name == "sparse_stat4096" { 600 } else { 1500 }, 31);
+        let mut rows = cosim_rows(&p, if name == "sparse_stat4096" { 600 } else { 1500 }, 31);
+        if p.max_len <= 1024 {
+            rows.push(Row { kind: "overlong".into(), x: (0..p.max_len as usize + 37).map(|i| (i % 61) as i64 - 30).collect() });
+        }
+        let chunks: usize = rows.iter().map(|r| r.x.len().div_ceil(p.max_len as usize)).sum();
         for (stall, seed) in [(0.0, 1), (0.3, 2)] {
             let rep = check(&p, &bin, &rows, stall, seed);
-            assert_eq!(rep.row_keeps.len(), rows.len(), "{name}: one keep record per row");
+            assert_eq!(rep.row_keeps.len(), chunks, "{name}: one keep record per row the unit saw");
             let kept: usize = rep.row_keeps.iter().map(|r| r.kept as usize).sum();
             assert!(kept > 0 && kept < rep.elements, "{name}: kept {kept} of {}", rep.elements);
-            assert!(rep.row_keeps.iter().any(|r| r.kept as usize == r.len), "{name}: a row keeping every element");
+            assert!(rep.row_keeps.iter().any(|r| r.kept as usize == r.len && r.len > 1), "{name}: a row keeping every element");
+            assert!(rep.row_keeps.iter().any(|r| r.kept > 0 && (r.kept as usize) < r.len), "{name}: a row dropping some");
             let thetas: std::collections::BTreeSet<u64> = rep.row_keeps.iter().map(|r| r.theta).collect();
             assert!(thetas.len() > 10, "{name}: run-time theta writes");
         }
@@ -268,7 +273,7 @@ fn checker_detects_a_wrong_sparse_model() {
     wrong.sparse.as_mut().unwrap().k = Some(31);
     let pw = UnitParams::new(&wrong).unwrap();
     let rows = cosim_rows(&pw, 100, 5);
-    let rep = cosim::run(&pw, &bin, &rows, &RunOptions { stall: 0.0, seed: 1, vcd: None }).unwrap();
+    let rep = cosim::run(&pw, &bin, &rows, &RunOptions { stall: 0.0, seed: 1, vcd: None, theta: None }).unwrap();
     assert!(!rep.passed() && rep.mismatches > 0, "{}", rep.summary_line());
     let d = cosim::describe(&pw, &rep.first_mismatches[0]);
     assert!(d.contains("keep/kept expected"), "{d}");
@@ -294,6 +299,38 @@ fn sparse_cycles_per_row_match_manifest() {
             let lat = softmax_hw::bench::latency(&p, &bin, len).unwrap();
             let want = if surv { format!("L + {}", lat - len as u64) } else { lat.to_string() };
             assert_eq!(want, t.last_input_to_first_output, "{name}, L={len}");
+        }
+    }
+}
+
+/// Configurations made for the test: renormalization over the survivors where the cap binds
+/// (threshold with a small k_max: the sweep must apply the same cap as the output), and with
+/// stat_topk (its timing: max(2L + c, L + c1)). Bit-exact with and without stalls, with
+/// theta writes and a row longer than max_len; cycles and latency as in the manifest.
+#[test]
+fn sparse_survivors_with_a_binding_cap_and_with_stat_topk() {
+    let exact8 = std::fs::read_to_string(root().join("configs/exact8.toml")).unwrap();
+    for (name, sparse) in [
+        ("threshold_cap_survivors", "mode = \"threshold\"\ntheta = 8.0\nk_max = 12\nrenorm = \"survivors\""),
+        ("stat_survivors", "mode = \"stat_topk\"\nk = 16\nk_max = 20\nrenorm = \"survivors\""),
+    ] {
+        let cfg = Config::parse(&format!("{exact8}\n[sparse]\n{sparse}\n"), name).unwrap();
+        let p = UnitParams::new(&cfg).unwrap();
+        let g = generate::generate_design(&cfg, &format!("{name}.toml"), Design::Unit).unwrap();
+        let bin = binary(&g);
+        let mut rows = cosim_rows(&p, 800, 41);
+        rows.push(Row { kind: "overlong".into(), x: (0..p.max_len as usize + 37).map(|i| (i % 61) as i64 - 30).collect() });
+        for (stall, seed) in [(0.0, 1), (0.3, 2)] {
+            let rep = check(&p, &bin, &rows, stall, seed);
+            let cap = p.sparse.as_ref().unwrap().cap;
+            assert!(rep.row_keeps.iter().filter(|r| r.kept == cap && r.len > cap as usize).count() > 20, "{name}: the cap binds");
+        }
+        let t = &g.manifest.timing;
+        for len in [1usize, 2, 30, 64, 300] {
+            let r = softmax_hw::bench::row_cycles(&p, &p, &bin, len, t).unwrap();
+            assert_eq!(r.measured, r.manifest, "{name}, L={len}");
+            let lat = softmax_hw::bench::latency(&p, &bin, len).unwrap();
+            assert_eq!(format!("L + {}", lat - len as u64), t.last_input_to_first_output, "{name}, L={len}");
         }
     }
 }

@@ -3,8 +3,9 @@
 // Built by softmax-hw with `verilator --cc --exe --build --prefix Vunit --top-module <unit>`,
 // run as a child process. Binary records over pipes (little endian):
 //   stdin : 8 bytes per input element   u32 data (two's complement, low bits), u32 flags
-//           (bit 0: last; sparse units: bit 1: write theta = bits 8..31 while this element
-//           is pending, so the write applies to its row)
+//           (bit 0: last; sparse units: bit 1: write theta = bits 8..31 in the cycle of this
+//           element's handshake: on a row's first element it applies to that row, on a later
+//           one only to the rows after it)
 //   stdout: 16 bytes per output element u32 data, u32 flags (bit 0: last; sparse units:
 //           bit 1: tuser (keep), bits 8..30: kept count), u64 cycle of the handshake
 //   then one trailer record             u32 0, u32 0x80000000, u64 total cycles
@@ -176,11 +177,19 @@ int main(int argc, char** argv) {
         t->s_axis_tlast = have ? (inbuf[in_pos].flags & 1) : 0;
         t->m_axis_tready = ready;
 #ifdef SPARSE_UNIT
-        t->theta_we = have && (inbuf[in_pos].flags & 2);
-        t->theta = have ? (inbuf[in_pos].flags >> 8) : 0;
+        t->theta_we = 0;
 #endif
         t->eval();
         // handshakes are sampled before the rising edge
+#ifdef SPARSE_UNIT
+        // a theta write is pulsed in the cycle of its element's handshake only (s_axis_tready
+        // does not depend on theta_we)
+        if (offer && t->s_axis_tready && (inbuf[in_pos].flags & 2)) {
+            t->theta_we = 1;
+            t->theta = inbuf[in_pos].flags >> 8;
+            t->eval();
+        }
+#endif
         if (offer && t->s_axis_tready) in_pos++;
         if (t->m_axis_tvalid && ready) {
             uint32_t flags = (uint32_t)t->m_axis_tlast;

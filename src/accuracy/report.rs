@@ -199,7 +199,7 @@ pub fn sparse_row(r: &Report) -> String {
         s.kept_mean,
         s.kept_min,
         s.kept_max,
-        s.rows_at_cap,
+        if s.has_cap() { s.rows_at_cap.to_string() } else { "-".into() },
         s.dropped_mass_mean,
         s.dropped_mass_max,
         s.tv_mean,

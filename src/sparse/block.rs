@@ -14,7 +14,8 @@ use rust_hdl_widgets::prelude::*;
 /// cycle. A new element goes in front of the first slot it beats (strictly greater value or
 /// an empty slot: equal values stay in index order), the slots behind it shift down and the
 /// last one falls out. After a row, slot K-1 holds the k-th largest (t, i_max); `full` is
-/// low when the row had at most K elements (every element is kept).
+/// low when the row had fewer than K elements (every element is kept; with exactly K, slot
+/// K-1 holds the smallest and every element passes the rule too).
 #[derive(LogicBlock)]
 pub struct TopK<const WI: usize, const WX: usize, const WL: usize> {
     pub clock: Signal<In, Clock>,

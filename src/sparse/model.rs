@@ -12,15 +12,15 @@
 //! stat_topk: t = ceil((S1 * 2^FZ + z_q[L] * isqrt(L*S2 - S1^2)) / (L * 2^FZ)), clamped to
 //!   [min code, max code + 1], with S1 = sum x, S2 = sum x^2: x >= mean + z * std (population
 //!   std) in exact integer arithmetic, z_q from the table; t below every code when L <= k;
-//!   t at most max(x), so the row max is always kept (a bimodal row can put mean + z*std
-//!   above its max).
+//!   t at most max(x), so the row max always passes the rule (a bimodal row can put
+//!   mean + z*std above its max).
 //! topk: (t, i_max) = the k-th largest (x, -i) of the row (ties go to the lowest index); t
 //!   below every code when L <= k.
 //! Dropped elements output 0. Renormalization `all`: survivors keep their dense output code.
 //! `survivors`: pass 1's online max and sum run again over the kept elements only, in index
 //! order (k_min_s, d_s), and pass 2 uses k_min_s and 1/d_s: the softmax of the survivors.
-//! At least one element is always kept (the first survivor: the row max always survives the
-//! rule), so d_s >= 1/2.
+//! At least one element is always kept (the first survivor of the rule: the row max passes
+//! the floor and the rule, and the cap is at least 1), so d_s >= 1/2.
 
 use super::params::{SparseParams, Z_FRAC};
 use crate::config::{Renorm, SparseMode};

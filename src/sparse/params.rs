@@ -70,16 +70,17 @@ impl SparseParams {
             (SparseMode::Topk, Some(m)) => return Err(Error::field("sparse.k_max", m, "not used with sparse.mode = \"topk\" (exactly k are kept)")),
             (SparseMode::Topk, None) => k,
             (_, Some(m)) if m < k.max(1) || m > max_len => {
-                return Err(Error::field("sparse.k_max", m, format!("allowed {}..={max_len} (k..=max_len)", k.max(1))))
+                let range = if k > 0 { "k..=max_len" } else { "1..=max_len" };
+                return Err(Error::field("sparse.k_max", m, format!("allowed {}..={max_len} ({range})", k.max(1))))
             }
             (_, Some(m)) => m,
             (SparseMode::StatTopk, None) => (2 * k).min(max_len),
             (SparseMode::Threshold, None) => max_len,
         };
         let renorm = c.renorm.unwrap_or(Renorm::All);
-        if c.mode == SparseMode::StatTopk && wi + wa > 32 {
-            return Err(Error::field("sparse.mode", "\"stat_topk\"", format!("allowed with input.bits + log2(max_len) <= 32 (here {})", wi + wa)));
-        }
+        // stat_topk widths: input.bits <= 16 and max_len <= 2^16 keep L*S2 and S1^2 within
+        // 64 bits (2 (WI + WA) - 2 <= 62) and |N| within WI + WA + 17 <= 49 bits
+        debug_assert!(wi + wa <= 32);
         let z = match c.mode {
             SparseMode::StatTopk => z_table(k, max_len),
             _ => vec![],

@@ -83,7 +83,12 @@ impl Summary {
             self.kept_long_min = self.kept_long_min.min(s.kept);
             self.kept_long_max = self.kept_long_max.max(s.kept);
         }
-        self.rows_at_cap += (s.kept == self.cap && s.len > self.cap as usize) as usize;
+        self.rows_at_cap += (self.has_cap() && s.kept == self.cap && s.len > self.cap as usize) as usize;
+    }
+
+    /// topk keeps exactly k: it has no separate cap.
+    pub fn has_cap(&self) -> bool {
+        self.mode != "topk"
     }
 
     pub fn finish(mut self) -> Summary {
@@ -128,7 +133,9 @@ impl Summary {
                 self.kept_long_max
             ));
         }
-        s.push_str(&format!("; rows at the cap {}: {}", self.cap, self.rows_at_cap));
+        if self.has_cap() {
+            s.push_str(&format!("; rows at the cap {}: {}", self.cap, self.rows_at_cap));
+        }
         s
     }
 }

@@ -111,9 +111,10 @@ fn threshold_and_topk_match_their_reference_exactly() {
 
 /// stat_topk against the real-valued rule mean + std * PhiInv(1 - k/L): decisions agree for
 /// every element farther than delta from the real threshold, where
-///   delta = (2^-(FZ+1) * sqrt(V) + |z| + 1e-9 * |N|) / L    (input LSBs)
+///   delta = (2^-(FZ+1) * sqrt(V) + |z| + 1) / L + 1e-9 * |threshold|    (input LSBs)
 /// bounds the effect of quantizing z to FZ bits (half an LSB of z times sqrt(V)) and of
-/// flooring the square root (less than 1, times |z|), V = L*S2 - S1^2.
+/// flooring the square root (less than 1, times |z|), V = L*S2 - S1^2, with 1 / L and a
+/// relative 1e-9 of margin for the float64 reference's own rounding.
 #[test]
 fn stat_topk_matches_the_real_valued_rule_within_its_bound() {
     let p = params("mode = \"stat_topk\"\nk = 32\nk_max = 1024", 1024).unwrap();

@@ -424,7 +424,7 @@ impl<
             self.stat[i].len.next = self.len.q.val();
             self.stat[i].start.next = self.pass1.done.val() & (self.state.q.val() == self.st_wait_sum.val());
             self.sel_done.next = self.stat[i].done.val();
-            // never above the row max: the max is always kept
+            // never above the row max: the max always passes the rule
             if self.stat[i].t.val() > self.xmax.q.val() {
                 self.desc_t.next = self.xmax.q.val();
             } else {
