@@ -215,6 +215,21 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
     reg  [10:0] idx1$d;
     wire  [10:0] idx1$q;
     reg  idx1$clock;
+    reg  [11:0] x2o$d;
+    wire  [11:0] x2o$q;
+    reg  x2o$clock;
+    reg  [9:0] x2$d;
+    wire  [9:0] x2$q;
+    reg  x2$clock;
+    reg  [10:0] idx2$d;
+    wire  [10:0] idx2$q;
+    reg  idx2$clock;
+    reg  sv2$d;
+    wire  sv2$q;
+    reg  sv2$clock;
+    reg  slast2$d;
+    wire  slast2$q;
+    reg  slast2$clock;
     reg  kp$0$d;
     wire  kp$0$q;
     reg  kp$0$clock;
@@ -233,9 +248,6 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
     reg  kp$5$d;
     wire  kp$5$q;
     reg  kp$5$clock;
-    reg  kp$6$d;
-    wire  kp$6$q;
-    reg  kp$6$clock;
     reg  [10:0] cnt$d;
     wire  [10:0] cnt$q;
     reg  cnt$clock;
@@ -481,6 +493,31 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
         .q(idx1$q),
         .clock(idx1$clock)
     );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$x2o x2o(
+        .d(x2o$d),
+        .q(x2o$q),
+        .clock(x2o$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$x2 x2(
+        .d(x2$d),
+        .q(x2$q),
+        .clock(x2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$idx2 idx2(
+        .d(idx2$d),
+        .q(idx2$q),
+        .clock(idx2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sv2 sv2(
+        .d(sv2$d),
+        .q(sv2$q),
+        .clock(sv2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$slast2 slast2(
+        .d(slast2$d),
+        .q(slast2$q),
+        .clock(slast2$clock)
+    );
     smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$kp$0 kp$0(
         .d(kp$0$d),
         .q(kp$0$q),
@@ -510,11 +547,6 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
         .d(kp$5$d),
         .q(kp$5$q),
         .clock(kp$5$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$kp$6 kp$6(
-        .d(kp$6$d),
-        .q(kp$6$q),
-        .clock(kp$6$clock)
     );
     smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$cnt cnt(
         .d(cnt$d),
@@ -549,6 +581,11 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
         sv1$clock = aclk;
         slast1$clock = aclk;
         scnt$clock = aclk;
+        x2o$clock = aclk;
+        x2$clock = aclk;
+        idx2$clock = aclk;
+        sv2$clock = aclk;
+        slast2$clock = aclk;
         state$d = state$q;
         count$d = count$q;
         len$d = len$q;
@@ -574,6 +611,11 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
         sv1$d = sv1$q;
         slast1$d = slast1$q;
         scnt$d = scnt$q;
+        x2o$d = x2o$q;
+        x2$d = x2$q;
+        idx2$d = idx2$q;
+        sv2$d = sv2$q;
+        slast2$d = slast2$q;
         sdone$0$clock = aclk;
         sdone$0$d = sdone$0$q;
         sdone$1$clock = aclk;
@@ -598,8 +640,6 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
         kp$4$d = kp$4$q;
         kp$5$clock = aclk;
         kp$5$d = kp$5$q;
-        kp$6$clock = aclk;
-        kp$6$d = kp$6$q;
         pass1$clock = aclk;
         ram$clock = aclk;
         recip$clock = aclk;
@@ -741,8 +781,13 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
             idx1$d = ram$read_address & ~bank_bit;
         end
         x1o = ((ram$read_data ^ sign) & 12'hfff) + to_wx;
-        keep_raw = (x1o >= floor2$q) & ((x1o > t2$q) | ((x1o == t2$q) & (idx1$q <= imax2$q)));
         adv = ~pass2$valid | m_axis_tready;
+        if (adv) begin
+            x2o$d = x1o;
+            x2$d = ram$read_data;
+            idx2$d = idx1$q;
+        end
+        keep_raw = (x2o$q >= floor2$q) & ((x2o$q > t2$q) | ((x2o$q == t2$q) & (idx2$q <= imax2$q)));
         if (adv) begin
             kp$0$d = keep_raw;
             kp$1$d = kp$0$q;
@@ -750,7 +795,6 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
             kp$3$d = kp$2$q;
             kp$4$d = kp$3$q;
             kp$5$d = kp$4$q;
-            kp$6$d = kp$5$q;
         end
         sidx_next = sidx$q + 32'h1;
         sv1$d = 1'b0;
@@ -761,11 +805,13 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
                 sidx$d = sidx_next;
             end
         end
-        skeep = sv1$q & keep_raw & (scnt$q < cap);
+        sv2$d = sv1$q;
+        slast2$d = slast1$q;
+        skeep = sv2$q & keep_raw & (scnt$q < cap);
         if (skeep) begin
             scnt$d = scnt$q + 32'h1;
         end
-        sdone$0$d = sv1$q & slast1$q;
+        sdone$0$d = sv2$q & slast2$q;
         sdone$1$d = sdone$0$q;
         sdone$2$d = sdone$1$q;
         sdone$3$d = sdone$2$q;
@@ -777,10 +823,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
         kmin_s = pass1$k_min;
         sweep$0$clock = aclk;
         sweep$0$reset = reset;
-        sweep$0$x = ram$read_data;
+        sweep$0$x = x2$q;
         sweep$0$valid = skeep;
         sweep$0$first = scnt$q == 32'h0;
-        sweep$0$last = slast1$q;
+        sweep$0$last = slast2$q;
         recip$d = sweep$0$d;
         kmin_s = sweep$0$k_min;
         sweep_done = sdone_last | sweep$0$done;
@@ -793,7 +839,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
             pass2$start = 1'b1;
             p2state$d = p2_run;
         end
-        keep_out = kp$6$q & (cnt$q < cap);
+        keep_out = kp$5$q & (cnt$q < cap);
         if (keep_out) begin
             cnt_next = cnt$q + 32'h1;
         end
@@ -828,6 +874,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
             cnt$d = 32'h0;
             p2state$d = p2_idle;
             sv1$d = 1'b0;
+            sv2$d = 1'b0;
         end
     end
 
@@ -965,6 +1012,25 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$idx1(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$idx1
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$idx2(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$idx2
 
 
 module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$imax2(d,q,clock);
@@ -1117,25 +1183,6 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$kp$5(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$kp$5
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$kp$6(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$kp$6
 
 
 module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$len(d,q,clock);
@@ -4269,6 +4316,25 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$slast1(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$slast1
 
 
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$slast2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$slast2
+
+
 module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$state(d,q,clock);
 
     // Module arguments
@@ -4305,6 +4371,25 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sv1(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sv1
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sv2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sv2
 
 
 module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0(clock,reset,x,valid,first,last,k_min,d,done);
@@ -8877,6 +8962,44 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$v_r(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$v_r
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$x2(d,q,clock);
+
+    // Module arguments
+    input wire  [9:0] d;
+    output reg  [9:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 10'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$x2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$x2o(d,q,clock);
+
+    // Module arguments
+    input wire  [11:0] d;
+    output reg  [11:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 12'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$x2o
 
 
 module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$xmax(d,q,clock);

@@ -141,17 +141,17 @@ impl Timing {
         if p.sparse.as_ref().is_some_and(|s| s.renorm == Renorm::Survivors) {
             // pass-1 side: the handoff waits for the threshold only (stat_topk: S cycles after
             // pass 1 is done at 6; else the cycle after): handoff at h = 7 + S, or 8. Pass-2
-            // side: the sweep reads L elements from h + 1, its sum is final 7 cycles after the
+            // side: the sweep reads L elements from h + 1, its sum is final 8 cycles after the
             // last read, the reciprocal takes R, pass 2's first output comes 9 cycles after its
-            // start: first output at h + L + 16 + R (measured from the last input handshake);
-            // per row 2L + 16 + R on the pass-2 side, L + 7 + S on the pass-1 side
+            // start: first output at h + L + 17 + R (measured from the last input handshake);
+            // per row 2L + 17 + R on the pass-2 side, L + 7 + S on the pass-1 side
             let h = stat.map(|s| 7 + s).unwrap_or(8);
-            let overhead = 16 + recip;
+            let overhead = 17 + recip;
             let p1 = 7 + stat.unwrap_or(1);
             return Timing {
                 input_elements_per_cycle: 1,
                 output_elements_per_cycle: 1,
-                last_input_to_first_output: format!("L + {}", h + 16 + recip),
+                last_input_to_first_output: format!("L + {}", h + 17 + recip),
                 row_cycles_passes: 2,
                 row_cycles_overhead: overhead,
                 pass1_overhead: p1,

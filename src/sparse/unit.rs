@@ -5,8 +5,8 @@
 //!  s_axis --> pass 1 ----------------------> k_min, d --> Recip ---------+
 //!         |-> x max, theta (register)  ---> floor = max - theta          |
 //!         |-> TopK | Stat (by mode)    ---> t, i_max                     v
-//!         '-> RowRam --> pass 2 (S1: keep = x >= floor && (x > t || x == t && i <= i_max))
-//!                         |  keep bit rides beside the pass-2 pipeline (7 stages)
+//!         '-> RowRam --> pass 2 (S2a: keep = x >= floor && (x > t || x == t && i <= i_max))
+//!                         |  keep bit rides beside the pass-2 pipeline to the output
 //!                         v
 //!          m_axis: y (0 when dropped), tuser = keep, kept = kept count so far in the row
 //! ```
@@ -147,6 +147,11 @@ pub struct SparseUnit<
     t2: DFF<Bits<WX>>,
     imax2: DFF<Bits<WL>>,
     idx1: DFF<Bits<WL>>,
+    x2o: DFF<Bits<WX>>,
+    x2: DFF<Bits<WI>>,
+    idx2: DFF<Bits<WL>>,
+    sv2: DFF<bool>,
+    slast2: DFF<bool>,
     kp: Vec<DFF<bool>>,
     cnt: DFF<Bits<WL>>,
     cap: Constant<Bits<WL>>,
@@ -275,7 +280,13 @@ impl<
             t2: Default::default(),
             imax2: Default::default(),
             idx1: Default::default(),
-            kp: (0..PASS2_S1_TO_OUT).map(|_| Default::default()).collect(),
+            x2o: Default::default(),
+            x2: Default::default(),
+            idx2: Default::default(),
+            sv2: Default::default(),
+            slast2: Default::default(),
+            // x2o is the first of the PASS2_S1_TO_OUT stages
+            kp: (1..PASS2_S1_TO_OUT).map(|_| Default::default()).collect(),
             cnt: Default::default(),
             cap: konst(sp.cap as u64),
             all_ones: konst((1 << WL) - 1),
@@ -345,7 +356,7 @@ impl<
     fn update(&mut self) {
         dff_setup!(
             self, aclk, state, count, len, bank, recip_ok, sel_ok, theta_r, theta_row, xo_r, v_r, first_r, xmax, floor2, t2, imax2, idx1, cnt,
-            p2state, len2, bank2, kmin2, sidx, sv1, slast1, scnt
+            p2state, len2, bank2, kmin2, sidx, sv1, slast1, scnt, x2o, x2, idx2, sv2, slast2
         );
         for j in 0..self.sdone.len() {
             self.sdone[j].clock.next = self.aclk.val();
@@ -519,23 +530,30 @@ impl<
             }
         }
 
-        // the keep rule at S1 (row-buffer data and its index) serves the sweep and pass 2
+        // the keep rule serves the sweep and pass 2: the row-buffer data (S1) and its index are
+        // registered first (the block RAM's output is slow), the rule is decided at S2a
         if self.ram.read_enable.val() {
             self.idx1.d.next = self.ram.read_address.val() & !self.bank_bit.val();
         }
         self.x1o.next = bit_cast::<WX, WI>(self.ram.read_data.val() ^ self.sign.val()) + self.to_wx.val();
-        self.keep_raw.next = (self.x1o.val() >= self.floor2.q.val())
-            & ((self.x1o.val() > self.t2.q.val()) | ((self.x1o.val() == self.t2.q.val()) & (self.idx1.q.val() <= self.imax2.q.val())));
         self.adv.next = !self.pass2.valid.val() | self.m_axis_tready.val();
+        if self.adv.val() {
+            self.x2o.d.next = self.x1o.val();
+            self.x2.d.next = self.ram.read_data.val();
+            self.idx2.d.next = self.idx1.q.val();
+        }
+        self.keep_raw.next = (self.x2o.q.val() >= self.floor2.q.val())
+            & ((self.x2o.q.val() > self.t2.q.val()) | ((self.x2o.q.val() == self.t2.q.val()) & (self.idx2.q.val() <= self.imax2.q.val())));
         if self.adv.val() {
             self.kp[0].d.next = self.keep_raw.val();
             for j in 1..self.kp.len() {
                 self.kp[j].d.next = self.kp[j - 1].q.val();
             }
         }
-        // survivors: the sweep issues one read per cycle; at S1 the keep rule and the cap pick
+        // survivors: the sweep issues one read per cycle; at S2a the keep rule and the cap pick
         // the elements that the second pass-1 datapath sums; its result is final
-        // SWEEP_LATENCY cycles after the row's last element was at S1, kept or not
+        // SWEEP_LATENCY cycles after the row's last element was at S2a, kept or not (pass 2
+        // is idle during the sweep, so adv is high and S1 -> S2a moves every cycle)
         self.sidx_next.next = self.sidx.q.val() + 1;
         self.sv1.d.next = false;
         if self.p2state.q.val() == self.p2_sweep.val() {
@@ -545,11 +563,13 @@ impl<
                 self.sidx.d.next = self.sidx_next.val();
             }
         }
-        self.skeep.next = self.sv1.q.val() & self.keep_raw.val() & (self.scnt.q.val() < self.cap.val());
+        self.sv2.d.next = self.sv1.q.val();
+        self.slast2.d.next = self.slast1.q.val();
+        self.skeep.next = self.sv2.q.val() & self.keep_raw.val() & (self.scnt.q.val() < self.cap.val());
         if self.skeep.val() {
             self.scnt.d.next = self.scnt.q.val() + 1;
         }
-        self.sdone[0].d.next = self.sv1.q.val() & self.slast1.q.val();
+        self.sdone[0].d.next = self.sv2.q.val() & self.slast2.q.val();
         for j in 1..self.sdone.len() {
             self.sdone[j].d.next = self.sdone[j - 1].q.val();
         }
@@ -562,10 +582,10 @@ impl<
         for i in 0..self.sweep.len() {
             self.sweep[i].clock.next = self.aclk.val();
             self.sweep[i].reset.next = self.reset.val();
-            self.sweep[i].x.next = self.ram.read_data.val();
+            self.sweep[i].x.next = self.x2.q.val();
             self.sweep[i].valid.next = self.skeep.val();
             self.sweep[i].first.next = self.scnt.q.val() == 0;
-            self.sweep[i].last.next = self.slast1.q.val();
+            self.sweep[i].last.next = self.slast2.q.val();
             self.recip.d.next = self.sweep[i].d.val();
             self.kmin_s.next = self.sweep[i].k_min.val();
             // the sweep datapath's own done marks the same cycle when the last element is kept
@@ -617,6 +637,7 @@ impl<
             self.cnt.d.next = 0.into();
             self.p2state.d.next = self.p2_idle.val();
             self.sv1.d.next = false;
+            self.sv2.d.next = false;
         }
     }
 }
