@@ -4382,6 +4382,15 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$stat$0(clock,reset,x,valid,firs
     reg  [21:0] s1$d;
     wire  [21:0] s1$q;
     reg  s1$clock;
+    reg  [19:0] sq_r$d;
+    wire  [19:0] sq_r$q;
+    reg  sq_r$clock;
+    reg  vr2$d;
+    wire  vr2$q;
+    reg  vr2$clock;
+    reg  fr2$d;
+    wire  fr2$q;
+    reg  fr2$clock;
     reg  [30:0] s2$d;
     wire  [30:0] s2$q;
     reg  s2$clock;
@@ -4496,6 +4505,21 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$stat$0(clock,reset,x,valid,firs
         .q(s1$q),
         .clock(s1$clock)
     );
+    smx_be_mul_i10f3_o8f8_n4096_stk256_419119$stat$0$sq_r sq_r(
+        .d(sq_r$d),
+        .q(sq_r$q),
+        .clock(sq_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n4096_stk256_419119$stat$0$vr2 vr2(
+        .d(vr2$d),
+        .q(vr2$q),
+        .clock(vr2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n4096_stk256_419119$stat$0$fr2 fr2(
+        .d(fr2$d),
+        .q(fr2$q),
+        .clock(fr2$clock)
+    );
     smx_be_mul_i10f3_o8f8_n4096_stk256_419119$stat$0$s2 s2(
         .d(s2$d),
         .q(s2$q),
@@ -4598,6 +4622,9 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$stat$0(clock,reset,x,valid,firs
         vr$clock = clock;
         fr$clock = clock;
         s1$clock = clock;
+        sq_r$clock = clock;
+        vr2$clock = clock;
+        fr2$clock = clock;
         s2$clock = clock;
         state$clock = clock;
         s1abs_r$clock = clock;
@@ -4621,6 +4648,9 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$stat$0(clock,reset,x,valid,firs
         vr$d = vr$q;
         fr$d = fr$q;
         s1$d = s1$q;
+        sq_r$d = sq_r$q;
+        vr2$d = vr2$q;
+        fr2$d = fr2$q;
         s2$d = s2$q;
         state$d = state$q;
         s1abs_r$d = s1abs_r$q;
@@ -4656,11 +4686,20 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$stat$0(clock,reset,x,valid,firs
         if (vr$q) begin
             if (fr$q) begin
                 s1$d = ((xr$q ^ sign) & 22'h3fffff) - half_wi;
-                s2$d = ((sq$p) & 31'h7fffffff);
             end
             else begin
                 s1$d = s1$q + ((xr$q ^ sign) & 22'h3fffff) - half_wi;
-                s2$d = s2$q + ((sq$p) & 31'h7fffffff);
+            end
+        end
+        sq_r$d = sq$p;
+        vr2$d = vr$q & ~reset;
+        fr2$d = fr$q;
+        if (vr2$q) begin
+            if (fr2$q) begin
+                s2$d = ((sq_r$q) & 31'h7fffffff);
+            end
+            else begin
+                s2$d = s2$q + ((sq_r$q) & 31'h7fffffff);
             end
         end
         if (s1$q >= sign_s1) begin
@@ -4855,6 +4894,25 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$stat$0$fr(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n4096_stk256_419119$stat$0$fr
+
+
+module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$stat$0$fr2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n4096_stk256_419119$stat$0$fr2
 
 
 module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$stat$0$mul_ls2(a,b,p);
@@ -5133,6 +5191,25 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$stat$0$sq(a,b,p);
 endmodule // smx_be_mul_i10f3_o8f8_n4096_stk256_419119$stat$0$sq
 
 
+module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$stat$0$sq_r(d,q,clock);
+
+    // Module arguments
+    input wire  [19:0] d;
+    output reg  [19:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 20'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n4096_stk256_419119$stat$0$sq_r
+
+
 module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$stat$0$state(d,q,clock);
 
     // Module arguments
@@ -5207,6 +5284,25 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$stat$0$vr(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n4096_stk256_419119$stat$0$vr
+
+
+module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$stat$0$vr2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n4096_stk256_419119$stat$0$vr2
 
 
 module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$stat$0$vsh(d,q,clock);

@@ -166,6 +166,9 @@ pub struct Stat<
     vr: DFF<bool>,
     fr: DFF<bool>,
     s1: DFF<Bits<WS1>>,
+    sq_r: DFF<Bits<WXX>>,
+    vr2: DFF<bool>,
+    fr2: DFF<bool>,
     s2: DFF<Bits<WS2>>,
     state: DFF<Bits<4>>,
     s1abs_r: DFF<Bits<WS1>>,
@@ -269,6 +272,9 @@ impl<
             vr: Default::default(),
             fr: Default::default(),
             s1: Default::default(),
+            sq_r: Default::default(),
+            vr2: Default::default(),
+            fr2: Default::default(),
             s2: Default::default(),
             state: Default::default(),
             s1abs_r: Default::default(),
@@ -345,12 +351,13 @@ impl<
 {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, xr, vr, fr, s1, s2, state, s1abs_r, zabs_r, zneg_r, p_ls2_r, p_s1_r, p_zr_r, nval_r, step, vsh, rem, root, nneg, nrem, dsh, quo, t_r, done_r);
+        dff_setup!(self, clock, xr, vr, fr, s1, sq_r, vr2, fr2, s2, state, s1abs_r, zabs_r, zneg_r, p_ls2_r, p_s1_r, p_zr_r, nval_r, step, vsh, rem, root, nneg, nrem, dsh, quo, t_r, done_r);
         self.zrom.clock.next = self.clock.val();
         self.zrom.address.next = bit_cast::<WA, WL>(self.len.val() - 1);
 
-        // accumulation, one stage behind the handshake: S1 += x (two's complement, WS1 bits),
-        // S2 += |x|^2 (unsigned, WS2 bits)
+        // accumulation behind the handshake: S1 += x (two's complement, WS1 bits) one stage
+        // behind, S2 += |x|^2 (unsigned, WS2 bits) two stages behind; both final before pass 1
+        // is done (six stages) and the threshold unit starts
         self.xr.d.next = self.x.val();
         self.vr.d.next = self.valid.val() & !self.reset.val();
         self.fr.d.next = self.first.val();
@@ -365,10 +372,19 @@ impl<
             if self.fr.q.val() {
                 // sign extension through offset binary: (x ^ sign) - 2^(WI-1)
                 self.s1.d.next = bit_cast::<WS1, WI>(self.xr.q.val() ^ self.sign.val()) - self.half_wi.val();
-                self.s2.d.next = bit_cast::<WS2, WXX>(self.sq.p.val());
             } else {
                 self.s1.d.next = self.s1.q.val() + bit_cast::<WS1, WI>(self.xr.q.val() ^ self.sign.val()) - self.half_wi.val();
-                self.s2.d.next = self.s2.q.val() + bit_cast::<WS2, WXX>(self.sq.p.val());
+            }
+        }
+        // x^2 is registered before it is summed (two stages behind the handshake)
+        self.sq_r.d.next = self.sq.p.val();
+        self.vr2.d.next = self.vr.q.val() & !self.reset.val();
+        self.fr2.d.next = self.fr.q.val();
+        if self.vr2.q.val() {
+            if self.fr2.q.val() {
+                self.s2.d.next = bit_cast::<WS2, WXX>(self.sq_r.q.val());
+            } else {
+                self.s2.d.next = self.s2.q.val() + bit_cast::<WS2, WXX>(self.sq_r.q.val());
             }
         }
 
