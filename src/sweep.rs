@@ -97,6 +97,9 @@ pub struct Point {
     pub max_lsb: Option<f64>,
     pub mean_lsb: Option<f64>,
     pub argmax_flips: Option<usize>,
+    /// sparse units on the attention data: share of elements kept, mean dropped mass per row
+    pub kept_share: Option<f64>,
+    pub dropped_mass: Option<f64>,
     /// co-simulation: rows and mismatches
     pub cosim_rows: Option<usize>,
     pub cosim_mismatches: Option<usize>,
@@ -153,12 +156,21 @@ fn run_design(pt: &mut Point, text: &str, design: Design, opt: &SweepOptions) ->
         Design::Baseline => crate::accuracy::Variant::baseline(&p),
     };
     let mut m = crate::accuracy::Metrics::default();
+    let sparse = p.sparse.as_ref().filter(|_| design == Design::Unit);
+    let mut kept = sparse.map(crate::sparse::report::Summary::new);
     for x in attention_codes(&p)? {
         let y = variant.run(&x);
         m.add(&p, &x, &y, &crate::unit::model::reference(&p, &x));
+        if let (Some(sp), Some(k)) = (sparse, kept.as_mut()) {
+            let r = crate::sparse::model::run_row(sp, &p, &x, sp.theta);
+            k.add(&crate::sparse::report::row_stat(&p, &x, &r.keep, &r.y));
+        }
     }
     let m = m.finish();
     (pt.max_lsb, pt.mean_lsb, pt.argmax_flips) = (Some(m.max_lsb), Some(m.mean_lsb), Some(m.argmax_flip));
+    if let Some(k) = kept.map(|k| k.finish()) {
+        (pt.kept_share, pt.dropped_mass) = (Some(k.kept_share), Some(k.dropped_mass_mean));
+    }
     let g = generate_design(&cfg, "sweep variant", design)?;
     pt.module = g.module.clone();
     let built = crate::cosim::build(&g)?;
@@ -208,11 +220,11 @@ fn opt_str<T: std::fmt::Display>(v: &Option<T>) -> String {
 
 pub fn csv(points: &[Point]) -> String {
     let keys: Vec<String> = points.first().map(|p| p.settings.iter().map(|(k, _)| k.clone()).collect()).unwrap_or_default();
-    let mut s = format!("index,{},design,module,max_lsb,mean_lsb,argmax_flips,cosim_rows,cosim_mismatches,lut,ff,bram,dsp,fmax_mhz,note\n", keys.join(","));
+    let mut s = format!("index,{},design,module,max_lsb,mean_lsb,argmax_flips,kept_share,dropped_mass,cosim_rows,cosim_mismatches,lut,ff,bram,dsp,fmax_mhz,note\n", keys.join(","));
     for p in points {
         let vals: Vec<&str> = p.settings.iter().map(|(_, v)| v.as_str()).collect();
         s.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},\"{}\"\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},\"{}\"\n",
             p.index,
             vals.join(","),
             p.design,
@@ -220,6 +232,8 @@ pub fn csv(points: &[Point]) -> String {
             opt_str(&p.max_lsb),
             p.mean_lsb.map(|v| format!("{v:.5}")).unwrap_or_default(),
             opt_str(&p.argmax_flips),
+            p.kept_share.map(|v| format!("{v:.4}")).unwrap_or_default(),
+            p.dropped_mass.map(|v| format!("{v:.3e}")).unwrap_or_default(),
             opt_str(&p.cosim_rows),
             opt_str(&p.cosim_mismatches),
             opt_str(&p.lut),
@@ -234,11 +248,23 @@ pub fn csv(points: &[Point]) -> String {
 }
 
 pub fn markdown(points: &[Point]) -> String {
-    let mut s = String::from("| # | settings | design | max err (LSB) | mean err (LSB) | cosim mismatches | LUT | FF | BRAM | DSP | Fmax (MHz) | note |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    // kept share and dropped mass only when some variant is sparse
+    let sparse = points.iter().any(|p| p.kept_share.is_some());
+    let (sh, sd) = if sparse { (" kept | dropped mass |", "---|---|") } else { ("", "") };
+    let mut s = format!("| # | settings | design | max err (LSB) | mean err (LSB) |{sh} cosim mismatches | LUT | FF | BRAM | DSP | Fmax (MHz) | note |\n|---|---|---|---|---|{sd}---|---|---|---|---|---|---|\n");
     for p in points {
         let set: Vec<String> = p.settings.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let kept = if sparse {
+            format!(
+                " {} | {} |",
+                p.kept_share.map(|v| format!("{:.1}%", 100.0 * v)).unwrap_or_default(),
+                p.dropped_mass.map(|v| format!("{v:.2e}")).unwrap_or_default()
+            )
+        } else {
+            String::new()
+        };
         s.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} |{kept} {} | {} | {} | {} | {} | {} | {} |\n",
             p.index,
             set.join(" "),
             p.design,
