@@ -64,7 +64,7 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119(aclk,aresetn,s_axis_tdata,s_axi
     localparam  bank_bit = 13'b1000000000000;
     localparam  max_last = 13'b111111111111;
     localparam  theta_reset = 10'b1111111111;
-    localparam  cap = 13'b1000000000;
+    localparam  cap_m1 = 13'b111111111;
     localparam  all_ones = 13'b1111111111111;
     localparam  sign = 10'b1000000000;
     localparam  to_wx = 12'h600;
@@ -142,6 +142,9 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119(aclk,aresetn,s_axis_tdata,s_axi
     reg  [12:0] scnt$d;
     wire  [12:0] scnt$q;
     reg  scnt$clock;
+    reg  [12:0] scnt_o$d;
+    wire  [12:0] scnt_o$q;
+    reg  scnt_o$clock;
     reg  sdone$0$d;
     wire  sdone$0$q;
     reg  sdone$0$clock;
@@ -193,6 +196,15 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119(aclk,aresetn,s_axis_tdata,s_axi
     reg  first_r$d;
     wire  first_r$q;
     reg  first_r$clock;
+    reg  [12:0] idx_r$d;
+    wire  [12:0] idx_r$q;
+    reg  idx_r$clock;
+    reg  [12:0] amax$d;
+    wire  [12:0] amax$q;
+    reg  amax$clock;
+    reg  [12:0] amax2$d;
+    wire  [12:0] amax2$q;
+    reg  amax2$clock;
     reg  [11:0] xmax$d;
     wire  [11:0] xmax$q;
     reg  xmax$clock;
@@ -244,6 +256,27 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119(aclk,aresetn,s_axis_tdata,s_axi
     reg  [12:0] cnt$d;
     wire  [12:0] cnt$q;
     reg  cnt$clock;
+    reg  [12:0] cnt_o$d;
+    wire  [12:0] cnt_o$q;
+    reg  cnt_o$clock;
+    reg  ap$0$d;
+    wire  ap$0$q;
+    reg  ap$0$clock;
+    reg  ap$1$d;
+    wire  ap$1$q;
+    reg  ap$1$clock;
+    reg  ap$2$d;
+    wire  ap$2$q;
+    reg  ap$2$clock;
+    reg  ap$3$d;
+    wire  ap$3$q;
+    reg  ap$3$clock;
+    reg  ap$4$d;
+    wire  ap$4$q;
+    reg  ap$4$clock;
+    reg  ap$5$d;
+    wire  ap$5$q;
+    reg  ap$5$clock;
 
     // Local signals
     reg  reset;
@@ -259,6 +292,8 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119(aclk,aresetn,s_axis_tdata,s_axi
     reg  keep_raw;
     reg  adv;
     reg  keep_out;
+    reg  is_amax;
+    reg  amax_out;
     reg  [12:0] cnt_next;
     reg  p2_free;
     reg  skeep;
@@ -366,6 +401,11 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119(aclk,aresetn,s_axis_tdata,s_axi
         .q(scnt$q),
         .clock(scnt$clock)
     );
+    smx_be_mul_i10f3_o8f8_n4096_stk256_419119$scnt_o scnt_o(
+        .d(scnt_o$d),
+        .q(scnt_o$q),
+        .clock(scnt_o$clock)
+    );
     smx_be_mul_i10f3_o8f8_n4096_stk256_419119$sdone$0 sdone$0(
         .d(sdone$0$d),
         .q(sdone$0$q),
@@ -450,6 +490,21 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119(aclk,aresetn,s_axis_tdata,s_axi
         .d(first_r$d),
         .q(first_r$q),
         .clock(first_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n4096_stk256_419119$idx_r idx_r(
+        .d(idx_r$d),
+        .q(idx_r$q),
+        .clock(idx_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n4096_stk256_419119$amax amax(
+        .d(amax$d),
+        .q(amax$q),
+        .clock(amax$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n4096_stk256_419119$amax2 amax2(
+        .d(amax2$d),
+        .q(amax2$q),
+        .clock(amax2$clock)
     );
     smx_be_mul_i10f3_o8f8_n4096_stk256_419119$xmax xmax(
         .d(xmax$d),
@@ -536,6 +591,41 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119(aclk,aresetn,s_axis_tdata,s_axi
         .q(cnt$q),
         .clock(cnt$clock)
     );
+    smx_be_mul_i10f3_o8f8_n4096_stk256_419119$cnt_o cnt_o(
+        .d(cnt_o$d),
+        .q(cnt_o$q),
+        .clock(cnt_o$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n4096_stk256_419119$ap$0 ap$0(
+        .d(ap$0$d),
+        .q(ap$0$q),
+        .clock(ap$0$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n4096_stk256_419119$ap$1 ap$1(
+        .d(ap$1$d),
+        .q(ap$1$q),
+        .clock(ap$1$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n4096_stk256_419119$ap$2 ap$2(
+        .d(ap$2$d),
+        .q(ap$2$q),
+        .clock(ap$2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n4096_stk256_419119$ap$3 ap$3(
+        .d(ap$3$d),
+        .q(ap$3$q),
+        .clock(ap$3$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n4096_stk256_419119$ap$4 ap$4(
+        .d(ap$4$d),
+        .q(ap$4$q),
+        .clock(ap$4$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n4096_stk256_419119$ap$5 ap$5(
+        .d(ap$5$d),
+        .q(ap$5$q),
+        .clock(ap$5$clock)
+    );
 
     // Update code
     always @(*) begin
@@ -569,6 +659,11 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119(aclk,aresetn,s_axis_tdata,s_axi
         idx2$clock = aclk;
         sv2$clock = aclk;
         slast2$clock = aclk;
+        scnt_o$clock = aclk;
+        idx_r$clock = aclk;
+        amax$clock = aclk;
+        amax2$clock = aclk;
+        cnt_o$clock = aclk;
         state$d = state$q;
         count$d = count$q;
         len$d = len$q;
@@ -599,6 +694,11 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119(aclk,aresetn,s_axis_tdata,s_axi
         idx2$d = idx2$q;
         sv2$d = sv2$q;
         slast2$d = slast2$q;
+        scnt_o$d = scnt_o$q;
+        idx_r$d = idx_r$q;
+        amax$d = amax$q;
+        amax2$d = amax2$q;
+        cnt_o$d = cnt_o$q;
         sdone$0$clock = aclk;
         sdone$0$d = sdone$0$q;
         sdone$1$clock = aclk;
@@ -613,16 +713,28 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119(aclk,aresetn,s_axis_tdata,s_axi
         sdone$5$d = sdone$5$q;
         kp$0$clock = aclk;
         kp$0$d = kp$0$q;
+        ap$0$clock = aclk;
+        ap$0$d = ap$0$q;
         kp$1$clock = aclk;
         kp$1$d = kp$1$q;
+        ap$1$clock = aclk;
+        ap$1$d = ap$1$q;
         kp$2$clock = aclk;
         kp$2$d = kp$2$q;
+        ap$2$clock = aclk;
+        ap$2$d = ap$2$q;
         kp$3$clock = aclk;
         kp$3$d = kp$3$q;
+        ap$3$clock = aclk;
+        ap$3$d = ap$3$q;
         kp$4$clock = aclk;
         kp$4$d = kp$4$q;
+        ap$4$clock = aclk;
+        ap$4$d = ap$4$q;
         kp$5$clock = aclk;
         kp$5$d = kp$5$q;
+        ap$5$clock = aclk;
+        ap$5$d = ap$5$q;
         pass1$clock = aclk;
         ram$clock = aclk;
         recip$clock = aclk;
@@ -661,8 +773,10 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119(aclk,aresetn,s_axis_tdata,s_axi
         xo_r$d = xo;
         v_r$d = accept;
         first_r$d = count$q == 32'h0;
+        idx_r$d = count$q;
         if (v_r$q & (first_r$q | (xo_r$q > xmax$q))) begin
             xmax$d = xo_r$q;
+            amax$d = idx_r$q;
         end
         sel_done = pass1$done;
         desc_t = 32'h0;
@@ -752,6 +866,7 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119(aclk,aresetn,s_axis_tdata,s_axi
                     bank2$d = bank$q;
                     sidx$d = 32'h0;
                     scnt$d = 32'h0;
+                    scnt_o$d = 32'h0;
                 end
                 else begin
                     pass2$start = 1'b1;
@@ -763,6 +878,7 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119(aclk,aresetn,s_axis_tdata,s_axi
                 floor2$d = xmax$q - ((theta_row$q) & 12'hfff);
                 t2$d = desc_t;
                 imax2$d = desc_i;
+                amax2$d = amax$q;
             end
         end
         if (ram$read_enable) begin
@@ -776,13 +892,20 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119(aclk,aresetn,s_axis_tdata,s_axi
             idx2$d = idx1$q;
         end
         keep_raw = (x2o$q >= floor2$q) & ((x2o$q > t2$q) | ((x2o$q == t2$q) & (idx2$q <= imax2$q)));
+        is_amax = idx2$q == amax2$q;
         if (adv) begin
             kp$0$d = keep_raw;
+            ap$0$d = is_amax;
             kp$1$d = kp$0$q;
+            ap$1$d = ap$0$q;
             kp$2$d = kp$1$q;
+            ap$2$d = ap$1$q;
             kp$3$d = kp$2$q;
+            ap$3$d = ap$2$q;
             kp$4$d = kp$3$q;
+            ap$4$d = ap$3$q;
             kp$5$d = kp$4$q;
+            ap$5$d = ap$4$q;
         end
         sidx_next = sidx$q + 32'h1;
         sv1$d = 1'b0;
@@ -795,9 +918,12 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119(aclk,aresetn,s_axis_tdata,s_axi
         end
         sv2$d = sv1$q;
         slast2$d = slast1$q;
-        skeep = sv2$q & keep_raw & (scnt$q < cap);
+        skeep = sv2$q & keep_raw & (is_amax | (scnt_o$q < cap_m1));
         if (skeep) begin
             scnt$d = scnt$q + 32'h1;
+            if (~is_amax) begin
+                scnt_o$d = scnt_o$q + 32'h1;
+            end
         end
         sdone$0$d = sv2$q & slast2$q;
         sdone$1$d = sdone$0$q;
@@ -818,7 +944,9 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119(aclk,aresetn,s_axis_tdata,s_axi
             pass2$start = 1'b1;
             p2state$d = p2_run;
         end
-        keep_out = kp$5$q & (cnt$q < cap);
+        amax_out = 1'b0;
+        amax_out = ap$5$q;
+        keep_out = kp$5$q & (ap$5$q | (cnt_o$q < cap_m1));
         if (keep_out) begin
             cnt_next = cnt$q + 32'h1;
         end
@@ -828,9 +956,13 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119(aclk,aresetn,s_axis_tdata,s_axi
         if (pass2$valid & m_axis_tready) begin
             if (pass2$last) begin
                 cnt$d = 32'h0;
+                cnt_o$d = 32'h0;
             end
             else begin
                 cnt$d = cnt_next;
+                if (keep_out & ~amax_out) begin
+                    cnt_o$d = cnt_o$q + 32'h1;
+                end
             end
         end
         if (keep_out) begin
@@ -851,6 +983,7 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119(aclk,aresetn,s_axis_tdata,s_axi
             sel_ok$d = 1'b0;
             theta_r$d = theta_reset;
             cnt$d = 32'h0;
+            cnt_o$d = 32'h0;
             p2state$d = p2_idle;
             sv1$d = 1'b0;
             sv2$d = 1'b0;
@@ -858,6 +991,158 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119(aclk,aresetn,s_axis_tdata,s_axi
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n4096_stk256_419119
+
+
+module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$amax(d,q,clock);
+
+    // Module arguments
+    input wire  [12:0] d;
+    output reg  [12:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 13'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n4096_stk256_419119$amax
+
+
+module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$amax2(d,q,clock);
+
+    // Module arguments
+    input wire  [12:0] d;
+    output reg  [12:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 13'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n4096_stk256_419119$amax2
+
+
+module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$ap$0(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n4096_stk256_419119$ap$0
+
+
+module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$ap$1(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n4096_stk256_419119$ap$1
+
+
+module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$ap$2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n4096_stk256_419119$ap$2
+
+
+module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$ap$3(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n4096_stk256_419119$ap$3
+
+
+module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$ap$4(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n4096_stk256_419119$ap$4
+
+
+module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$ap$5(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n4096_stk256_419119$ap$5
 
 
 module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$bank(d,q,clock);
@@ -915,6 +1200,25 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$cnt(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n4096_stk256_419119$cnt
+
+
+module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$cnt_o(d,q,clock);
+
+    // Module arguments
+    input wire  [12:0] d;
+    output reg  [12:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 13'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n4096_stk256_419119$cnt_o
 
 
 module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$count(d,q,clock);
@@ -1010,6 +1314,25 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$idx2(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n4096_stk256_419119$idx2
+
+
+module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$idx_r(d,q,clock);
+
+    // Module arguments
+    input wire  [12:0] d;
+    output reg  [12:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 13'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n4096_stk256_419119$idx_r
 
 
 module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$imax2(d,q,clock);
@@ -4122,6 +4445,25 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$scnt(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n4096_stk256_419119$scnt
+
+
+module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$scnt_o(d,q,clock);
+
+    // Module arguments
+    input wire  [12:0] d;
+    output reg  [12:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 13'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n4096_stk256_419119$scnt_o
 
 
 module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$sdone$0(d,q,clock);

@@ -6,7 +6,8 @@
 //! ```text
 //!   x_i >= floor                            floor = max(x) - theta   (theta register)
 //!   and (x_i > t or (x_i == t and i <= i_max))
-//!   and fewer than `cap` earlier elements of the row were kept
+//!   and (it is the first occurrence of the row max, or fewer than `cap` - 1 earlier
+//!   elements other than that were kept): the cap never drops the max
 //! ```
 //! threshold: t below every code (rule always true), so only the floor applies.
 //! stat_topk: t = ceil((S1 * 2^FZ + z_q[L] * isqrt(L*S2 - S1^2)) / (L * 2^FZ)), clamped to
@@ -86,18 +87,29 @@ pub fn descriptor(sp: &SparseParams, p: &UnitParams, xs: &[i64], theta: u64) -> 
     }
 }
 
-/// Keep flags of a row under a descriptor, with the cap applied in index order.
-pub fn keep_flags(sp: &SparseParams, xs: &[i64], d: &Descriptor) -> Vec<bool> {
-    let mut kept = 0u32;
-    xs.iter()
-        .enumerate()
-        .map(|(i, &x)| {
-            let raw = x >= d.floor && (x > d.t || (x == d.t && i as u64 <= d.i_max));
-            let keep = raw && kept < sp.cap;
-            kept += keep as u32;
+/// Index of the first occurrence of the row max.
+pub fn argmax(xs: &[i64]) -> usize {
+    (0..xs.len()).fold(0, |b, i| if xs[i] > xs[b] { i } else { b })
+}
+
+/// Applies the cap in index order: the row max's first occurrence is always kept (it always
+/// passes the rule), any other survivor while fewer than cap - 1 others were kept, so at
+/// most `cap` are kept and the max never falls to the cap.
+pub fn apply_cap(sp: &SparseParams, xs: &[i64], raw: impl Iterator<Item = bool>) -> Vec<bool> {
+    let am = argmax(xs);
+    let mut others = 0u32;
+    raw.enumerate()
+        .map(|(i, r)| {
+            let keep = r && (i == am || others + 1 < sp.cap);
+            others += (keep && i != am) as u32;
             keep
         })
         .collect()
+}
+
+/// Keep flags of a row under a descriptor, with the cap applied in index order.
+pub fn keep_flags(sp: &SparseParams, xs: &[i64], d: &Descriptor) -> Vec<bool> {
+    apply_cap(sp, xs, xs.iter().enumerate().map(|(i, &x)| x >= d.floor && (x > d.t || (x == d.t && i as u64 <= d.i_max))))
 }
 
 /// Runs one row through the sparse unit (dense model, then selection).
@@ -139,15 +151,7 @@ pub fn reference_keep(sp: &SparseParams, xs: &[i64], theta: u64) -> Vec<bool> {
             Box::new(move |i, _| top.contains(&i))
         }
     };
-    let mut kept = 0u32;
-    xs.iter()
-        .enumerate()
-        .map(|(i, &x)| {
-            let keep = x >= floor && rule(i, x) && kept < sp.cap;
-            kept += keep as u32;
-            keep
-        })
-        .collect()
+    apply_cap(sp, xs, xs.iter().enumerate().map(|(i, &x)| x >= floor && rule(i, x)))
 }
 
 /// The real-valued stat_topk threshold mean + std * z of a row (input codes), for reports.

@@ -81,10 +81,12 @@ fn threshold_and_topk_match_their_reference_exactly() {
             let d = descriptor(sp(&pt), &pt, x, theta);
             let k = keep_flags(sp(&pt), x, &d);
             assert_eq!(k, reference_keep(sp(&pt), x, theta));
+            // the floor, and the cap in index order with a place kept for the max
             let xmax = *x.iter().max().unwrap();
+            let am = x.iter().position(|&v| v == xmax).unwrap();
             for (i, &xi) in x.iter().enumerate() {
-                let before = k[..i].iter().filter(|&&b| b).count() as u32;
-                assert_eq!(k[i], xi + theta as i64 >= xmax && before < sp(&pt).cap);
+                let others = (0..i).filter(|&j| k[j] && j != am).count() as u32;
+                assert_eq!(k[i], xi + theta as i64 >= xmax && (i == am || others + 1 < sp(&pt).cap));
             }
             dropped += k.iter().filter(|&&b| !b).count();
         }
@@ -169,12 +171,17 @@ fn stat_topk_keeps_about_k_on_gaussian_rows() {
 }
 
 #[test]
-fn cap_keeps_the_first_survivors_in_index_order() {
+fn cap_keeps_the_first_survivors_in_index_order_and_the_max() {
     let p = params("mode = \"threshold\"\ntheta = 100.0\nk_max = 5", 64).unwrap();
     let x: Vec<i64> = (0..20).map(|i| (i * 7 % 11) as i64).collect();
     let r = run_row(sp(&p), &p, &x, sp(&p).theta);
     assert_eq!(r.keep, (0..20).map(|i| i < 5).collect::<Vec<_>>());
     assert_eq!(r.kept, 5);
+    // the max comes after k_max survivors: it keeps its reserved place
+    let x = vec![1, 1, 1, 1, 1, 1, 9, 1];
+    let p3 = params("mode = \"threshold\"\ntheta = 100.0\nk_max = 3", 64).unwrap();
+    let r = run_row(sp(&p3), &p3, &x, sp(&p3).theta);
+    assert_eq!(r.keep, vec![true, true, false, false, false, false, true, false]);
 }
 
 #[test]

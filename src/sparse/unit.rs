@@ -10,8 +10,9 @@
 //!                         v
 //!          m_axis: y (0 when dropped), tuser = keep, kept = kept count so far in the row
 //! ```
-//! The cap k_max applies at the output in index order: an element is kept only while fewer
-//! than k_max earlier elements of its row were. `theta` is a register, reset to the
+//! The cap k_max applies at the output in index order, with one place reserved for the row
+//! max: its first occurrence is always kept, any other element only while fewer than
+//! k_max - 1 earlier elements other than it were kept. `theta` is a register, reset to the
 //! configured value, written by `theta_we`; each row uses the value it holds at the row's
 //! first input handshake (a write in that same cycle applies).
 //! Pass-1 side: Accept --last--> WaitSum --d--> WaitDesc (reciprocal and threshold) -->
@@ -117,6 +118,7 @@ pub struct SparseUnit<
     sv1: DFF<bool>,
     slast1: DFF<bool>,
     scnt: DFF<Bits<WL>>,
+    scnt_o: DFF<Bits<WL>>,
     sdone: Vec<DFF<bool>>,
     state: DFF<Bits<2>>,
     st_accept: Constant<Bits<2>>,
@@ -141,6 +143,9 @@ pub struct SparseUnit<
     xo_r: DFF<Bits<WX>>,
     v_r: DFF<bool>,
     first_r: DFF<bool>,
+    idx_r: DFF<Bits<WL>>,
+    amax: DFF<Bits<WL>>,
+    amax2: DFF<Bits<WL>>,
     xmax: DFF<Bits<WX>>,
     // pass-2 side: the descriptor of the row in pass 2, the keep pipe and the kept count
     floor2: DFF<Bits<WX>>,
@@ -154,7 +159,9 @@ pub struct SparseUnit<
     slast2: DFF<bool>,
     kp: Vec<DFF<bool>>,
     cnt: DFF<Bits<WL>>,
-    cap: Constant<Bits<WL>>,
+    cnt_o: DFF<Bits<WL>>,
+    ap: Vec<DFF<bool>>,
+    cap_m1: Constant<Bits<WL>>,
     all_ones: Constant<Bits<WL>>,
     sign: Constant<Bits<WI>>,
     to_wx: Constant<Bits<WX>>,
@@ -171,6 +178,8 @@ pub struct SparseUnit<
     keep_raw: Signal<Local, bool>,
     adv: Signal<Local, bool>,
     keep_out: Signal<Local, bool>,
+    is_amax: Signal<Local, bool>,
+    amax_out: Signal<Local, bool>,
     cnt_next: Signal<Local, Bits<WL>>,
     p2_free: Signal<Local, bool>,
     skeep: Signal<Local, bool>,
@@ -252,6 +261,7 @@ impl<
             sv1: Default::default(),
             slast1: Default::default(),
             scnt: Default::default(),
+            scnt_o: Default::default(),
             sdone: (0..SWEEP_LATENCY).map(|_| Default::default()).collect(),
             state: Default::default(),
             st_accept: konst(ACCEPT),
@@ -275,6 +285,9 @@ impl<
             xo_r: Default::default(),
             v_r: Default::default(),
             first_r: Default::default(),
+            idx_r: Default::default(),
+            amax: Default::default(),
+            amax2: Default::default(),
             xmax: Default::default(),
             floor2: Default::default(),
             t2: Default::default(),
@@ -288,7 +301,9 @@ impl<
             // x2o is the first of the PASS2_S1_TO_OUT stages
             kp: (1..PASS2_S1_TO_OUT).map(|_| Default::default()).collect(),
             cnt: Default::default(),
-            cap: konst(sp.cap as u64),
+            cnt_o: Default::default(),
+            ap: (1..PASS2_S1_TO_OUT).map(|_| Default::default()).collect(),
+            cap_m1: konst(sp.cap as u64 - 1),
             all_ones: konst((1 << WL) - 1),
             sign: konst(1 << (WI - 1)),
             to_wx: konst(3 << (WI - 1)),
@@ -305,6 +320,8 @@ impl<
             keep_raw: Default::default(),
             adv: Default::default(),
             keep_out: Default::default(),
+            is_amax: Default::default(),
+            amax_out: Default::default(),
             cnt_next: Default::default(),
             p2_free: Default::default(),
             skeep: Default::default(),
@@ -356,7 +373,7 @@ impl<
     fn update(&mut self) {
         dff_setup!(
             self, aclk, state, count, len, bank, recip_ok, sel_ok, theta_r, theta_row, xo_r, v_r, first_r, xmax, floor2, t2, imax2, idx1, cnt,
-            p2state, len2, bank2, kmin2, sidx, sv1, slast1, scnt, x2o, x2, idx2, sv2, slast2
+            p2state, len2, bank2, kmin2, sidx, sv1, slast1, scnt, x2o, x2, idx2, sv2, slast2, scnt_o, idx_r, amax, amax2, cnt_o
         );
         for j in 0..self.sdone.len() {
             self.sdone[j].clock.next = self.aclk.val();
@@ -365,6 +382,8 @@ impl<
         for j in 0..self.kp.len() {
             self.kp[j].clock.next = self.aclk.val();
             self.kp[j].d.next = self.kp[j].q.val();
+            self.ap[j].clock.next = self.aclk.val();
+            self.ap[j].d.next = self.ap[j].q.val();
         }
         self.pass1.clock.next = self.aclk.val();
         self.ram.clock.next = self.aclk.val();
@@ -407,8 +426,11 @@ impl<
         self.xo_r.d.next = self.xo.val();
         self.v_r.d.next = self.accept.val();
         self.first_r.d.next = self.count.q.val() == 0;
+        self.idx_r.d.next = self.count.q.val();
+        // the row max and the index of its first occurrence (strictly greater replaces)
         if self.v_r.q.val() & (self.first_r.q.val() | (self.xo_r.q.val() > self.xmax.q.val())) {
             self.xmax.d.next = self.xo_r.q.val();
+            self.amax.d.next = self.idx_r.q.val();
         }
 
         // mode blocks: t and i_max of the row (threshold: t below every code, every index)
@@ -516,6 +538,7 @@ impl<
                     self.bank2.d.next = self.bank.q.val();
                     self.sidx.d.next = 0.into();
                     self.scnt.d.next = 0.into();
+                    self.scnt_o.d.next = 0.into();
                 } else {
                     self.pass2.start.next = true;
                 }
@@ -527,6 +550,7 @@ impl<
                 self.floor2.d.next = self.xmax.q.val() - bit_cast::<WX, WI>(self.theta_row.q.val());
                 self.t2.d.next = self.desc_t.val();
                 self.imax2.d.next = self.desc_i.val();
+                self.amax2.d.next = self.amax.q.val();
             }
         }
 
@@ -544,10 +568,14 @@ impl<
         }
         self.keep_raw.next = (self.x2o.q.val() >= self.floor2.q.val())
             & ((self.x2o.q.val() > self.t2.q.val()) | ((self.x2o.q.val() == self.t2.q.val()) & (self.idx2.q.val() <= self.imax2.q.val())));
+        // the row max's first occurrence is exempt from the cap (it always passes the rule)
+        self.is_amax.next = self.idx2.q.val() == self.amax2.q.val();
         if self.adv.val() {
             self.kp[0].d.next = self.keep_raw.val();
+            self.ap[0].d.next = self.is_amax.val();
             for j in 1..self.kp.len() {
                 self.kp[j].d.next = self.kp[j - 1].q.val();
+                self.ap[j].d.next = self.ap[j - 1].q.val();
             }
         }
         // survivors: the sweep issues one read per cycle; at S2a the keep rule and the cap pick
@@ -565,9 +593,12 @@ impl<
         }
         self.sv2.d.next = self.sv1.q.val();
         self.slast2.d.next = self.slast1.q.val();
-        self.skeep.next = self.sv2.q.val() & self.keep_raw.val() & (self.scnt.q.val() < self.cap.val());
+        self.skeep.next = self.sv2.q.val() & self.keep_raw.val() & (self.is_amax.val() | (self.scnt_o.q.val() < self.cap_m1.val()));
         if self.skeep.val() {
             self.scnt.d.next = self.scnt.q.val() + 1;
+            if !self.is_amax.val() {
+                self.scnt_o.d.next = self.scnt_o.q.val() + 1;
+            }
         }
         self.sdone[0].d.next = self.sv2.q.val() & self.slast2.q.val();
         for j in 1..self.sdone.len() {
@@ -601,9 +632,11 @@ impl<
             self.p2state.d.next = self.p2_run.val();
         }
 
-        // output: the cap in index order, kept count so far
+        // output: the cap in index order (k_max - 1 places besides the row max's), kept count
+        self.amax_out.next = false;
         for j in (self.kp.len() - 1)..self.kp.len() {
-            self.keep_out.next = self.kp[j].q.val() & (self.cnt.q.val() < self.cap.val());
+            self.amax_out.next = self.ap[j].q.val();
+            self.keep_out.next = self.kp[j].q.val() & (self.ap[j].q.val() | (self.cnt_o.q.val() < self.cap_m1.val()));
         }
         if self.keep_out.val() {
             self.cnt_next.next = self.cnt.q.val() + 1;
@@ -613,8 +646,12 @@ impl<
         if self.pass2.valid.val() & self.m_axis_tready.val() {
             if self.pass2.last.val() {
                 self.cnt.d.next = 0.into();
+                self.cnt_o.d.next = 0.into();
             } else {
                 self.cnt.d.next = self.cnt_next.val();
+                if self.keep_out.val() & !self.amax_out.val() {
+                    self.cnt_o.d.next = self.cnt_o.q.val() + 1;
+                }
             }
         }
         if self.keep_out.val() {
@@ -635,6 +672,7 @@ impl<
             self.sel_ok.d.next = false;
             self.theta_r.d.next = self.theta_reset.val();
             self.cnt.d.next = 0.into();
+            self.cnt_o.d.next = 0.into();
             self.p2state.d.next = self.p2_idle.val();
             self.sv1.d.next = false;
             self.sv2.d.next = false;
