@@ -114,8 +114,8 @@ pub struct SparseCfg {
     pub theta: Option<f64>,
     /// Target kept count (stat_topk) or exact kept count (topk).
     pub k: Option<u32>,
-    /// Hard cap on the kept count (threshold, stat_topk): the first k_max survivors in index
-    /// order are kept, later ones dropped.
+    /// Hard cap on the kept count (threshold, stat_topk): survivors in index order until k_max
+    /// are kept, one place reserved for the row max (always kept).
     pub k_max: Option<u32>,
     pub renorm: Option<Renorm>,
 }

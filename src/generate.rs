@@ -248,13 +248,13 @@ impl Manifest {
             let lsb = p.input.lsb();
             tables["sparse"] = serde_json::json!({
                 "mode": crate::sparse::params::mode_name(sp.mode),
-                "keep_rule": "x >= max(x) - theta, and (x > t or (x == t and index <= i_max)) with the row's (t, i_max) from the mode, and fewer than k_max earlier elements kept",
+                "keep_rule": "x >= max(x) - theta, and (x > t or (x == t and index <= i_max)) with the row's (t, i_max) from the mode, and (the first occurrence of the row max, or fewer than k_max - 1 other earlier elements kept)",
                 "theta_reset_lsb": sp.theta,
                 "theta_reset": sp.theta as f64 * lsb,
                 "theta_disabled_lsb": sp.theta_off,
                 "k": sp.k,
                 "k_max": sp.cap,
-                "overflow_policy": "the first k_max survivors in index order are kept, later ones dropped",
+                "overflow_policy": "survivors in index order until k_max are kept, one place reserved for the row max (its first occurrence, always kept)",
                 "renorm": match sp.renorm {
                     crate::config::Renorm::All => "all: survivors keep their dense output code (normalized over the whole row); dropped elements output 0",
                     crate::config::Renorm::Survivors => "survivors: a second read of the row sums the kept elements only (online max and sum, as pass 1); the kept outputs are their softmax; dropped elements output 0",

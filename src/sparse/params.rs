@@ -24,8 +24,8 @@ pub struct SparseParams {
     pub theta_off: u64,
     /// stat_topk: target kept count; topk: exact kept count; threshold: 0.
     pub k: u32,
-    /// Hard cap on the kept count: the first `cap` survivors in index order are kept.
-    /// max_len when there is no cap.
+    /// Hard cap on the kept count: survivors in index order, the row max's first occurrence
+    /// always among them (`model::apply_cap`). max_len when there is no cap.
     pub cap: u32,
     /// stat_topk: z_q[L] = round(PhiInv(1 - k/L) * 2^Z_FRAC) for L in 0..=max_len
     /// (0 where L <= k: every element is kept).
