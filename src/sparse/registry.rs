@@ -3,7 +3,7 @@
 //! WI and WA, and the mode only changes which blocks are instantiated.
 
 use super::unit::SparseUnit;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::unit::params::{UnitParams, Widths};
 
 macro_rules! registry {
@@ -48,17 +48,6 @@ pub fn stat_cycles(p: &UnitParams) -> u32 {
 /// Emits the sparse unit's Verilog or explains which width set is missing.
 pub fn emit_verilog(p: &UnitParams, name: &str) -> Result<String> {
     dispatch(p, name).unwrap_or_else(|| {
-        let w = p.widths();
-        Err(Error::Field {
-            field: "(derived widths)".into(),
-            value: format!(
-                "[{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}]",
-                w.wi, w.wt, w.ft, w.esb, w.we, w.wd, w.wa, w.rn, w.rsb, w.wr, w.wo
-            ),
-            allowed: format!(
-                "this width set is not compiled into the sparse unit; the {} supported sets are listed by `softmax-hw widths`; add this one to src/sparse/registry.rs and rebuild (README: Adding a width set)",
-                SUPPORTED.len()
-            ),
-        })
+        Err(crate::unit::registry::missing_widths(p, "compiled into the sparse unit", SUPPORTED.len(), "src/sparse/registry.rs"))
     })
 }

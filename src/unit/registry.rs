@@ -81,18 +81,17 @@ registry! {
 
 /// Emits the unit's Verilog (rust-hdl output, no header) or explains which width set is missing.
 pub fn emit_verilog(p: &UnitParams, name: &str) -> Result<String> {
-    dispatch(p, name).unwrap_or_else(|| {
-        let w = p.widths();
-        Err(Error::Field {
-            field: "(derived widths)".into(),
-            value: format!(
-                "[{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}]",
-                w.wi, w.wt, w.ft, w.esb, w.we, w.wd, w.wa, w.rn, w.rsb, w.wr, w.wo
-            ),
-            allowed: format!(
-                "this width set is not compiled in; the {} supported sets are listed by `softmax-hw widths`; add this one to src/unit/registry.rs and rebuild (README: Adding a width set)",
-                SUPPORTED.len()
-            ),
-        })
-    })
+    dispatch(p, name).unwrap_or_else(|| Err(missing_widths(p, "compiled in", SUPPORTED.len(), "src/unit/registry.rs")))
+}
+
+/// The one-line error for a configuration whose widths are not in a registry (`file`).
+pub fn missing_widths(p: &UnitParams, what: &str, supported: usize, file: &str) -> Error {
+    let w = p.widths();
+    Error::Field {
+        field: "(derived widths)".into(),
+        value: format!("[{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}]", w.wi, w.wt, w.ft, w.esb, w.we, w.wd, w.wa, w.rn, w.rsb, w.wr, w.wo),
+        allowed: format!(
+            "this width set is not {what}; the {supported} supported sets are listed by `softmax-hw widths`; add this one to {file} and rebuild (README: Adding a width set)"
+        ),
+    }
 }
