@@ -156,19 +156,15 @@ fn run_design(pt: &mut Point, text: &str, design: Design, opt: &SweepOptions) ->
         Design::Baseline => crate::accuracy::Variant::baseline(&p),
     };
     let mut m = crate::accuracy::Metrics::default();
-    let sparse = p.sparse.as_ref().filter(|_| design == Design::Unit);
-    let mut kept = sparse.map(crate::sparse::report::Summary::new);
-    for x in attention_codes(&p)? {
-        let y = variant.run(&x);
-        m.add(&p, &x, &y, &crate::unit::model::reference(&p, &x));
-        if let (Some(sp), Some(k)) = (sparse, kept.as_mut()) {
-            let r = crate::sparse::model::run_row(sp, &p, &x, sp.theta);
-            k.add(&crate::sparse::report::row_stat(&p, &x, &r.keep, &r.y));
-        }
+    let codes = attention_codes(&p)?;
+    for x in &codes {
+        let y = variant.run(x);
+        m.add(&p, x, &y, &crate::unit::model::reference(&p, x));
     }
     let m = m.finish();
     (pt.max_lsb, pt.mean_lsb, pt.argmax_flips) = (Some(m.max_lsb), Some(m.mean_lsb), Some(m.argmax_flip));
-    if let Some(k) = kept.map(|k| k.finish()) {
+    if p.sparse.is_some() && design == Design::Unit {
+        let k = crate::sparse::report::Summary::of_rows(&p, codes.iter().map(|x| x.as_slice()));
         (pt.kept_share, pt.dropped_mass) = (Some(k.kept_share), Some(k.dropped_mass_mean));
     }
     let g = generate_design(&cfg, "sweep variant", design)?;

@@ -108,14 +108,7 @@ pub fn run(p: &UnitParams, ds: &Dataset) -> Result<Report> {
             per_head: per_head.into_iter().map(|(k, m)| (k, m.finish())).collect(),
         });
     }
-    let sparse = p.sparse.as_ref().map(|sp| {
-        let mut s = crate::sparse::report::Summary::new(sp);
-        for x in &codes {
-            let r = crate::sparse::model::run_row(sp, p, x, sp.theta);
-            s.add(&crate::sparse::report::row_stat(p, x, &r.keep, &r.y));
-        }
-        s.finish()
-    });
+    let sparse = p.sparse.is_some().then(|| crate::sparse::report::Summary::of_rows(p, codes.iter().map(|x| x.as_slice())));
     Ok(Report {
         sparse,
         module: p.module_name(),

@@ -78,13 +78,17 @@ pub fn descriptor(sp: &SparseParams, p: &UnitParams, xs: &[i64], theta: u64) -> 
             if xs.len() <= sp.k as usize {
                 return all;
             }
-            // stable sort by value, descending: equal values keep index order
-            let mut order: Vec<usize> = (0..xs.len()).collect();
-            order.sort_by(|&a, &b| xs[b].cmp(&xs[a]));
-            let kth = order[sp.k as usize - 1];
+            let kth = by_rank(xs)[sp.k as usize - 1];
             Descriptor { floor, t: xs[kth], i_max: kth as u64 }
         }
     }
+}
+
+/// Indices of a row from the largest value down; equal values keep index order (stable).
+fn by_rank(xs: &[i64]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..xs.len()).collect();
+    order.sort_by(|&a, &b| xs[b].cmp(&xs[a]));
+    order
 }
 
 /// Index of the first occurrence of the row max.
@@ -145,9 +149,7 @@ pub fn reference_keep(sp: &SparseParams, xs: &[i64], theta: u64) -> Vec<bool> {
             Some(thr) => Box::new(move |_, x| x as f64 >= thr.min(xmax as f64)),
         },
         SparseMode::Topk => {
-            let mut order: Vec<usize> = (0..xs.len()).collect();
-            order.sort_by(|&a, &b| xs[b].cmp(&xs[a]));
-            let top: std::collections::HashSet<usize> = order.into_iter().take(sp.k as usize).collect();
+            let top: std::collections::HashSet<usize> = by_rank(xs).into_iter().take(sp.k as usize).collect();
             Box::new(move |i, _| top.contains(&i))
         }
     };

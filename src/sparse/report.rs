@@ -88,7 +88,18 @@ impl Summary {
 
     /// topk keeps exactly k: it has no separate cap.
     pub fn has_cap(&self) -> bool {
-        self.mode != "topk"
+        self.mode != mode_name(crate::config::SparseMode::Topk)
+    }
+
+    /// The summary of the golden model on rows of input codes (theta at its reset value).
+    pub fn of_rows<'a>(p: &UnitParams, rows: impl IntoIterator<Item = &'a [i64]>) -> Summary {
+        let sp = p.sparse.as_ref().expect("sparse parameters");
+        let mut s = Summary::new(sp);
+        for x in rows {
+            let r = super::model::run_row(sp, p, x, sp.theta);
+            s.add(&row_stat(p, x, &r.keep, &r.y));
+        }
+        s.finish()
     }
 
     pub fn finish(mut self) -> Summary {
