@@ -37,16 +37,13 @@ pub fn generate_design(cfg: &Config, source: &str, design: Design) -> Result<Gen
     let (module, body, manifest, flag) = match design {
         Design::Unit => {
             let module = p.module_name();
-            let body = match p.sparse {
-                None => crate::unit::registry::emit_verilog(&p, &module)?,
-                Some(_) => crate::sparse::registry::emit_verilog(&p, &module)?,
-            };
+            let body = crate::instance::emit(crate::instance::Kind::of(&p, design), &p, &module)?;
             (module, body, Manifest::new(&p, source), "")
         }
         Design::Baseline => {
             let b = crate::baseline::BaselineParams::from_unit(&p);
             let module = b.module_name();
-            let body = crate::baseline::registry::emit_verilog(&b, &module)?;
+            let body = crate::instance::emit(crate::instance::Kind::Baseline, &p, &module)?;
             (module, body, Manifest::baseline(&p, &b, source), " --design baseline")
         }
     };

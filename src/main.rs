@@ -490,24 +490,16 @@ fn run(cli: Cli) -> Result<i32> {
         }
         Cmd::Widths { config } => {
             let (_, p, _) = load(&config)?;
-            let w = p.widths();
-            println!("{}", serde_json::to_string(&w).unwrap());
-            let (supported, file) = match p.sparse {
-                None => (softmax_hw::unit::registry::SUPPORTED, "src/unit/registry.rs"),
-                Some(_) => (softmax_hw::sparse::registry::SUPPORTED, "src/sparse/registry.rs"),
-            };
-            match supported.iter().find(|(_, s)| *s == w) {
-                Some((id, _)) => println!("compiled in: {id}"),
-                None => println!(
-                    "not compiled in; add to {file}:\n    \"{}\" => [{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}],",
-                    p.module_name(),
-                    w.wi, w.wt, w.ft, w.esb, w.we, w.wd, w.wa, w.rn, w.rsb, w.wr, w.wo
-                ),
+            for design in [Design::Unit, Design::Baseline] {
+                let kind = softmax_hw::instance::Kind::of(&p, design);
+                let key = kind.key(&p);
+                let how = match softmax_hw::instance::compiled(kind, &key) {
+                    Some(i) => format!("compiled in ({})", i.id),
+                    None => "built on demand at first use (README: Any configuration)".to_string(),
+                };
+                println!("{:8} {}: {how}", kind.name(), serde_json::to_string(&key).unwrap());
             }
-            println!("supported width sets{}:", if p.sparse.is_some() { " of the sparse unit" } else { "" });
-            for (id, s) in supported {
-                println!("    {id}: {}", serde_json::to_string(s).unwrap());
-            }
+            println!("unit widths: {}", serde_json::to_string(&p.widths()).unwrap());
             Ok(0)
         }
     }

@@ -1,8 +1,9 @@
-//! Width sets of the baseline that are compiled in (see `unit/registry.rs` for why).
+//! The baseline's emitter for one width set (see `crate::instance`).
 
 use super::block::BaselineUnit;
 use super::BaselineParams;
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::unit::params::UnitParams;
 
 /// [WI, WA, WTA, WX, WS, WO, WQ]: input, address, table address, table value, sum, output,
 /// quotient widths.
@@ -10,7 +11,9 @@ pub fn widths(b: &BaselineParams) -> [usize; 7] {
     [b.input.bits, b.wa, b.wta, b.fx + 1, b.ws, b.output.bits, b.output.frac + 2].map(|v| v as usize)
 }
 
-fn emit<
+/// Builds the baseline of a unit's configuration for one width set and emits its Verilog.
+/// Instantiated through [`baseline_instance!`](crate::baseline_instance).
+pub fn emit<
     const WI: usize,
     const WA: usize,
     const WL: usize,
@@ -21,41 +24,17 @@ fn emit<
     const WQ: usize,
     const WO: usize,
 >(
-    b: &BaselineParams,
+    p: &UnitParams,
     name: &str,
 ) -> Result<String> {
-    crate::hw::emit_top(BaselineUnit::<WI, WA, WL, WTA, WX, WS, WR, WQ, WO>::new(b), name)
+    crate::hw::emit_top(BaselineUnit::<WI, WA, WL, WTA, WX, WS, WR, WQ, WO>::new(&BaselineParams::from_unit(p)), name)
 }
 
-macro_rules! registry {
-    ($($id:literal => [$wi:literal, $wa:literal, $wta:literal, $wx:literal, $ws:literal, $wo:literal, $wq:literal]),* $(,)?) => {
-        pub const SUPPORTED: &[(&str, [usize; 7])] = &[$(($id, [$wi, $wa, $wta, $wx, $ws, $wo, $wq])),*];
-
-        fn dispatch(b: &BaselineParams, name: &str) -> Option<Result<String>> {
-            let w = widths(b);
-            $(
-                if w == [$wi, $wa, $wta, $wx, $ws, $wo, $wq] {
-                    return Some(emit::<$wi, $wa, { $wa + 1 }, $wta, $wx, $ws, { $ws + 1 }, $wq, $wo>(b, name));
-                }
-            )*
-            None
-        }
+/// The baseline's emitter for [WI, WA, WTA, WX, WS, WO, WQ] ([`widths`]); derived:
+/// WL = WA+1, WR = WS+1.
+#[macro_export]
+macro_rules! baseline_instance {
+    ($wi:literal, $wa:literal, $wta:literal, $wx:literal, $ws:literal, $wo:literal, $wq:literal) => {
+        $crate::baseline::registry::emit::<$wi, $wa, { $wa + 1 }, $wta, $wx, $ws, { $ws + 1 }, $wq, $wo> as $crate::instance::EmitFn
     };
-}
-
-registry! {
-    // id                                  WI  WA WTA  WX  WS  WO  WQ
-    "baseline of configs/softermax.toml" => [8, 10, 7, 20, 30, 8, 9],
-    "baseline of configs/exact8.toml"    => [10, 10, 7, 21, 31, 8, 10],
-    "baseline of configs/precise16.toml" => [16, 13, 14, 32, 45, 16, 18],
-}
-
-pub fn emit_verilog(b: &BaselineParams, name: &str) -> Result<String> {
-    dispatch(b, name).unwrap_or_else(|| {
-        Err(Error::Field {
-            field: "(baseline widths)".into(),
-            value: format!("{:?}", widths(b)),
-            allowed: "this baseline width set is not compiled in; add it to src/baseline/registry.rs and rebuild".into(),
-        })
-    })
 }

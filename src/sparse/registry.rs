@@ -1,41 +1,73 @@
-//! The width sets the sparse unit is compiled for (see `unit/registry.rs`: rust-hdl widths
-//! are const generics). The dense widths select the entry; the selection widths derive from
-//! WI and WA, and the mode only changes which blocks are instantiated.
+//! The sparse unit's emitter for one width set (see `crate::instance`). The dense widths
+//! select the instance; the selection widths derive from WI and WA, and the mode only
+//! changes which blocks are instantiated.
 
 use super::unit::SparseUnit;
 use crate::error::Result;
-use crate::unit::params::{UnitParams, Widths};
+use crate::unit::params::UnitParams;
 
-macro_rules! registry {
-    ($($id:literal => [$wi:literal, $wt:literal, $ft:literal, $esb:literal, $we:literal, $wd:literal, $wa:literal, $rn:literal, $rsb:literal, $wr:literal, $wo:literal]),* $(,)?) => {
-        /// (description, widths) of every instantiated width set of the sparse unit.
-        pub const SUPPORTED: &[(&str, Widths)] = &[
-            $(($id, Widths { wi: $wi, wt: $wt, ft: $ft, esb: $esb, we: $we, wd: $wd, wa: $wa, rn: $rn, rsb: $rsb, wr: $wr, wo: $wo })),*
-        ];
-
-        fn dispatch(p: &UnitParams, name: &str) -> Option<Result<String>> {
-            let w = p.widths();
-            $(
-                if w == (Widths { wi: $wi, wt: $wt, ft: $ft, esb: $esb, we: $we, wd: $wd, wa: $wa, rn: $rn, rsb: $rsb, wr: $wr, wo: $wo }) {
-                    // dense derived widths as in unit/registry.rs; selection: WX = WI+2,
-                    // S1: WI+WA, S2: 2WI+WA-1, x^2: 2WI, L*S2, S1^2 = V: 2(WI+WA), root WI+WA
-                    // (+4 remainder), z*R: 16+WI+WA, |N|: WI+WA+17, quotient WI+1
-                    let unit = SparseUnit::<$wi, $wt, { $wt + 1 }, $ft, $esb, $we, { $we + $ft }, { $wi + 16 }, $wd, $wa, { $wa + 1 },
-                        $rn, $rsb, $wr, { $wr + $rn }, { $wr + 2 }, { 2 * $wr + 2 }, { $wr + 2 }, { 2 * $wr + 2 }, { $we + $wr }, $wo,
-                        { $wi + 2 }, { $wi + $wa }, { 2 * $wi + $wa - 1 }, { 2 * $wi }, { 2 * $wi + 2 * $wa }, { 2 * ($wi + $wa) },
-                        { 2 * ($wi + $wa) }, { $wi + $wa }, { $wi + $wa + 4 }, { 16 + $wi + $wa }, { $wi + $wa + 17 }, { $wi + 1 }>::new(p);
-                    return Some(crate::hw::emit_top(unit, name));
-                }
-            )*
-            None
-        }
-    };
+/// Builds the sparse unit for one width set and emits its Verilog. Instantiated through
+/// [`sparse_instance!`](crate::sparse_instance).
+#[allow(clippy::type_complexity)]
+pub fn emit<
+    const WI: usize,
+    const WT: usize,
+    const WN: usize,
+    const FT: usize,
+    const ESB: usize,
+    const WE: usize,
+    const WEP: usize,
+    const WSP: usize,
+    const WD: usize,
+    const WA: usize,
+    const WL: usize,
+    const RN: usize,
+    const RSB: usize,
+    const WR: usize,
+    const RPW: usize,
+    const WMH: usize,
+    const WH: usize,
+    const WQ: usize,
+    const WRQ: usize,
+    const WP: usize,
+    const WO: usize,
+    const WX: usize,
+    const WS1: usize,
+    const WS2: usize,
+    const WXX: usize,
+    const WLS2: usize,
+    const WSQ: usize,
+    const WV: usize,
+    const WRT: usize,
+    const WRTQ: usize,
+    const WZR: usize,
+    const WM: usize,
+    const QB: usize,
+>(
+    p: &UnitParams,
+    name: &str,
+) -> Result<String> {
+    let unit = SparseUnit::<
+        WI, WT, WN, FT, ESB, WE, WEP, WSP, WD, WA, WL, RN, RSB, WR, RPW, WMH, WH, WQ, WRQ, WP, WO,
+        WX, WS1, WS2, WXX, WLS2, WSQ, WV, WRT, WRTQ, WZR, WM, QB,
+    >::new(p);
+    crate::hw::emit_top(unit, name)
 }
 
-registry! {
-    // id                                  WI  WT  FT ESB  WE  WD  WA  RN RSB  WR  WO
-    "exact8 formats, max_len 1024"      => [10, 18, 10, 4, 12, 33, 10, 12, 3, 12, 8],
-    "exact8 formats, max_len 4096"      => [10, 18, 10, 4, 12, 37, 12, 12, 3, 12, 8],
+/// The sparse unit's emitter for the 11 dense widths (as in
+/// [`dense_instance!`](crate::dense_instance)); selection widths: WX = WI+2, S1: WI+WA,
+/// S2: 2WI+WA-1, x^2: 2WI, L*S2, S1^2 = V: 2(WI+WA), root WI+WA (+4 remainder),
+/// z*R: 16+WI+WA, |N|: WI+WA+17, quotient WI+1.
+#[macro_export]
+macro_rules! sparse_instance {
+    ($wi:literal, $wt:literal, $ft:literal, $esb:literal, $we:literal, $wd:literal, $wa:literal, $rn:literal, $rsb:literal, $wr:literal, $wo:literal) => {
+        $crate::sparse::registry::emit::<
+            $wi, $wt, { $wt + 1 }, $ft, $esb, $we, { $we + $ft }, { $wi + 16 }, $wd, $wa, { $wa + 1 },
+            $rn, $rsb, $wr, { $wr + $rn }, { $wr + 2 }, { 2 * $wr + 2 }, { $wr + 2 }, { 2 * $wr + 2 }, { $we + $wr }, $wo,
+            { $wi + 2 }, { $wi + $wa }, { 2 * $wi + $wa - 1 }, { 2 * $wi }, { 2 * $wi + 2 * $wa }, { 2 * ($wi + $wa) },
+            { 2 * ($wi + $wa) }, { $wi + $wa }, { $wi + $wa + 4 }, { 16 + $wi + $wa }, { $wi + $wa + 17 }, { $wi + 1 },
+        > as $crate::instance::EmitFn
+    };
 }
 
 /// Cycles from the start of the stat_topk threshold unit to its result (8 + WR + QB,
@@ -43,11 +75,4 @@ registry! {
 pub fn stat_cycles(p: &UnitParams) -> u32 {
     let (wi, wa) = (p.input.bits, p.wa);
     8 + (wi + wa) + (wi + 1)
-}
-
-/// Emits the sparse unit's Verilog or explains which width set is missing.
-pub fn emit_verilog(p: &UnitParams, name: &str) -> Result<String> {
-    dispatch(p, name).unwrap_or_else(|| {
-        Err(crate::unit::registry::missing_widths(p, "compiled into the sparse unit", SUPPORTED.len(), "src/sparse/registry.rs"))
-    })
 }

@@ -30,7 +30,7 @@ pub struct Scale {
 }
 
 /// Every width of the datapath. The rust-hdl block is generic over these (const generics);
-/// `registry.rs` lists the sets that are instantiated.
+/// `crate::instance` lists the sets compiled in; others are built on demand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Widths {
     /// input code
@@ -53,6 +53,13 @@ pub struct Widths {
     pub wr: usize,
     /// output code
     pub wo: usize,
+}
+
+impl Widths {
+    /// The widths in the order the instance macros take them (`dense_instance!`).
+    pub fn to_vec(&self) -> Vec<usize> {
+        vec![self.wi, self.wt, self.ft, self.esb, self.we, self.wd, self.wa, self.rn, self.rsb, self.wr, self.wo]
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -1,0 +1,147 @@
+//! Width sets: which rust-hdl instantiation emits a configuration's Verilog.
+//!
+//! rust-hdl widths are const generics, fixed when Rust compiles, while configurations are
+//! read at run time. Every configuration and design resolves to a [`Kind`] and a width key
+//! (11 widths for the unit, 7 for the baseline). The example configurations' sets are
+//! compiled into this binary ([`COMPILED`]); any other set is built on demand by
+//! [`crate::ondemand`]: a small crate that instantiates the same macro
+//! ([`dense_instance!`](crate::dense_instance), [`sparse_instance!`](crate::sparse_instance),
+//! [`baseline_instance!`](crate::baseline_instance)) against this library, built once by
+//! cargo and cached. Both paths emit byte-identical Verilog (tested).
+
+use crate::error::{Error, Result};
+use crate::generate::Design;
+use crate::unit::params::UnitParams;
+use serde::Serialize;
+
+/// Emits the Verilog body of one design for one width set with `name` as its top module.
+pub type EmitFn = fn(&UnitParams, &str) -> Result<String>;
+
+/// The three designs, each a separate rust-hdl top with its own width list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// the softmax unit without sparse selection
+    Dense,
+    /// the softmax unit with a `[sparse]` section (any mode)
+    Sparse,
+    /// the conventional baseline of the configuration's formats
+    Baseline,
+}
+
+impl Kind {
+    pub fn of(p: &UnitParams, design: Design) -> Kind {
+        match (design, &p.sparse) {
+            (Design::Baseline, _) => Kind::Baseline,
+            (Design::Unit, None) => Kind::Dense,
+            (Design::Unit, Some(_)) => Kind::Sparse,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Dense => "dense",
+            Kind::Sparse => "sparse",
+            Kind::Baseline => "baseline",
+        }
+    }
+
+    /// The widths that select the instantiation, in the order its macro takes them.
+    pub fn key(self, p: &UnitParams) -> Vec<usize> {
+        match self {
+            Kind::Dense | Kind::Sparse => p.widths().to_vec(),
+            Kind::Baseline => crate::baseline::registry::widths(&crate::baseline::BaselineParams::from_unit(p)).to_vec(),
+        }
+    }
+
+    /// The macro that instantiates this kind (`softmax_hw::<name>!`).
+    pub fn macro_name(self) -> &'static str {
+        match self {
+            Kind::Dense => "dense_instance",
+            Kind::Sparse => "sparse_instance",
+            Kind::Baseline => "baseline_instance",
+        }
+    }
+}
+
+/// One compiled-in instantiation.
+pub struct Instance {
+    pub id: &'static str,
+    pub kind: Kind,
+    pub key: &'static [usize],
+    pub emit: EmitFn,
+}
+
+macro_rules! compiled {
+    ($($kind:ident $mac:ident $id:literal => [$($w:literal),*]),* $(,)?) => {
+        /// The width sets compiled into this binary: those of the example configurations.
+        pub const COMPILED: &[Instance] = &[
+            $(Instance { id: $id, kind: Kind::$kind, key: &[$($w),*], emit: crate::$mac!($($w),*) }),*
+        ];
+    };
+}
+
+compiled! {
+    // dense unit                                        WI  WT  FT ESB  WE  WD  WA  RN RSB  WR  WO
+    Dense dense_instance "configs/softermax.toml"        => [8, 8, 2, 1, 11, 32, 10, 11, 3, 11, 8],
+    Dense dense_instance "configs/exact8.toml"           => [10, 18, 10, 4, 12, 33, 10, 12, 3, 12, 8],
+    Dense dense_instance "configs/precise16.toml"        => [16, 16, 8, 7, 20, 47, 13, 9, 3, 20, 16],
+    // sparse unit (every mode of the sparse examples)
+    Sparse sparse_instance "exact8 formats, max_len 1024" => [10, 18, 10, 4, 12, 33, 10, 12, 3, 12, 8],
+    Sparse sparse_instance "exact8 formats, max_len 4096" => [10, 18, 10, 4, 12, 37, 12, 12, 3, 12, 8],
+    // baseline                                                WI  WA WTA  WX  WS  WO  WQ
+    Baseline baseline_instance "baseline of configs/softermax.toml" => [8, 10, 7, 20, 30, 8, 9],
+    Baseline baseline_instance "baseline of configs/exact8.toml"    => [10, 10, 7, 21, 31, 8, 10],
+    Baseline baseline_instance "baseline of configs/precise16.toml" => [16, 13, 14, 32, 45, 16, 18],
+}
+
+/// The compiled-in instantiation of a kind and width key, if any.
+pub fn compiled(kind: Kind, key: &[usize]) -> Option<&'static Instance> {
+    COMPILED.iter().find(|i| i.kind == kind && i.key == key)
+}
+
+/// How a width set is (or will be) emitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    Compiled,
+    OnDemand,
+}
+
+/// Emits the Verilog body of `p`'s design `kind` with top module `name`: through the
+/// compiled-in instantiation when there is one, else through an on-demand build.
+pub fn emit(kind: Kind, p: &UnitParams, name: &str) -> Result<String> {
+    let key = kind.key(p);
+    match compiled(kind, &key) {
+        Some(i) => (i.emit)(p, name),
+        None => crate::ondemand::emit(kind, &key, p, name),
+    }
+}
+
+/// Entry point of an on-demand emitter crate (`src/main.rs` of the crate that
+/// [`crate::ondemand`] writes): reads the resolved configuration (TOML) on stdin, takes the
+/// module name as its one argument, checks that the configuration resolves to this
+/// instantiation's widths and prints the Verilog body on stdout.
+pub fn emitter_main(kind: Kind, key: &[usize], emit: EmitFn) -> ! {
+    let run = || -> Result<String> {
+        let name = std::env::args().nth(1).ok_or_else(|| Error::Tool("on-demand emitter: usage: <emitter> MODULE < config.toml".into()))?;
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|e| Error::io("<stdin>", e))?;
+        let cfg = crate::config::Config::parse(&text, "<stdin>")?;
+        let p = UnitParams::new(&cfg)?;
+        let got = kind.key(&p);
+        if got != key {
+            return Err(Error::Tool(format!("on-demand emitter for {} widths {key:?} got a configuration with widths {got:?}", kind.name())));
+        }
+        emit(&p, &name)
+    };
+    match run() {
+        Ok(v) => {
+            print!("{v}");
+            std::process::exit(0)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1)
+        }
+    }
+}
