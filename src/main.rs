@@ -1,6 +1,7 @@
 //! softmax-hw command line. Every user error is one line on stderr and exit status 1.
 
 use clap::{Parser, Subcommand};
+use rayon::prelude::*;
 use softmax_hw::config::Config;
 use softmax_hw::cosim;
 use softmax_hw::error::{Error, Result};
@@ -162,6 +163,27 @@ enum Cmd {
         /// table.json files written by `sweep --shard`
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Random valid configurations: generate, lint and co-simulate each (unit and baseline)
+    Fuzz {
+        /// number of configurations
+        #[arg(long, default_value_t = 20)]
+        configs: u64,
+        /// seed of the first configuration (configuration i uses seed + i)
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// co-simulated rows per design (corner rows first)
+        #[arg(long, default_value_t = 300)]
+        rows: usize,
+        /// probability of a stall on each stream per cycle
+        #[arg(long, default_value_t = 0.3)]
+        stall: f64,
+        /// largest max_len drawn (1..=65536)
+        #[arg(long, default_value_t = 8192)]
+        max_len: u32,
+        /// directory for the failing configurations (TOML) and the lint files
+        #[arg(long, default_value = "target/fuzz")]
+        out: PathBuf,
     },
     /// Print the derived widths of a configuration and whether they are compiled in
     Widths {
@@ -487,6 +509,55 @@ fn run(cli: Cli) -> Result<i32> {
             print!("{}", softmax_hw::sweep::markdown(&points));
             println!("merge: {} points from {} files; table and plots in {}", points.len(), files.len(), out.display());
             Ok(0)
+        }
+        Cmd::Fuzz { configs, seed, rows, stall, max_len, out } => {
+            if !(0.0..1.0).contains(&stall) {
+                return Err(Error::flag("--stall", stall, "allowed 0 <= P < 1"));
+            }
+            if rows == 0 {
+                return Err(Error::flag("--rows", 0, "allowed 1 or more"));
+            }
+            if !(1..=65536).contains(&max_len) {
+                return Err(Error::flag("--max-len", max_len, "allowed 1..=65536"));
+            }
+            if configs == 0 {
+                return Err(Error::flag("--configs", 0, "allowed 1 or more"));
+            }
+            std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
+            let failed = std::sync::Mutex::new(Vec::new());
+            let done = std::sync::atomic::AtomicU64::new(0);
+            (seed..seed + configs).into_par_iter().for_each(|s| {
+                let text = softmax_hw::fuzz::random_config(s, max_len);
+                let work = out.join(format!("seed{s}"));
+                let res = std::fs::create_dir_all(&work)
+                    .map_err(|e| Error::io(&work, e))
+                    .and_then(|_| softmax_hw::fuzz::check_config(&text, rows, stall, s, &work));
+                let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                match res {
+                    Ok(c) => {
+                        let _ = std::fs::remove_dir_all(&work);
+                        println!(
+                            "fuzz {n}/{configs}: seed {s}: ok {}{}: {} rows, {} elements, 0 mismatches",
+                            c.module,
+                            if c.sparse { "" } else { " + baseline" },
+                            c.rows,
+                            c.elements
+                        );
+                    }
+                    Err(e) => {
+                        let file = out.join(format!("fail-seed{s}.toml"));
+                        let body = format!("# softmax-hw fuzz --seed {s} --configs 1: {e}\n# reproduce: softmax-hw cosim --config {} --rows {rows} --stall {stall} --seed {s}\n{text}", file.display());
+                        let _ = std::fs::write(&file, &body);
+                        println!("fuzz {n}/{configs}: seed {s}: FAIL {e}\n--- {} ---\n{body}---", file.display());
+                        failed.lock().unwrap().push(s);
+                    }
+                }
+            });
+            let mut failed = failed.into_inner().unwrap();
+            failed.sort();
+            println!("fuzz: {configs} configurations (seeds {seed}..={}), {} failed{}", seed + configs - 1, failed.len(),
+                if failed.is_empty() { String::new() } else { format!(": seeds {failed:?} (TOML in {})", out.display()) });
+            Ok(if failed.is_empty() { 0 } else { 1 })
         }
         Cmd::Widths { config } => {
             let (_, p, _) = load(&config)?;
