@@ -5,7 +5,7 @@ use crate::cosim::{self, RowModel, RunOptions};
 use crate::error::Result;
 use crate::generate::Timing;
 use crate::rows::{random_rows, Row};
-use crate::unit::params::UnitParams;
+use crate::params::UnitParams;
 use std::fmt::Write;
 use std::path::Path;
 

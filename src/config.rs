@@ -2,7 +2,7 @@
 //!
 //! Every field is documented in README.md ("Configuration"). Parsing rejects unknown keys and
 //! wrong types with a one-line message that carries the file, line and column; value checks
-//! happen in [`crate::unit::params::UnitParams::new`], which turns a `Config` into the fully
+//! happen in [`crate::params::UnitParams::new`], which turns a `Config` into the fully
 //! resolved parameters (every default filled in) that the model and the hardware share.
 
 use crate::error::{Error, Result};

@@ -23,7 +23,7 @@ pub trait RowModel: Sync {
     }
 }
 
-impl RowModel for crate::unit::params::UnitParams {
+impl RowModel for crate::params::UnitParams {
     fn max_len(&self) -> u32 {
         self.max_len
     }

@@ -39,7 +39,7 @@ pub fn parse_rows(text: &str, origin: &str) -> Result<Vec<Vec<f64>>> {
 }
 
 /// Checks row lengths against the unit and quantizes every logit to the input format.
-pub fn quantize_rows(p: &crate::unit::params::UnitParams, rows: &[Vec<f64>], origin: &str) -> Result<Vec<Vec<i64>>> {
+pub fn quantize_rows(p: &crate::params::UnitParams, rows: &[Vec<f64>], origin: &str) -> Result<Vec<Vec<i64>>> {
     if let Some(i) = rows.iter().position(|r| r.len() > p.max_len as usize) {
         return Err(Error::Input(format!(
             "{origin}: row {} has {} elements: allowed 1..={} (max_len of the configuration)",

@@ -11,7 +11,7 @@
 use crate::config::*;
 use crate::error::{Error, Result};
 use crate::generate::{generate_design, Design};
-use crate::unit::params::UnitParams;
+use crate::params::UnitParams;
 use rand::prelude::*;
 use rand::rngs::StdRng;
 

@@ -3,7 +3,7 @@
 
 use crate::config::{Config, Log2e, RecipMethod};
 use crate::error::{Error, Result};
-use crate::unit::params::UnitParams;
+use crate::params::UnitParams;
 use serde::Serialize;
 use std::path::Path;
 
@@ -17,14 +17,7 @@ pub struct Generated {
     pub manifest: Manifest,
 }
 
-/// Which design of a configuration: the softmax unit, or the conventional baseline with the
-/// same formats (exact max, full-precision exponent table, true divider).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Design {
-    Unit,
-    Baseline,
-}
+pub use crate::instance::Design;
 
 /// Generates the Verilog of a configuration. `source` names the configuration in the header
 /// (a file name, not a path, so that regeneration elsewhere is byte-identical).
@@ -244,7 +237,7 @@ impl Manifest {
         if let Some(sp) = &p.sparse {
             let lsb = p.input.lsb();
             tables["sparse"] = serde_json::json!({
-                "mode": crate::sparse::params::mode_name(sp.mode),
+                "mode": crate::params::sparse::mode_name(sp.mode),
                 "keep_rule": "x >= max(x) - theta, and (x > t or (x == t and index <= i_max)) with the row's (t, i_max) from the mode, and (the first occurrence of the row max, or fewer than k_max - 1 other earlier elements kept)",
                 "theta_reset_lsb": sp.theta,
                 "theta_reset": sp.theta as f64 * lsb,
@@ -256,7 +249,7 @@ impl Manifest {
                     crate::config::Renorm::All => "all: survivors keep their dense output code (normalized over the whole row); dropped elements output 0",
                     crate::config::Renorm::Survivors => "survivors: a second read of the row sums the kept elements only (online max and sum, as pass 1); the kept outputs are their softmax; dropped elements output 0",
                 },
-                "z_table": if sp.z.is_empty() { serde_json::Value::Null } else { serde_json::json!({ "entries": sp.z.len(), "bits": crate::sparse::params::Z_BITS, "frac": crate::sparse::params::Z_FRAC, "meaning": "round(PhiInv(1 - k/L) * 2^frac) indexed by the row length L" }) },
+                "z_table": if sp.z.is_empty() { serde_json::Value::Null } else { serde_json::json!({ "entries": sp.z.len(), "bits": crate::params::sparse::Z_BITS, "frac": crate::params::sparse::Z_FRAC, "meaning": "round(PhiInv(1 - k/L) * 2^frac) indexed by the row length L" }) },
                 "topk_registers": if sp.mode == crate::config::SparseMode::Topk { sp.k } else { 0 },
             });
         }

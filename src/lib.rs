@@ -28,7 +28,7 @@ pub mod instance;
 pub mod lint;
 pub mod lpw;
 pub mod normalize;
-pub mod ondemand;
+pub mod params;
 pub mod recip;
 pub mod rows;
 pub mod sparse;

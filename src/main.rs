@@ -6,7 +6,7 @@ use softmax_hw::config::Config;
 use softmax_hw::cosim;
 use softmax_hw::error::{Error, Result};
 use softmax_hw::generate::{self, Design};
-use softmax_hw::unit::params::UnitParams;
+use softmax_hw::params::UnitParams;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 

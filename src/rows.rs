@@ -1,7 +1,7 @@
 //! Test rows: the corner cases of ALGORITHMS.md section 5, seeded random Gaussian rows and
 //! attention-sink rows, as input codes of a configuration.
 
-use crate::unit::params::UnitParams;
+use crate::params::UnitParams;
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Normal};
 

@@ -10,7 +10,7 @@
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::generate::{generate_design, Design};
-use crate::unit::params::UnitParams;
+use crate::params::UnitParams;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -159,7 +159,7 @@ fn run_design(pt: &mut Point, text: &str, design: Design, opt: &SweepOptions) ->
     let codes = attention_codes(&p)?;
     for x in &codes {
         let y = variant.run(x);
-        m.add(&p, x, &y, &crate::unit::model::reference(&p, x));
+        m.add(&p, x, &y, &crate::params::reference(&p, x));
     }
     let m = m.finish();
     (pt.max_lsb, pt.mean_lsb, pt.argmax_flips) = (Some(m.max_lsb), Some(m.mean_lsb), Some(m.argmax_flip));

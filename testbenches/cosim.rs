@@ -8,7 +8,7 @@ use softmax_hw::baseline::BaselineParams;
 use softmax_hw::cosim::RowModel;
 use softmax_hw::generate::{self, Design, Generated};
 use softmax_hw::rows::{cosim_rows, Row};
-use softmax_hw::unit::params::UnitParams;
+use softmax_hw::params::UnitParams;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -37,7 +37,7 @@ fn sampler_is_valid_deterministic_and_covers_the_space() {
         let text = softmax_hw::fuzz::random_config(seed, 8192);
         assert_eq!(text, softmax_hw::fuzz::random_config(seed, 8192));
         let cfg = softmax_hw::config::Config::parse(&text, "t").unwrap();
-        let p = softmax_hw::unit::params::UnitParams::new(&cfg).unwrap();
+        let p = softmax_hw::params::UnitParams::new(&cfg).unwrap();
         assert!((1..=8192).contains(&p.max_len));
         seen.insert(format!("{:?}", p.log2e));
         seen.insert(format!("{:?}", p.recip_method));

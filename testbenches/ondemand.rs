@@ -6,7 +6,7 @@
 use softmax_hw::config::Config;
 use softmax_hw::generate::Design;
 use softmax_hw::instance::{self, Kind};
-use softmax_hw::unit::params::UnitParams;
+use softmax_hw::params::UnitParams;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -38,7 +38,7 @@ fn ondemand_emits_the_compiled_in_verilog_for_every_example() {
             };
             let module = format!("t_{name}");
             let a = (compiled.emit)(&p, &module).unwrap();
-            let b = softmax_hw::ondemand::emit(kind, &key, &p, &module).unwrap_or_else(|e| panic!("{name} {kind:?}: {e}"));
+            let b = softmax_hw::instance::ondemand::emit(kind, &key, &p, &module).unwrap_or_else(|e| panic!("{name} {kind:?}: {e}"));
             assert!(a == b, "{name} {kind:?}: on-demand Verilog differs from the compiled-in one");
             assert!(a.contains(&format!("module {module}")));
             compared += 1;
@@ -56,13 +56,13 @@ fn concurrent_users_build_a_new_width_set_once() {
     let key = Kind::Dense.key(&p);
     assert!(instance::compiled(Kind::Dense, &key).is_none(), "the test needs a width set that is not compiled in");
     let built: Vec<bool> = std::thread::scope(|s| {
-        let hs: Vec<_> = (0..3).map(|_| s.spawn(|| softmax_hw::ondemand::emitter(Kind::Dense, &key).unwrap())).collect();
+        let hs: Vec<_> = (0..3).map(|_| s.spawn(|| softmax_hw::instance::ondemand::emitter(Kind::Dense, &key).unwrap())).collect();
         hs.into_iter().map(|h| h.join().unwrap().built_seconds.is_some()).collect()
     });
     assert!(built.iter().filter(|b| **b).count() <= 1, "built more than once: {built:?}");
     // and now it is cached, and it emits
-    assert!(softmax_hw::ondemand::emitter(Kind::Dense, &key).unwrap().built_seconds.is_none());
-    let v = softmax_hw::ondemand::emit(Kind::Dense, &key, &p, "t_new").unwrap();
+    assert!(softmax_hw::instance::ondemand::emitter(Kind::Dense, &key).unwrap().built_seconds.is_none());
+    let v = softmax_hw::instance::ondemand::emit(Kind::Dense, &key, &p, "t_new").unwrap();
     assert!(v.contains("module t_new"));
 }
 

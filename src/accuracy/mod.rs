@@ -7,8 +7,9 @@
 //! quantization costs. Every model here is the bit-exact golden model of some hardware.
 
 use crate::lpw::LpwTable;
-use crate::unit::model::{reference, run_row};
-use crate::unit::params::UnitParams;
+use crate::params::reference;
+use crate::unit::model::run_row;
+use crate::params::UnitParams;
 use serde::Serialize;
 
 /// A design whose outputs are measured: the configured unit, or a variant of it.
@@ -44,7 +45,7 @@ impl Variant {
     pub fn all(p: &UnitParams) -> Vec<Variant> {
         let mut v = vec![Variant::unit(p)];
         if let Some(sp) = &p.sparse {
-            v[0].name = format!("sparse unit ({})", crate::sparse::params::mode_name(sp.mode));
+            v[0].name = format!("sparse unit ({})", crate::params::sparse::mode_name(sp.mode));
             v.push(Variant { name: "dense unit".into(), params: dense(p), kind: Kind::Unit });
         }
         v.extend([Variant::baseline(p), Variant::pow2(p), Variant::ideal(p)]);
@@ -59,7 +60,7 @@ impl Variant {
                 Some(sp) => crate::sparse::model::run_row(sp, &self.params, x, sp.theta).y,
             },
             Kind::Baseline(b) => crate::baseline::run_row(b, x),
-            Kind::Ideal => crate::unit::model::reference_codes(&self.params, x).into_iter().map(|c| c as u64).collect(),
+            Kind::Ideal => crate::params::reference_codes(&self.params, x).into_iter().map(|c| c as u64).collect(),
         }
     }
     /// The same unit with a pure power-of-two exponent: 2^-f replaced by 1 (shift only, as

@@ -3,8 +3,8 @@
 
 use super::{reference_unquantized, Metrics, Variant, HIST_HALF};
 use crate::error::{Error, Result};
-use crate::unit::model::reference;
-use crate::unit::params::UnitParams;
+use crate::params::reference;
+use crate::params::UnitParams;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;

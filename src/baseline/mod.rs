@@ -20,7 +20,7 @@ pub mod registry;
 use crate::config::{Config, Log2e};
 use crate::error::Result;
 use crate::fixfmt::FixFmt;
-use crate::unit::params::UnitParams;
+use crate::params::UnitParams;
 use serde::Serialize;
 
 #[derive(Clone, Debug, Serialize)]
@@ -127,7 +127,7 @@ pub fn row_cycles_overhead(b: &BaselineParams) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::unit::tests::{example, EXAMPLES};
+    use crate::params::examples::{example, EXAMPLES};
 
     /// The baseline is within 1 LSB of the correctly rounded softmax (its table rounding is
     /// a quarter LSB at most; the division rounds once).
@@ -138,7 +138,7 @@ mod tests {
             let b = BaselineParams::from_unit(&p);
             for r in crate::rows::cosim_rows(&p, 400, 9) {
                 let y = run_row(&b, &r.x);
-                let reference = crate::unit::model::reference(&p, &r.x);
+                let reference = crate::params::reference(&p, &r.x);
                 for (yc, rv) in y.iter().zip(reference) {
                     let exact = (rv * (p.output.frac as f64).exp2()).min(p.output.max_code() as f64);
                     assert!((*yc as f64 - exact).abs() < 1.0, "{name} {}: {yc} vs {exact}", r.kind);

@@ -3,7 +3,7 @@
 use super::block::BaselineUnit;
 use super::BaselineParams;
 use crate::error::Result;
-use crate::unit::params::UnitParams;
+use crate::params::UnitParams;
 
 /// [WI, WA, WTA, WX, WS, WO, WQ]: input, address, table address, table value, sum, output,
 /// quotient widths.
@@ -35,6 +35,6 @@ pub fn emit<
 #[macro_export]
 macro_rules! baseline_instance {
     ($wi:literal, $wa:literal, $wta:literal, $wx:literal, $ws:literal, $wo:literal, $wq:literal) => {
-        $crate::baseline::registry::emit::<$wi, $wa, { $wa + 1 }, $wta, $wx, $ws, { $ws + 1 }, $wq, $wo> as $crate::instance::EmitFn
+        $crate::baseline::registry::emit::<$wi, $wa, { $wa + 1 }, $wta, $wx, $ws, { $ws + 1 }, $wq, $wo> as $crate::params::EmitFn
     };
 }

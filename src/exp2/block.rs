@@ -11,7 +11,7 @@ pub const FRONT_LATENCY: usize = 3;
 
 use crate::hw::{konst, Mul};
 use crate::lpw::block::Lpw;
-use crate::unit::params::{UnitParams, LOG2E_BITS};
+use crate::params::{UnitParams, LOG2E_BITS};
 use rust_hdl_core::prelude::*;
 use rust_hdl_widgets::prelude::*;
 

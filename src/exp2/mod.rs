@@ -12,7 +12,7 @@
 
 pub mod block;
 
-use crate::unit::params::UnitParams;
+use crate::params::UnitParams;
 
 /// (k, g) of an input code, bit-exact to `block::Front`.
 #[inline]

@@ -1,12 +1,12 @@
 //! Exhaustive checks of the exponent front end: every 2^-f table input and every input code.
 
 use super::{exp_target, front, split};
-use crate::unit::tests::{example, EXAMPLES};
+use crate::params::examples::{example, EXAMPLES};
 
 /// Table error bounds, in LSBs of 2^-f (FU fraction bits): a LUT is correctly rounded
 /// (0.5); an LPW adds its fit error, (ln 2)^2 h^2 / 16 relative for segment width h
 /// (half the chord error after the minimax intercept), plus 1 LSB of slope truncation.
-fn table_bound(p: &crate::unit::params::UnitParams) -> f64 {
+fn table_bound(p: &crate::params::UnitParams) -> f64 {
     match p.exp_table.kind {
         crate::lpw::TableKind::Lut => 0.5,
         crate::lpw::TableKind::Lpw => {

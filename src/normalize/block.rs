@@ -10,7 +10,7 @@
 
 use crate::exp2::block::Front;
 use crate::hw::{konst, Mul};
-use crate::unit::params::{UnitParams, SHIFT_SAT};
+use crate::params::{UnitParams, SHIFT_SAT};
 use rust_hdl_core::prelude::*;
 use rust_hdl_widgets::prelude::*;
 

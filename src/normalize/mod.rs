@@ -11,7 +11,7 @@
 pub mod block;
 
 use crate::recip::Recip;
-use crate::unit::params::{UnitParams, SHIFT_SAT};
+use crate::params::{UnitParams, SHIFT_SAT};
 
 /// Output code of one element, bit-exact to `block::Normalize`.
 #[inline]

@@ -9,7 +9,7 @@
 use crate::config::RecipMethod;
 use crate::hw::{konst, Mul};
 use crate::lpw::block::Lpw;
-use crate::unit::params::UnitParams;
+use crate::params::UnitParams;
 use rust_hdl_core::prelude::*;
 use rust_hdl_widgets::prelude::*;
 

@@ -14,7 +14,7 @@
 pub mod block;
 
 use crate::config::RecipMethod;
-use crate::unit::params::UnitParams;
+use crate::params::UnitParams;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Recip {

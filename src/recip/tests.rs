@@ -2,14 +2,14 @@
 
 use super::{exact, normalize, recip};
 use crate::config::RecipMethod;
-use crate::unit::params::recip_target;
-use crate::unit::tests::{example, EXAMPLES};
+use crate::params::recip_target;
+use crate::params::examples::{example, EXAMPLES};
 
 /// Relative error bound of r against 1/m for the exact mantissa m, in units of 2^-FR:
 /// truncating m to RN bits costs up to 2^-RN relative (halved by centring the target),
 /// the table adds its fit error; Newton squares the seed error and adds ~2 LSB of
 /// truncation.
-fn bound_lsb(p: &crate::unit::params::UnitParams) -> f64 {
+fn bound_lsb(p: &crate::params::UnitParams) -> f64 {
     let fr = (1u64 << p.fr) as f64;
     let seed = p.recip_table.max_error(recip_target(p.recip_table.in_bits, p.fr)) + fr * (-(p.recip_table.in_bits as f64) - 1.0).exp2() + 0.5;
     match p.recip_method {

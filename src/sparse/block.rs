@@ -6,7 +6,7 @@
 //! max - theta and the thresholds never wrap and unsigned comparison is signed order.
 
 use crate::hw::{konst, Mul};
-use crate::unit::params::UnitParams;
+use crate::params::UnitParams;
 use rust_hdl_core::prelude::*;
 use rust_hdl_widgets::prelude::*;
 
@@ -247,7 +247,7 @@ impl<
     }
 
     pub fn new(p: &UnitParams) -> Self {
-        use super::params::Z_FRAC;
+        use crate::params::sparse::Z_FRAC;
         let sp = p.sparse.as_ref().expect("sparse parameters");
         assert_eq!((WL, WX, WS1, WS2, WXX), (WA + 1, WI + 2, WI + WA, 2 * WI + WA - 1, 2 * WI));
         assert_eq!((WLS2, WSQ, WV, WR, WRQ, WZR), (WL + WS2, 2 * WS1, 2 * WS1, WS1, WS1 + 4, 16 + WS1));

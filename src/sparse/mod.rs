@@ -11,7 +11,6 @@
 
 pub mod block;
 pub mod model;
-pub mod params;
 pub mod registry;
 pub mod report;
 pub mod unit;

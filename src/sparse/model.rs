@@ -23,9 +23,9 @@
 //! At least one element is always kept (the first survivor of the rule: the row max passes
 //! the floor and the rule, and the cap is at least 1), so d_s >= 1/2.
 
-use super::params::{SparseParams, Z_FRAC};
+use crate::params::sparse::{SparseParams, Z_FRAC};
 use crate::config::{Renorm, SparseMode};
-use crate::unit::params::UnitParams;
+use crate::params::UnitParams;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Descriptor {

@@ -4,7 +4,7 @@
 
 use super::unit::SparseUnit;
 use crate::error::Result;
-use crate::unit::params::UnitParams;
+use crate::params::UnitParams;
 
 /// Builds the sparse unit for one width set and emits its Verilog. Instantiated through
 /// [`sparse_instance!`](crate::sparse_instance).
@@ -66,7 +66,7 @@ macro_rules! sparse_instance {
             $rn, $rsb, $wr, { $wr + $rn }, { $wr + 2 }, { 2 * $wr + 2 }, { $wr + 2 }, { 2 * $wr + 2 }, { $we + $wr }, $wo,
             { $wi + 2 }, { $wi + $wa }, { 2 * $wi + $wa - 1 }, { 2 * $wi }, { 2 * $wi + 2 * $wa }, { 2 * ($wi + $wa) },
             { 2 * ($wi + $wa) }, { $wi + $wa }, { $wi + $wa + 4 }, { 16 + $wi + $wa }, { $wi + $wa + 17 }, { $wi + 1 },
-        > as $crate::instance::EmitFn
+        > as $crate::params::EmitFn
     };
 }
 

@@ -8,8 +8,8 @@
 //!   about D / 2 with renorm "all" (dropped outputs go to 0, the rest stay), about D with
 //!   renorm "survivors" (the kept outputs also grow by 1 / (1 - D)).
 
-use super::params::{mode_name, SparseParams};
-use crate::unit::params::UnitParams;
+use crate::params::sparse::{mode_name, SparseParams};
+use crate::params::UnitParams;
 use serde::Serialize;
 
 #[derive(Clone, Debug, Serialize)]
@@ -22,7 +22,7 @@ pub struct RowStat {
 
 /// Statistics of one row from its input codes, keep flags and output codes.
 pub fn row_stat(p: &UnitParams, x: &[i64], keep: &[bool], y: &[u64]) -> RowStat {
-    let r = crate::unit::model::reference(p, x);
+    let r = crate::params::reference(p, x);
     let dropped_mass = r.iter().zip(keep).filter(|(_, &k)| !k).map(|(v, _)| v).sum::<f64>() + 0.0; // no -0.0
     let dense = crate::unit::model::run_row(p, x).y;
     let tv = 0.5 * y.iter().zip(&dense).map(|(&a, &b)| p.output.to_real(a as i64 - b as i64).abs()).sum::<f64>();

@@ -2,9 +2,9 @@
 //! references, and the statistical top-k's kept count on Gaussian rows.
 
 use super::model::{descriptor, keep_flags, reference_keep, run_row, stat_threshold_real};
-use super::params::{z_table, SparseParams, Z_FRAC};
+use crate::params::sparse::{z_table, SparseParams, Z_FRAC};
 use crate::config::{Config, SparseCfg, SparseMode};
-use crate::unit::params::UnitParams;
+use crate::params::UnitParams;
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Normal};
 

@@ -23,7 +23,7 @@
 use crate::hw::{konst, RowRam};
 use crate::normalize::block::Normalize;
 use crate::recip::block::Recip;
-use crate::unit::params::UnitParams;
+use crate::params::UnitParams;
 use crate::unnormed::block::Unnormed;
 use rust_hdl_core::prelude::*;
 use rust_hdl_widgets::prelude::*;

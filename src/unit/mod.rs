@@ -2,7 +2,6 @@
 
 pub mod block;
 pub mod model;
-pub mod params;
 pub mod registry;
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Golden model of the whole unit: bit-exact to the emitted Verilog, row by row.
 
-use super::params::UnitParams;
+use crate::params::UnitParams;
 use crate::recip::Recip;
 use crate::unnormed::RowSum;
 
@@ -25,19 +25,4 @@ pub fn run_row(p: &UnitParams, xs: &[i64]) -> RowResult {
 /// The real value of each output code of a row.
 pub fn run_row_real(p: &UnitParams, xs: &[i64]) -> Vec<f64> {
     run_row(p, xs).y.iter().map(|&c| p.output.to_real(c as i64)).collect()
-}
-
-/// Float64 reference: the exact softmax of the quantized input codes, in the configured
-/// base (section 6 of ALGORITHMS.md).
-pub fn reference(p: &UnitParams, xs: &[i64]) -> Vec<f64> {
-    let t: Vec<f64> = xs.iter().map(|&x| p.t_real(x)).collect();
-    let m = t.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    let w: Vec<f64> = t.iter().map(|&v| (v - m).exp2()).collect();
-    let s: f64 = w.iter().sum();
-    w.iter().map(|v| v / s).collect()
-}
-
-/// The reference rounded to the output format (the best any unit can output).
-pub fn reference_codes(p: &UnitParams, xs: &[i64]) -> Vec<i64> {
-    reference(p, xs).iter().map(|&v| p.output.quantize(v)).collect()
 }

@@ -2,7 +2,7 @@
 //! const generics, so each width set is a separate instantiation of [`SoftmaxUnit`].
 
 use super::block::SoftmaxUnit;
-use super::params::UnitParams;
+use crate::params::UnitParams;
 use crate::error::Result;
 
 /// Builds the unit for one width set and emits its Verilog with `name` as the top module.
@@ -51,6 +51,6 @@ macro_rules! dense_instance {
         $crate::unit::registry::emit::<
             $wi, $wt, { $wt + 1 }, $ft, $esb, $we, { $we + $ft }, { $wi + 16 }, $wd, $wa, { $wa + 1 },
             $rn, $rsb, $wr, { $wr + $rn }, { $wr + 2 }, { 2 * $wr + 2 }, { $wr + 2 }, { 2 * $wr + 2 }, { $we + $wr }, $wo,
-        > as $crate::instance::EmitFn
+        > as $crate::params::EmitFn
     };
 }

@@ -1,16 +1,9 @@
 //! Golden model against the float64 softmax and hand-checked vectors.
 
-use super::model::{reference, run_row};
-use super::params::UnitParams;
+use super::model::run_row;
+use crate::params::examples::{example, EXAMPLES};
+use crate::params::reference;
 use crate::accuracy::measure;
-use crate::config::Config;
-
-pub fn example(name: &str) -> UnitParams {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("configs").join(format!("{name}.toml"));
-    UnitParams::new(&Config::load(Some(&path)).unwrap()).unwrap()
-}
-
-pub const EXAMPLES: [&str; 3] = ["softermax", "exact8", "precise16"];
 
 /// The error contract of every example configuration: each output is one of the two output
 /// codes that bracket the exact softmax of the quantized input (|y - y_ref| < 1 LSB,

@@ -12,7 +12,7 @@
 
 use crate::exp2::block::Front;
 use crate::hw::konst;
-use crate::unit::params::{UnitParams, SHIFT_SAT};
+use crate::params::{UnitParams, SHIFT_SAT};
 use rust_hdl_core::prelude::*;
 use rust_hdl_widgets::prelude::*;
 

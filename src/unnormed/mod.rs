@@ -12,7 +12,7 @@
 
 pub mod block;
 
-use crate::unit::params::{UnitParams, SHIFT_SAT};
+use crate::params::{UnitParams, SHIFT_SAT};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RowSum {

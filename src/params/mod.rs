@@ -1,6 +1,8 @@
-//! Resolved parameters of the softmax unit: validated once, every derived width and table
+//! The parameter layer: resolved parameters of the softmax unit: validated once, every derived width and table
 //! computed here and shared by the golden model (`model.rs`), the rust-hdl block
 //! (`block.rs`) and the manifest.
+
+pub mod sparse;
 
 use crate::config::{Base, Config, ExpCfg, ExpMethod, FormatCfg, InternalCfg, Log2e, RecipCfg, RecipMethod};
 use crate::error::{Error, Result};
@@ -30,7 +32,7 @@ pub struct Scale {
 }
 
 /// Every width of the datapath. The rust-hdl block is generic over these (const generics);
-/// `crate::instance` lists the sets compiled in; others are built on demand.
+/// The instance table lists the sets compiled in; others are built on demand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Widths {
     /// input code
@@ -87,7 +89,7 @@ pub struct UnitParams {
     /// Newton-Raphson: fraction bits of the mantissa used in the iteration (FR + 2).
     pub newton_mh: u32,
     /// Sparse selection (`[sparse]`), absent for the dense unit.
-    pub sparse: Option<crate::sparse::params::SparseParams>,
+    pub sparse: Option<sparse::SparseParams>,
 }
 
 fn check_range(field: &str, v: u32, lo: u32, hi: u32) -> Result<u32> {
@@ -226,7 +228,7 @@ impl UnitParams {
         let (sparse, sparse_resolved) = match &cfg.sparse {
             None => (None, None),
             Some(c) => {
-                let (sp, r) = crate::sparse::params::SparseParams::new(c, FixFmt::signed(wi, fi), max_len, wa)?;
+                let (sp, r) = sparse::SparseParams::new(c, FixFmt::signed(wi, fi), max_len, wa)?;
                 (Some(sp), Some(r))
             }
         };
@@ -359,8 +361,41 @@ impl UnitParams {
     }
 }
 
+/// Float64 reference: the exact softmax of the quantized input codes, in the configured
+/// base (section 6 of ALGORITHMS.md).
+pub fn reference(p: &UnitParams, xs: &[i64]) -> Vec<f64> {
+    let t: Vec<f64> = xs.iter().map(|&x| p.t_real(x)).collect();
+    let m = t.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let w: Vec<f64> = t.iter().map(|&v| (v - m).exp2()).collect();
+    let s: f64 = w.iter().sum();
+    w.iter().map(|v| v / s).collect()
+}
+
+/// The reference rounded to the output format (the best any unit can output).
+pub fn reference_codes(p: &UnitParams, xs: &[i64]) -> Vec<i64> {
+    reference(p, xs).iter().map(|&v| p.output.quantize(v)).collect()
+}
+
+/// Emits the Verilog body of one design for one width set with the given top-module name
+/// (the instance macros `dense_instance!`, `sparse_instance!`, `baseline_instance!` make one).
+pub type EmitFn = fn(&UnitParams, &str) -> Result<String>;
+
 /// Target of the reciprocal table: 1/m at the centre of the interval of mantissas
 /// m = 1 + (i + [0,1)) / 2^rn that share the table input i, in units of 2^-fr.
 pub fn recip_target(rn: u32, fr: u32) -> impl Fn(u64) -> f64 {
     move |i: u64| (1u64 << fr) as f64 / (1.0 + (i as f64 + 0.5) / (1u64 << rn) as f64)
+}
+
+/// The example configurations, for tests of every datapath.
+#[cfg(test)]
+pub mod examples {
+    use super::UnitParams;
+    use crate::config::Config;
+
+    pub const EXAMPLES: [&str; 3] = ["softermax", "exact8", "precise16"];
+
+    pub fn example(name: &str) -> UnitParams {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("configs").join(format!("{name}.toml"));
+        UnitParams::new(&Config::load(Some(&path)).unwrap()).unwrap()
+    }
 }

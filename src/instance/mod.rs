@@ -4,18 +4,25 @@
 //! read at run time. Every configuration and design resolves to a [`Kind`] and a width key
 //! (11 widths for the unit, 7 for the baseline). The example configurations' sets are
 //! compiled into this binary ([`COMPILED`]); any other set is built on demand by
-//! [`crate::ondemand`]: a small crate that instantiates the same macro
+//! [`ondemand`]: a small crate that instantiates the same macro
 //! ([`dense_instance!`](crate::dense_instance), [`sparse_instance!`](crate::sparse_instance),
 //! [`baseline_instance!`](crate::baseline_instance)) against this library, built once by
 //! cargo and cached. Both paths emit byte-identical Verilog (tested).
 
+pub mod ondemand;
+
 use crate::error::{Error, Result};
-use crate::generate::Design;
-use crate::unit::params::UnitParams;
+use crate::params::{EmitFn, UnitParams};
 use serde::Serialize;
 
-/// Emits the Verilog body of one design for one width set with `name` as its top module.
-pub type EmitFn = fn(&UnitParams, &str) -> Result<String>;
+/// Which design of a configuration: the softmax unit, or the conventional baseline with the
+/// same formats (exact max, full-precision exponent table, true divider).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Design {
+    Unit,
+    Baseline,
+}
 
 /// The three designs, each a separate rust-hdl top with its own width list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -113,12 +120,12 @@ pub fn emit(kind: Kind, p: &UnitParams, name: &str) -> Result<String> {
     let key = kind.key(p);
     match compiled(kind, &key) {
         Some(i) => (i.emit)(p, name),
-        None => crate::ondemand::emit(kind, &key, p, name),
+        None => ondemand::emit(kind, &key, p, name),
     }
 }
 
 /// Entry point of an on-demand emitter crate (`src/main.rs` of the crate that
-/// [`crate::ondemand`] writes): reads the resolved configuration (TOML) on stdin, takes the
+/// [`ondemand`] writes): reads the resolved configuration (TOML) on stdin, takes the
 /// module name as its one argument, checks that the configuration resolves to this
 /// instantiation's widths and prints the Verilog body on stdout.
 pub fn emitter_main(kind: Kind, key: &[usize], emit: EmitFn) -> ! {

@@ -19,7 +19,7 @@
 
 use crate::error::{Error, Result};
 use crate::instance::Kind;
-use crate::unit::params::UnitParams;
+use crate::params::UnitParams;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
