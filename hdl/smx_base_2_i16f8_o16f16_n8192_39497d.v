@@ -48,7 +48,7 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
     localparam  st_out = 2'b10;
     localparam  sign = 16'h8000;
     localparam  max_last = 14'b1111111111111;
-    localparam  table_last = 16'h2000;
+    localparam  table_last = 17'b10000000000000;
     localparam  y_max = 18'b1111111111111111;
 
     // Stub signals
@@ -333,6 +333,7 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
     reg  issue;
     reg  [13:0] idx_next;
     reg  [15:0] d;
+    reg  [16:0] d_wide;
     reg  [31:0] e2;
     reg  [45:0] c_rem;
     reg  [17:0] c_quo;
@@ -859,13 +860,14 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         ram$read_address = ((idx$q) & 13'h1fff);
         ram$read_enable = adv;
         d = max$q - ram$read_data;
+        d_wide = ((d) & 17'h1ffff);
         if (adv) begin
             v1$d = issue;
             l1$d = issue & (idx_next == len$q);
             v2$d = v1$q;
             l2$d = l1$q;
             d2$d = d;
-            zero2$d = d > table_last;
+            zero2$d = d_wide > table_last;
             exp_rom$address = ((d) & 14'h3fff);
         end
         else begin

@@ -47,7 +47,7 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
     localparam  st_out = 2'b10;
     localparam  sign = 8'h80;
     localparam  max_last = 11'b1111111111;
-    localparam  table_last = 8'h50;
+    localparam  table_last = 9'b1010000;
     localparam  y_max = 9'b10000000;
 
     // Stub signals
@@ -224,6 +224,7 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
     reg  issue;
     reg  [10:0] idx_next;
     reg  [7:0] d;
+    reg  [8:0] d_wide;
     reg  [19:0] e2;
     reg  [30:0] c_rem;
     reg  [8:0] c_quo;
@@ -570,13 +571,14 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
         ram$read_address = ((idx$q) & 10'h3ff);
         ram$read_enable = adv;
         d = max$q - ram$read_data;
+        d_wide = ((d) & 9'h1ff);
         if (adv) begin
             v1$d = issue;
             l1$d = issue & (idx_next == len$q);
             v2$d = v1$q;
             l2$d = l1$q;
             d2$d = d;
-            zero2$d = d > table_last;
+            zero2$d = d_wide > table_last;
             exp_rom$address = ((d) & 7'h7f);
         end
         else begin

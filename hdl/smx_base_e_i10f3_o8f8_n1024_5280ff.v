@@ -49,7 +49,7 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
     localparam  st_out = 2'b10;
     localparam  sign = 10'b1000000000;
     localparam  max_last = 11'b1111111111;
-    localparam  table_last = 10'b1110100;
+    localparam  table_last = 11'b1110100;
     localparam  y_max = 10'b11111111;
 
     // Stub signals
@@ -238,6 +238,7 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
     reg  issue;
     reg  [10:0] idx_next;
     reg  [9:0] d;
+    reg  [10:0] d_wide;
     reg  [20:0] e2;
     reg  [31:0] c_rem;
     reg  [9:0] c_quo;
@@ -604,13 +605,14 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
         ram$read_address = ((idx$q) & 10'h3ff);
         ram$read_enable = adv;
         d = max$q - ram$read_data;
+        d_wide = ((d) & 11'h7ff);
         if (adv) begin
             v1$d = issue;
             l1$d = issue & (idx_next == len$q);
             v2$d = v1$q;
             l2$d = l1$q;
             d2$d = d;
-            zero2$d = d > table_last;
+            zero2$d = d_wide > table_last;
             exp_rom$address = ((d) & 7'h7f);
         end
         else begin

@@ -48,3 +48,14 @@ fn sampler_is_valid_deterministic_and_covers_the_space() {
     }
     assert_eq!(seen.len(), 3 + 3 + 2 + 4 + 13 + 13, "{seen:?}");
 }
+
+/// Regression (fuzz seed 7): the baseline of a 4-bit input stores a table entry for every
+/// d = max - x, so its WI-bit "d beyond the table" compare was constant and Verilator's
+/// -Wall flagged it (CMPCONST). The compare is now WI+1 bits wide.
+#[test]
+fn regression_fuzz_seed7_baseline_with_a_full_table_passes_the_lint_gate() {
+    let text = "base = \"2\"\nmax_len = 1024\n[input]\nbits = 4\nfrac = 2\n[output]\nbits = 12\nfrac = 11\n";
+    let work = tempfile::tempdir().unwrap();
+    let c = softmax_hw::fuzz::check_config(text, 300, 0.3, 7, work.path()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!c.sparse && c.rows == 600, "unit and baseline co-simulated");
+}

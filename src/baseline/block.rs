@@ -32,6 +32,7 @@ pub struct BaselineUnit<
     const WR: usize,
     const WQ: usize,
     const WO: usize,
+    const WI1: usize,
 > {
     pub aclk: Signal<In, Clock>,
     pub aresetn: Signal<In, bool>,
@@ -69,7 +70,9 @@ pub struct BaselineUnit<
     st_out: Constant<Bits<2>>,
     sign: Constant<Bits<WI>>,
     max_last: Constant<Bits<WL>>,
-    table_last: Constant<Bits<WI>>,
+    /// last stored table index, WI+1 bits: when every d has an entry (2^WI entries) a WI-bit
+    /// compare would be constant (fuzz seed 7, 4-bit input)
+    table_last: Constant<Bits<WI1>>,
     y_max: Constant<Bits<WQ>>,
     reset: Signal<Local, bool>,
     accept: Signal<Local, bool>,
@@ -79,6 +82,7 @@ pub struct BaselineUnit<
     issue: Signal<Local, bool>,
     idx_next: Signal<Local, Bits<WL>>,
     d: Signal<Local, Bits<WI>>,
+    d_wide: Signal<Local, Bits<WI1>>,
     e2: Signal<Local, Bits<WX>>,
     c_rem: Signal<Local, Bits<WR>>,
     c_quo: Signal<Local, Bits<WQ>>,
@@ -99,7 +103,8 @@ impl<
         const WR: usize,
         const WQ: usize,
         const WO: usize,
-    > BaselineUnit<WI, WA, WL, WTA, WX, WS, WR, WQ, WO>
+        const WI1: usize,
+    > BaselineUnit<WI, WA, WL, WTA, WX, WS, WR, WQ, WO, WI1>
 {
     pub fn new(b: &BaselineParams) -> Self {
         assert_eq!(
@@ -155,6 +160,7 @@ impl<
             sign: konst(1 << (WI - 1)),
             max_last: konst(b.max_len as u64 - 1),
             table_last: konst(b.table.len() as u64 - 1),
+            d_wide: Default::default(),
             y_max: konst(b.y_max()),
             reset: Default::default(),
             accept: Default::default(),
@@ -186,7 +192,8 @@ impl<
         const WR: usize,
         const WQ: usize,
         const WO: usize,
-    > Logic for BaselineUnit<WI, WA, WL, WTA, WX, WS, WR, WQ, WO>
+        const WI1: usize,
+    > Logic for BaselineUnit<WI, WA, WL, WTA, WX, WS, WR, WQ, WO, WI1>
 {
     #[hdl_gen]
     fn update(&mut self) {
@@ -228,13 +235,14 @@ impl<
         self.ram.read_address.next = bit_cast::<WA, WL>(self.idx.q.val());
         self.ram.read_enable.next = self.adv.val();
         self.d.next = self.max.q.val() - self.ram.read_data.val();
+        self.d_wide.next = bit_cast::<WI1, WI>(self.d.val());
         if self.adv.val() {
             self.v1.d.next = self.issue.val();
             self.l1.d.next = self.issue.val() & (self.idx_next.val() == self.len.q.val());
             self.v2.d.next = self.v1.q.val();
             self.l2.d.next = self.l1.q.val();
             self.d2.d.next = self.d.val();
-            self.zero2.d.next = self.d.val() > self.table_last.val();
+            self.zero2.d.next = self.d_wide.val() > self.table_last.val();
             // the table register is stage 2: it reads the d that stage 2 is latching
             self.exp_rom.address.next = bit_cast::<WTA, WI>(self.d.val());
         } else {
