@@ -130,19 +130,28 @@ enum Cmd {
         workdir: PathBuf,
     },
     /// Generate, co-simulate, synthesize and measure every variant of a configuration
+    ///
+    /// Each --vary is one axis; the variants are the product of the axes (the first one
+    /// outermost). Every variant is validated before any work starts.
+    #[command(after_help = "Examples:\n  \
+        softmax-hw sweep --vary exp.segments=4,8,16\n  \
+        softmax-hw sweep --vary output.bits,output.frac=6:6,8:8,10:10 --vary recip.method=lpw,newton")]
     Sweep {
-        /// Base configuration
+        /// Base configuration (default: the built-in exact8 configuration)
         #[arg(long)]
         config: Option<PathBuf>,
-        /// key=v1,v2,...: a dotted configuration key and its values (repeatable; the product is swept)
-        #[arg(long, required = true)]
+        /// One axis: KEY=V1,V2,... varies a dotted configuration key (exp.segments=4,8,16);
+        /// KEY1,KEY2=A1:B1,A2:B2,... varies keys together, one value per key in each step,
+        /// joined by ':' (output.bits,output.frac=6:6,8:8). Repeatable; a key in one --vary only
+        #[arg(long, required = true, value_name = "KEYS=VALUES")]
         vary: Vec<String>,
         /// Synthesis target: ice40, ecp5, xc7 or generic
         #[arg(long, default_value = "ecp5")]
         target: String,
+        /// Clock constraint for place and route, MHz
         #[arg(long, default_value_t = 100.0)]
         freq: f64,
-        /// Co-simulation rows per variant
+        /// Co-simulation rows per variant (1 or more)
         #[arg(long, default_value_t = 300)]
         rows: usize,
         /// Also run each variant's conventional baseline
@@ -155,12 +164,12 @@ enum Cmd {
         #[arg(long, default_value = "target/sweep")]
         out: PathBuf,
     },
-    /// Join the table.json files of sweep shards into one table and plots
+    /// Join the table.json files of shards of one sweep into one table and plots
     Merge {
         /// Output directory
         #[arg(long, default_value = "target/sweep")]
         out: PathBuf,
-        /// table.json files written by `sweep --shard`
+        /// table.json files written by `sweep --shard` (of one sweep: same --config, --vary and options)
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -489,25 +498,42 @@ fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Cmd::Sweep { config, vary, target, freq, rows, baseline, shard, out } => {
-            let text = match &config {
-                None => softmax_hw::config::DEFAULT_CONFIG.to_string(),
-                Some(p) => std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?,
+            use softmax_hw::sweep;
+            // every check before any work: the flags, the axes and every variant, then --out
+            let (text, origin) = match &config {
+                None => (softmax_hw::config::DEFAULT_CONFIG.to_string(), "built-in default config".to_string()),
+                Some(p) => (std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?, p.display().to_string()),
             };
-            Config::parse(&text, &config.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "built-in default config".into()))?;
-            let vary: Vec<softmax_hw::sweep::Vary> = vary.iter().map(|v| softmax_hw::sweep::parse_vary(v)).collect::<Result<_>>()?;
-            let shard = softmax_hw::sweep::parse_shard(&shard)?;
-            let opt = softmax_hw::sweep::SweepOptions { target: parse_target(&target)?, freq_mhz: freq, rows, with_baseline: baseline, workdir: out.join("work") };
-            let points = softmax_hw::sweep::run(&text, &vary, shard, &opt)?;
-            softmax_hw::sweep::write_outputs(&points, &out)?;
-            print!("{}", softmax_hw::sweep::markdown(&points));
-            println!("sweep: {} points; table and plots in {}", points.len(), out.display());
+            let shard = sweep::parse_shard(&shard)?;
+            if rows == 0 {
+                return Err(Error::flag("--rows", 0, "allowed 1 or more"));
+            }
+            if !(freq.is_finite() && freq > 0.0) {
+                return Err(Error::flag("--freq", freq, "allowed a positive number of MHz"));
+            }
+            let opt = sweep::SweepOptions { target: parse_target(&target)?, freq_mhz: freq, rows, with_baseline: baseline, workdir: out.join("work") };
+            let vary: Vec<sweep::Vary> = vary.iter().map(|v| sweep::parse_vary(v)).collect::<Result<_>>()?;
+            let plan = sweep::plan(&text, &origin, &vary)?;
+            sweep::prepare_out(&out)?;
+            let table = sweep::Table { sweep: sweep::SweepInfo::new(&plan, &opt), points: sweep::run(&plan, shard, &opt) };
+            sweep::write_outputs(&table, &out)?;
+            print!("{}", sweep::markdown(&table.points));
+            println!("sweep: {} points; table and plots in {}", table.points.len(), out.display());
             Ok(0)
         }
         Cmd::Merge { out, files } => {
-            let points = softmax_hw::sweep::merge(&files)?;
-            softmax_hw::sweep::write_outputs(&points, &out)?;
-            print!("{}", softmax_hw::sweep::markdown(&points));
-            println!("merge: {} points from {} files; table and plots in {}", points.len(), files.len(), out.display());
+            use softmax_hw::sweep;
+            let table = sweep::merge(&files)?;
+            sweep::prepare_out(&out)?;
+            sweep::write_outputs(&table, &out)?;
+            print!("{}", sweep::markdown(&table.points));
+            let missing = table.missing();
+            let missing = if missing.is_empty() {
+                String::new()
+            } else {
+                format!(" (missing variants {} of the sweep's {})", missing.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", "), table.sweep.variants)
+            };
+            println!("merge: {} points from {} files{missing}; table and plots in {}", table.points.len(), files.len(), out.display());
             Ok(0)
         }
         Cmd::Fuzz { configs, seed, rows, stall, max_len, out } => {

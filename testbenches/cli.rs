@@ -202,8 +202,14 @@ fn sweep_shards_and_merge() {
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stdout}{stderr}");
         assert!(stdout.contains("sweep: 1 points"), "{stdout}");
+        // not a terminal: one progress line per finished variant
+        let segments = if shard == "0/2" { 8 } else { 16 };
+        let progress: Vec<&str> = stderr.lines().filter(|l| l.starts_with("sweep: 1/1 done: #")).collect();
+        assert_eq!(progress.len(), 1, "{stderr}");
+        assert!(progress[0].contains(&format!("exp.segments={segments} (")) && progress[0].contains("0 cosim mismatches"), "{stderr}");
     }
     let out = run(&["merge", "--out", "m", "s0/table.json", "s1/table.json"], dir.path());
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -220,6 +226,101 @@ fn sweep_shards_and_merge() {
     let out = run(&["sweep", "--vary", "exp.segments", "--out", "bad"], dir.path());
     assert_eq!(out.status.code(), Some(1));
     assert!(!dir.path().join("bad").exists());
+}
+
+/// Runs `sweep` (with `--out out` unless `args` give one) expecting exit status 1, one `error:` line that starts with
+/// `start` and contains `needle`, and no output directory.
+fn expect_sweep_error(args: &[&str], start: &str, needle: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a-file"), "").unwrap();
+    let out_flag: &[&str] = if args.contains(&"--out") { &[] } else { &["--out", "out"] };
+    let out = run(&[args, out_flag].concat(), dir.path());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+    assert_eq!(err.lines().count(), 1, "{args:?}: one line expected, got:\n{err}");
+    assert!(err.starts_with(&format!("error: {start}")) && err.contains(needle), "{args:?}: {err:?} should start with {start:?} and contain {needle:?}");
+    assert!(out.stdout.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&out.stdout));
+    assert!(!dir.path().join("out").exists(), "{args:?}: no output directory");
+    assert!(!dir.path().join("target").exists(), "{args:?}: no work started");
+    assert!(dir.path().join("a-file").is_file());
+}
+
+/// Every `--vary` (the axes and every variant they make), `--rows` and `--out` are checked
+/// before any variant runs (issues 9 and 10).
+#[test]
+fn sweep_refuses_bad_flags_before_any_work() {
+    let cfg = root().join("configs/exact8.toml");
+    let cfg = cfg.to_str().unwrap();
+    let sweep = |more: &[&'static str]| [&["sweep", "--config", cfg][..], more].concat();
+    let vary = "`--vary` = ";
+    expect_sweep_error(&sweep(&["--vary", "colour=1,2"]), vary, "colour=1,2: unknown key `colour`; allowed base, exp.method, ");
+    expect_sweep_error(&sweep(&["--vary", "input.sign=0,1"]), vary, "input.sign=0,1: unknown key `input.sign`; allowed input.bits, input.frac");
+    expect_sweep_error(&sweep(&["--vary", "exp.segments=4,8", "--vary", "input.bits=8,20"]), vary, "input.bits=20: allowed 4..=16");
+    expect_sweep_error(&sweep(&["--vary", "output.bits=8,6"]), vary, "output.bits=6: then `output.frac` = 8: allowed 5 (1.0 representable) or 6");
+    expect_sweep_error(&sweep(&["--vary", "max_len=long"]), vary, "max_len=long: invalid type: string \"long\", expected u32");
+    expect_sweep_error(&sweep(&["--vary", "sparse.k=8,32"]), vary, "sparse.k=8: missing field `mode` in [sparse] (the base config has no [sparse])");
+    // the same key twice, in two flags or in one
+    expect_sweep_error(&sweep(&["--vary", "max_len=512", "--vary", "max_len=2048"]), vary, "max_len=2048: key `max_len` is already varied by --vary max_len=512");
+    expect_sweep_error(
+        &sweep(&["--vary", "output.bits,output.frac=8:8", "--vary", "output.frac=7"]),
+        vary,
+        "output.frac=7: key `output.frac` is already varied by --vary output.bits,output.frac=8:8",
+    );
+    expect_sweep_error(&sweep(&["--vary", "max_len,max_len=1:2"]), vary, "key `max_len` twice; allowed each key in one --vary only");
+    // paired keys with a step of the wrong size
+    expect_sweep_error(&sweep(&["--vary", "output.bits,output.frac=6:6,8"]), vary, "`8` gives 1 value for 2 keys; allowed one value per key, joined by ':'");
+    expect_sweep_error(&sweep(&["--vary", "output.bits,output.frac=6:6:6"]), vary, "`6:6:6` gives 3 values for 2 keys");
+    expect_sweep_error(&sweep(&["--vary", "exp.segments=4,,8"]), vary, "an empty value; allowed KEY=V1,V2,... or KEY1,KEY2=A1:B1,A2:B2,...");
+    // --rows 0 co-simulates nothing, and --out must be a directory
+    expect_sweep_error(&sweep(&["--vary", "exp.segments=8", "--rows", "0"]), "`--rows` = 0: allowed 1 or more", "");
+    expect_sweep_error(&sweep(&["--vary", "exp.segments=8", "--freq", "0"]), "`--freq` = 0: allowed a positive number of MHz", "");
+    expect_sweep_error(&[sweep(&["--vary", "exp.segments=8"]), vec!["--out", "a-file"]].concat(), "`--out` = a-file: allowed a directory; this is a file", "");
+    expect_sweep_error(&[sweep(&["--vary", "exp.segments=8"]), vec!["--out", "a-file/sub"]].concat(), "`--out` = a-file/sub: allowed a directory that can be created", "");
+}
+
+/// `merge` joins shards of one sweep only: a shard of another sweep (other base config or
+/// axes), or a variant in two shards with different results, is refused naming the file.
+#[test]
+fn merge_refuses_shards_of_unrelated_sweeps() {
+    let dir = tempfile::tempdir().unwrap();
+    let info = |base: &str, vary: &str| {
+        serde_json::json!({"base": base, "vary": [vary], "variants": 2, "target": "ecp5", "freq_mhz": 100.0, "rows": 300, "baseline": false})
+    };
+    let point = |i: usize, vary: &str, lut: u64| {
+        let (k, v) = vary.split_once('=').unwrap();
+        let v = v.split(',').nth(i).unwrap();
+        serde_json::json!({"index": i, "settings": [[k, v]], "design": "unit", "module": "m", "max_lsb": 1.0, "mean_lsb": 0.001, "argmax_flips": 0,
+            "kept_share": null, "dropped_mass": null, "cosim_rows": 300, "cosim_mismatches": 0, "lut": lut, "ff": 1, "bram": 1, "dsp": 1, "fmax_mhz": 90.0, "note": ""})
+    };
+    let write = |name: &str, base: &str, vary: &str, points: Vec<serde_json::Value>| {
+        std::fs::create_dir_all(dir.path().join(name)).unwrap();
+        let t = serde_json::json!({"sweep": info(base, vary), "points": points});
+        std::fs::write(dir.path().join(name).join("table.json"), t.to_string()).unwrap();
+    };
+    let (seg, rec) = ("exp.segments=8,16", "recip.segments=8,16");
+    write("s0", "max_len = 1024\n", seg, vec![point(0, seg, 800)]);
+    write("s1", "max_len = 1024\n", seg, vec![point(1, seg, 850)]);
+    write("other_vary", "max_len = 1024\n", rec, vec![point(1, rec, 900)]);
+    write("other_base", "max_len = 2048\n", seg, vec![point(1, seg, 900)]);
+    write("conflict", "max_len = 1024\n", seg, vec![point(0, seg, 801)]);
+    let out = run(&["merge", "--out", "m", "s0/table.json", "s1/table.json", "s0/table.json"], dir.path());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("merge: 2 points from 3 files; table and plots in m"), "{stdout}");
+    let out = run(&["merge", "--out", "m1", "s1/table.json"], dir.path());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("merge: 1 points from 1 files (missing variants 0 of the sweep's 2)"));
+    let one = "allowed shards of one sweep (the same --config, --vary, --target, --freq, --rows, --baseline)";
+    for (file, needle) in [
+        ("other_vary", format!("other_vary/table.json: not a shard of the sweep in s0/table.json: --vary recip.segments=8,16 instead of --vary exp.segments=8,16; {one}")),
+        ("other_base", format!("other_base/table.json: not a shard of the sweep in s0/table.json: its base config (--config) differs; {one}")),
+        ("conflict", "conflict/table.json: variant 0 (unit) differs from the one in s0/table.json; allowed a variant in two files only with identical content".into()),
+    ] {
+        let out = run(&["merge", "--out", "bad", "s0/table.json", &format!("{file}/table.json")], dir.path());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert_eq!(err.trim(), format!("error: {needle}"));
+        assert!(!dir.path().join("bad").exists(), "no output directory");
+    }
 }
 
 /// Bad `[sparse]` parameters: one line naming the field, the value and what is allowed,
