@@ -10,9 +10,10 @@
 //! `UnitParams`) before any work starts, so a bad key or value is one error line naming the
 //! flag, not a note in the table.
 //!
-//! Accuracy comes from the golden model (bit-exact to the RTL) on the real attention logits
-//! and needs no compiled-in widths; co-simulation and synthesis need the variant's width set
-//! in the registry, and a variant without one says so in its `note` (with the line to add).
+//! Accuracy comes from the golden model (bit-exact to the RTL) on the real attention logits;
+//! co-simulation and synthesis use the variant's Verilog, whose width set is compiled in or
+//! built on demand (`crate::instance::ondemand`; parallel workers share its cache). A
+//! variant that fails at run time (a tool error) says so in its `note`.
 
 use crate::config::{Base, Config, ExpCfg, ExpMethod, FormatCfg, InternalCfg, Log2e, RecipCfg, RecipMethod, Renorm, SparseCfg, SparseMode};
 use crate::error::{Error, Result};
