@@ -59,3 +59,15 @@ fn regression_fuzz_seed7_baseline_with_a_full_table_passes_the_lint_gate() {
     let c = softmax_hw::fuzz::check_config(text, 300, 0.3, 7, work.path()).unwrap_or_else(|e| panic!("{e}"));
     assert!(!c.sparse && c.rows == 600, "unit and baseline co-simulated");
 }
+
+/// Regression (fuzz seed 150): with the log2 e multiplier, t may have fewer fraction bits
+/// than the input (t_frac 7 < input.frac 8), and the unused left-shift constant of the
+/// other path underflowed, so the emitter panicked.
+#[test]
+fn regression_fuzz_seed150_multiplier_with_t_frac_below_input_frac() {
+    let text = "base = \"e\"\nlog2e = \"multiplier\"\nmax_len = 32\n[input]\nbits = 12\nfrac = 8\n[output]\nbits = 6\nfrac = 5\n[exp]\nmethod = \"lut\"\n[recip]\nmethod = \"lpw\"\nsegments = 64\n[sparse]\nmode = \"topk\"\nk = 3\n";
+    let work = tempfile::tempdir().unwrap();
+    softmax_hw::fuzz::check_config(text, 300, 0.3, 150, work.path()).unwrap_or_else(|e| panic!("{e}"));
+    let dense = text.split("[sparse]").next().unwrap();
+    softmax_hw::fuzz::check_config(dense, 300, 0.3, 150, work.path()).unwrap_or_else(|e| panic!("{e}"));
+}

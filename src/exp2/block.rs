@@ -103,7 +103,9 @@ impl<
             tb_r: Default::default(),
             nb: Default::default(),
             sign: konst(1 << (WI - 1)),
-            pad: konst((p.ft - p.input.frac) as u64),
+            // t = x << pad without the multiplier (FT >= input.frac there); unused with the
+            // multiplier, where FT may be below input.frac (fuzz seed 150)
+            pad: konst(p.ft.saturating_sub(p.input.frac) as u64),
             two_wt: konst(1 << WT),
             ft: konst(FT as u64),
             xb: Default::default(),

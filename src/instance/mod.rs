@@ -129,6 +129,13 @@ pub fn emit(kind: Kind, p: &UnitParams, name: &str) -> Result<String> {
 /// module name as its one argument, checks that the configuration resolves to this
 /// instantiation's widths and prints the Verilog body on stdout.
 pub fn emitter_main(kind: Kind, key: &[usize], emit: EmitFn) -> ! {
+    // a panic is a bug of the generator: one line, as every other error
+    std::panic::set_hook(Box::new(|info| {
+        let p = info.payload();
+        let msg = p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_default();
+        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        eprintln!("error: internal error (a bug: please report it with the configuration): {msg}{at}");
+    }));
     let run = || -> Result<String> {
         let name = std::env::args().nth(1).ok_or_else(|| Error::Tool("on-demand emitter: usage: <emitter> MODULE < config.toml".into()))?;
         let mut text = String::new();

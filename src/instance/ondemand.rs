@@ -228,7 +228,8 @@ pub fn emit(kind: Kind, key: &[usize], p: &UnitParams, name: &str) -> Result<Str
     let out = child.wait_with_output().map_err(|err| Error::io(&e.path, err))?;
     if !out.status.success() {
         let msg = String::from_utf8_lossy(&out.stderr);
-        let msg = msg.lines().next().unwrap_or("no message").trim_start_matches("error: ");
+        let msg = msg.lines().find(|l| l.starts_with("error: ")).or_else(|| msg.lines().find(|l| !l.trim().is_empty())).unwrap_or("no message");
+        let msg = msg.trim_start_matches("error: ");
         return Err(Error::Tool(format!("on-demand emitter {} failed: {msg}", e.path.display())));
     }
     String::from_utf8(out.stdout).map_err(|_| Error::Tool(format!("on-demand emitter {}: output is not UTF-8", e.path.display())))
