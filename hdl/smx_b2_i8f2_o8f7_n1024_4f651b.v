@@ -415,6 +415,7 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass1(clock,reset,x,valid,first,last,k_min,
     reg  done_r$clock;
 
     // Local signals
+    reg  [8:0] sat_s;
     reg  grow;
     reg  [8:0] dk;
     reg  [31:0] shift_in;
@@ -622,7 +623,8 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass1(clock,reset,x,valid,first,last,k_min,
         last3$d = last2$q;
         u3$d = u2$q;
         grow3$d = grow;
-        if (dk > sat) begin
+        sat_s = sat;
+        if (dk > sat_s) begin
             sh3$d = ((sat) & 6'h3f);
         end
         else begin
@@ -1451,6 +1453,7 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass2(clock,reset,start,len,k_min,r,eb,bank
     reg  y6$clock;
 
     // Local signals
+    reg  [8:0] sat_s;
     reg  adv;
     reg  issue;
     reg  [10:0] idx_next;
@@ -1697,7 +1700,8 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass2(clock,reset,start,len,k_min,r,eb,bank
         front$x = rdata;
         front$en = adv;
         dk = front$k - kmin_r$q;
-        if (dk > sat) begin
+        sat_s = sat;
+        if (dk > sat_s) begin
             sh = ((sat) & 8'hff);
         end
         else begin

@@ -417,6 +417,7 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,k
     reg  done_r$clock;
 
     // Local signals
+    reg  [18:0] sat_s;
     reg  grow;
     reg  [18:0] dk;
     reg  [32:0] shift_in;
@@ -624,7 +625,8 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,k
         last3$d = last2$q;
         u3$d = u2$q;
         grow3$d = grow;
-        if (dk > sat) begin
+        sat_s = sat;
+        if (dk > sat_s) begin
             sh3$d = ((sat) & 6'h3f);
         end
         else begin
@@ -1538,6 +1540,7 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
     reg  y6$clock;
 
     // Local signals
+    reg  [18:0] sat_s;
     reg  adv;
     reg  issue;
     reg  [10:0] idx_next;
@@ -1784,7 +1787,8 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
         front$x = rdata;
         front$en = adv;
         dk = front$k - kmin_r$q;
-        if (dk > sat) begin
+        sat_s = sat;
+        if (dk > sat_s) begin
             sh = ((sat) & 8'hff);
         end
         else begin

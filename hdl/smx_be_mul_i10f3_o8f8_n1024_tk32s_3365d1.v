@@ -286,6 +286,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] cap_m1_s;
     reg  reset;
     reg  accept;
     reg  is_last;
@@ -930,7 +931,8 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
         end
         sv2$d = sv1$q;
         slast2$d = slast1$q;
-        skeep = sv2$q & keep_raw & (is_amax | (scnt_o$q < cap_m1));
+        cap_m1_s = cap_m1;
+        skeep = sv2$q & keep_raw & (is_amax | (scnt_o$q < cap_m1_s));
         if (skeep) begin
             scnt$d = scnt$q + 32'h1;
             if (~is_amax) begin
@@ -967,7 +969,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
         end
         amax_out = 1'b0;
         amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (cnt_o$q < cap_m1));
+        keep_out = kp$5$q & (ap$5$q | (cnt_o$q < cap_m1_s));
         if (keep_out) begin
             cnt_next = cnt$q + 32'h1;
         end
@@ -1659,6 +1661,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1(clock,reset,x,valid,first,
     reg  done_r$clock;
 
     // Local signals
+    reg  [18:0] sat_s;
     reg  grow;
     reg  [18:0] dk;
     reg  [32:0] shift_in;
@@ -1866,7 +1869,8 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1(clock,reset,x,valid,first,
         last3$d = last2$q;
         u3$d = u2$q;
         grow3$d = grow;
-        if (dk > sat) begin
+        sat_s = sat;
+        if (dk > sat_s) begin
             sh3$d = ((sat) & 6'h3f);
         end
         else begin
@@ -2780,6 +2784,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass2(clock,reset,start,len,k_mi
     reg  y6$clock;
 
     // Local signals
+    reg  [18:0] sat_s;
     reg  adv;
     reg  issue;
     reg  [10:0] idx_next;
@@ -3026,7 +3031,8 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass2(clock,reset,start,len,k_mi
         front$x = rdata;
         front$en = adv;
         dk = front$k - kmin_r$q;
-        if (dk > sat) begin
+        sat_s = sat;
+        if (dk > sat_s) begin
             sh = ((sat) & 8'hff);
         end
         else begin
@@ -4828,6 +4834,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0(clock,reset,x,valid,firs
     reg  done_r$clock;
 
     // Local signals
+    reg  [18:0] sat_s;
     reg  grow;
     reg  [18:0] dk;
     reg  [32:0] shift_in;
@@ -5035,7 +5042,8 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0(clock,reset,x,valid,firs
         last3$d = last2$q;
         u3$d = u2$q;
         grow3$d = grow;
-        if (dk > sat) begin
+        sat_s = sat;
+        if (dk > sat_s) begin
             sh3$d = ((sat) & 6'h3f);
         end
         else begin

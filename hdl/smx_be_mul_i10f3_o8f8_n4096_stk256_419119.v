@@ -279,6 +279,7 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119(aclk,aresetn,s_axis_tdata,s_axi
     reg  ap$5$clock;
 
     // Local signals
+    reg  [12:0] cap_m1_s;
     reg  reset;
     reg  accept;
     reg  is_last;
@@ -918,7 +919,8 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119(aclk,aresetn,s_axis_tdata,s_axi
         end
         sv2$d = sv1$q;
         slast2$d = slast1$q;
-        skeep = sv2$q & keep_raw & (is_amax | (scnt_o$q < cap_m1));
+        cap_m1_s = cap_m1;
+        skeep = sv2$q & keep_raw & (is_amax | (scnt_o$q < cap_m1_s));
         if (skeep) begin
             scnt$d = scnt$q + 32'h1;
             if (~is_amax) begin
@@ -946,7 +948,7 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119(aclk,aresetn,s_axis_tdata,s_axi
         end
         amax_out = 1'b0;
         amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (cnt_o$q < cap_m1));
+        keep_out = kp$5$q & (ap$5$q | (cnt_o$q < cap_m1_s));
         if (keep_out) begin
             cnt_next = cnt$q + 32'h1;
         end
@@ -1638,6 +1640,7 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$pass1(clock,reset,x,valid,first
     reg  done_r$clock;
 
     // Local signals
+    reg  [18:0] sat_s;
     reg  grow;
     reg  [18:0] dk;
     reg  [36:0] shift_in;
@@ -1845,7 +1848,8 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$pass1(clock,reset,x,valid,first
         last3$d = last2$q;
         u3$d = u2$q;
         grow3$d = grow;
-        if (dk > sat) begin
+        sat_s = sat;
+        if (dk > sat_s) begin
             sh3$d = ((sat) & 6'h3f);
         end
         else begin
@@ -2759,6 +2763,7 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$pass2(clock,reset,start,len,k_m
     reg  y6$clock;
 
     // Local signals
+    reg  [18:0] sat_s;
     reg  adv;
     reg  issue;
     reg  [12:0] idx_next;
@@ -3005,7 +3010,8 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$pass2(clock,reset,start,len,k_m
         front$x = rdata;
         front$en = adv;
         dk = front$k - kmin_r$q;
-        if (dk > sat) begin
+        sat_s = sat;
+        if (dk > sat_s) begin
             sh = ((sat) & 8'hff);
         end
         else begin

@@ -416,6 +416,7 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1(clock,reset,x,valid,first,last,
     reg  done_r$clock;
 
     // Local signals
+    reg  [16:0] sat_s;
     reg  grow;
     reg  [16:0] dk;
     reg  [46:0] shift_in;
@@ -623,7 +624,8 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1(clock,reset,x,valid,first,last,
         last3$d = last2$q;
         u3$d = u2$q;
         grow3$d = grow;
-        if (dk > sat) begin
+        sat_s = sat;
+        if (dk > sat_s) begin
             sh3$d = ((sat) & 6'h3f);
         end
         else begin
@@ -1704,6 +1706,7 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,e
     reg  y6$clock;
 
     // Local signals
+    reg  [16:0] sat_s;
     reg  adv;
     reg  issue;
     reg  [13:0] idx_next;
@@ -1950,7 +1953,8 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,e
         front$x = rdata;
         front$en = adv;
         dk = front$k - kmin_r$q;
-        if (dk > sat) begin
+        sat_s = sat;
+        if (dk > sat_s) begin
             sh = ((sat) & 8'hff);
         end
         else begin

@@ -71,3 +71,16 @@ fn regression_fuzz_seed150_multiplier_with_t_frac_below_input_frac() {
     let dense = text.split("[sparse]").next().unwrap();
     softmax_hw::fuzz::check_config(dense, 300, 0.3, 150, work.path()).unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// Regression (fuzz seeds 102 and 152): a compare against a constant that can never hold
+/// (the shift saturation with a 4-bit input; the cap `< k_max - 1` with k_max = 1) is a
+/// Verilator -Wall finding; both now compare against a signal.
+#[test]
+fn regression_fuzz_seed102_and_seed152_constant_compares_pass_the_lint_gate() {
+    let seed102 = "base = \"e\"\nlog2e = \"upstream\"\nmax_len = 512\n[input]\nbits = 4\nfrac = 1\n[output]\nbits = 16\nfrac = 16\n[recip]\nmethod = \"newton\"\nsegments = 8\n[sparse]\nmode = \"threshold\"\ntheta = 1.0419609843158808\nk_max = 354\n";
+    let seed152 = "base = \"e\"\nlog2e = \"upstream\"\nmax_len = 11\n[input]\nbits = 8\nfrac = 1\n[output]\nbits = 8\nfrac = 7\n[recip]\nmethod = \"lpw\"\nsegments = 16\n[sparse]\nmode = \"topk\"\nk = 1\nrenorm = \"survivors\"\n";
+    let work = tempfile::tempdir().unwrap();
+    for (seed, text) in [(102, seed102), (152, seed152)] {
+        softmax_hw::fuzz::check_config(text, 300, 0.3, seed, work.path()).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+    }
+}

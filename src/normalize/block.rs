@@ -83,6 +83,9 @@ pub struct Normalize<
     l6: DFF<bool>,
     y6: DFF<Bits<WO>>,
     sat: Constant<Bits<WN>>,
+    /// `sat` through a signal: with 2^WN - 1 <= SHIFT_SAT the compare never holds, and a
+    /// compare of a constant that can never hold is a Verilator -Wall finding (fuzz seed 102)
+    sat_s: Signal<Local, Bits<WN>>,
     s0m1: Constant<Bits<8>>,
     sat63: Constant<Bits<8>>,
     y_max: Constant<Bits<WP>>,
@@ -167,6 +170,7 @@ impl<
             l6: Default::default(),
             y6: Default::default(),
             sat: konst(SHIFT_SAT.min((1u64 << WN) - 1)),
+            sat_s: Default::default(),
             s0m1: konst(p.out_shift0() as u64 - 1),
             sat63: konst(SHIFT_SAT),
             y_max: konst(p.y_max()),
@@ -224,7 +228,8 @@ impl<
         // S2 -> S3: s - 1 = min(k - k_min, 63) + eb + (FU + FR - FO - 2), saturated to 63
         // (P < 2^63, so a saturated shift still gives 0)
         self.dk.next = self.front.k.val() - self.kmin_r.q.val();
-        if self.dk.val() > self.sat.val() {
+        self.sat_s.next = self.sat.val();
+        if self.dk.val() > self.sat_s.val() {
             self.sh.next = bit_cast::<8, WN>(self.sat.val());
         } else {
             self.sh.next = bit_cast::<8, WN>(self.dk.val());

@@ -162,6 +162,9 @@ pub struct SparseUnit<
     cnt_o: DFF<Bits<WL>>,
     ap: Vec<DFF<bool>>,
     cap_m1: Constant<Bits<WL>>,
+    /// `cap_m1` through a signal: with k_max = 1 the compares below are `< 0`, a Verilator
+    /// -Wall finding (fuzz seed 152)
+    cap_m1_s: Signal<Local, Bits<WL>>,
     all_ones: Constant<Bits<WL>>,
     sign: Constant<Bits<WI>>,
     to_wx: Constant<Bits<WX>>,
@@ -304,6 +307,7 @@ impl<
             cnt_o: Default::default(),
             ap: (1..PASS2_S1_TO_OUT).map(|_| Default::default()).collect(),
             cap_m1: konst(sp.cap as u64 - 1),
+            cap_m1_s: Default::default(),
             all_ones: konst((1 << WL) - 1),
             sign: konst(1 << (WI - 1)),
             to_wx: konst(3 << (WI - 1)),
@@ -593,7 +597,8 @@ impl<
         }
         self.sv2.d.next = self.sv1.q.val();
         self.slast2.d.next = self.slast1.q.val();
-        self.skeep.next = self.sv2.q.val() & self.keep_raw.val() & (self.is_amax.val() | (self.scnt_o.q.val() < self.cap_m1.val()));
+        self.cap_m1_s.next = self.cap_m1.val();
+        self.skeep.next = self.sv2.q.val() & self.keep_raw.val() & (self.is_amax.val() | (self.scnt_o.q.val() < self.cap_m1_s.val()));
         if self.skeep.val() {
             self.scnt.d.next = self.scnt.q.val() + 1;
             if !self.is_amax.val() {
@@ -636,7 +641,7 @@ impl<
         self.amax_out.next = false;
         for j in (self.kp.len() - 1)..self.kp.len() {
             self.amax_out.next = self.ap[j].q.val();
-            self.keep_out.next = self.kp[j].q.val() & (self.ap[j].q.val() | (self.cnt_o.q.val() < self.cap_m1.val()));
+            self.keep_out.next = self.kp[j].q.val() & (self.ap[j].q.val() | (self.cnt_o.q.val() < self.cap_m1_s.val()));
         }
         if self.keep_out.val() {
             self.cnt_next.next = self.cnt.q.val() + 1;

@@ -63,6 +63,9 @@ pub struct Unnormed<
     done_r: DFF<bool>,
     align: Constant<Bits<WD>>,
     sat: Constant<Bits<WN>>,
+    /// `sat` through a signal: with 2^WN - 1 <= SHIFT_SAT the compare never holds, and a
+    /// compare of a constant that can never hold is a Verilator -Wall finding (fuzz seed 102)
+    sat_s: Signal<Local, Bits<WN>>,
     grow: Signal<Local, bool>,
     dk: Signal<Local, Bits<WN>>,
     shift_in: Signal<Local, Bits<WD>>,
@@ -120,6 +123,7 @@ impl<
             done_r: Default::default(),
             align: konst((p.fd - p.fu) as u64),
             sat: konst(SHIFT_SAT.min((1u64 << WN) - 1)),
+            sat_s: Default::default(),
             grow: Default::default(),
             dk: Default::default(),
             shift_in: Default::default(),
@@ -178,7 +182,8 @@ impl<
         self.u3.d.next = self.u2.q.val();
         self.grow3.d.next = self.grow.val();
         // shift amount |k - k_min| saturated to 63 (every shifted operand is narrower)
-        if self.dk.val() > self.sat.val() {
+        self.sat_s.next = self.sat.val();
+        if self.dk.val() > self.sat_s.val() {
             self.sh3.d.next = bit_cast::<6, WN>(self.sat.val());
         } else {
             self.sh3.d.next = bit_cast::<6, WN>(self.dk.val());
