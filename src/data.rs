@@ -1,15 +1,24 @@
-//! Real attention logits (../shared/data/attention): `<prefix>_logits.npy` (float32,
-//! rows x max_len, padded with -inf) and `<prefix>_lengths.npy` (int32), read with `npyz`.
+//! Real attention logits: `<prefix>_logits.npy` (float32, rows x max_len, padded with -inf)
+//! and `<prefix>_lengths.npy` (int32), read with `npyz`.
+//!
+//! Where they come from: the repository ships a sample of the three dev sets in
+//! `data/attention/` (README there: models, sampling, license); the tests read it. The full
+//! sets are optional larger data: `$SOFTMAX_HW_DATA` names a folder of the same layout
+//! (e.g. `../shared/data/attention`), used by `sweep` and by the tests that run on "the"
+//! attention data without counting rows.
 
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
-/// The directory of the attention data: $SOFTMAX_HW_DATA, else ../shared/data/attention
-/// relative to the crate root.
+/// The sample shipped in the repository: `data/attention` under the crate root.
+pub fn sample_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/attention")
+}
+
+/// The directory of the attention data: `$SOFTMAX_HW_DATA` when set (the full sets, or any
+/// folder of the same layout), else the in-repo sample ([`sample_dir`]).
 pub fn attention_dir() -> PathBuf {
-    std::env::var_os("SOFTMAX_HW_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/attention"))
+    std::env::var_os("SOFTMAX_HW_DATA").map(PathBuf::from).unwrap_or_else(sample_dir)
 }
 
 fn open(path: &Path) -> Result<npyz::NpyFile<std::io::BufReader<std::fs::File>>> {
@@ -69,4 +78,23 @@ pub fn load_index(path: &Path) -> Result<Vec<[i32; 4]>> {
     }
     let v: Vec<i32> = npy.into_vec().map_err(|e| Error::Input(format!("{}: {e} (allowed int32)", path.display())))?;
     Ok(v.chunks(4).map(|c| [c[0], c[1], c[2], c[3]]).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The in-repo sample is there and complete: the tests of a fresh clone rely on it.
+    #[test]
+    fn the_sample_ships_three_sets() {
+        let dir = sample_dir();
+        assert_eq!(prefixes(&dir), ["minilm_l6_dev", "smollm2_135m_dev", "smollm2_135m_long_dev"]);
+        for (set, rows, longest) in [("minilm_l6_dev", 311, 256), ("smollm2_135m_dev", 303, 283), ("smollm2_135m_long_dev", 180, 958)] {
+            let r = load_set(&dir, set).unwrap();
+            assert_eq!(r.len(), rows, "{set}");
+            assert_eq!(r.iter().map(|r| r.len()).max(), Some(longest), "{set}");
+            assert!(r.iter().flatten().all(|v| v.is_finite()), "{set}: every valid element finite");
+            assert_eq!(load_index(&dir.join(format!("{set}_index.npy"))).unwrap().len(), rows, "{set}");
+        }
+    }
 }
