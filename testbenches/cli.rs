@@ -46,7 +46,7 @@ fn bad_configurations_get_one_line_errors() {
     expect_config_error(&GOOD.replace("base = \"2\"", "log2e = \"upstream\""), "`log2e` = upstream: allowed only with base = \"e\"");
     expect_config_error(&format!("{GOOD}[exp]\nmethod = \"lpw\"\nsegments = 3\n"), "`exp.segments` = 3: allowed a power of two");
     expect_config_error(&format!("{GOOD}[recip]\nmethod = \"cordic\"\n"), "unknown variant `cordic`, expected one of `lut`, `lpw`, `newton`");
-    expect_config_error(&GOOD.replace("max_len = 64", "max_len = \"long\""), "bad.toml:2: invalid type: string \"long\", expected u32");
+    expect_config_error(&GOOD.replace("max_len = 64", "max_len = \"long\""), "bad.toml:2: `max_len`: invalid type: string \"long\", expected u32");
     expect_config_error("[input]\nbits = 8\nfrac = 2\n", "missing field `output`");
     // valid, but its widths are not compiled in
     expect_config_error(GOOD, "(derived widths)");
