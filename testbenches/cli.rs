@@ -122,7 +122,7 @@ fn golden_rejects_bad_rows_without_output() {
     let out = run(&["golden", "--config", cfg, "--input", "bad.csv", "--output", "y.csv"], dir.path());
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(err.trim(), "error: bad.csv:2: field 2 = \"x\" is not a number (allowed: a decimal real, or -inf)");
+    assert_eq!(err.trim(), "error: bad.csv:2: field 2 = \"x\": allowed a finite decimal real (|x| < 1.8e308), or -inf");
     assert!(!dir.path().join("y.csv").exists());
     let long = vec!["0"; 1025].join(",");
     std::fs::write(dir.path().join("long.csv"), format!("1\n{long}\n")).unwrap();
