@@ -163,10 +163,13 @@ fn cases() -> Vec<Case> {
         case("config sparse.k = 0", sparse("mode = \"topk\"\nk = 0"), GENERATE, "config: `sparse.k` = 0: allowed 1..=256"),
         case("config sparse.k string", sparse("mode = \"topk\"\nk = \"x\""), GENERATE, "bad.toml:11: `sparse.k`: invalid type: string \"x\", expected u32"),
         case("config sparse.theta", sparse("mode = \"threshold\"\ntheta = -0.5"), GENERATE, "config: `sparse.theta` = -0.5"),
+        case("config sparse.theta nan", sparse("mode = \"threshold\"\ntheta = nan"), GENERATE, "config: `sparse.theta` = NaN: allowed 0 <= theta"),
+        case("config sparse.theta inf", sparse("mode = \"threshold\"\ntheta = inf"), GENERATE, "config: `sparse.theta` = inf: allowed 0 <= theta"),
         case("config missing file", vec![], GENERATE, "bad.toml: No such file"),
         case("accuracy config", cfg(&GOOD_CFG.replace("base = \"2\"", "base = 3")), &["accuracy", "--config", "bad.toml", "--data", "x.npy", "--json", "out.json"], "`base`"),
         // flags
         case("cosim --stall", vec![], &["cosim", "--stall", "1.5"], "`--stall` = 1.5: allowed 0 <= P < 1"),
+        case("cosim --stall nan", vec![], &["cosim", "--stall", "nan"], "`--stall` = NaN: allowed 0 <= P < 1"),
         case("cosim --rows 0", vec![], &["cosim", "--rows", "0"], "`--rows` = 0: allowed 1 or more"),
         case("golden --report dense", csv("1,2\n"), &["golden", "--input", "r.csv", "--output", "y.csv", "--report", "rep.csv"], "`--report` = rep.csv: allowed only with a [sparse] configuration"),
         case("synth --target", vec![], &["synth", "--target", "asic", "--json", "s.json"], "`--target` = asic"),
