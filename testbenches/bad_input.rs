@@ -232,6 +232,7 @@ fn bad_input_gets_one_line_naming_it_and_no_output() {
         if after != before {
             wrong.push(format!("files created: {:?}", after.iter().filter(|p| !before.contains(p)).collect::<Vec<_>>()));
         }
+        // BAD_INPUT_SHOW=1 cargo test --release --test bad_input -- --nocapture: every row's line
         if std::env::var_os("BAD_INPUT_SHOW").is_some() {
             eprintln!("{:28} {}", c.name, err.trim_end());
         }
