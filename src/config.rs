@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Base {
     /// Softermax semantics: y_i = 2^x_i / sum_j 2^x_j.
     #[serde(rename = "2")]
@@ -17,6 +17,42 @@ pub enum Base {
     /// Exact softmax: y_i = e^x_i / sum_j e^x_j.
     #[serde(rename = "e")]
     E,
+}
+
+/// `base` is the string "2" or "e"; the integer 2 is taken as "2" (it is written back as "2").
+impl<'de> Deserialize<'de> for Base {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Base, D::Error> {
+        use serde::de::Unexpected;
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Base;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("\"2\" (or 2) or \"e\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Base, E> {
+                match v {
+                    "2" => Ok(Base::Two),
+                    "e" => Ok(Base::E),
+                    _ => Err(E::unknown_variant(v, &["2", "e"])),
+                }
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Base, E> {
+                if v == 2 {
+                    Ok(Base::Two)
+                } else {
+                    Err(E::invalid_value(Unexpected::Signed(v), &self))
+                }
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Base, E> {
+                if v == 2 {
+                    Ok(Base::Two)
+                } else {
+                    Err(E::invalid_value(Unexpected::Unsigned(v), &self))
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -145,12 +181,24 @@ pub struct Config {
 pub const DEFAULT_CONFIG: &str = include_str!("../configs/exact8.toml");
 
 impl Config {
+    /// Parses a configuration. An error is one line: `origin:line: message`, and the message
+    /// names the field (as a dotted path) when the parser's own message does not.
     pub fn parse(text: &str, origin: &str) -> Result<Config> {
         toml::from_str(text).map_err(|e| {
-            let msg = e.message().trim().replace('\n', " ");
+            let mut msg = e.message().trim().replace('\n', " ");
             match e.span() {
                 Some(span) => {
-                    let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+                    let start = span.start.min(text.len());
+                    let line = text[..start].matches('\n').count() + 1;
+                    if let Some(key) = key_at(text, start).filter(|k| !msg.contains(&format!("`{}`", k.rsplit('.').next().unwrap_or(k)))) {
+                        let value = text.get(span.clone()).unwrap_or("").trim();
+                        msg = if msg == "wanted string or table" {
+                            // a unit enum given a non-string: say which strings are allowed
+                            format!("`{key}` = {value}: allowed {}", enum_values(text, span).unwrap_or_else(|| "a string".into()))
+                        } else {
+                            format!("`{key}`: {msg}")
+                        };
+                    }
                     Error::Parse(format!("{origin}:{line}: {msg}"))
                 }
                 None => Error::Parse(format!("{origin}: {msg}")),
@@ -169,6 +217,30 @@ impl Config {
     }
 }
 
+/// The dotted key (`table.key`) of the `key = value` line holding byte `pos`, if any.
+fn key_at(text: &str, pos: usize) -> Option<String> {
+    let line_start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or("");
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    if key.is_empty() || key.starts_with('[') || key.starts_with('#') {
+        return None;
+    }
+    let table = text[..line_start].lines().rev().map(str::trim).find(|l| l.starts_with('[')).map(|l| l.trim_matches(|c| c == '[' || c == ']').trim());
+    Some(match table {
+        Some(t) if !t.is_empty() => format!("{t}.{key}"),
+        _ => key.to_string(),
+    })
+}
+
+/// The strings an enum field accepts, from the parser itself: the same text with the value at
+/// `span` replaced by a string no enum has gives "unknown variant ..., expected ...".
+fn enum_values(text: &str, span: std::ops::Range<usize>) -> Option<String> {
+    let probe = format!("{}\"?\"{}", text.get(..span.start)?, text.get(span.end..)?);
+    let msg = toml::from_str::<Config>(&probe).err()?.message().to_string();
+    Some(msg.split_once("expected ")?.1.trim().replace('`', "\""))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,7 +257,31 @@ mod tests {
     fn bad_enum_value_is_rejected() {
         let text = "base = \"10\"\n[input]\nbits = 8\nfrac = 2\n[output]\nbits = 8\nfrac = 7\n";
         let e = Config::parse(text, "x.toml").unwrap_err().to_string();
-        assert!(e.starts_with("x.toml:1: unknown variant `10`, expected `2` or `e`"), "{e}");
+        assert!(e.starts_with("x.toml:1: `base`: unknown variant `10`, expected `2` or `e`"), "{e}");
+    }
+
+    /// A wrong type names the field (issue 10: `base = 2` got "wanted string or table").
+    #[test]
+    fn wrong_types_name_the_field() {
+        let fmt = "[input]\nbits = 8\nfrac = 2\n[output]\nbits = 8\nfrac = 7\n";
+        let err = |head: &str| Config::parse(&format!("{head}\n{fmt}"), "x.toml").unwrap_err().to_string();
+        assert_eq!(err("base = 3"), "x.toml:1: `base`: invalid value: integer `3`, expected \"2\" (or 2) or \"e\"");
+        assert_eq!(err("log2e = 1"), "x.toml:1: `log2e` = 1: allowed \"upstream\" or \"multiplier\"");
+        assert_eq!(err("[exp]\nmethod = true"), "x.toml:2: `exp.method` = true: allowed \"lut\" or \"lpw\"");
+        assert_eq!(err("max_len = \"long\""), "x.toml:1: `max_len`: invalid type: string \"long\", expected u32");
+        assert_eq!(err("prefix = 3"), "x.toml:1: `prefix`: invalid type: integer `3`, expected a string");
+        let e = Config::parse(&format!("{fmt}[sparse]\nmode = 1\n"), "x.toml").unwrap_err().to_string();
+        assert_eq!(e, "x.toml:8: `sparse.mode` = 1: allowed one of \"threshold\", \"stat_topk\", \"topk\"");
+    }
+
+    /// `base = 2` (an integer) is read as "2" and written back as the string.
+    #[test]
+    fn base_accepts_the_integer_2() {
+        let fmt = "[input]\nbits = 8\nfrac = 2\n[output]\nbits = 8\nfrac = 7\n";
+        let c = Config::parse(&format!("base = 2\n{fmt}"), "x.toml").unwrap();
+        assert_eq!(c.base, Some(Base::Two));
+        assert_eq!(c, Config::parse(&format!("base = \"2\"\n{fmt}"), "x.toml").unwrap());
+        assert!(toml::to_string(&c).unwrap().contains("base = \"2\""));
     }
 
     #[test]

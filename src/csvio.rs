@@ -1,8 +1,21 @@
 //! Rows of real-valued logits in CSV: one row per line, comma-separated. Blank lines and
-//! lines starting with `#` are skipped. Values parse as f64 (`-inf` allowed, NaN rejected).
+//! lines starting with `#` are skipped. A value is a finite real or `-inf` ([`parse_value`]);
+//! NaN, +inf and out-of-range reals are rejected with the file, line, field and value.
 
 use crate::error::{Error, Result};
 use std::path::Path;
+
+/// What a field may hold, as error messages say it.
+pub const ALLOWED: &str = "a finite decimal real (|x| < 1.8e308), or -inf";
+
+/// A field's value: a finite real, or -inf spelled as such (`-inf`, `-infinity`, any case).
+/// NaN, +inf and reals too large for f64 (`1e400`, `-1e400`) are refused rather than
+/// saturated.
+pub fn parse_value(f: &str) -> Option<f64> {
+    let v = f.parse::<f64>().ok()?;
+    let neg_inf = matches!(f.to_ascii_lowercase().as_str(), "-inf" | "-infinity");
+    (v.is_finite() || neg_inf).then_some(v)
+}
 
 pub fn read_rows(path: &Path) -> Result<Vec<Vec<f64>>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
@@ -19,15 +32,9 @@ pub fn parse_rows(text: &str, origin: &str) -> Result<Vec<Vec<f64>>> {
         let mut row = vec![];
         for (j, field) in line.split(',').enumerate() {
             let f = field.trim();
-            match f.parse::<f64>() {
-                Ok(v) if !v.is_nan() => row.push(v),
-                _ => {
-                    return Err(Error::Input(format!(
-                        "{origin}:{}: field {} = {f:?} is not a number (allowed: a decimal real, or -inf)",
-                        i + 1,
-                        j + 1
-                    )))
-                }
+            match parse_value(f) {
+                Some(v) => row.push(v),
+                None => return Err(Error::Input(format!("{origin}:{}: field {} = {f:?}: allowed {ALLOWED}", i + 1, j + 1))),
             }
         }
         rows.push(row);
@@ -49,4 +56,21 @@ pub fn quantize_rows(p: &crate::params::UnitParams, rows: &[Vec<f64>], origin: &
         )));
     }
     Ok(rows.iter().map(|r| r.iter().map(|&v| p.quantize_logit(v)).collect()).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_finite_reals_and_minus_inf_are_values() {
+        for ok in ["0", "-1.5", "1e300", "-1e-400", "+2", "-inf", "-Infinity", "-INF"] {
+            assert!(parse_value(ok).is_some(), "{ok}");
+        }
+        for bad in ["", "x", "nan", "NaN", "inf", "+inf", "infinity", "1e400", "-1e400", "1,2"] {
+            assert_eq!(parse_value(bad), None, "{bad}");
+        }
+        let e = parse_rows("1,2\n3,+inf\n", "r.csv").unwrap_err().to_string();
+        assert_eq!(e, "r.csv:2: field 2 = \"+inf\": allowed a finite decimal real (|x| < 1.8e308), or -inf");
+    }
 }

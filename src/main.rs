@@ -384,8 +384,11 @@ fn run(cli: Cli) -> Result<i32> {
             let (_, p, _) = load(&config)?;
             if data.is_dir() {
                 use softmax_hw::accuracy::report::{run, summary_rows, Dataset, SUMMARY_HEADER};
-                if let Some(p) = plot {
-                    return Err(Error::flag("--plot", p.display(), "allowed with a single --data file"));
+                // a directory brings each set's own lengths and index
+                for (flag, f) in [("--plot", &plot), ("--lengths", &lengths), ("--index", &index)] {
+                    if let Some(f) = f {
+                        return Err(Error::flag(flag, f.display(), "allowed only with a single --data file (a directory holds <prefix>_lengths.npy and _index.npy)"));
+                    }
                 }
                 let sets = softmax_hw::data::prefixes(&data);
                 if sets.is_empty() {

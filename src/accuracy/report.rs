@@ -31,8 +31,13 @@ impl Dataset {
             }
             _ => return Err(Error::flag("--data", data.display(), "allowed a .npy (rows x max_len, float32) or .csv file")),
         };
-        if rows.iter().any(|r| r.is_empty()) {
-            return Err(Error::Input(format!("{}: a row of length 0 (allowed 1 or more elements)", data.display())));
+        // only a .npy row whose first element is -inf (no --lengths) can be empty
+        if let Some(i) = rows.iter().position(|r| r.is_empty()) {
+            return Err(Error::Input(format!(
+                "{}: row {} has length 0 (without --lengths a row ends at its first -inf; allowed 1 or more elements)",
+                data.display(),
+                i + 1
+            )));
         }
         let layer_head = match index {
             None => None,

@@ -30,7 +30,7 @@ fn model_is_faithful_on_random_and_corner_rows() {
 fn model_is_faithful_on_real_attention_logits() {
     let dir = crate::data::attention_dir();
     let sets = crate::data::prefixes(&dir);
-    assert!(sets.len() >= 3, "attention data not found in {} (expected ../shared/data/attention)", dir.display());
+    assert!(sets.len() >= 3, "attention data not found in {} (the in-repo data/attention, or $SOFTMAX_HW_DATA)", dir.display());
     for name in EXAMPLES {
         let p = example(name);
         for set in &sets {
