@@ -190,7 +190,9 @@ impl Config {
                 Some(span) => {
                     let start = span.start.min(text.len());
                     let line = text[..start].matches('\n').count() + 1;
-                    if let Some(key) = key_at(text, start).filter(|k| !msg.contains(&format!("`{}`", k.rsplit('.').next().unwrap_or(k)))) {
+                    // a missing field's span is its table, not a key: the message names the field
+                    let names_key = !msg.starts_with("missing field");
+                    if let Some(key) = key_at(text, start).filter(|k| names_key && !msg.contains(&format!("`{}`", k.rsplit('.').next().unwrap_or(k)))) {
                         let value = text.get(span.clone()).unwrap_or("").trim();
                         msg = if msg == "wanted string or table" {
                             // a unit enum given a non-string: say which strings are allowed

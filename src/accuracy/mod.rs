@@ -224,3 +224,6 @@ pub fn measure(p: &UnitParams, rows: &[Vec<i64>]) -> Metrics {
     m.finish()
 }
 pub mod report;
+
+#[cfg(test)]
+mod tests;
