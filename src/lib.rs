@@ -30,6 +30,7 @@ pub mod lpw;
 pub mod normalize;
 pub mod params;
 pub mod recip;
+pub mod row;
 pub mod rows;
 pub mod sparse;
 pub mod sweep;

@@ -14,25 +14,20 @@
 //! k_min, r, eb) and pass 1 goes on accepting the next row into the other bank while pass 2
 //! streams the previous one out: rows overlap, and back to back a row of length L takes
 //! L + c cycles.
+//! The AXI accept, row counting, banks and row buffer are the shared row front end, the
+//! pass-1 state machine the shared row control (`crate::row`, also used by the sparse top).
 //! Rows are delimited by `s_axis_tlast`; a row that reaches `max_len` elements ends there.
 //! Latency from a row's last input handshake to its first output (pass 2 idle): see the
 //! manifest (`Timing`), checked by co-simulation. `s_axis_tready` is high only in Accept.
 //! Pass 1 and pass 2 are separate blocks with a row descriptor between them, so several
 //! lanes per cycle extend this without a rewrite.
 
-use crate::hw::{konst, RowRam};
 use crate::normalize::block::Normalize;
-use crate::recip::block::Recip;
 use crate::params::UnitParams;
+use crate::recip::block::Recip;
+use crate::row::RowFront;
 use crate::unnormed::block::Unnormed;
 use rust_hdl_core::prelude::*;
-use rust_hdl_widgets::prelude::*;
-
-/// Pass-1 states (2 bits): Accept, WaitSum, WaitRecip, Handoff.
-const ACCEPT: u64 = 0;
-const WAIT_SUM: u64 = 1;
-const WAIT_RECIP: u64 = 2;
-const HANDOFF: u64 = 3;
 
 #[derive(LogicBlock)]
 pub struct SoftmaxUnit<
@@ -68,24 +63,11 @@ pub struct SoftmaxUnit<
     pub m_axis_tvalid: Signal<Out, bool>,
     pub m_axis_tlast: Signal<Out, bool>,
     pub m_axis_tready: Signal<In, bool>,
+    front: RowFront<WI, WA, WL>,
     pass1: Unnormed<WI, WT, WN, FT, ESB, WE, WEP, WSP, WD>,
-    ram: RowRam<WI, WL>,
     recip: Recip<WD, RN, RSB, WR, RPW, WMH, WH, WQ, WRQ>,
     pass2: Normalize<WI, WT, WN, FT, ESB, WE, WEP, WSP, WA, WL, WR, WP, WO>,
-    state: DFF<Bits<2>>,
-    st_accept: Constant<Bits<2>>,
-    st_wait_sum: Constant<Bits<2>>,
-    st_wait_recip: Constant<Bits<2>>,
-    st_handoff: Constant<Bits<2>>,
-    bank: DFF<bool>,
-    bank_bit: Constant<Bits<WL>>,
-    count: DFF<Bits<WL>>,
-    len: DFF<Bits<WL>>,
-    max_last: Constant<Bits<WL>>,
     reset: Signal<Local, bool>,
-    accept: Signal<Local, bool>,
-    is_last: Signal<Local, bool>,
-    count_next: Signal<Local, Bits<WL>>,
 }
 
 impl<
@@ -124,24 +106,11 @@ impl<
             m_axis_tvalid: Default::default(),
             m_axis_tlast: Default::default(),
             m_axis_tready: Default::default(),
+            front: RowFront::new(p.max_len),
             pass1: Unnormed::new(p),
-            ram: Default::default(),
             recip: Recip::new(p),
             pass2: Normalize::new(p),
-            state: Default::default(),
-            st_accept: konst(ACCEPT),
-            st_wait_sum: konst(WAIT_SUM),
-            st_wait_recip: konst(WAIT_RECIP),
-            st_handoff: konst(HANDOFF),
-            bank: Default::default(),
-            bank_bit: konst(1 << WA),
-            count: Default::default(),
-            len: Default::default(),
-            max_last: konst(p.max_len as u64 - 1),
             reset: Default::default(),
-            accept: Default::default(),
-            is_last: Default::default(),
-            count_next: Default::default(),
         }
     }
 }
@@ -173,81 +142,42 @@ impl<
 {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, aclk, state, count, len, bank);
+        self.front.clock.next = self.aclk.val();
         self.pass1.clock.next = self.aclk.val();
-        self.ram.clock.next = self.aclk.val();
         self.recip.clock.next = self.aclk.val();
         self.pass2.clock.next = self.aclk.val();
         self.reset.next = !self.aresetn.val();
+        self.front.reset.next = self.reset.val();
         self.pass1.reset.next = self.reset.val();
         self.recip.reset.next = self.reset.val();
         self.pass2.reset.next = self.reset.val();
 
-        // input stream: accepted only in Accept; the element also goes to the row buffer
-        self.s_axis_tready.next = self.state.q.val() == self.st_accept.val();
-        self.accept.next = self.s_axis_tready.val() & self.s_axis_tvalid.val();
-        self.is_last.next = self.s_axis_tlast.val() | (self.count.q.val() == self.max_last.val());
-        self.count_next.next = self.count.q.val() + 1;
+        // input stream: accepted in Accept; the element goes to pass 1 and the row buffer
+        self.front.tvalid.next = self.s_axis_tvalid.val();
+        self.front.tlast.next = self.s_axis_tlast.val();
+        self.s_axis_tready.next = self.front.tready.val();
+        self.front.wdata.next = self.s_axis_tdata.val();
         self.pass1.x.next = self.s_axis_tdata.val();
-        self.pass1.valid.next = self.accept.val();
-        self.pass1.first.next = self.count.q.val() == 0;
-        self.pass1.last.next = self.is_last.val();
-        // pass 1 writes its bank, pass 2 reads the other one
-        if self.bank.q.val() {
-            self.ram.write_address.next = self.count.q.val() | self.bank_bit.val();
-        } else {
-            self.ram.write_address.next = self.count.q.val();
-        }
-        self.ram.write_data.next = self.s_axis_tdata.val();
-        self.ram.write_enable.next = self.accept.val();
+        self.pass1.valid.next = self.front.accept.val();
+        self.pass1.first.next = self.front.index.val() == 0;
+        self.pass1.last.next = self.front.last.val();
 
-        // row descriptor: pass 1 -> reciprocal -> pass 2
-        self.recip.start.next = false;
+        // row descriptor: pass 1 -> reciprocal -> pass 2; k_min, r and eb hold in Handoff
+        // (no input is accepted) until pass 2 is free
+        self.front.sum_done.next = self.pass1.done.val();
+        self.front.desc_ready.next = self.recip.done.val();
+        self.front.p2_free.next = !self.pass2.busy_out.val();
+        self.recip.start.next = self.front.start_desc.val();
         self.recip.d.next = self.pass1.d.val();
-        self.pass2.start.next = false;
-        self.pass2.len.next = self.len.q.val();
-        self.pass2.bank.next = self.bank.q.val();
+        self.pass2.start.next = self.front.handoff.val();
+        self.pass2.len.next = self.front.len.val();
+        self.pass2.bank.next = self.front.bank.val();
         self.pass2.k_min.next = self.pass1.k_min.val();
         self.pass2.r.next = self.recip.r.val();
         self.pass2.eb.next = self.recip.eb.val();
-        self.ram.read_address.next = self.pass2.raddr.val();
-        self.ram.read_enable.next = self.pass2.ren.val();
-        self.pass2.rdata.next = self.ram.read_data.val();
-
-        if self.state.q.val() == self.st_accept.val() {
-            if self.accept.val() {
-                if self.is_last.val() {
-                    self.count.d.next = 0.into();
-                    self.len.d.next = self.count_next.val();
-                    self.state.d.next = self.st_wait_sum.val();
-                } else {
-                    self.count.d.next = self.count_next.val();
-                }
-            }
-        }
-        if self.state.q.val() == self.st_wait_sum.val() {
-            if self.pass1.done.val() {
-                self.recip.start.next = true;
-                self.state.d.next = self.st_wait_recip.val();
-            }
-        }
-        if self.state.q.val() == self.st_wait_recip.val() {
-            if self.recip.done.val() {
-                self.state.d.next = self.st_handoff.val();
-            }
-        }
-        // k_min, r and eb hold here (no input is accepted) until pass 2 is free
-        if self.state.q.val() == self.st_handoff.val() {
-            if !self.pass2.busy_out.val() {
-                self.pass2.start.next = true;
-                self.bank.d.next = !self.bank.q.val();
-                self.state.d.next = self.st_accept.val();
-            }
-        }
-        if self.reset.val() {
-            self.state.d.next = self.st_accept.val();
-            self.count.d.next = 0.into();
-        }
+        self.front.raddr.next = self.pass2.raddr.val();
+        self.front.ren.next = self.pass2.ren.val();
+        self.pass2.rdata.next = self.front.rdata.val();
 
         // output stream
         self.m_axis_tdata.next = self.pass2.y.val();

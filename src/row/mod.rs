@@ -1,0 +1,160 @@
+//! The row front end of the dense and the sparse unit: AXI4-Stream accept, element
+//! counting (a row ends at `tlast` or at its `max_len`-th element), the row length, the
+//! row buffer ([`RowRam`], two banks: the bank is the top address bit, pass 1 writes one
+//! while pass 2 reads the other) and the pass-1 side's state machine:
+//!
+//! ```text
+//!  Accept --row end--> WaitSum --sum_done--> WaitDesc --desc_ready--> Handoff --p2_free--> Accept
+//! ```
+//! `start_desc` (leaving WaitSum) starts the once-per-row work (reciprocal, stat_topk
+//! threshold); `handoff` (leaving Handoff) gives the row to pass 2 and swaps the banks.
+//! Inputs are accepted only in Accept. The state machine lives here, beside the handshake,
+//! because `accept` depends on it combinationally: a parent that drove `open` and read
+//! `accept` in one process would be a combinational loop to Verilator (UNOPTFLAT).
+
+use crate::hw::{konst, RowRam};
+use rust_hdl_core::prelude::*;
+use rust_hdl_widgets::prelude::*;
+
+/// Pass-1 side states (2 bits).
+const ACCEPT: u64 = 0;
+const WAIT_SUM: u64 = 1;
+const WAIT_DESC: u64 = 2;
+const HANDOFF: u64 = 3;
+
+#[derive(LogicBlock)]
+pub struct RowFront<const WI: usize, const WA: usize, const WL: usize> {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, bool>,
+    pub tvalid: Signal<In, bool>,
+    pub tlast: Signal<In, bool>,
+    pub tready: Signal<Out, bool>,
+    /// what the row buffer stores for the element at the handshake
+    pub wdata: Signal<In, Bits<WI>>,
+    /// handshake this cycle; its element is at `index` and is the row's `last`
+    pub accept: Signal<Out, bool>,
+    pub last: Signal<Out, bool>,
+    pub index: Signal<Out, Bits<WL>>,
+    /// pass 1 has the row's max and sum
+    pub sum_done: Signal<In, bool>,
+    /// the row's descriptor (reciprocal, selection rule) is ready
+    pub desc_ready: Signal<In, bool>,
+    /// the pass-2 side can take a row
+    pub p2_free: Signal<In, bool>,
+    /// leaving WaitSum: start the once-per-row work
+    pub start_desc: Signal<Out, bool>,
+    /// leaving Handoff: pass 2 takes the row (`len`, `bank`); the banks swap
+    pub handoff: Signal<Out, bool>,
+    /// length of the row in WaitSum..Handoff (1..=max_len), and its bank
+    pub len: Signal<Out, Bits<WL>>,
+    pub bank: Signal<Out, bool>,
+    /// read port: address (bank bit included), enable, registered data
+    pub raddr: Signal<In, Bits<WL>>,
+    pub ren: Signal<In, bool>,
+    pub rdata: Signal<Out, Bits<WI>>,
+    ram: RowRam<WI, WL>,
+    state: DFF<Bits<2>>,
+    count: DFF<Bits<WL>>,
+    len_r: DFF<Bits<WL>>,
+    bank_r: DFF<bool>,
+    st_accept: Constant<Bits<2>>,
+    st_wait_sum: Constant<Bits<2>>,
+    st_wait_desc: Constant<Bits<2>>,
+    st_handoff: Constant<Bits<2>>,
+    max_last: Constant<Bits<WL>>,
+    /// the bank's address bit, 1 << WA
+    bank_bit: Constant<Bits<WL>>,
+    count_next: Signal<Local, Bits<WL>>,
+}
+
+impl<const WI: usize, const WA: usize, const WL: usize> RowFront<WI, WA, WL> {
+    pub fn new(max_len: u32) -> Self {
+        assert_eq!(WL, WA + 1, "RowFront: WL = WA + 1");
+        Self {
+            clock: Default::default(),
+            reset: Default::default(),
+            tvalid: Default::default(),
+            tlast: Default::default(),
+            tready: Default::default(),
+            wdata: Default::default(),
+            accept: Default::default(),
+            last: Default::default(),
+            index: Default::default(),
+            sum_done: Default::default(),
+            desc_ready: Default::default(),
+            p2_free: Default::default(),
+            start_desc: Default::default(),
+            handoff: Default::default(),
+            len: Default::default(),
+            bank: Default::default(),
+            raddr: Default::default(),
+            ren: Default::default(),
+            rdata: Default::default(),
+            ram: Default::default(),
+            state: Default::default(),
+            count: Default::default(),
+            len_r: Default::default(),
+            bank_r: Default::default(),
+            st_accept: konst(ACCEPT),
+            st_wait_sum: konst(WAIT_SUM),
+            st_wait_desc: konst(WAIT_DESC),
+            st_handoff: konst(HANDOFF),
+            max_last: konst(max_len as u64 - 1),
+            bank_bit: konst(1 << WA),
+            count_next: Default::default(),
+        }
+    }
+}
+
+impl<const WI: usize, const WA: usize, const WL: usize> Logic for RowFront<WI, WA, WL> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, state, count, len_r, bank_r);
+        self.ram.clock.next = self.clock.val();
+        // input stream: accepted only in Accept
+        self.tready.next = self.state.q.val() == self.st_accept.val();
+        self.accept.next = self.tready.val() & self.tvalid.val();
+        self.last.next = self.tlast.val() | (self.count.q.val() == self.max_last.val());
+        self.index.next = self.count.q.val();
+        self.count_next.next = self.count.q.val() + 1;
+        if self.accept.val() {
+            if self.last.val() {
+                self.count.d.next = 0.into();
+                self.len_r.d.next = self.count_next.val();
+                self.state.d.next = self.st_wait_sum.val();
+            } else {
+                self.count.d.next = self.count_next.val();
+            }
+        }
+        self.start_desc.next = (self.state.q.val() == self.st_wait_sum.val()) & self.sum_done.val();
+        if self.start_desc.val() {
+            self.state.d.next = self.st_wait_desc.val();
+        }
+        if (self.state.q.val() == self.st_wait_desc.val()) & self.desc_ready.val() {
+            self.state.d.next = self.st_handoff.val();
+        }
+        // the descriptor holds in Handoff (no input is accepted) until pass 2 is free
+        self.handoff.next = (self.state.q.val() == self.st_handoff.val()) & self.p2_free.val();
+        if self.handoff.val() {
+            self.bank_r.d.next = !self.bank_r.q.val();
+            self.state.d.next = self.st_accept.val();
+        }
+        self.len.next = self.len_r.q.val();
+        self.bank.next = self.bank_r.q.val();
+        // row buffer: the writer's bank is the top address bit
+        if self.bank_r.q.val() {
+            self.ram.write_address.next = self.count.q.val() | self.bank_bit.val();
+        } else {
+            self.ram.write_address.next = self.count.q.val();
+        }
+        self.ram.write_data.next = self.wdata.val();
+        self.ram.write_enable.next = self.accept.val();
+        self.ram.read_address.next = self.raddr.val();
+        self.ram.read_enable.next = self.ren.val();
+        self.rdata.next = self.ram.read_data.val();
+        if self.reset.val() {
+            self.state.d.next = self.st_accept.val();
+            self.count.d.next = 0.into();
+        }
+    }
+}
