@@ -53,16 +53,11 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a(aclk,aresetn,s_axis_tdata,s_axis_t
 
     // Constant declarations
     localparam  surv = 1'b0;
-    localparam  st_accept = 2'b0;
-    localparam  st_wait_sum = 2'b1;
-    localparam  st_wait_desc = 2'b10;
-    localparam  st_handoff = 2'b11;
     localparam  p2_idle = 2'b0;
     localparam  p2_sweep = 2'b1;
     localparam  p2_recip = 2'b10;
     localparam  p2_run = 2'b11;
     localparam  bank_bit = 11'b10000000000;
-    localparam  max_last = 11'b1111111111;
     localparam  theta_reset = 10'b110000;
     localparam  cap_m1 = 11'b1111111111;
     localparam  all_ones = 11'b11111111111;
@@ -79,13 +74,25 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a(aclk,aresetn,s_axis_tdata,s_axis_t
     wire  [18:0] pass1$k_min;
     wire  [32:0] pass1$d;
     wire  pass1$done;
-    reg  ram$clock;
-    reg  [10:0] ram$write_address;
-    reg  [9:0] ram$write_data;
-    reg  ram$write_enable;
-    reg  [10:0] ram$read_address;
-    reg  ram$read_enable;
-    wire  [9:0] ram$read_data;
+    reg  front$clock;
+    reg  front$reset;
+    reg  front$tvalid;
+    reg  front$tlast;
+    wire  front$tready;
+    reg  [9:0] front$wdata;
+    wire  front$accept;
+    wire  front$last;
+    wire  [10:0] front$index;
+    wire  front$summing;
+    reg  front$start_desc;
+    reg  front$desc_ready;
+    wire  front$holding;
+    reg  front$handoff;
+    wire  [10:0] front$len;
+    wire  front$bank;
+    reg  [10:0] front$raddr;
+    reg  front$ren;
+    wire  [9:0] front$rdata;
     reg  recip$clock;
     reg  recip$reset;
     reg  recip$start;
@@ -154,18 +161,6 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a(aclk,aresetn,s_axis_tdata,s_axis_t
     reg  sdone$5$d;
     wire  sdone$5$q;
     reg  sdone$5$clock;
-    reg  [1:0] state$d;
-    wire  [1:0] state$q;
-    reg  state$clock;
-    reg  bank$d;
-    wire  bank$q;
-    reg  bank$clock;
-    reg  [10:0] count$d;
-    wire  [10:0] count$q;
-    reg  count$clock;
-    reg  [10:0] len$d;
-    wire  [10:0] len$q;
-    reg  len$clock;
     reg  recip_ok$d;
     wire  recip_ok$q;
     reg  recip_ok$clock;
@@ -272,9 +267,7 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a(aclk,aresetn,s_axis_tdata,s_axis_t
     // Local signals
     reg  [10:0] cap_m1_s;
     reg  reset;
-    reg  accept;
-    reg  is_last;
-    reg  [10:0] count_next;
+    reg  first;
     reg  [9:0] theta_eff;
     reg  [11:0] xo;
     reg  sel_done;
@@ -306,14 +299,26 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a(aclk,aresetn,s_axis_tdata,s_axis_t
         .d(pass1$d),
         .done(pass1$done)
     );
-    smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$ram ram(
-        .clock(ram$clock),
-        .write_address(ram$write_address),
-        .write_data(ram$write_data),
-        .write_enable(ram$write_enable),
-        .read_address(ram$read_address),
-        .read_enable(ram$read_enable),
-        .read_data(ram$read_data)
+    smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$front front(
+        .clock(front$clock),
+        .reset(front$reset),
+        .tvalid(front$tvalid),
+        .tlast(front$tlast),
+        .tready(front$tready),
+        .wdata(front$wdata),
+        .accept(front$accept),
+        .last(front$last),
+        .index(front$index),
+        .summing(front$summing),
+        .start_desc(front$start_desc),
+        .desc_ready(front$desc_ready),
+        .holding(front$holding),
+        .handoff(front$handoff),
+        .len(front$len),
+        .bank(front$bank),
+        .raddr(front$raddr),
+        .ren(front$ren),
+        .rdata(front$rdata)
     );
     smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$recip recip(
         .clock(recip$clock),
@@ -416,26 +421,6 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a(aclk,aresetn,s_axis_tdata,s_axis_t
         .d(sdone$5$d),
         .q(sdone$5$q),
         .clock(sdone$5$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$state state(
-        .d(state$d),
-        .q(state$q),
-        .clock(state$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$bank bank(
-        .d(bank$d),
-        .q(bank$q),
-        .clock(bank$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$count count(
-        .d(count$d),
-        .q(count$q),
-        .clock(count$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$len len(
-        .d(len$d),
-        .q(len$q),
-        .clock(len$clock)
     );
     smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$recip_ok recip_ok(
         .d(recip_ok$d),
@@ -610,10 +595,6 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a(aclk,aresetn,s_axis_tdata,s_axis_t
 
     // Update code
     always @(*) begin
-        state$clock = aclk;
-        count$clock = aclk;
-        len$clock = aclk;
-        bank$clock = aclk;
         recip_ok$clock = aclk;
         sel_ok$clock = aclk;
         theta_r$clock = aclk;
@@ -645,10 +626,6 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a(aclk,aresetn,s_axis_tdata,s_axis_t
         amax$clock = aclk;
         amax2$clock = aclk;
         cnt_o$clock = aclk;
-        state$d = state$q;
-        count$d = count$q;
-        len$d = len$q;
-        bank$d = bank$q;
         recip_ok$d = recip_ok$q;
         sel_ok$d = sel_ok$q;
         theta_r$d = theta_r$q;
@@ -717,29 +694,24 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a(aclk,aresetn,s_axis_tdata,s_axis_t
         ap$5$clock = aclk;
         ap$5$d = ap$5$q;
         pass1$clock = aclk;
-        ram$clock = aclk;
+        front$clock = aclk;
         recip$clock = aclk;
         pass2$clock = aclk;
         reset = ~aresetn;
+        front$reset = reset;
         pass1$reset = reset;
         recip$reset = reset;
         pass2$reset = reset;
-        s_axis_tready = state$q == st_accept;
-        accept = s_axis_tready & s_axis_tvalid;
-        is_last = s_axis_tlast | (count$q == max_last);
-        count_next = count$q + 32'h1;
+        front$tvalid = s_axis_tvalid;
+        front$tlast = s_axis_tlast;
+        s_axis_tready = front$tready;
+        front$wdata = s_axis_tdata;
+        front$start_desc = front$summing & pass1$done;
+        first = front$index == 32'h0;
         pass1$x = s_axis_tdata;
-        pass1$valid = accept;
-        pass1$first = count$q == 32'h0;
-        pass1$last = is_last;
-        if (bank$q) begin
-            ram$write_address = count$q | bank_bit;
-        end
-        else begin
-            ram$write_address = count$q;
-        end
-        ram$write_data = s_axis_tdata;
-        ram$write_enable = accept;
+        pass1$valid = front$accept;
+        pass1$first = first;
+        pass1$last = front$last;
         if (theta_we) begin
             theta_r$d = theta;
             theta_eff = theta;
@@ -747,14 +719,14 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a(aclk,aresetn,s_axis_tdata,s_axis_t
         else begin
             theta_eff = theta_r$q;
         end
-        if (accept & (count$q == 32'h0)) begin
+        if (front$accept & (first)) begin
             theta_row$d = theta_eff;
         end
         xo = ((s_axis_tdata ^ sign) & 12'hfff) + to_wx;
         xo_r$d = xo;
-        v_r$d = accept;
-        first_r$d = count$q == 32'h0;
-        idx_r$d = count$q;
+        v_r$d = front$accept;
+        first_r$d = first;
+        idx_r$d = front$index;
         if (v_r$q & (first_r$q | (xo_r$q > xmax$q))) begin
             xmax$d = xo_r$q;
             amax$d = idx_r$q;
@@ -773,26 +745,26 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a(aclk,aresetn,s_axis_tdata,s_axis_t
             p2_free = (p2state$q == p2_idle) | ((p2state$q == p2_run) & ~pass2$busy_out);
         end
         else begin
-            pass2$len = len$q;
-            pass2$bank = bank$q;
+            pass2$len = front$len;
+            pass2$bank = front$bank;
             pass2$k_min = pass1$k_min;
             p2_free = ~pass2$busy_out;
         end
         recip$d = pass1$d;
         if (p2state$q == p2_sweep) begin
             if (bank2$q) begin
-                ram$read_address = sidx$q | bank_bit;
+                front$raddr = sidx$q | bank_bit;
             end
             else begin
-                ram$read_address = sidx$q;
+                front$raddr = sidx$q;
             end
-            ram$read_enable = 1'b1;
+            front$ren = 1'b1;
         end
         else begin
-            ram$read_address = pass2$raddr;
-            ram$read_enable = pass2$ren;
+            front$raddr = pass2$raddr;
+            front$ren = pass2$ren;
         end
-        pass2$rdata = ram$read_data;
+        pass2$rdata = front$rdata;
         if ((p2state$q == p2_run) & ~pass2$busy_out) begin
             p2state$d = p2_idle;
         end
@@ -802,60 +774,38 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a(aclk,aresetn,s_axis_tdata,s_axis_t
         if (sel_done) begin
             sel_ok$d = 1'b1;
         end
-        if (state$q == st_accept) begin
-            if (accept) begin
-                if (is_last) begin
-                    count$d = 32'h0;
-                    len$d = count_next;
-                    state$d = st_wait_sum;
-                end
-                else begin
-                    count$d = count_next;
-                end
+        if (front$start_desc) begin
+            recip$start = ~surv;
+        end
+        front$desc_ready = (surv | recip_ok$q | recip$done) & (sel_ok$q | sel_done);
+        front$handoff = front$holding & p2_free;
+        if (front$handoff) begin
+            if (surv) begin
+                p2state$d = p2_sweep;
+                len2$d = front$len;
+                bank2$d = front$bank;
+                sidx$d = 32'h0;
+                scnt$d = 32'h0;
+                scnt_o$d = 32'h0;
             end
-        end
-        if (state$q == st_wait_sum) begin
-            if (pass1$done) begin
-                recip$start = ~surv;
-                state$d = st_wait_desc;
+            else begin
+                pass2$start = 1'b1;
             end
+            recip_ok$d = 1'b0;
+            sel_ok$d = 1'b0;
+            floor2$d = xmax$q - ((theta_row$q) & 12'hfff);
+            t2$d = desc_t;
+            imax2$d = desc_i;
+            amax2$d = amax$q;
         end
-        if (state$q == st_wait_desc) begin
-            if ((surv | recip_ok$q | recip$done) & (sel_ok$q | sel_done)) begin
-                state$d = st_handoff;
-            end
+        if (front$ren) begin
+            idx1$d = front$raddr & ~bank_bit;
         end
-        if (state$q == st_handoff) begin
-            if (p2_free) begin
-                if (surv) begin
-                    p2state$d = p2_sweep;
-                    len2$d = len$q;
-                    bank2$d = bank$q;
-                    sidx$d = 32'h0;
-                    scnt$d = 32'h0;
-                    scnt_o$d = 32'h0;
-                end
-                else begin
-                    pass2$start = 1'b1;
-                end
-                bank$d = ~bank$q;
-                state$d = st_accept;
-                recip_ok$d = 1'b0;
-                sel_ok$d = 1'b0;
-                floor2$d = xmax$q - ((theta_row$q) & 12'hfff);
-                t2$d = desc_t;
-                imax2$d = desc_i;
-                amax2$d = amax$q;
-            end
-        end
-        if (ram$read_enable) begin
-            idx1$d = ram$read_address & ~bank_bit;
-        end
-        x1o = ((ram$read_data ^ sign) & 12'hfff) + to_wx;
+        x1o = ((front$rdata ^ sign) & 12'hfff) + to_wx;
         adv = ~pass2$valid | m_axis_tready;
         if (adv) begin
             x2o$d = x1o;
-            x2$d = ram$read_data;
+            x2$d = front$rdata;
             idx2$d = idx1$q;
         end
         keep_raw = (x2o$q >= floor2$q) & ((x2o$q > t2$q) | ((x2o$q == t2$q) & (idx2$q <= imax2$q)));
@@ -945,8 +895,6 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a(aclk,aresetn,s_axis_tdata,s_axis_t
         m_axis_tlast = pass2$last;
         pass2$ready = m_axis_tready;
         if (reset) begin
-            state$d = st_accept;
-            count$d = 32'h0;
             recip_ok$d = 1'b0;
             sel_ok$d = 1'b0;
             theta_r$d = theta_reset;
@@ -1113,25 +1061,6 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$ap$5(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$ap$5
 
 
-module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$bank(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$bank
-
-
 module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$bank2(d,q,clock);
 
     // Module arguments
@@ -1189,25 +1118,6 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$cnt_o(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$cnt_o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$count(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$count
-
-
 module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$first_r(d,q,clock);
 
     // Module arguments
@@ -1244,6 +1154,248 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$floor2(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$floor2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$front(clock,reset,tvalid,tlast,tready,wdata,accept,last,index,summing,start_desc,desc_ready,holding,handoff,len,bank,raddr,ren,rdata);
+
+    // Module arguments
+    input wire  clock;
+    input wire  reset;
+    input wire  tvalid;
+    input wire  tlast;
+    output reg  tready;
+    input wire  [9:0] wdata;
+    output reg  accept;
+    output reg  last;
+    output reg  [10:0] index;
+    output reg  summing;
+    input wire  start_desc;
+    input wire  desc_ready;
+    output reg  holding;
+    input wire  handoff;
+    output reg  [10:0] len;
+    output reg  bank;
+    input wire  [10:0] raddr;
+    input wire  ren;
+    output reg  [9:0] rdata;
+
+    // Constant declarations
+    localparam  st_accept = 2'b0;
+    localparam  st_wait_sum = 2'b1;
+    localparam  st_wait_desc = 2'b10;
+    localparam  st_handoff = 2'b11;
+    localparam  max_last = 11'b1111111111;
+    localparam  bank_bit = 11'b10000000000;
+
+    // Stub signals
+    reg  ram$clock;
+    reg  [10:0] ram$write_address;
+    reg  [9:0] ram$write_data;
+    reg  ram$write_enable;
+    reg  [10:0] ram$read_address;
+    reg  ram$read_enable;
+    wire  [9:0] ram$read_data;
+    reg  [1:0] state$d;
+    wire  [1:0] state$q;
+    reg  state$clock;
+    reg  [10:0] count$d;
+    wire  [10:0] count$q;
+    reg  count$clock;
+    reg  [10:0] len_r$d;
+    wire  [10:0] len_r$q;
+    reg  len_r$clock;
+    reg  bank_r$d;
+    wire  bank_r$q;
+    reg  bank_r$clock;
+
+    // Local signals
+    reg  [10:0] count_next;
+
+    // Sub module instances
+    smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$front$ram ram(
+        .clock(ram$clock),
+        .write_address(ram$write_address),
+        .write_data(ram$write_data),
+        .write_enable(ram$write_enable),
+        .read_address(ram$read_address),
+        .read_enable(ram$read_enable),
+        .read_data(ram$read_data)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$front$state state(
+        .d(state$d),
+        .q(state$q),
+        .clock(state$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$front$count count(
+        .d(count$d),
+        .q(count$q),
+        .clock(count$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$front$len_r len_r(
+        .d(len_r$d),
+        .q(len_r$q),
+        .clock(len_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$front$bank_r bank_r(
+        .d(bank_r$d),
+        .q(bank_r$q),
+        .clock(bank_r$clock)
+    );
+
+    // Update code
+    always @(*) begin
+        state$clock = clock;
+        count$clock = clock;
+        len_r$clock = clock;
+        bank_r$clock = clock;
+        state$d = state$q;
+        count$d = count$q;
+        len_r$d = len_r$q;
+        bank_r$d = bank_r$q;
+        ram$clock = clock;
+        tready = state$q == st_accept;
+        accept = tready & tvalid;
+        last = tlast | (count$q == max_last);
+        index = count$q;
+        count_next = count$q + 32'h1;
+        if (accept) begin
+            if (last) begin
+                count$d = 32'h0;
+                len_r$d = count_next;
+                state$d = st_wait_sum;
+            end
+            else begin
+                count$d = count_next;
+            end
+        end
+        summing = state$q == st_wait_sum;
+        if (start_desc) begin
+            state$d = st_wait_desc;
+        end
+        if ((state$q == st_wait_desc) & desc_ready) begin
+            state$d = st_handoff;
+        end
+        holding = state$q == st_handoff;
+        if (handoff) begin
+            bank_r$d = ~bank_r$q;
+            state$d = st_accept;
+        end
+        len = len_r$q;
+        bank = bank_r$q;
+        if (bank_r$q) begin
+            ram$write_address = count$q | bank_bit;
+        end
+        else begin
+            ram$write_address = count$q;
+        end
+        ram$write_data = wdata;
+        ram$write_enable = accept;
+        ram$read_address = raddr;
+        ram$read_enable = ren;
+        rdata = ram$read_data;
+        if (reset) begin
+            state$d = st_accept;
+            count$d = 32'h0;
+        end
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$front
+
+
+module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$front$bank_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$front$bank_r
+
+
+module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$front$count(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$front$count
+
+
+module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$front$len_r(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$front$len_r
+
+
+module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$front$ram(clock,write_address,write_data,write_enable,read_address,read_enable,read_data);
+
+    // Module arguments
+    input wire  clock;
+    input wire  [10:0] write_address;
+    input wire  [9:0] write_data;
+    input wire  write_enable;
+    input wire  [10:0] read_address;
+    input wire  read_enable;
+    output reg  [9:0] read_data;
+
+    // Update code (custom)
+    reg [9:0] mem [0:2047];
+    always @(posedge clock) begin
+        if (write_enable) mem[write_address] <= write_data;
+        if (read_enable) read_data <= mem[read_address];
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$front$ram
+
+
+module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$front$state(d,q,clock);
+
+    // Module arguments
+    input wire  [1:0] d;
+    output reg  [1:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 2'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$front$state
 
 
 module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$idx1(d,q,clock);
@@ -1453,25 +1605,6 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$kp$5(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$kp$5
-
-
-module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$len(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$len
 
 
 module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$len2(d,q,clock);
@@ -3935,26 +4068,6 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$pass2$y6(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$pass2$y6
 
 
-module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$ram(clock,write_address,write_data,write_enable,read_address,read_enable,read_data);
-
-    // Module arguments
-    input wire  clock;
-    input wire  [10:0] write_address;
-    input wire  [9:0] write_data;
-    input wire  write_enable;
-    input wire  [10:0] read_address;
-    input wire  read_enable;
-    output reg  [9:0] read_data;
-
-    // Update code (custom)
-    reg [9:0] mem [0:2047];
-    always @(posedge clock) begin
-        if (write_enable) mem[write_address] <= write_data;
-        if (read_enable) read_data <= mem[read_address];
-    end
-endmodule // smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$ram
-
-
 module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$recip(clock,reset,start,d,done,r,eb);
 
     // Module arguments
@@ -4626,25 +4739,6 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$slast2(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$slast2
-
-
-module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$state(d,q,clock);
-
-    // Module arguments
-    input wire  [1:0] d;
-    output reg  [1:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 2'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$state
 
 
 module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$sv1(d,q,clock);

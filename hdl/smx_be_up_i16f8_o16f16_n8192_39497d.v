@@ -41,15 +41,26 @@ module smx_be_up_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tval
     output reg  m_axis_tlast;
     input wire  m_axis_tready;
 
-    // Constant declarations
-    localparam  st_accept = 2'b0;
-    localparam  st_wait_sum = 2'b1;
-    localparam  st_wait_recip = 2'b10;
-    localparam  st_handoff = 2'b11;
-    localparam  bank_bit = 14'b10000000000000;
-    localparam  max_last = 14'b1111111111111;
-
     // Stub signals
+    reg  front$clock;
+    reg  front$reset;
+    reg  front$tvalid;
+    reg  front$tlast;
+    wire  front$tready;
+    reg  [15:0] front$wdata;
+    wire  front$accept;
+    wire  front$last;
+    wire  [13:0] front$index;
+    wire  front$summing;
+    reg  front$start_desc;
+    reg  front$desc_ready;
+    wire  front$holding;
+    reg  front$handoff;
+    wire  [13:0] front$len;
+    wire  front$bank;
+    reg  [13:0] front$raddr;
+    reg  front$ren;
+    wire  [15:0] front$rdata;
     reg  pass1$clock;
     reg  pass1$reset;
     reg  [15:0] pass1$x;
@@ -59,13 +70,6 @@ module smx_be_up_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tval
     wire  [16:0] pass1$k_min;
     wire  [46:0] pass1$d;
     wire  pass1$done;
-    reg  ram$clock;
-    reg  [13:0] ram$write_address;
-    reg  [15:0] ram$write_data;
-    reg  ram$write_enable;
-    reg  [13:0] ram$read_address;
-    reg  ram$read_enable;
-    wire  [15:0] ram$read_data;
     reg  recip$clock;
     reg  recip$reset;
     reg  recip$start;
@@ -89,26 +93,32 @@ module smx_be_up_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tval
     wire  pass2$valid;
     wire  pass2$last;
     reg  pass2$ready;
-    reg  [1:0] state$d;
-    wire  [1:0] state$q;
-    reg  state$clock;
-    reg  bank$d;
-    wire  bank$q;
-    reg  bank$clock;
-    reg  [13:0] count$d;
-    wire  [13:0] count$q;
-    reg  count$clock;
-    reg  [13:0] len$d;
-    wire  [13:0] len$q;
-    reg  len$clock;
 
     // Local signals
     reg  reset;
-    reg  accept;
-    reg  is_last;
-    reg  [13:0] count_next;
 
     // Sub module instances
+    smx_be_up_i16f8_o16f16_n8192_39497d$front front(
+        .clock(front$clock),
+        .reset(front$reset),
+        .tvalid(front$tvalid),
+        .tlast(front$tlast),
+        .tready(front$tready),
+        .wdata(front$wdata),
+        .accept(front$accept),
+        .last(front$last),
+        .index(front$index),
+        .summing(front$summing),
+        .start_desc(front$start_desc),
+        .desc_ready(front$desc_ready),
+        .holding(front$holding),
+        .handoff(front$handoff),
+        .len(front$len),
+        .bank(front$bank),
+        .raddr(front$raddr),
+        .ren(front$ren),
+        .rdata(front$rdata)
+    );
     smx_be_up_i16f8_o16f16_n8192_39497d$pass1 pass1(
         .clock(pass1$clock),
         .reset(pass1$reset),
@@ -119,15 +129,6 @@ module smx_be_up_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tval
         .k_min(pass1$k_min),
         .d(pass1$d),
         .done(pass1$done)
-    );
-    smx_be_up_i16f8_o16f16_n8192_39497d$ram ram(
-        .clock(ram$clock),
-        .write_address(ram$write_address),
-        .write_data(ram$write_data),
-        .write_enable(ram$write_enable),
-        .read_address(ram$read_address),
-        .read_enable(ram$read_enable),
-        .read_data(ram$read_data)
     );
     smx_be_up_i16f8_o16f16_n8192_39497d$recip recip(
         .clock(recip$clock),
@@ -156,106 +157,40 @@ module smx_be_up_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tval
         .last(pass2$last),
         .ready(pass2$ready)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$state state(
-        .d(state$d),
-        .q(state$q),
-        .clock(state$clock)
-    );
-    smx_be_up_i16f8_o16f16_n8192_39497d$bank bank(
-        .d(bank$d),
-        .q(bank$q),
-        .clock(bank$clock)
-    );
-    smx_be_up_i16f8_o16f16_n8192_39497d$count count(
-        .d(count$d),
-        .q(count$q),
-        .clock(count$clock)
-    );
-    smx_be_up_i16f8_o16f16_n8192_39497d$len len(
-        .d(len$d),
-        .q(len$q),
-        .clock(len$clock)
-    );
 
     // Update code
     always @(*) begin
-        state$clock = aclk;
-        count$clock = aclk;
-        len$clock = aclk;
-        bank$clock = aclk;
-        state$d = state$q;
-        count$d = count$q;
-        len$d = len$q;
-        bank$d = bank$q;
+        front$clock = aclk;
         pass1$clock = aclk;
-        ram$clock = aclk;
         recip$clock = aclk;
         pass2$clock = aclk;
         reset = ~aresetn;
+        front$reset = reset;
         pass1$reset = reset;
         recip$reset = reset;
         pass2$reset = reset;
-        s_axis_tready = state$q == st_accept;
-        accept = s_axis_tready & s_axis_tvalid;
-        is_last = s_axis_tlast | (count$q == max_last);
-        count_next = count$q + 32'h1;
+        front$tvalid = s_axis_tvalid;
+        front$tlast = s_axis_tlast;
+        s_axis_tready = front$tready;
+        front$wdata = s_axis_tdata;
         pass1$x = s_axis_tdata;
-        pass1$valid = accept;
-        pass1$first = count$q == 32'h0;
-        pass1$last = is_last;
-        if (bank$q) begin
-            ram$write_address = count$q | bank_bit;
-        end
-        else begin
-            ram$write_address = count$q;
-        end
-        ram$write_data = s_axis_tdata;
-        ram$write_enable = accept;
-        recip$start = 1'b0;
+        pass1$valid = front$accept;
+        pass1$first = front$index == 32'h0;
+        pass1$last = front$last;
+        front$start_desc = front$summing & pass1$done;
+        front$desc_ready = recip$done;
+        front$handoff = front$holding & ~pass2$busy_out;
+        recip$start = front$start_desc;
         recip$d = pass1$d;
-        pass2$start = 1'b0;
-        pass2$len = len$q;
-        pass2$bank = bank$q;
+        pass2$start = front$handoff;
+        pass2$len = front$len;
+        pass2$bank = front$bank;
         pass2$k_min = pass1$k_min;
         pass2$r = recip$r;
         pass2$eb = recip$eb;
-        ram$read_address = pass2$raddr;
-        ram$read_enable = pass2$ren;
-        pass2$rdata = ram$read_data;
-        if (state$q == st_accept) begin
-            if (accept) begin
-                if (is_last) begin
-                    count$d = 32'h0;
-                    len$d = count_next;
-                    state$d = st_wait_sum;
-                end
-                else begin
-                    count$d = count_next;
-                end
-            end
-        end
-        if (state$q == st_wait_sum) begin
-            if (pass1$done) begin
-                recip$start = 1'b1;
-                state$d = st_wait_recip;
-            end
-        end
-        if (state$q == st_wait_recip) begin
-            if (recip$done) begin
-                state$d = st_handoff;
-            end
-        end
-        if (state$q == st_handoff) begin
-            if (~pass2$busy_out) begin
-                pass2$start = 1'b1;
-                bank$d = ~bank$q;
-                state$d = st_accept;
-            end
-        end
-        if (reset) begin
-            state$d = st_accept;
-            count$d = 32'h0;
-        end
+        front$raddr = pass2$raddr;
+        front$ren = pass2$ren;
+        pass2$rdata = front$rdata;
         m_axis_tdata = pass2$y;
         m_axis_tvalid = pass2$valid;
         m_axis_tlast = pass2$last;
@@ -265,7 +200,153 @@ module smx_be_up_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tval
 endmodule // smx_be_up_i16f8_o16f16_n8192_39497d
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$bank(d,q,clock);
+module smx_be_up_i16f8_o16f16_n8192_39497d$front(clock,reset,tvalid,tlast,tready,wdata,accept,last,index,summing,start_desc,desc_ready,holding,handoff,len,bank,raddr,ren,rdata);
+
+    // Module arguments
+    input wire  clock;
+    input wire  reset;
+    input wire  tvalid;
+    input wire  tlast;
+    output reg  tready;
+    input wire  [15:0] wdata;
+    output reg  accept;
+    output reg  last;
+    output reg  [13:0] index;
+    output reg  summing;
+    input wire  start_desc;
+    input wire  desc_ready;
+    output reg  holding;
+    input wire  handoff;
+    output reg  [13:0] len;
+    output reg  bank;
+    input wire  [13:0] raddr;
+    input wire  ren;
+    output reg  [15:0] rdata;
+
+    // Constant declarations
+    localparam  st_accept = 2'b0;
+    localparam  st_wait_sum = 2'b1;
+    localparam  st_wait_desc = 2'b10;
+    localparam  st_handoff = 2'b11;
+    localparam  max_last = 14'b1111111111111;
+    localparam  bank_bit = 14'b10000000000000;
+
+    // Stub signals
+    reg  ram$clock;
+    reg  [13:0] ram$write_address;
+    reg  [15:0] ram$write_data;
+    reg  ram$write_enable;
+    reg  [13:0] ram$read_address;
+    reg  ram$read_enable;
+    wire  [15:0] ram$read_data;
+    reg  [1:0] state$d;
+    wire  [1:0] state$q;
+    reg  state$clock;
+    reg  [13:0] count$d;
+    wire  [13:0] count$q;
+    reg  count$clock;
+    reg  [13:0] len_r$d;
+    wire  [13:0] len_r$q;
+    reg  len_r$clock;
+    reg  bank_r$d;
+    wire  bank_r$q;
+    reg  bank_r$clock;
+
+    // Local signals
+    reg  [13:0] count_next;
+
+    // Sub module instances
+    smx_be_up_i16f8_o16f16_n8192_39497d$front$ram ram(
+        .clock(ram$clock),
+        .write_address(ram$write_address),
+        .write_data(ram$write_data),
+        .write_enable(ram$write_enable),
+        .read_address(ram$read_address),
+        .read_enable(ram$read_enable),
+        .read_data(ram$read_data)
+    );
+    smx_be_up_i16f8_o16f16_n8192_39497d$front$state state(
+        .d(state$d),
+        .q(state$q),
+        .clock(state$clock)
+    );
+    smx_be_up_i16f8_o16f16_n8192_39497d$front$count count(
+        .d(count$d),
+        .q(count$q),
+        .clock(count$clock)
+    );
+    smx_be_up_i16f8_o16f16_n8192_39497d$front$len_r len_r(
+        .d(len_r$d),
+        .q(len_r$q),
+        .clock(len_r$clock)
+    );
+    smx_be_up_i16f8_o16f16_n8192_39497d$front$bank_r bank_r(
+        .d(bank_r$d),
+        .q(bank_r$q),
+        .clock(bank_r$clock)
+    );
+
+    // Update code
+    always @(*) begin
+        state$clock = clock;
+        count$clock = clock;
+        len_r$clock = clock;
+        bank_r$clock = clock;
+        state$d = state$q;
+        count$d = count$q;
+        len_r$d = len_r$q;
+        bank_r$d = bank_r$q;
+        ram$clock = clock;
+        tready = state$q == st_accept;
+        accept = tready & tvalid;
+        last = tlast | (count$q == max_last);
+        index = count$q;
+        count_next = count$q + 32'h1;
+        if (accept) begin
+            if (last) begin
+                count$d = 32'h0;
+                len_r$d = count_next;
+                state$d = st_wait_sum;
+            end
+            else begin
+                count$d = count_next;
+            end
+        end
+        summing = state$q == st_wait_sum;
+        if (start_desc) begin
+            state$d = st_wait_desc;
+        end
+        if ((state$q == st_wait_desc) & desc_ready) begin
+            state$d = st_handoff;
+        end
+        holding = state$q == st_handoff;
+        if (handoff) begin
+            bank_r$d = ~bank_r$q;
+            state$d = st_accept;
+        end
+        len = len_r$q;
+        bank = bank_r$q;
+        if (bank_r$q) begin
+            ram$write_address = count$q | bank_bit;
+        end
+        else begin
+            ram$write_address = count$q;
+        end
+        ram$write_data = wdata;
+        ram$write_enable = accept;
+        ram$read_address = raddr;
+        ram$read_enable = ren;
+        rdata = ram$read_data;
+        if (reset) begin
+            state$d = st_accept;
+            count$d = 32'h0;
+        end
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$front
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$front$bank_r(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -281,29 +362,10 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$bank(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$bank
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$front$bank_r
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$count(d,q,clock);
-
-    // Module arguments
-    input wire  [13:0] d;
-    output reg  [13:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 14'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$count
-
-
-module smx_be_up_i16f8_o16f16_n8192_39497d$len(d,q,clock);
+module smx_be_up_i16f8_o16f16_n8192_39497d$front$count(d,q,clock);
 
     // Module arguments
     input wire  [13:0] d;
@@ -319,7 +381,65 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$len(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$len
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$front$count
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$front$len_r(d,q,clock);
+
+    // Module arguments
+    input wire  [13:0] d;
+    output reg  [13:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 14'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$front$len_r
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$front$ram(clock,write_address,write_data,write_enable,read_address,read_enable,read_data);
+
+    // Module arguments
+    input wire  clock;
+    input wire  [13:0] write_address;
+    input wire  [15:0] write_data;
+    input wire  write_enable;
+    input wire  [13:0] read_address;
+    input wire  read_enable;
+    output reg  [15:0] read_data;
+
+    // Update code (custom)
+    reg [15:0] mem [0:16383];
+    always @(posedge clock) begin
+        if (write_enable) mem[write_address] <= write_data;
+        if (read_enable) read_data <= mem[read_address];
+    end
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$front$ram
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$front$state(d,q,clock);
+
+    // Module arguments
+    input wire  [1:0] d;
+    output reg  [1:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 2'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$front$state
 
 
 module smx_be_up_i16f8_o16f16_n8192_39497d$pass1(clock,reset,x,valid,first,last,k_min,d,done);
@@ -3079,26 +3199,6 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$y6(d,q,clock);
 endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$y6
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$ram(clock,write_address,write_data,write_enable,read_address,read_enable,read_data);
-
-    // Module arguments
-    input wire  clock;
-    input wire  [13:0] write_address;
-    input wire  [15:0] write_data;
-    input wire  write_enable;
-    input wire  [13:0] read_address;
-    input wire  read_enable;
-    output reg  [15:0] read_data;
-
-    // Update code (custom)
-    reg [15:0] mem [0:16383];
-    always @(posedge clock) begin
-        if (write_enable) mem[write_address] <= write_data;
-        if (read_enable) read_data <= mem[read_address];
-    end
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$ram
-
-
 module smx_be_up_i16f8_o16f16_n8192_39497d$recip(clock,reset,start,d,done,r,eb);
 
     // Module arguments
@@ -3784,22 +3884,3 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$recip$vm(d,q,clock);
     end
 
 endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$recip$vm
-
-
-module smx_be_up_i16f8_o16f16_n8192_39497d$state(d,q,clock);
-
-    // Module arguments
-    input wire  [1:0] d;
-    output reg  [1:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 2'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$state

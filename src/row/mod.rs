@@ -4,10 +4,14 @@
 //! while pass 2 reads the other) and the pass-1 side's state machine:
 //!
 //! ```text
-//!  Accept --row end--> WaitSum --sum_done--> WaitDesc --desc_ready--> Handoff --p2_free--> Accept
+//!  Accept --row end--> WaitSum --start_desc--> WaitDesc --desc_ready--> Handoff --handoff--> Accept
 //! ```
-//! `start_desc` (leaving WaitSum) starts the once-per-row work (reciprocal, stat_topk
-//! threshold); `handoff` (leaving Handoff) gives the row to pass 2 and swaps the banks.
+//! In WaitSum (`summing`) the top pulses `start_desc` when pass 1 is done, which starts the
+//! once-per-row work (reciprocal, stat_topk threshold); in Handoff (`holding`) it pulses
+//! `handoff` when the pass-2 side takes the row, which swaps the banks. The outputs depend
+//! on this block's registers only (and `accept` on the stream's valid), never on an input
+//! the top computes from them: one process of the top reading an output and driving an
+//! input it depends on would be a combinational loop to Verilator (UNOPTFLAT).
 //! Inputs are accepted only in Accept. The state machine lives here, beside the handshake,
 //! because `accept` depends on it combinationally: a parent that drove `open` and read
 //! `accept` in one process would be a combinational loop to Verilator (UNOPTFLAT).
@@ -35,16 +39,16 @@ pub struct RowFront<const WI: usize, const WA: usize, const WL: usize> {
     pub accept: Signal<Out, bool>,
     pub last: Signal<Out, bool>,
     pub index: Signal<Out, Bits<WL>>,
-    /// pass 1 has the row's max and sum
-    pub sum_done: Signal<In, bool>,
-    /// the row's descriptor (reciprocal, selection rule) is ready
+    /// in WaitSum: pass 1 is finishing the row's max and sum
+    pub summing: Signal<Out, bool>,
+    /// (in WaitSum) pass 1 is done: the once-per-row work starts now
+    pub start_desc: Signal<In, bool>,
+    /// (in WaitDesc) the row's descriptor (reciprocal, selection rule) is ready
     pub desc_ready: Signal<In, bool>,
-    /// the pass-2 side can take a row
-    pub p2_free: Signal<In, bool>,
-    /// leaving WaitSum: start the once-per-row work
-    pub start_desc: Signal<Out, bool>,
-    /// leaving Handoff: pass 2 takes the row (`len`, `bank`); the banks swap
-    pub handoff: Signal<Out, bool>,
+    /// in Handoff: the row's descriptor holds until the pass-2 side takes the row
+    pub holding: Signal<Out, bool>,
+    /// (in Handoff) pass 2 takes the row (`len`, `bank`) now; the banks swap
+    pub handoff: Signal<In, bool>,
     /// length of the row in WaitSum..Handoff (1..=max_len), and its bank
     pub len: Signal<Out, Bits<WL>>,
     pub bank: Signal<Out, bool>,
@@ -80,10 +84,10 @@ impl<const WI: usize, const WA: usize, const WL: usize> RowFront<WI, WA, WL> {
             accept: Default::default(),
             last: Default::default(),
             index: Default::default(),
-            sum_done: Default::default(),
-            desc_ready: Default::default(),
-            p2_free: Default::default(),
+            summing: Default::default(),
             start_desc: Default::default(),
+            desc_ready: Default::default(),
+            holding: Default::default(),
             handoff: Default::default(),
             len: Default::default(),
             bank: Default::default(),
@@ -126,15 +130,15 @@ impl<const WI: usize, const WA: usize, const WL: usize> Logic for RowFront<WI, W
                 self.count.d.next = self.count_next.val();
             }
         }
-        self.start_desc.next = (self.state.q.val() == self.st_wait_sum.val()) & self.sum_done.val();
+        self.summing.next = self.state.q.val() == self.st_wait_sum.val();
         if self.start_desc.val() {
             self.state.d.next = self.st_wait_desc.val();
         }
         if (self.state.q.val() == self.st_wait_desc.val()) & self.desc_ready.val() {
             self.state.d.next = self.st_handoff.val();
         }
-        // the descriptor holds in Handoff (no input is accepted) until pass 2 is free
-        self.handoff.next = (self.state.q.val() == self.st_handoff.val()) & self.p2_free.val();
+        // the descriptor holds in Handoff (no input is accepted) until pass 2 takes the row
+        self.holding.next = self.state.q.val() == self.st_handoff.val();
         if self.handoff.val() {
             self.bank_r.d.next = !self.bank_r.q.val();
             self.state.d.next = self.st_accept.val();

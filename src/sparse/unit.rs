@@ -25,7 +25,8 @@
 
 use super::block::{Stat, TopK};
 use crate::config::SparseMode;
-use crate::hw::{konst, RowRam};
+use crate::hw::konst;
+use crate::row::RowFront;
 use crate::normalize::block::Normalize;
 use crate::recip::block::Recip;
 use crate::params::UnitParams;
@@ -36,10 +37,6 @@ use rust_hdl_widgets::prelude::*;
 /// Pass-2 register stages from the row-buffer read data (S1) to the output (S6).
 pub const PASS2_S1_TO_OUT: usize = 7;
 
-const ACCEPT: u64 = 0;
-const WAIT_SUM: u64 = 1;
-const WAIT_DESC: u64 = 2;
-const HANDOFF: u64 = 3;
 
 /// Pass-2 side states (renorm = survivors).
 const P2_IDLE: u64 = 0;
@@ -101,7 +98,7 @@ pub struct SparseUnit<
     pub theta: Signal<In, Bits<WI>>,
     pub theta_we: Signal<In, bool>,
     pass1: Unnormed<WI, WT, WN, FT, ESB, WE, WEP, WSP, WD>,
-    ram: RowRam<WI, WL>,
+    front: RowFront<WI, WA, WL>,
     recip: Recip<WD, RN, RSB, WR, RPW, WMH, WH, WQ, WRQ>,
     pass2: Normalize<WI, WT, WN, FT, ESB, WE, WEP, WSP, WA, WL, WR, WP, WO>,
     /// 0 or 1 of each, by mode
@@ -120,20 +117,11 @@ pub struct SparseUnit<
     scnt: DFF<Bits<WL>>,
     scnt_o: DFF<Bits<WL>>,
     sdone: Vec<DFF<bool>>,
-    state: DFF<Bits<2>>,
-    st_accept: Constant<Bits<2>>,
-    st_wait_sum: Constant<Bits<2>>,
-    st_wait_desc: Constant<Bits<2>>,
-    st_handoff: Constant<Bits<2>>,
     p2_idle: Constant<Bits<2>>,
     p2_sweep: Constant<Bits<2>>,
     p2_recip: Constant<Bits<2>>,
     p2_run: Constant<Bits<2>>,
-    bank: DFF<bool>,
     bank_bit: Constant<Bits<WL>>,
-    count: DFF<Bits<WL>>,
-    len: DFF<Bits<WL>>,
-    max_last: Constant<Bits<WL>>,
     recip_ok: DFF<bool>,
     sel_ok: DFF<bool>,
     // pass-1 side selection state
@@ -169,9 +157,7 @@ pub struct SparseUnit<
     sign: Constant<Bits<WI>>,
     to_wx: Constant<Bits<WX>>,
     reset: Signal<Local, bool>,
-    accept: Signal<Local, bool>,
-    is_last: Signal<Local, bool>,
-    count_next: Signal<Local, Bits<WL>>,
+    first: Signal<Local, bool>,
     theta_eff: Signal<Local, Bits<WI>>,
     xo: Signal<Local, Bits<WX>>,
     sel_done: Signal<Local, bool>,
@@ -249,7 +235,7 @@ impl<
             theta: Default::default(),
             theta_we: Default::default(),
             pass1: Unnormed::new(p),
-            ram: Default::default(),
+            front: RowFront::new(p.max_len),
             recip: Recip::new(p),
             pass2: Normalize::new(p),
             topk: if sp.mode == SparseMode::Topk { vec![TopK::new(k)] } else { vec![] },
@@ -266,20 +252,11 @@ impl<
             scnt: Default::default(),
             scnt_o: Default::default(),
             sdone: (0..SWEEP_LATENCY).map(|_| Default::default()).collect(),
-            state: Default::default(),
-            st_accept: konst(ACCEPT),
-            st_wait_sum: konst(WAIT_SUM),
-            st_wait_desc: konst(WAIT_DESC),
-            st_handoff: konst(HANDOFF),
             p2_idle: konst(P2_IDLE),
             p2_sweep: konst(P2_SWEEP),
             p2_recip: konst(P2_RECIP),
             p2_run: konst(P2_RUN),
-            bank: Default::default(),
             bank_bit: konst(1 << WA),
-            count: Default::default(),
-            len: Default::default(),
-            max_last: konst(p.max_len as u64 - 1),
             recip_ok: Default::default(),
             sel_ok: Default::default(),
             theta_r: Default::default(),
@@ -312,9 +289,7 @@ impl<
             sign: konst(1 << (WI - 1)),
             to_wx: konst(3 << (WI - 1)),
             reset: Default::default(),
-            accept: Default::default(),
-            is_last: Default::default(),
-            count_next: Default::default(),
+            first: Default::default(),
             theta_eff: Default::default(),
             xo: Default::default(),
             sel_done: Default::default(),
@@ -376,7 +351,7 @@ impl<
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, aclk, state, count, len, bank, recip_ok, sel_ok, theta_r, theta_row, xo_r, v_r, first_r, xmax, floor2, t2, imax2, idx1, cnt,
+            self, aclk, recip_ok, sel_ok, theta_r, theta_row, xo_r, v_r, first_r, xmax, floor2, t2, imax2, idx1, cnt,
             p2state, len2, bank2, kmin2, sidx, sv1, slast1, scnt, x2o, x2, idx2, sv2, slast2, scnt_o, idx_r, amax, amax2, cnt_o
         );
         for j in 0..self.sdone.len() {
@@ -390,30 +365,27 @@ impl<
             self.ap[j].d.next = self.ap[j].q.val();
         }
         self.pass1.clock.next = self.aclk.val();
-        self.ram.clock.next = self.aclk.val();
+        self.front.clock.next = self.aclk.val();
         self.recip.clock.next = self.aclk.val();
         self.pass2.clock.next = self.aclk.val();
         self.reset.next = !self.aresetn.val();
+        self.front.reset.next = self.reset.val();
         self.pass1.reset.next = self.reset.val();
         self.recip.reset.next = self.reset.val();
         self.pass2.reset.next = self.reset.val();
 
         // input stream: accepted only in Accept; the element also goes to the row buffer
-        self.s_axis_tready.next = self.state.q.val() == self.st_accept.val();
-        self.accept.next = self.s_axis_tready.val() & self.s_axis_tvalid.val();
-        self.is_last.next = self.s_axis_tlast.val() | (self.count.q.val() == self.max_last.val());
-        self.count_next.next = self.count.q.val() + 1;
+        self.front.tvalid.next = self.s_axis_tvalid.val();
+        self.front.tlast.next = self.s_axis_tlast.val();
+        self.s_axis_tready.next = self.front.tready.val();
+        self.front.wdata.next = self.s_axis_tdata.val();
+        // leaving WaitSum: the once-per-row work (reciprocal, threshold unit) starts
+        self.front.start_desc.next = self.front.summing.val() & self.pass1.done.val();
+        self.first.next = self.front.index.val() == 0;
         self.pass1.x.next = self.s_axis_tdata.val();
-        self.pass1.valid.next = self.accept.val();
-        self.pass1.first.next = self.count.q.val() == 0;
-        self.pass1.last.next = self.is_last.val();
-        if self.bank.q.val() {
-            self.ram.write_address.next = self.count.q.val() | self.bank_bit.val();
-        } else {
-            self.ram.write_address.next = self.count.q.val();
-        }
-        self.ram.write_data.next = self.s_axis_tdata.val();
-        self.ram.write_enable.next = self.accept.val();
+        self.pass1.valid.next = self.front.accept.val();
+        self.pass1.first.next = self.first.val();
+        self.pass1.last.next = self.front.last.val();
 
         // theta register; the row's theta is taken at its first handshake (write forwarded)
         if self.theta_we.val() {
@@ -422,15 +394,15 @@ impl<
         } else {
             self.theta_eff.next = self.theta_r.q.val();
         }
-        if self.accept.val() & (self.count.q.val() == 0) {
+        if self.front.accept.val() & (self.first.val()) {
             self.theta_row.d.next = self.theta_eff.val();
         }
         // row max in WX-bit offset binary, one stage behind the handshake
         self.xo.next = bit_cast::<WX, WI>(self.s_axis_tdata.val() ^ self.sign.val()) + self.to_wx.val();
         self.xo_r.d.next = self.xo.val();
-        self.v_r.d.next = self.accept.val();
-        self.first_r.d.next = self.count.q.val() == 0;
-        self.idx_r.d.next = self.count.q.val();
+        self.v_r.d.next = self.front.accept.val();
+        self.first_r.d.next = self.first.val();
+        self.idx_r.d.next = self.front.index.val();
         // the row max and the index of its first occurrence (strictly greater replaces)
         if self.v_r.q.val() & (self.first_r.q.val() | (self.xo_r.q.val() > self.xmax.q.val())) {
             self.xmax.d.next = self.xo_r.q.val();
@@ -444,9 +416,9 @@ impl<
         for i in 0..self.topk.len() {
             self.topk[i].clock.next = self.aclk.val();
             self.topk[i].x.next = self.s_axis_tdata.val();
-            self.topk[i].valid.next = self.accept.val();
-            self.topk[i].first.next = self.count.q.val() == 0;
-            self.topk[i].idx.next = self.count.q.val();
+            self.topk[i].valid.next = self.front.accept.val();
+            self.topk[i].first.next = self.first.val();
+            self.topk[i].idx.next = self.front.index.val();
             if self.topk[i].full.val() {
                 self.desc_t.next = self.topk[i].t.val();
                 self.desc_i.next = self.topk[i].i_max.val();
@@ -456,10 +428,10 @@ impl<
             self.stat[i].clock.next = self.aclk.val();
             self.stat[i].reset.next = self.reset.val();
             self.stat[i].x.next = self.s_axis_tdata.val();
-            self.stat[i].valid.next = self.accept.val();
-            self.stat[i].first.next = self.count.q.val() == 0;
-            self.stat[i].len.next = self.len.q.val();
-            self.stat[i].start.next = self.pass1.done.val() & (self.state.q.val() == self.st_wait_sum.val());
+            self.stat[i].valid.next = self.front.accept.val();
+            self.stat[i].first.next = self.first.val();
+            self.stat[i].len.next = self.front.len.val();
+            self.stat[i].start.next = self.front.start_desc.val();
             self.sel_done.next = self.stat[i].done.val();
             // never above the row max: the max always passes the rule
             if self.stat[i].t.val() > self.xmax.q.val() {
@@ -481,8 +453,8 @@ impl<
             self.pass2.k_min.next = self.kmin2.q.val();
             self.p2_free.next = (self.p2state.q.val() == self.p2_idle.val()) | ((self.p2state.q.val() == self.p2_run.val()) & !self.pass2.busy_out.val());
         } else {
-            self.pass2.len.next = self.len.q.val();
-            self.pass2.bank.next = self.bank.q.val();
+            self.pass2.len.next = self.front.len.val();
+            self.pass2.bank.next = self.front.bank.val();
             self.pass2.k_min.next = self.pass1.k_min.val();
             self.p2_free.next = !self.pass2.busy_out.val();
         }
@@ -490,16 +462,16 @@ impl<
         // the row buffer's read port: the sweep while it runs, else pass 2
         if self.p2state.q.val() == self.p2_sweep.val() {
             if self.bank2.q.val() {
-                self.ram.read_address.next = self.sidx.q.val() | self.bank_bit.val();
+                self.front.raddr.next = self.sidx.q.val() | self.bank_bit.val();
             } else {
-                self.ram.read_address.next = self.sidx.q.val();
+                self.front.raddr.next = self.sidx.q.val();
             }
-            self.ram.read_enable.next = true;
+            self.front.ren.next = true;
         } else {
-            self.ram.read_address.next = self.pass2.raddr.val();
-            self.ram.read_enable.next = self.pass2.ren.val();
+            self.front.raddr.next = self.pass2.raddr.val();
+            self.front.ren.next = self.pass2.ren.val();
         }
-        self.pass2.rdata.next = self.ram.read_data.val();
+        self.pass2.rdata.next = self.front.rdata.val();
 
         // pass 2 finished its row (a handoff below may start the next one in the same cycle)
         if (self.p2state.q.val() == self.p2_run.val()) & !self.pass2.busy_out.val() {
@@ -511,63 +483,45 @@ impl<
         if self.sel_done.val() {
             self.sel_ok.d.next = true;
         }
-        if self.state.q.val() == self.st_accept.val() {
-            if self.accept.val() {
-                if self.is_last.val() {
-                    self.count.d.next = 0.into();
-                    self.len.d.next = self.count_next.val();
-                    self.state.d.next = self.st_wait_sum.val();
-                } else {
-                    self.count.d.next = self.count_next.val();
-                }
-            }
+        // the row front end's state machine: the once-per-row work starts when pass 1 is done,
+        // the row goes to the pass-2 side when the reciprocal (not with survivors: that side
+        // takes it) and the selection rule are ready and that side is free
+        if self.front.start_desc.val() {
+            self.recip.start.next = !self.surv.val();
         }
-        if self.state.q.val() == self.st_wait_sum.val() {
-            if self.pass1.done.val() {
-                self.recip.start.next = !self.surv.val();
-                self.state.d.next = self.st_wait_desc.val();
-            }
-        }
-        if self.state.q.val() == self.st_wait_desc.val() {
-            if (self.surv.val() | self.recip_ok.q.val() | self.recip.done.val()) & (self.sel_ok.q.val() | self.sel_done.val()) {
-                self.state.d.next = self.st_handoff.val();
-            }
-        }
+        self.front.desc_ready.next = (self.surv.val() | self.recip_ok.q.val() | self.recip.done.val()) & (self.sel_ok.q.val() | self.sel_done.val());
+        self.front.handoff.next = self.front.holding.val() & self.p2_free.val();
         // k_min, r, eb and the selection results hold here until pass 2 is free
-        if self.state.q.val() == self.st_handoff.val() {
-            if self.p2_free.val() {
-                if self.surv.val() {
-                    self.p2state.d.next = self.p2_sweep.val();
-                    self.len2.d.next = self.len.q.val();
-                    self.bank2.d.next = self.bank.q.val();
-                    self.sidx.d.next = 0.into();
-                    self.scnt.d.next = 0.into();
-                    self.scnt_o.d.next = 0.into();
-                } else {
-                    self.pass2.start.next = true;
-                }
-                self.bank.d.next = !self.bank.q.val();
-                self.state.d.next = self.st_accept.val();
-                self.recip_ok.d.next = false;
-                self.sel_ok.d.next = false;
-                // floor = max - theta >= 2^(WI-1) + 1 in offset binary: never wraps
-                self.floor2.d.next = self.xmax.q.val() - bit_cast::<WX, WI>(self.theta_row.q.val());
-                self.t2.d.next = self.desc_t.val();
-                self.imax2.d.next = self.desc_i.val();
-                self.amax2.d.next = self.amax.q.val();
+        if self.front.handoff.val() {
+            if self.surv.val() {
+                self.p2state.d.next = self.p2_sweep.val();
+                self.len2.d.next = self.front.len.val();
+                self.bank2.d.next = self.front.bank.val();
+                self.sidx.d.next = 0.into();
+                self.scnt.d.next = 0.into();
+                self.scnt_o.d.next = 0.into();
+            } else {
+                self.pass2.start.next = true;
             }
+            self.recip_ok.d.next = false;
+            self.sel_ok.d.next = false;
+            // floor = max - theta >= 2^(WI-1) + 1 in offset binary: never wraps
+            self.floor2.d.next = self.xmax.q.val() - bit_cast::<WX, WI>(self.theta_row.q.val());
+            self.t2.d.next = self.desc_t.val();
+            self.imax2.d.next = self.desc_i.val();
+            self.amax2.d.next = self.amax.q.val();
         }
 
         // the keep rule serves the sweep and pass 2: the row-buffer data (S1) and its index are
         // registered first (the block RAM's output is slow), the rule is decided at S2a
-        if self.ram.read_enable.val() {
-            self.idx1.d.next = self.ram.read_address.val() & !self.bank_bit.val();
+        if self.front.ren.val() {
+            self.idx1.d.next = self.front.raddr.val() & !self.bank_bit.val();
         }
-        self.x1o.next = bit_cast::<WX, WI>(self.ram.read_data.val() ^ self.sign.val()) + self.to_wx.val();
+        self.x1o.next = bit_cast::<WX, WI>(self.front.rdata.val() ^ self.sign.val()) + self.to_wx.val();
         self.adv.next = !self.pass2.valid.val() | self.m_axis_tready.val();
         if self.adv.val() {
             self.x2o.d.next = self.x1o.val();
-            self.x2.d.next = self.ram.read_data.val();
+            self.x2.d.next = self.front.rdata.val();
             self.idx2.d.next = self.idx1.q.val();
         }
         self.keep_raw.next = (self.x2o.q.val() >= self.floor2.q.val())
@@ -671,8 +625,6 @@ impl<
         self.pass2.ready.next = self.m_axis_tready.val();
         // synchronous reset, last so that it wins
         if self.reset.val() {
-            self.state.d.next = self.st_accept.val();
-            self.count.d.next = 0.into();
             self.recip_ok.d.next = false;
             self.sel_ok.d.next = false;
             self.theta_r.d.next = self.theta_reset.val();

@@ -164,9 +164,9 @@ impl<
 
         // row descriptor: pass 1 -> reciprocal -> pass 2; k_min, r and eb hold in Handoff
         // (no input is accepted) until pass 2 is free
-        self.front.sum_done.next = self.pass1.done.val();
+        self.front.start_desc.next = self.front.summing.val() & self.pass1.done.val();
         self.front.desc_ready.next = self.recip.done.val();
-        self.front.p2_free.next = !self.pass2.busy_out.val();
+        self.front.handoff.next = self.front.holding.val() & !self.pass2.busy_out.val();
         self.recip.start.next = self.front.start_desc.val();
         self.recip.d.next = self.pass1.d.val();
         self.pass2.start.next = self.front.handoff.val();
