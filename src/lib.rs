@@ -1,15 +1,20 @@
 //! softmax-hw: a generator of streaming softmax hardware.
 //!
-//! One folder per datapath, each with its model (the specification) and its rust-hdl block:
+//! At the bottom, [`params`]: the validated configuration with every derived width and
+//! table, which every datapath reads and which imports none of them. Above it, one folder
+//! per datapath, each with its model (the specification) and its rust-hdl block:
 //! * [`exp2`]: input scaling, integer/fraction split and 2^-f (shared by both passes)
 //! * [`unnormed`]: pass 1, online max and renormalized sum (Softermax)
 //! * [`recip`]: the reciprocal of the row sum (LUT, LPW or Newton-Raphson)
 //! * [`normalize`]: pass 2, rescale to the final max and multiply by the reciprocal
-//! * [`unit`]: parameters, the whole-row golden model, the top block and the width registry
+//! * [`row`]: the row front end both unit tops share (AXI accept, banks, pass-1 control)
+//! * [`unit`]: the whole-row golden model and the dense top block
+//! * [`baseline`]: the conventional softmax the unit is measured against
 //! * [`sparse`]: sparse selection (threshold, statistical top-k, exact top-k) and its top block
 //!
-//! Around them: [`config`] (TOML), [`generate`] (Verilog + manifest), [`cosim`] (Verilator
-//! co-simulation), [`rows`] (test rows), [`csvio`] (logit CSV files).
+//! Around them: [`config`] (TOML), [`instance`] (which width sets are compiled in, and the
+//! on-demand build of the others), [`generate`] (Verilog + manifest), [`cosim`] (Verilator
+//! co-simulation), [`lint`], [`fuzz`], [`rows`] (test rows), [`csvio`] (logit CSV files).
 
 pub mod accuracy;
 pub mod baseline;

@@ -33,6 +33,7 @@ enum Cmd {
     },
     /// Run the bit-exact golden model on rows of logits
     Golden {
+        /// TOML configuration (default: the built-in exact8 configuration, configs/exact8.toml)
         #[arg(long)]
         config: Option<PathBuf>,
         /// CSV: one row per line, comma-separated logits in natural-log units
@@ -50,6 +51,7 @@ enum Cmd {
     },
     /// Co-simulate the Verilog with Verilator against the golden model, every output bit
     Cosim {
+        /// TOML configuration (default: the built-in exact8 configuration, configs/exact8.toml)
         #[arg(long)]
         config: Option<PathBuf>,
         /// Number of rows: every corner case, then seeded random rows (ignored with --input)
@@ -76,6 +78,7 @@ enum Cmd {
     },
     /// Accuracy of the unit (and a shift-only variant) against the exact softmax
     Accuracy {
+        /// TOML configuration (default: the built-in exact8 configuration, configs/exact8.toml)
         #[arg(long)]
         config: Option<PathBuf>,
         /// Logits: .npy (rows x max_len float32, padded with -inf), .csv (one row per line), or
@@ -97,6 +100,7 @@ enum Cmd {
     },
     /// Report co-simulation throughput against raw Verilator, and cycles per row
     Bench {
+        /// TOML configuration (default: the built-in exact8 configuration, configs/exact8.toml)
         #[arg(long)]
         config: Option<PathBuf>,
         /// Random rows for the throughput measurement
@@ -108,6 +112,7 @@ enum Cmd {
     },
     /// Synthesize the unit and its baseline (Yosys, nextpnr) and report area and Fmax side by side
     Synth {
+        /// TOML configuration (default: the built-in exact8 configuration, configs/exact8.toml)
         #[arg(long)]
         config: Option<PathBuf>,
         /// ice40, ecp5, xc7, generic, or all
@@ -196,6 +201,7 @@ enum Cmd {
     },
     /// Print the derived widths of a configuration and whether they are compiled in
     Widths {
+        /// TOML configuration (default: the built-in exact8 configuration, configs/exact8.toml)
         #[arg(long)]
         config: Option<PathBuf>,
     },

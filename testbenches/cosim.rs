@@ -173,26 +173,7 @@ fn lint_yosys_and_icarus_accept_every_example() {
     let designs = EXAMPLES.iter().flat_map(|n| [(*n, Design::Unit), (*n, Design::Baseline)]).chain(SPARSE.iter().map(|n| (*n, Design::Unit)));
     for (name, design) in designs {
         let (_, _, g) = load_design(name, design);
-        let v = dir.path().join(format!("{}.v", g.module));
-        std::fs::write(&v, &g.verilog).unwrap();
-        let lint = Command::new("verilator")
-            .args(["--lint-only", "-Wall", "-Wno-WIDTH", "-Wno-DECLFILENAME", "--top-module", &g.module])
-            .arg(&v)
-            .output()
-            .unwrap();
-        let msg = String::from_utf8_lossy(&lint.stderr);
-        assert!(lint.status.success() && msg.trim().is_empty(), "{name}: verilator lint:\n{msg}");
-        let ys = Command::new("yosys")
-            .args(["-p", &format!("read_verilog {}; hierarchy -check -top {}; proc; check -assert", v.display(), g.module)])
-            .output()
-            .unwrap();
-        let out = String::from_utf8_lossy(&ys.stdout).to_string() + &String::from_utf8_lossy(&ys.stderr);
-        assert!(ys.status.success(), "{name}: yosys failed:\n{out}");
-        let warnings: Vec<&str> = out.lines().filter(|l| l.contains("Warning")).collect();
-        assert!(warnings.is_empty(), "{name}: yosys warnings:\n{}", warnings.join("\n"));
-        let iv = Command::new("iverilog").args(["-o", "/dev/null", "-s", &g.module]).arg(&v).output().unwrap();
-        let msg = String::from_utf8_lossy(&iv.stderr).to_string() + &String::from_utf8_lossy(&iv.stdout);
-        assert!(iv.status.success() && msg.trim().is_empty(), "{name}: iverilog:\n{msg}");
+        softmax_hw::lint::check(&g, dir.path()).unwrap_or_else(|e| panic!("{name} ({design:?}): {e}"));
     }
 }
 

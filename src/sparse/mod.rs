@@ -6,8 +6,9 @@
 //!   from sum(x) and sum(x^2) collected beside pass 1, with a hard cap k_max;
 //! * `topk`: the exact k largest, ties to the lowest index, by an insertion array in pass 1.
 //!
-//! `params.rs` validates the `[sparse]` section, `model.rs` is the bit-exact specification,
-//! `block.rs` holds the pass-1 selection blocks and `unit.rs` the sparse top.
+//! `crate::params::sparse` validates the `[sparse]` section, `model.rs` is the bit-exact
+//! specification, `block.rs` holds the pass-1 selection blocks, `unit.rs` the sparse top and
+//! `registry.rs` its instance macro.
 
 pub mod block;
 pub mod model;

@@ -1,5 +1,5 @@
 //! The sparse softmax unit: the dense unit (pass 1, row buffer, reciprocal, pass 2; see
-//! `unit/block.rs`) plus sparse selection.
+//! `unit/block.rs`; both build on the row front end, `crate::row`) plus sparse selection.
 //!
 //! ```text
 //!  s_axis --> pass 1 ----------------------> k_min, d --> Recip ---------+
