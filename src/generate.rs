@@ -1,7 +1,7 @@
 //! `generate`: the unit's Verilog (with a header naming the generator and the resolved
 //! configuration) and a JSON manifest of its interface, formats and timing.
 
-use crate::config::{Config, Log2e, RecipMethod};
+use crate::config::{Config, Log2e};
 use crate::error::{Error, Result};
 use crate::params::UnitParams;
 use serde::Serialize;
@@ -123,25 +123,31 @@ impl Timing {
 
     pub fn new(p: &UnitParams) -> Timing {
         use crate::config::{Renorm, SparseMode};
-        let recip = if p.recip_method == RecipMethod::Newton { 5 } else { 3 };
+        // every figure below is a sum of the blocks' own latencies
+        use crate::normalize::block::START_TO_OUTPUT as P2;
+        use crate::row::HANDOFF_CYCLES as H;
+        use crate::unnormed::block::LATENCY as P1;
+        let recip = crate::recip::block::latency(p.recip_method);
         let stat = match &p.sparse {
             Some(sp) if sp.mode == SparseMode::StatTopk => Some(crate::sparse::registry::stat_cycles(p)),
             _ => None,
         };
         if p.sparse.as_ref().is_some_and(|s| s.renorm == Renorm::Survivors) {
             // pass-1 side: the handoff waits for the threshold only (stat_topk: S cycles after
-            // pass 1 is done at 6; else the cycle after): handoff at h = 7 + S, or 8. Pass-2
-            // side: the sweep reads L elements from h + 1, its sum is final 8 cycles after the
-            // last read, the reciprocal takes R, pass 2's first output comes 9 cycles after its
-            // start: first output at h + L + 17 + R (measured from the last input handshake);
-            // per row 2L + 17 + R on the pass-2 side, L + 7 + S on the pass-1 side
-            let h = stat.map(|s| 7 + s).unwrap_or(8);
-            let overhead = 17 + recip;
-            let p1 = 7 + stat.unwrap_or(1);
+            // pass 1 is done; else the cycle after): handoff at h = P1 + H + S, or P1 + 2H. Pass-2
+            // side: the sweep reads L elements from h + 1; its sum is final after the RAM read,
+            // the S1 register and the sweep's pass-1 datapath (2 + P1 after the last read);
+            // the reciprocal takes R; pass 2's first output comes P2 cycles after its start:
+            // first output at h + L + (2 + P1) + R + P2; per row 2L + (2 + P1) + R + P2 on the
+            // pass-2 side, L + P1 + H + S on the pass-1 side
+            let h = stat.map(|s| P1 + H + s).unwrap_or(P1 + 2 * H);
+            let sweep = 2 + P1; // RAM read + S1 register + the sweep's pass-1 datapath
+            let overhead = sweep + recip + P2;
+            let p1 = P1 + H + stat.unwrap_or(1);
             return Timing {
                 input_elements_per_cycle: 1,
                 output_elements_per_cycle: 1,
-                last_input_to_first_output: format!("L + {}", h + 17 + recip),
+                last_input_to_first_output: format!("L + {}", h + overhead),
                 row_cycles_passes: 2,
                 row_cycles_overhead: overhead,
                 pass1_overhead: p1,
@@ -151,12 +157,12 @@ impl Timing {
         }
         // stat_topk: the threshold unit starts with the reciprocal and takes longer
         let recip = recip.max(stat.unwrap_or(0));
-        // last input accepted at cycle 0: pass 1 done at 6, reciprocal (and threshold) done at
-        // 6 + R, handoff at 7 + R, pass 2 started; its 8-stage pipeline shows the first output
-        // at 16 + R
-        let first = 16 + recip;
-        // pass 1 of the next row starts the cycle after the handoff: L + 7 + R per row
-        let overhead = 7 + recip;
+        // last input accepted at cycle 0: pass 1 done at P1, reciprocal (and threshold) done
+        // at P1 + R, handoff H later, pass 2 started; its pipeline shows the first output P2
+        // cycles after its start
+        let first = P1 + recip + H + P2;
+        // pass 1 of the next row starts the cycle after the handoff: L + P1 + R + H per row
+        let overhead = P1 + recip + H;
         Timing {
             input_elements_per_cycle: 1,
             output_elements_per_cycle: 1,

@@ -14,6 +14,9 @@ use crate::params::{UnitParams, SHIFT_SAT};
 use rust_hdl_core::prelude::*;
 use rust_hdl_widgets::prelude::*;
 
+/// Cycles from `start` to the row's first output valid (S0..S6, the consumer ready).
+pub const START_TO_OUTPUT: u32 = 9;
+
 #[derive(LogicBlock)]
 pub struct Normalize<
     const WI: usize,

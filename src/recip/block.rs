@@ -13,6 +13,11 @@ use crate::params::UnitParams;
 use rust_hdl_core::prelude::*;
 use rust_hdl_widgets::prelude::*;
 
+/// Cycles from `start` to `done`: 3 for the LUT and the LPW, 2 more for the Newton step.
+pub fn latency(method: RecipMethod) -> u32 {
+    if method == RecipMethod::Newton { 5 } else { 3 }
+}
+
 /// One Newton-Raphson step, two register stages.
 #[derive(LogicBlock)]
 pub struct Newton<const WMH: usize, const WR: usize, const WH: usize, const WQ: usize, const WRQ: usize> {

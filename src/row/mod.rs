@@ -20,6 +20,10 @@ use crate::hw::{konst, RowRam};
 use rust_hdl_core::prelude::*;
 use rust_hdl_widgets::prelude::*;
 
+/// Cycles from the descriptor being ready (in WaitDesc) to the handoff, pass 2 free: the
+/// Handoff state.
+pub const HANDOFF_CYCLES: u32 = 1;
+
 /// Pass-1 side states (2 bits).
 const ACCEPT: u64 = 0;
 const WAIT_SUM: u64 = 1;

@@ -45,7 +45,7 @@ const P2_RECIP: u64 = 2;
 const P2_RUN: u64 = 3;
 
 /// Cycles from an element at the sweep's S1 to the sweep sum including it (pass 1's depth).
-pub const SWEEP_LATENCY: usize = 6;
+pub const SWEEP_LATENCY: usize = crate::unnormed::block::LATENCY as usize;
 
 #[derive(LogicBlock)]
 pub struct SparseUnit<

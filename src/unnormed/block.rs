@@ -16,6 +16,9 @@ use crate::params::{UnitParams, SHIFT_SAT};
 use rust_hdl_core::prelude::*;
 use rust_hdl_widgets::prelude::*;
 
+/// Cycles from the handshake of a row's last element to `done` (k_min, d final).
+pub const LATENCY: u32 = 6;
+
 #[derive(LogicBlock)]
 pub struct Unnormed<
     const WI: usize,
