@@ -76,8 +76,8 @@ pub fn write(g: &Generated, dir: &Path) -> Result<(std::path::PathBuf, std::path
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let v = dir.join(format!("{}.v", g.module));
     let j = dir.join(format!("{}.json", g.module));
-    std::fs::write(&v, &g.verilog).map_err(|e| Error::io(&v, e))?;
-    std::fs::write(&j, json).map_err(|e| Error::io(&j, e))?;
+    crate::output::write_atomically(&v, &g.verilog)?;
+    crate::output::write_atomically(&j, json)?;
     Ok((v, j))
 }
 

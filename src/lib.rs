@@ -33,6 +33,7 @@ pub mod instance;
 pub mod lint;
 pub mod lpw;
 pub mod normalize;
+pub mod output;
 pub mod params;
 pub mod recip;
 pub mod row;

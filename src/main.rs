@@ -7,7 +7,6 @@ use softmax_hw::cosim;
 use softmax_hw::error::{Error, Result};
 use softmax_hw::generate::{self, Design};
 use softmax_hw::params::UnitParams;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Parser)]
@@ -224,14 +223,6 @@ fn parse_target(t: &str) -> Result<softmax_hw::synth::Target> {
         .ok_or_else(|| Error::flag("--target", t, "allowed ice40, ecp5, xc7, generic (synth also takes all)"))
 }
 
-fn write_atomically(path: &Path, text: &str) -> Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut f = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(path, e))?;
-    f.write_all(text.as_bytes()).map_err(|e| Error::io(path, e))?;
-    f.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
-}
-
 /// Per-row lines (the first 10) and the aggregate of sparse selection; the full per-row CSV
 /// goes to `csv` when given. Empty for dense configurations.
 fn sparse_report(p: &UnitParams, rows: &[(u64, softmax_hw::sparse::report::RowStat)], tag: &str, csv: Option<&Path>) -> Result<String> {
@@ -253,7 +244,7 @@ fn sparse_report(p: &UnitParams, rows: &[(u64, softmax_hw::sparse::report::RowSt
     let sum = sum.finish();
     text.push_str(&format!("{tag}: sparse {}: {}\n", sum.mode, sum.line()));
     if let Some(path) = csv {
-        write_atomically(path, &table)?;
+        softmax_hw::output::write_atomically(path, &table)?;
     }
     Ok(text)
 }
@@ -297,7 +288,7 @@ fn run(cli: Cli) -> Result<i32> {
             }
             let sparse_text = sparse_report(&p, &sparse_rows, "golden", report.as_deref())?;
             match output {
-                Some(path) => write_atomically(&path, &text)?,
+                Some(path) => softmax_hw::output::write_atomically(&path, &text)?,
                 None => print!("{text}"),
             }
             eprint!("{sparse_text}");
@@ -411,7 +402,7 @@ fn run(cli: Cli) -> Result<i32> {
                     reports.push(rep);
                 }
                 if let Some(path) = &json {
-                    write_atomically(path, &(serde_json::to_string_pretty(&reports).expect("report serializes") + "\n"))?;
+                    softmax_hw::output::write_atomically(path, &(serde_json::to_string_pretty(&reports).expect("report serializes") + "\n"))?;
                 }
                 if p.sparse.is_some() {
                     text.push_str(&format!("\nsparse selection (theta at its configured value; dropped mass against the float64 dense softmax, TV against the dense unit's outputs)\n\n{}", softmax_hw::accuracy::report::SPARSE_HEADER));
@@ -428,10 +419,10 @@ fn run(cli: Cli) -> Result<i32> {
             let json_text = serde_json::to_string_pretty(&rep).expect("report serializes") + "\n";
             let svg = softmax_hw::accuracy::report::svg_histogram(&rep);
             if let Some(path) = &json {
-                write_atomically(path, &json_text)?;
+                softmax_hw::output::write_atomically(path, &json_text)?;
             }
             if let Some(path) = &plot {
-                write_atomically(path, &svg)?;
+                softmax_hw::output::write_atomically(path, &svg)?;
             }
             print!("{text}");
             Ok(0)
@@ -493,7 +484,7 @@ fn run(cli: Cli) -> Result<i32> {
             if let Some(path) = &json {
                 let mut v: Vec<serde_json::Value> = rows.iter().map(|(l, r)| serde_json::json!({"design": l, "report": r})).collect();
                 v.extend(failed.iter().map(|f| serde_json::json!({"does_not_fit": f})));
-                write_atomically(path, &(serde_json::to_string_pretty(&v).expect("json") + "\n"))?;
+                softmax_hw::output::write_atomically(path, &(serde_json::to_string_pretty(&v).expect("json") + "\n"))?;
             }
             if !rows.is_empty() {
                 print!("{}", softmax_hw::synth::markdown_table(&rows));

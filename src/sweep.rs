@@ -637,7 +637,7 @@ pub fn write_outputs(table: &Table, dir: &Path) -> Result<()> {
     ];
     for (name, text) in files {
         let path = dir.join(name);
-        std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+        crate::output::write_atomically(&path, text)?;
     }
     Ok(())
 }

@@ -376,3 +376,31 @@ fn golden_reports_kept_counts_of_a_sparse_unit() {
     let csv = std::fs::read_to_string(dir.path().join("r.csv")).unwrap();
     assert!(csv.starts_with("row,len,theta,kept,dropped_mass,tv\n1,4,6,3,"), "{csv}");
 }
+
+/// Written files get the mode a plain new file gets (0666 less the umask), like `generate`'s,
+/// not a temporary file's 0600 (issue: `golden --output`, `accuracy --json/--plot` were 0600).
+#[cfg(unix)]
+#[test]
+fn written_files_get_the_umask_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(p.join("rows.csv"), "0, -1\n0.5,0\n").unwrap();
+    let plain = std::fs::metadata(p.join("rows.csv")).unwrap().permissions().mode() & 0o777;
+    let cfg = root().join("configs/softermax.toml");
+    let cfg = cfg.to_str().unwrap();
+    let data = root().join("data/attention/minilm_l6_dev_logits.npy");
+    for args in [
+        vec!["golden", "--config", cfg, "--input", "rows.csv", "--output", "y.csv"],
+        vec!["accuracy", "--config", cfg, "--data", data.to_str().unwrap(), "--json", "a.json", "--plot", "a.svg"],
+        vec!["generate", "--config", cfg, "--out", "gen"],
+    ] {
+        let out = run(&args, p);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let gen = std::fs::read_dir(p.join("gen")).unwrap().map(|e| e.unwrap().path());
+    for f in [p.join("y.csv"), p.join("a.json"), p.join("a.svg")].into_iter().chain(gen) {
+        let mode = std::fs::metadata(&f).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, plain, "{}: mode {mode:o}, a plain new file gets {plain:o}", f.display());
+    }
+}
