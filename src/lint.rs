@@ -10,13 +10,33 @@ use std::process::Command;
 /// The Verilator lint flags (the waivers are documented in every generated file's header).
 pub const VERILATOR_LINT: [&str; 4] = ["--lint-only", "-Wall", "-Wno-WIDTH", "-Wno-DECLFILENAME"];
 
+/// How long one tool may take on one module before the gate gives up (a 65,536-entry ROM
+/// kept Yosys busy for more than 25 minutes: fuzz seed 114).
+pub const TOOL_SECONDS: u64 = 600;
+
 fn run(tool: &str, args: &[String]) -> Result<String> {
-    let out = Command::new(tool).args(args).output().map_err(|e| {
+    let dir = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    let (out_path, err_path) = (dir.path().join("out"), dir.path().join("err"));
+    let io = |p: &Path| std::fs::File::create(p).map_err(|e| Error::io(p, e));
+    let mut child = Command::new(tool).args(args).stdout(io(&out_path)?).stderr(io(&err_path)?).spawn().map_err(|e| {
         Error::Tool(format!("`{tool}` could not be run ({e}): install it (./quickstart.sh or scripts/install-deps.sh installs verilator, yosys, iverilog)"))
     })?;
-    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    if !out.status.success() {
-        return Err(Error::Tool(format!("{tool} failed: {}", text.lines().find(|l| !l.trim().is_empty()).unwrap_or("no output"))));
+    let t0 = std::time::Instant::now();
+    let status = loop {
+        match child.try_wait().map_err(|e| Error::Tool(format!("{tool}: {e}")))? {
+            Some(s) => break s,
+            None if t0.elapsed().as_secs() >= TOOL_SECONDS => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(Error::Tool(format!("{tool} did not finish within {TOOL_SECONDS} s (stopped)")));
+            }
+            None => std::thread::sleep(std::time::Duration::from_millis(50)),
+        }
+    };
+    let text = std::fs::read_to_string(&out_path).unwrap_or_default() + &std::fs::read_to_string(&err_path).unwrap_or_default();
+    if !status.success() {
+        let first = text.lines().find(|l| l.contains("ERROR") || l.contains("Error") || l.starts_with('%')).or_else(|| text.lines().find(|l| !l.trim().is_empty()));
+        return Err(Error::Tool(format!("{tool} failed: {}", first.unwrap_or("no output").trim())));
     }
     Ok(text)
 }
