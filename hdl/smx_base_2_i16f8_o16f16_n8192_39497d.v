@@ -325,7 +325,6 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
     reg  l_out$clock;
 
     // Local signals
-    reg  reset;
     reg  accept;
     reg  is_last;
     reg  [15:0] xb;
@@ -828,7 +827,6 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         l_out$d = l_out$q;
         ram$clock = aclk;
         exp_rom$clock = aclk;
-        reset = ~aresetn;
         adv = ~v_out$q | m_axis_tready;
         s_axis_tready = state$q == st_accept;
         accept = s_axis_tready & s_axis_tvalid;
@@ -1448,7 +1446,7 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         if ((state$q == st_out) & v_out$q & l_out$q & m_axis_tready) begin
             state$d = st_accept;
         end
-        if (reset) begin
+        if (~aresetn) begin
             state$d = st_accept;
             count$d = 32'h0;
             v1$d = 1'b0;

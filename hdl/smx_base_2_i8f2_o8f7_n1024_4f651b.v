@@ -216,7 +216,6 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
     reg  l_out$clock;
 
     // Local signals
-    reg  reset;
     reg  accept;
     reg  is_last;
     reg  [7:0] xb;
@@ -539,7 +538,6 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
         l_out$d = l_out$q;
         ram$clock = aclk;
         exp_rom$clock = aclk;
-        reset = ~aresetn;
         adv = ~v_out$q | m_axis_tready;
         s_axis_tready = state$q == st_accept;
         accept = s_axis_tready & s_axis_tvalid;
@@ -889,7 +887,7 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
         if ((state$q == st_out) & v_out$q & l_out$q & m_axis_tready) begin
             state$d = st_accept;
         end
-        if (reset) begin
+        if (~aresetn) begin
             state$d = st_accept;
             count$d = 32'h0;
             v1$d = 1'b0;

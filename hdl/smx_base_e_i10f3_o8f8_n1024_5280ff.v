@@ -230,7 +230,6 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
     reg  l_out$clock;
 
     // Local signals
-    reg  reset;
     reg  accept;
     reg  is_last;
     reg  [9:0] xb;
@@ -573,7 +572,6 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
         l_out$d = l_out$q;
         ram$clock = aclk;
         exp_rom$clock = aclk;
-        reset = ~aresetn;
         adv = ~v_out$q | m_axis_tready;
         s_axis_tready = state$q == st_accept;
         accept = s_axis_tready & s_axis_tvalid;
@@ -953,7 +951,7 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
         if ((state$q == st_out) & v_out$q & l_out$q & m_axis_tready) begin
             state$d = st_accept;
         end
-        if (reset) begin
+        if (~aresetn) begin
             state$d = st_accept;
             count$d = 32'h0;
             v1$d = 1'b0;

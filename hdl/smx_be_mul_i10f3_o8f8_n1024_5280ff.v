@@ -95,9 +95,6 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
     wire  pass2$last;
     reg  pass2$ready;
 
-    // Local signals
-    reg  reset;
-
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_5280ff$front front(
         .clock(front$clock),
@@ -165,11 +162,10 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
         pass1$clock = aclk;
         recip$clock = aclk;
         pass2$clock = aclk;
-        reset = ~aresetn;
-        front$reset = reset;
-        pass1$reset = reset;
-        recip$reset = reset;
-        pass2$reset = reset;
+        front$reset = ~aresetn;
+        pass1$reset = ~aresetn;
+        recip$reset = ~aresetn;
+        pass2$reset = ~aresetn;
         front$tvalid = s_axis_tvalid;
         front$tlast = s_axis_tlast;
         s_axis_tready = front$tready;
@@ -341,6 +337,8 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$front(clock,reset,tvalid,tlast,tready,
         if (reset) begin
             state$d = st_accept;
             count$d = 32'h0;
+            len_r$d = 32'h0;
+            bank_r$d = 1'b0;
         end
     end
 
@@ -1972,6 +1970,9 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
         end
         if (reset) begin
             busy$d = 1'b0;
+            bank_r$d = 1'b0;
+            idx$d = 32'h0;
+            len_r$d = 32'h0;
             v1$d = 1'b0;
             v2a$d = 1'b0;
             v2b$d = 1'b0;
@@ -2921,6 +2922,8 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$recip(clock,reset,start,d,done,r,eb);
     reg  [7:0] z4;
     reg  [7:0] z5;
     reg  [7:0] z6;
+    reg  [11:0] r_sel;
+    reg  done_sel;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_5280ff$recip$lut lut(
@@ -3042,8 +3045,10 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$recip(clock,reset,start,d,done,r,eb);
         if (vm$q) begin
             r0$d = lut$v;
         end
-        r = r0$q;
-        done = vb$q;
+        r_sel = r0$q;
+        done_sel = vb$q;
+        r = r_sel;
+        done = done_sel;
         eb = eb_r$q;
     end
 

@@ -282,7 +282,6 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
 
     // Local signals
     reg  [10:0] cap_m1_s;
-    reg  reset;
     reg  first;
     reg  [9:0] theta_eff;
     reg  [11:0] xo;
@@ -734,11 +733,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
         front$clock = aclk;
         recip$clock = aclk;
         pass2$clock = aclk;
-        reset = ~aresetn;
-        front$reset = reset;
-        pass1$reset = reset;
-        recip$reset = reset;
-        pass2$reset = reset;
+        front$reset = ~aresetn;
+        pass1$reset = ~aresetn;
+        recip$reset = ~aresetn;
+        pass2$reset = ~aresetn;
         front$tvalid = s_axis_tvalid;
         front$tlast = s_axis_tlast;
         s_axis_tready = front$tready;
@@ -900,7 +898,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
         sweep_done = sdone_last;
         kmin_s = pass1$k_min;
         sweep$0$clock = aclk;
-        sweep$0$reset = reset;
+        sweep$0$reset = ~aresetn;
         sweep$0$x = x2$q;
         sweep$0$valid = skeep;
         sweep$0$first = scnt$q == 32'h0;
@@ -949,7 +947,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
         m_axis_tvalid = pass2$valid;
         m_axis_tlast = pass2$last;
         pass2$ready = m_axis_tready;
-        if (reset) begin
+        if (~aresetn) begin
             recip_ok$d = 1'b0;
             sel_ok$d = 1'b0;
             theta_r$d = theta_reset;
@@ -958,6 +956,40 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
             p2state$d = p2_idle;
             sv1$d = 1'b0;
             sv2$d = 1'b0;
+            theta_row$d = theta_reset;
+            v_r$d = 1'b0;
+            first_r$d = 1'b0;
+            idx_r$d = 32'h0;
+            amax$d = 32'h0;
+            amax2$d = 32'h0;
+            imax2$d = 32'h0;
+            idx1$d = 32'h0;
+            idx2$d = 32'h0;
+            sidx$d = 32'h0;
+            len2$d = 32'h0;
+            bank2$d = 1'b0;
+            scnt$d = 32'h0;
+            scnt_o$d = 32'h0;
+            slast1$d = 1'b0;
+            slast2$d = 1'b0;
+            sdone$0$d = 1'b0;
+            sdone$1$d = 1'b0;
+            sdone$2$d = 1'b0;
+            sdone$3$d = 1'b0;
+            sdone$4$d = 1'b0;
+            sdone$5$d = 1'b0;
+            kp$0$d = 1'b0;
+            ap$0$d = 1'b0;
+            kp$1$d = 1'b0;
+            ap$1$d = 1'b0;
+            kp$2$d = 1'b0;
+            ap$2$d = 1'b0;
+            kp$3$d = 1'b0;
+            ap$3$d = 1'b0;
+            kp$4$d = 1'b0;
+            ap$4$d = 1'b0;
+            kp$5$d = 1'b0;
+            ap$5$d = 1'b0;
         end
     end
 
@@ -1351,6 +1383,8 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$front(clock,reset,tvalid,tlast,t
         if (reset) begin
             state$d = st_accept;
             count$d = 32'h0;
+            len_r$d = 32'h0;
+            bank_r$d = 1'b0;
         end
     end
 
@@ -3229,6 +3263,9 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass2(clock,reset,start,len,k_mi
         end
         if (reset) begin
             busy$d = 1'b0;
+            bank_r$d = 1'b0;
+            idx$d = 32'h0;
+            len_r$d = 32'h0;
             v1$d = 1'b0;
             v2a$d = 1'b0;
             v2b$d = 1'b0;
@@ -4178,6 +4215,8 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$recip(clock,reset,start,d,done,r
     reg  [7:0] z4;
     reg  [7:0] z5;
     reg  [7:0] z6;
+    reg  [11:0] r_sel;
+    reg  done_sel;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$recip$lut lut(
@@ -4299,8 +4338,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$recip(clock,reset,start,d,done,r
         if (vm$q) begin
             r0$d = lut$v;
         end
-        r = r0$q;
-        done = vb$q;
+        r_sel = r0$q;
+        done_sel = vb$q;
+        r = r_sel;
+        done = done_sel;
         eb = eb_r$q;
     end
 

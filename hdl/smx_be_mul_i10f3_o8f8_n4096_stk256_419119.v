@@ -275,7 +275,6 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119(aclk,aresetn,s_axis_tdata,s_axi
 
     // Local signals
     reg  [12:0] cap_m1_s;
-    reg  reset;
     reg  first;
     reg  [9:0] theta_eff;
     reg  [11:0] xo;
@@ -717,11 +716,10 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119(aclk,aresetn,s_axis_tdata,s_axi
         front$clock = aclk;
         recip$clock = aclk;
         pass2$clock = aclk;
-        reset = ~aresetn;
-        front$reset = reset;
-        pass1$reset = reset;
-        recip$reset = reset;
-        pass2$reset = reset;
+        front$reset = ~aresetn;
+        pass1$reset = ~aresetn;
+        recip$reset = ~aresetn;
+        pass2$reset = ~aresetn;
         front$tvalid = s_axis_tvalid;
         front$tlast = s_axis_tlast;
         s_axis_tready = front$tready;
@@ -755,7 +753,7 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119(aclk,aresetn,s_axis_tdata,s_axi
         desc_t = 32'h0;
         desc_i = all_ones;
         stat$0$clock = aclk;
-        stat$0$reset = reset;
+        stat$0$reset = ~aresetn;
         stat$0$x = s_axis_tdata;
         stat$0$valid = front$accept;
         stat$0$first = first;
@@ -928,7 +926,7 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119(aclk,aresetn,s_axis_tdata,s_axi
         m_axis_tvalid = pass2$valid;
         m_axis_tlast = pass2$last;
         pass2$ready = m_axis_tready;
-        if (reset) begin
+        if (~aresetn) begin
             recip_ok$d = 1'b0;
             sel_ok$d = 1'b0;
             theta_r$d = theta_reset;
@@ -937,6 +935,40 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119(aclk,aresetn,s_axis_tdata,s_axi
             p2state$d = p2_idle;
             sv1$d = 1'b0;
             sv2$d = 1'b0;
+            theta_row$d = theta_reset;
+            v_r$d = 1'b0;
+            first_r$d = 1'b0;
+            idx_r$d = 32'h0;
+            amax$d = 32'h0;
+            amax2$d = 32'h0;
+            imax2$d = 32'h0;
+            idx1$d = 32'h0;
+            idx2$d = 32'h0;
+            sidx$d = 32'h0;
+            len2$d = 32'h0;
+            bank2$d = 1'b0;
+            scnt$d = 32'h0;
+            scnt_o$d = 32'h0;
+            slast1$d = 1'b0;
+            slast2$d = 1'b0;
+            sdone$0$d = 1'b0;
+            sdone$1$d = 1'b0;
+            sdone$2$d = 1'b0;
+            sdone$3$d = 1'b0;
+            sdone$4$d = 1'b0;
+            sdone$5$d = 1'b0;
+            kp$0$d = 1'b0;
+            ap$0$d = 1'b0;
+            kp$1$d = 1'b0;
+            ap$1$d = 1'b0;
+            kp$2$d = 1'b0;
+            ap$2$d = 1'b0;
+            kp$3$d = 1'b0;
+            ap$3$d = 1'b0;
+            kp$4$d = 1'b0;
+            ap$4$d = 1'b0;
+            kp$5$d = 1'b0;
+            ap$5$d = 1'b0;
         end
     end
 
@@ -1330,6 +1362,8 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$front(clock,reset,tvalid,tlast,
         if (reset) begin
             state$d = st_accept;
             count$d = 32'h0;
+            len_r$d = 32'h0;
+            bank_r$d = 1'b0;
         end
     end
 
@@ -3208,6 +3242,9 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$pass2(clock,reset,start,len,k_m
         end
         if (reset) begin
             busy$d = 1'b0;
+            bank_r$d = 1'b0;
+            idx$d = 32'h0;
+            len_r$d = 32'h0;
             v1$d = 1'b0;
             v2a$d = 1'b0;
             v2b$d = 1'b0;
@@ -4157,6 +4194,8 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$recip(clock,reset,start,d,done,
     reg  [7:0] z4;
     reg  [7:0] z5;
     reg  [7:0] z6;
+    reg  [11:0] r_sel;
+    reg  done_sel;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n4096_stk256_419119$recip$lut lut(
@@ -4278,8 +4317,10 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$recip(clock,reset,start,d,done,
         if (vm$q) begin
             r0$d = lut$v;
         end
-        r = r0$q;
-        done = vb$q;
+        r_sel = r0$q;
+        done_sel = vb$q;
+        r = r_sel;
+        done = done_sel;
         eb = eb_r$q;
     end
 

@@ -94,9 +94,6 @@ module smx_be_up_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tval
     wire  pass2$last;
     reg  pass2$ready;
 
-    // Local signals
-    reg  reset;
-
     // Sub module instances
     smx_be_up_i16f8_o16f16_n8192_39497d$front front(
         .clock(front$clock),
@@ -164,11 +161,10 @@ module smx_be_up_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tval
         pass1$clock = aclk;
         recip$clock = aclk;
         pass2$clock = aclk;
-        reset = ~aresetn;
-        front$reset = reset;
-        pass1$reset = reset;
-        recip$reset = reset;
-        pass2$reset = reset;
+        front$reset = ~aresetn;
+        pass1$reset = ~aresetn;
+        recip$reset = ~aresetn;
+        pass2$reset = ~aresetn;
         front$tvalid = s_axis_tvalid;
         front$tlast = s_axis_tlast;
         s_axis_tready = front$tready;
@@ -340,6 +336,8 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$front(clock,reset,tvalid,tlast,tready
         if (reset) begin
             state$d = st_accept;
             count$d = 32'h0;
+            len_r$d = 32'h0;
+            bank_r$d = 1'b0;
         end
     end
 
@@ -2138,6 +2136,9 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,e
         end
         if (reset) begin
             busy$d = 1'b0;
+            bank_r$d = 1'b0;
+            idx$d = 32'h0;
+            len_r$d = 32'h0;
             v1$d = 1'b0;
             v2a$d = 1'b0;
             v2b$d = 1'b0;
@@ -3260,6 +3261,8 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$recip(clock,reset,start,d,done,r,eb);
     reg  [7:0] z4;
     reg  [7:0] z5;
     reg  [7:0] z6;
+    reg  [19:0] r_sel;
+    reg  done_sel;
 
     // Sub module instances
     smx_be_up_i16f8_o16f16_n8192_39497d$recip$lut lut(
@@ -3389,14 +3392,16 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$recip(clock,reset,start,d,done,r,eb);
         if (vm$q) begin
             r0$d = lut$v;
         end
-        r = r0$q;
-        done = vb$q;
+        r_sel = r0$q;
+        done_sel = vb$q;
         newton$0$clock = clock;
         newton$0$valid = vb$q & ~reset;
         newton$0$m = m_r$q;
         newton$0$r0 = r0$q;
-        r = newton$0$r;
-        done = newton$0$done;
+        r_sel = newton$0$r;
+        done_sel = newton$0$done;
+        r = r_sel;
+        done = done_sel;
         eb = eb_r$q;
     end
 

@@ -9,6 +9,10 @@ use std::path::Path;
 
 pub const GENERATOR: &str = concat!("softmax-hw ", env!("CARGO_PKG_VERSION"), " (rust-hdl 0.46)");
 
+/// Rising edges `aresetn` must be held low: every control register is cleared by the first,
+/// and the valid bits cleared from a reset input (TopK's, the Newton step's second) by the second.
+pub const RESET_CYCLES: u32 = 2;
+
 pub struct Generated {
     pub module: String,
     /// A sparse unit (extra ports m_axis_tuser, m_axis_kept, theta, theta_we).
@@ -193,7 +197,7 @@ fn ports(wi: u32, wo: u32) -> Vec<Port> {
     let port = |name, dir, width, d: &str| Port { name, dir, width, description: d.to_string() };
     vec![
         port("aclk", "in", 1, "clock, rising edge"),
-        port("aresetn", "in", 1, "synchronous reset, active low"),
+        port("aresetn", "in", 1, &format!("synchronous reset, active low, held for at least {RESET_CYCLES} cycles; clears every register the control reads (README: Reset)")),
         port("s_axis_tdata", "in", wi, "input element (formats.input, two's complement)"),
         port("s_axis_tvalid", "in", 1, "input element valid"),
         port("s_axis_tlast", "in", 1, "last element of the row"),

@@ -41,6 +41,7 @@ pub mod rows;
 pub mod sparse;
 pub mod sweep;
 pub mod synth;
+pub mod testbench;
 pub mod unit;
 pub mod unnormed;
 

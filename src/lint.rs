@@ -1,6 +1,7 @@
 //! The lint gate every emitted module passes: `verilator --lint-only -Wall` with the
 //! documented waivers (WIDTH, DECLFILENAME: see the Verilog header), a Yosys read with
-//! `hierarchy -check; proc; check -assert`, and an Icarus compile, all without a warning.
+//! `hierarchy -check; proc; check -assert`, and an Icarus compile, all without a warning;
+//! and no output port assigned twice in one pass of a combinational block (`twice_assigned`).
 
 use crate::error::{Error, Result};
 use crate::generate::Generated;
@@ -57,9 +58,50 @@ pub fn check(g: &Generated, dir: &Path) -> Result<()> {
     if let Some(w) = ys.lines().find(|l| l.contains("Warning")) {
         return Err(Error::Tool(format!("{}: yosys: {w}", g.module)));
     }
+    if let Some(w) = twice_assigned(&g.verilog).first() {
+        return Err(Error::Tool(format!("{}: {w}", g.module)));
+    }
     let iv = run("iverilog", &["-o".into(), "/dev/null".into(), "-s".into(), g.module.clone(), vs])?;
     if !iv.trim().is_empty() {
         return Err(Error::Tool(format!("{}: iverilog: {}", g.module, iv.lines().next().unwrap_or(""))));
     }
     Ok(())
+}
+
+/// Output ports that a module's `always @(*)` block assigns more than once on its straight
+/// path (a default, then an override). An event-driven simulator sees the first value too and
+/// wakes the blocks that read the port; two such blocks can wake each other forever within one
+/// time step (Icarus hung on the Newton reciprocal this way). Locals may be assigned twice.
+pub fn twice_assigned(verilog: &str) -> Vec<String> {
+    let mut found = vec![];
+    for module in verilog.split("\nmodule ").skip(1) {
+        let name = module.split(['(', ' ']).next().unwrap_or("");
+        let outputs: Vec<&str> = module
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("output reg "))
+            .filter_map(|l| l.trim_end_matches(';').split_whitespace().last())
+            .collect();
+        let Some(body) = module.split("always @(*) begin\n").nth(1) else { continue };
+        let body = body.split("\n    end").next().unwrap_or("");
+        for out in outputs {
+            // statements of the block itself are indented 8 spaces; deeper ones are branches
+            let n = body.lines().filter(|l| l.strip_prefix("        ").is_some_and(|s| !s.starts_with(' ') && s.starts_with(&format!("{out} = ")))).count();
+            if n > 1 {
+                found.push(format!("output `{out}` of module {name} is assigned {n} times in its combinational block"));
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    /// The check finds a default-then-override of an output and ignores locals and branches.
+    #[test]
+    fn twice_assigned_outputs_are_found() {
+        let v = "\nmodule m(a,r);\n    input wire a;\n    output reg r;\n    reg l;\n    always @(*) begin\n        l = a;\n        l = ~a;\n        r = a;\n        if (a) begin\n            r = 1'b0;\n        end\n    end\nendmodule\n";
+        assert!(super::twice_assigned(v).is_empty());
+        let bad = v.replace("        if (a)", "        r = l;\n        if (a)");
+        assert_eq!(super::twice_assigned(&bad), vec!["output `r` of module m is assigned 2 times in its combinational block".to_string()]);
+    }
 }

@@ -29,6 +29,19 @@ enum Cmd {
         /// The softmax unit, or the conventional baseline with the same formats
         #[arg(long, value_enum, default_value_t = Design::Unit)]
         design: Design,
+        /// Also write a self-checking Verilog-2005 testbench of N rows and its vector files
+        /// (<module>_tb.v, _tb_in.hex, _tb_out.hex): corner rows, then seeded random rows
+        #[arg(long, value_name = "N")]
+        testbench: Option<usize>,
+        /// Testbench: seed of the random rows, the stalls and the theta writes
+        #[arg(long, default_value_t = 1, requires = "testbench")]
+        seed: u64,
+        /// Testbench: probability of a stall on each stream per cycle (0 <= P < 1)
+        #[arg(long, default_value_t = 0.3, requires = "testbench")]
+        stall: f64,
+        /// Testbench: also stream the rows of this CSV (logits, as `golden --input`), after the N rows
+        #[arg(long, requires = "testbench")]
+        input: Option<PathBuf>,
     },
     /// Run the bit-exact golden model on rows of logits
     Golden {
@@ -251,13 +264,38 @@ fn sparse_report(p: &UnitParams, rows: &[(u64, softmax_hw::sparse::report::RowSt
 
 fn run(cli: Cli) -> Result<i32> {
     match cli.cmd {
-        Cmd::Generate { config, out, design } => {
-            let (cfg, _, source) = load(&config)?;
+        Cmd::Generate { config, out, design, testbench, seed, stall, input } => {
+            let (cfg, p, source) = load(&config)?;
+            if !(0.0..1.0).contains(&stall) {
+                return Err(Error::flag("--stall", stall, "allowed 0 <= P < 1"));
+            }
+            if design == Design::Baseline && p.sparse.is_some() {
+                return Err(Error::flag("--design", "baseline", "allowed only with a dense configuration (the baseline has no sparse selection)"));
+            }
+            let mut rows = match testbench {
+                Some(0) if input.is_none() => return Err(Error::flag("--testbench", 0, "allowed 1 or more rows (or 0 with --input)")),
+                Some(n) => softmax_hw::rows::cosim_rows(&p, n, seed),
+                None => vec![],
+            };
+            if let Some(path) = &input {
+                let origin = path.display().to_string();
+                let user = softmax_hw::csvio::quantize_rows(&p, &softmax_hw::csvio::read_rows(path)?, &origin)?;
+                rows.extend(user.into_iter().enumerate().map(|(i, x)| softmax_hw::rows::Row { kind: format!("{origin} row {}", i + 1), x }));
+            }
             let g = generate::generate_design(&cfg, &source, design)?;
+            let tb = testbench.map(|_| match design {
+                Design::Unit => softmax_hw::testbench::build(&p, &g, &rows, seed, stall),
+                Design::Baseline => softmax_hw::testbench::build(&softmax_hw::baseline::BaselineParams::from_unit(&p), &g, &rows, seed, stall),
+            });
             let (v, j) = generate::write(&g, &out)?;
             println!("generate: module {}", g.module);
             println!("generate: Verilog  {}", v.display());
             println!("generate: manifest {}", j.display());
+            if let Some(tb) = tb {
+                let [tv, ti, to] = softmax_hw::testbench::write(&tb, &out)?;
+                println!("generate: testbench {} ({} rows, {} elements)", tv.display(), tb.rows, tb.elements);
+                println!("generate: vectors  {}, {}", ti.display(), to.display());
+            }
             Ok(0)
         }
         Cmd::Golden { config, input, output, codes, report } => {

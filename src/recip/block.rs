@@ -124,6 +124,10 @@ pub struct Recip<
     z4: Signal<Local, Bits<8>>,
     z5: Signal<Local, Bits<8>>,
     z6: Signal<Local, Bits<8>>,
+    /// the result before the output: the table's, or the Newton step's when present (a local
+    /// may be assigned twice; the outputs are assigned once, so no other block wakes twice)
+    r_sel: Signal<Local, Bits<WR>>,
+    done_sel: Signal<Local, bool>,
 }
 
 impl<
@@ -197,6 +201,8 @@ impl<
             z4: Default::default(),
             z5: Default::default(),
             z6: Default::default(),
+            r_sel: Default::default(),
+            done_sel: Default::default(),
         }
     }
 }
@@ -276,16 +282,18 @@ impl<
         if self.vm.q.val() {
             self.r0.d.next = self.lut.v.val();
         }
-        self.r.next = self.r0.q.val();
-        self.done.next = self.vb.q.val();
+        self.r_sel.next = self.r0.q.val();
+        self.done_sel.next = self.vb.q.val();
         for i in 0..self.newton.len() {
             self.newton[i].clock.next = self.clock.val();
             self.newton[i].valid.next = self.vb.q.val() & !self.reset.val();
             self.newton[i].m.next = self.m_r.q.val();
             self.newton[i].r0.next = self.r0.q.val();
-            self.r.next = self.newton[i].r.val();
-            self.done.next = self.newton[i].done.val();
+            self.r_sel.next = self.newton[i].r.val();
+            self.done_sel.next = self.newton[i].done.val();
         }
+        self.r.next = self.r_sel.val();
+        self.done.next = self.done_sel.val();
         self.eb.next = self.eb_r.q.val();
     }
 }

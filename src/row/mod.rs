@@ -163,6 +163,8 @@ impl<const WI: usize, const WA: usize, const WL: usize> Logic for RowFront<WI, W
         if self.reset.val() {
             self.state.d.next = self.st_accept.val();
             self.count.d.next = 0.into();
+            self.len_r.d.next = 0.into();
+            self.bank_r.d.next = false;
         }
     }
 }

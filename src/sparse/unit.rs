@@ -156,7 +156,6 @@ pub struct SparseUnit<
     all_ones: Constant<Bits<WL>>,
     sign: Constant<Bits<WI>>,
     to_wx: Constant<Bits<WX>>,
-    reset: Signal<Local, bool>,
     first: Signal<Local, bool>,
     theta_eff: Signal<Local, Bits<WI>>,
     xo: Signal<Local, Bits<WX>>,
@@ -288,7 +287,6 @@ impl<
             all_ones: konst((1 << WL) - 1),
             sign: konst(1 << (WI - 1)),
             to_wx: konst(3 << (WI - 1)),
-            reset: Default::default(),
             first: Default::default(),
             theta_eff: Default::default(),
             xo: Default::default(),
@@ -368,11 +366,12 @@ impl<
         self.front.clock.next = self.aclk.val();
         self.recip.clock.next = self.aclk.val();
         self.pass2.clock.next = self.aclk.val();
-        self.reset.next = !self.aresetn.val();
-        self.front.reset.next = self.reset.val();
-        self.pass1.reset.next = self.reset.val();
-        self.recip.reset.next = self.reset.val();
-        self.pass2.reset.next = self.reset.val();
+        // every reset reads the port itself: a local copy joins the top's statements into one
+        // process in Verilator's eyes (UNOPTFLAT loops through the children)
+        self.front.reset.next = !self.aresetn.val();
+        self.pass1.reset.next = !self.aresetn.val();
+        self.recip.reset.next = !self.aresetn.val();
+        self.pass2.reset.next = !self.aresetn.val();
 
         // input stream: accepted only in Accept; the element also goes to the row buffer
         self.front.tvalid.next = self.s_axis_tvalid.val();
@@ -426,7 +425,7 @@ impl<
         }
         for i in 0..self.stat.len() {
             self.stat[i].clock.next = self.aclk.val();
-            self.stat[i].reset.next = self.reset.val();
+            self.stat[i].reset.next = !self.aresetn.val();
             self.stat[i].x.next = self.s_axis_tdata.val();
             self.stat[i].valid.next = self.front.accept.val();
             self.stat[i].first.next = self.first.val();
@@ -571,7 +570,7 @@ impl<
         self.kmin_s.next = self.pass1.k_min.val();
         for i in 0..self.sweep.len() {
             self.sweep[i].clock.next = self.aclk.val();
-            self.sweep[i].reset.next = self.reset.val();
+            self.sweep[i].reset.next = !self.aresetn.val();
             self.sweep[i].x.next = self.x2.q.val();
             self.sweep[i].valid.next = self.skeep.val();
             self.sweep[i].first.next = self.scnt.q.val() == 0;
@@ -624,7 +623,7 @@ impl<
         self.m_axis_tlast.next = self.pass2.last.val();
         self.pass2.ready.next = self.m_axis_tready.val();
         // synchronous reset, last so that it wins
-        if self.reset.val() {
+        if !self.aresetn.val() {
             self.recip_ok.d.next = false;
             self.sel_ok.d.next = false;
             self.theta_r.d.next = self.theta_reset.val();
@@ -633,6 +632,31 @@ impl<
             self.p2state.d.next = self.p2_idle.val();
             self.sv1.d.next = false;
             self.sv2.d.next = false;
+            // the indices, counts, flags and banks the control reads, and the keep flags that
+            // reach m_axis_tuser (the data words x, max, floor and t are left as they are)
+            self.theta_row.d.next = self.theta_reset.val();
+            self.v_r.d.next = false;
+            self.first_r.d.next = false;
+            self.idx_r.d.next = 0.into();
+            self.amax.d.next = 0.into();
+            self.amax2.d.next = 0.into();
+            self.imax2.d.next = 0.into();
+            self.idx1.d.next = 0.into();
+            self.idx2.d.next = 0.into();
+            self.sidx.d.next = 0.into();
+            self.len2.d.next = 0.into();
+            self.bank2.d.next = false;
+            self.scnt.d.next = 0.into();
+            self.scnt_o.d.next = 0.into();
+            self.slast1.d.next = false;
+            self.slast2.d.next = false;
+            for j in 0..self.sdone.len() {
+                self.sdone[j].d.next = false;
+            }
+            for j in 0..self.kp.len() {
+                self.kp[j].d.next = false;
+                self.ap[j].d.next = false;
+            }
         }
     }
 }

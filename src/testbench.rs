@@ -1,0 +1,250 @@
+//! `generate --testbench N`: a self-checking Verilog-2005 testbench of a generated design and
+//! its two vector files, for the user's own simulator and as a second simulator beside the
+//! Verilator co-simulation (it shares nothing with `testbenches/harness.cpp`).
+//!
+//! ```text
+//!  <module>_tb_in.hex   one line per input element: {theta_we, theta, tlast, tdata}
+//!                       (theta fields only for sparse units)
+//!  <module>_tb_out.hex  one line per expected output: {tlast, keep, kept, tdata}
+//!                       (keep and kept only for sparse units)
+//! ```
+//!
+//! The bench holds `aresetn` low for `generate::RESET_CYCLES` cycles, streams the inputs with seeded random stalls
+//! on both streams (xorshift32 in the bench, so every simulator draws the same), compares
+//! every output handshake with `!==` (an X or Z bit is a mismatch), checks that no output
+//! comes after the expected ones for `DRAIN` cycles, and ends with one line:
+//! `PASS: <module>: <n> outputs compared, 0 mismatches` or `FAIL: ...`.
+
+use crate::cosim::{expected_stream, theta_writes, RowModel};
+use crate::error::Result;
+use crate::generate::Generated;
+use crate::rows::Row;
+use std::path::{Path, PathBuf};
+
+pub struct Testbench {
+    /// `<module>_tb`
+    pub module: String,
+    pub verilog: String,
+    pub inputs: String,
+    pub outputs: String,
+    pub rows: usize,
+    pub elements: usize,
+}
+
+/// Bits of `width` as hex digits, zero-padded to the width.
+fn hex(v: u128, width: u32) -> String {
+    format!("{v:0digits$x}", digits = width.div_ceil(4) as usize)
+}
+
+/// The testbench of `g` on `rows` (input codes), with the golden model `model`, stall
+/// probability `stall` on each stream and `seed` for the stalls and the theta writes.
+pub fn build<M: RowModel>(model: &M, g: &Generated, rows: &[Row], seed: u64, stall: f64) -> Testbench {
+    let width = |name: &str| g.manifest.ports.iter().find(|p| p.name == name).map(|p| p.width).expect("port in manifest");
+    let (wi, wo) = (width("s_axis_tdata"), width("m_axis_tdata"));
+    let wk = if g.sparse { width("m_axis_kept") } else { 0 };
+    let fmt = model.input();
+    // input vector: [wi-1:0] tdata, [wi] tlast, sparse: [2wi:wi+1] theta, [2wi+1] theta_we
+    let win = if g.sparse { 2 * wi + 2 } else { wi + 1 };
+    // output vector: [wo-1:0] tdata, sparse: [wo+wk-1:wo] kept, [wo+wk] keep; then tlast
+    let wout = wo + if g.sparse { wk + 1 } else { 0 } + 1;
+    let writes = theta_writes(model, rows, seed);
+    let mut theta = model.theta_range().map(|t| t.0).unwrap_or(0);
+    let (mut inputs, mut outputs) = (String::new(), String::new());
+    let mut n_out = 0usize;
+    for (r, w) in rows.iter().zip(&writes) {
+        let n = r.x.len();
+        for (i, &x) in r.x.iter().enumerate() {
+            let mut v = fmt.to_bits(x) as u128 | ((i + 1 == n) as u128) << wi;
+            let write = if i == 0 { w.first } else if i + 1 == n { w.late } else { None };
+            if let Some(t) = write {
+                v |= (t as u128) << (wi + 1) | 1u128 << (2 * wi + 1);
+            }
+            inputs += &hex(v, win);
+            inputs.push('\n');
+        }
+        // as the hardware sees it: a first-element write applies to this row, a late one after
+        theta = w.first.unwrap_or(theta);
+        for e in expected_stream(model, &r.x, theta) {
+            let mut v = e.y as u128;
+            if let Some((keep, kept)) = e.keep {
+                v |= (kept as u128) << wo | (keep as u128) << (wo + wk);
+            }
+            v |= (e.last as u128) << (wout - 1);
+            outputs += &hex(v, wout);
+            outputs.push('\n');
+            n_out += 1;
+        }
+        theta = w.late.unwrap_or(theta);
+    }
+    let elements: usize = rows.iter().map(|r| r.x.len()).sum();
+    let m = &g.module;
+    let tb = format!("{m}_tb");
+    let max_len = model.max_len() as u64;
+    // an output is at most a few row times away, each stretched by the stalls of both streams
+    let keep_rate = (1.0 - stall).max(1e-3);
+    let idle = ((8 * max_len + 1000) as f64 / (keep_rate * keep_rate)).ceil() as u64;
+    let drain = 4 * max_len + 100;
+    let stall_1024 = (stall * 1024.0).round() as u32;
+    let seed32 = (seed as u32) ^ ((seed >> 32) as u32) | 1;
+    let sparse_ports = if g.sparse {
+        format!(
+            "    wire m_axis_tuser;\n    wire [{}:0] m_axis_kept;\n    wire [{}:0] theta = cur[{}:{}];\n    // with its element, held while that element waits (a repeated write of one value: the\n    // row still uses the value held at its first handshake; not gated by s_axis_tready, which\n    // would close a combinational loop through the bench)\n    wire theta_we = s_axis_tvalid && cur[{}];\n",
+            wk - 1,
+            wi - 1,
+            2 * wi,
+            wi + 1,
+            2 * wi + 1
+        )
+    } else {
+        String::new()
+    };
+    let sparse_conn = if g.sparse {
+        ",\n        .m_axis_tuser(m_axis_tuser), .m_axis_kept(m_axis_kept), .theta(theta), .theta_we(theta_we)"
+    } else {
+        ""
+    };
+    let got = if g.sparse { "{m_axis_tlast, m_axis_tuser, m_axis_kept, m_axis_tdata}" } else { "{m_axis_tlast, m_axis_tdata}" };
+    let verilog = format!(
+        r#"// Generated by {gen}. Do not edit: regenerate with `softmax-hw generate --testbench`.
+// Self-checking testbench of {m} (Verilog-2005): {rows} rows, {elements} input elements,
+// {n_out} expected outputs from the golden model; random stalls of {stall_pct:.0}% on both streams.
+// Run it from the directory that holds the vector files:
+//   with Icarus:    iverilog -g2005 -o {tb}.vvp {m}.v {tb}.v && vvp {tb}.vvp
+//   with Verilator: verilator --binary -Wno-WIDTH -Wno-DECLFILENAME --top-module {tb} {m}.v {tb}.v && obj_dir/V{tb}
+// The last line is "PASS: ..." or "FAIL: ..."; the vector files are parameters IN_FILE, OUT_FILE.
+module {tb};
+    parameter IN_FILE = "{tb}_in.hex";
+    parameter OUT_FILE = "{tb}_out.hex";
+    // stall probability of each stream, in 1/1024 per cycle; seed of the stall generators
+    parameter STALL = {stall_1024};
+    parameter [31:0] SEED = 32'h{seed32:08x};
+    localparam RESET_CYCLES = {reset_cycles};
+    localparam N_IN = {elements};
+    localparam N_OUT = {n_out};
+    // cycles without an output handshake before a timeout; cycles checked for extra outputs
+    localparam IDLE = {idle};
+    localparam DRAIN = {drain};
+
+    reg aclk = 1'b0;
+    reg aresetn = 1'b0;
+    reg [{win_1}:0] in_mem [0:N_IN-1];
+    reg [{wout_1}:0] out_mem [0:N_OUT-1];
+    integer in_pos = 0;
+    integer out_pos = 0;
+    integer errors = 0;
+    integer idle = 0;
+    integer drain = 0;
+    integer row = 0;
+    integer element = 0;
+    reg [31:0] rs_in = SEED;
+    reg [31:0] rs_out = SEED ^ 32'h5bd1e995;
+    reg stall_in = 1'b0;
+    reg stall_out = 1'b0;
+
+    wire [{win_1}:0] cur = in_mem[in_pos];
+    wire s_axis_tvalid = aresetn && (in_pos < N_IN) && !stall_in;
+    wire [{wi_1}:0] s_axis_tdata = cur[{wi_1}:0];
+    wire s_axis_tlast = cur[{wi}];
+    wire s_axis_tready;
+    wire [{wo_1}:0] m_axis_tdata;
+    wire m_axis_tvalid;
+    wire m_axis_tlast;
+    wire m_axis_tready = aresetn && !stall_out;
+{sparse_ports}    wire [{wout_1}:0] got = {got};
+
+    {m} dut (
+        .aclk(aclk), .aresetn(aresetn),
+        .s_axis_tdata(s_axis_tdata), .s_axis_tvalid(s_axis_tvalid), .s_axis_tlast(s_axis_tlast), .s_axis_tready(s_axis_tready),
+        .m_axis_tdata(m_axis_tdata), .m_axis_tvalid(m_axis_tvalid), .m_axis_tlast(m_axis_tlast), .m_axis_tready(m_axis_tready){sparse_conn}
+    );
+
+    function [31:0] xorshift(input [31:0] x);
+        reg [31:0] y;
+        begin
+            y = x ^ (x << 13);
+            y = y ^ (y >> 17);
+            xorshift = y ^ (y << 5);
+        end
+    endfunction
+
+    always #5 aclk = ~aclk;
+
+    initial begin
+        $readmemh(IN_FILE, in_mem);
+        $readmemh(OUT_FILE, out_mem);
+        // reset for RESET_CYCLES rising edges (the documented minimum), released away from an edge
+        repeat (RESET_CYCLES) @(posedge aclk);
+        @(negedge aclk) aresetn = 1'b1;
+    end
+
+    always @(posedge aclk) begin
+        if (aresetn) begin
+            if (s_axis_tready !== 1'b0 && s_axis_tready !== 1'b1) begin
+                $display("FAIL: {m}: s_axis_tready is %b after reset", s_axis_tready);
+                $finish;
+            end
+            if (m_axis_tvalid !== 1'b0 && m_axis_tvalid !== 1'b1) begin
+                $display("FAIL: {m}: m_axis_tvalid is %b after reset", m_axis_tvalid);
+                $finish;
+            end
+            if (s_axis_tvalid && s_axis_tready)
+                in_pos <= in_pos + 1;
+            if (m_axis_tvalid && m_axis_tready) begin
+                idle <= 0;
+                if (out_pos >= N_OUT) begin
+                    errors = errors + 1;
+                    $display("MISMATCH: output %0d is one more than the %0d expected: %h", out_pos + 1, N_OUT, got);
+                end else begin
+                    if (got !== out_mem[out_pos]) begin
+                        errors = errors + 1;
+                        if (errors <= 10)
+                            $display("MISMATCH: output %0d (row %0d, element %0d): expected %h, got %h", out_pos, row, element, out_mem[out_pos], got);
+                    end
+                    if (out_mem[out_pos][{wout_1}]) begin
+                        row <= row + 1;
+                        element <= 0;
+                    end else
+                        element <= element + 1;
+                end
+                out_pos <= out_pos + 1;
+            end else
+                idle <= idle + 1;
+            rs_in <= xorshift(rs_in);
+            rs_out <= xorshift(rs_out);
+            stall_in <= rs_in[9:0] < STALL;
+            stall_out <= rs_out[9:0] < STALL;
+            if (in_pos == N_IN && out_pos >= N_OUT)
+                drain <= drain + 1;
+            if (drain == DRAIN || idle == IDLE) begin
+                if (errors == 0 && out_pos == N_OUT)
+                    $display("PASS: {m}: %0d outputs compared, 0 mismatches", out_pos);
+                else if (idle == IDLE)
+                    $display("FAIL: {m}: timeout after %0d idle cycles, %0d of %0d outputs, %0d of %0d inputs, %0d mismatches", IDLE, out_pos, N_OUT, in_pos, N_IN, errors);
+                else
+                    $display("FAIL: {m}: %0d outputs of %0d expected, %0d mismatches", out_pos, N_OUT, errors);
+                $finish;
+            end
+        end
+    end
+endmodule
+"#,
+        gen = crate::generate::GENERATOR,
+        reset_cycles = crate::generate::RESET_CYCLES,
+        rows = rows.len(),
+        stall_pct = stall * 100.0,
+        win_1 = win - 1,
+        wout_1 = wout - 1,
+        wi_1 = wi - 1,
+        wo_1 = wo - 1,
+    );
+    Testbench { module: tb, verilog, inputs, outputs, rows: rows.len(), elements }
+}
+
+/// Writes `<module>_tb.v`, `<module>_tb_in.hex` and `<module>_tb_out.hex` into `dir`.
+pub fn write(tb: &Testbench, dir: &Path) -> Result<[PathBuf; 3]> {
+    let paths = [dir.join(format!("{}.v", tb.module)), dir.join(format!("{}_in.hex", tb.module)), dir.join(format!("{}_out.hex", tb.module))];
+    for (path, text) in paths.iter().zip([&tb.verilog, &tb.inputs, &tb.outputs]) {
+        crate::output::write_atomically(path, text)?;
+    }
+    Ok(paths)
+}
