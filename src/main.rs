@@ -427,8 +427,8 @@ fn run(cli: Cli) -> Result<i32> {
             if design == Design::Baseline && p.sparse.is_some() {
                 return Err(Error::flag("--design", "baseline", "allowed only with a dense configuration (the baseline has no sparse selection)"));
             }
-            if report.is_some() && p.sparse.is_none() {
-                return Err(Error::flag("--report", report.unwrap().display(), "allowed only with a [sparse] configuration"));
+            if let (Some(f), None) = (&report, &p.sparse) {
+                return Err(Error::flag("--report", f.display(), "allowed only with a [sparse] configuration"));
             }
             let row_set: Vec<softmax_hw::rows::Row> = match &input {
                 Some(path) => {

@@ -446,16 +446,23 @@ fn cosim_json_reports_the_run() {
 }
 
 /// Issue 10: `cosim --stall 0.999` reported a count mismatch: the harness gave up waiting
-/// for outputs after a fixed number of idle cycles, fewer than the gaps a 0.999 stall makes.
+/// for outputs after a fixed number of idle cycles once the input had ended, fewer than the
+/// gaps a 0.999 stall makes between output handshakes. A long last row (800 outputs after
+/// the input ends) made that near certain.
 #[test]
 fn cosim_stall_0_999_is_bit_exact() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = root().join("configs/softermax.toml");
-    for (stall, rows) in [("0.99", "30"), ("0.999", "8")] {
-        let out = cosim(&["--config", cfg.to_str().unwrap(), "--rows", rows, "--stall", stall, "--json", "-"], dir.path());
+    let long: Vec<String> = (0..800).map(|i| ((i * 7 % 23) as f64 / 2.0 - 5.0).to_string()).collect();
+    std::fs::write(dir.path().join("rows.csv"), format!("1,2,3\n0.5,-0.5\n{}\n", long.join(","))).unwrap();
+    for (stall, source, rows, elements) in [("0.99", ["--rows", "30"], 30, None), ("0.999", ["--input", "rows.csv"], 3, Some(805))] {
+        let out = cosim(&[&["--config", cfg.to_str().unwrap(), "--stall", stall, "--json", "-"], &source[..]].concat(), dir.path());
         assert!(out.status.success(), "--stall {stall}: {}", String::from_utf8_lossy(&out.stderr));
         let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert_eq!(j["rows"].as_u64().unwrap().to_string(), rows);
+        assert_eq!(j["rows"].as_u64(), Some(rows));
+        if let Some(n) = elements {
+            assert_eq!(j["elements"].as_u64(), Some(n));
+        }
         assert_eq!((j["mismatches"].as_u64(), j["passed"].as_bool()), (Some(0), Some(true)), "--stall {stall}: {j}");
         assert_eq!(j["outputs"], j["elements"], "--stall {stall}");
         // the stalls happened: an element waits about 1 / (1 - stall) cycles on each side
