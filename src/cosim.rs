@@ -100,8 +100,9 @@ pub struct Built {
     pub build_seconds: f64,
 }
 
-/// Builds (or finds in the cache) the co-simulation binary of a generated unit.
-pub fn build(g: &Generated) -> Result<Built> {
+/// The cache entry of `g`'s build under `root`: its directory `<module>-<key>` (the key
+/// hashes the Verilog, the harness, the Verilator version and flags) and its binary.
+pub fn cache_entry(g: &Generated, root: &Path) -> Result<(PathBuf, PathBuf)> {
     let version = tool_version("verilator")?;
     let mut h = Sha256::new();
     for part in [g.verilog.as_str(), HARNESS_CPP, version.as_str(), &VERILATOR_FLAGS.join(" ")] {
@@ -109,9 +110,15 @@ pub fn build(g: &Generated) -> Result<Built> {
         h.update([0]);
     }
     let key: String = h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
-    let root = cache_dir();
     let dir = root.join(format!("{}-{key}", g.module));
     let binary = dir.join("obj").join("Vunit");
+    Ok((dir, binary))
+}
+
+/// Builds (or finds in the cache) the co-simulation binary of a generated unit.
+pub fn build(g: &Generated) -> Result<Built> {
+    let root = cache_dir();
+    let (dir, binary) = cache_entry(g, &root)?;
     let cflags: &[&str] = if g.sparse { &["-CFLAGS", "-DSPARSE_UNIT"] } else { &[] };
     if binary.exists() {
         return Ok(Built { binary, cached: true, build_seconds: 0.0 });
@@ -132,7 +139,7 @@ pub fn build(g: &Generated) -> Result<Built> {
         .output()
         .map_err(|e| Error::Tool(format!("verilator could not be started: {e}")))?;
     if !out.status.success() {
-        let log = root.join(format!("{}-{key}.log", g.module));
+        let log = dir.with_extension("log");
         let _ = std::fs::write(&log, [out.stdout, out.stderr].concat());
         return Err(Error::Tool(format!("verilator failed to build {} (log: {})", g.module, log.display())));
     }
@@ -148,7 +155,7 @@ pub fn build(g: &Generated) -> Result<Built> {
     Ok(Built { binary, cached: false, build_seconds })
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct Mismatch {
     pub row: usize,
     pub element: usize,
@@ -236,7 +243,14 @@ pub fn replay_writes<M: RowModel>(p: &M, writes: &[ThetaWrite], row: usize) -> V
 /// Streams `rows` through the built unit and compares every output with the golden model.
 /// The golden model runs inside the timed loop (`seconds` covers simulation and checking).
 pub fn run<M: RowModel>(p: &M, binary: &Path, rows: &[crate::rows::Row], opt: &RunOptions) -> Result<Report> {
-    let idle = 4 * p.max_len() as u64 + 1000;
+    if !(0.0..1.0).contains(&opt.stall) {
+        return Err(Error::Input(format!("cosim: stall = {}: allowed 0 <= P < 1", opt.stall)));
+    }
+    // After its input ends the harness stops when no output handshake happened for `idle`
+    // cycles. The output ready is up in a share 1 - stall of the cycles, so the cut-off grows
+    // with the stall: at 0.999 handshakes are about 1000 cycles apart, and a fixed cut-off
+    // ended runs early (a count mismatch that was no fault of the design).
+    let idle = ((4 * p.max_len() as u64 + 1000) as f64 / (1.0 - opt.stall)).ceil() as u64;
     let mut cmd = Command::new(binary);
     cmd.args(["--stall", &opt.stall.to_string(), "--seed", &opt.seed.to_string(), "--idle", &idle.to_string()]);
     if let Some(v) = &opt.vcd {

@@ -6,6 +6,8 @@ use softmax_hw::config::Config;
 use softmax_hw::cosim;
 use softmax_hw::error::{Error, Result};
 use softmax_hw::generate::{self, Design};
+use serde::Serialize;
+use softmax_hw::output::{check_dir, check_file};
 use softmax_hw::params::UnitParams;
 use std::path::{Path, PathBuf};
 
@@ -60,6 +62,9 @@ enum Cmd {
         /// Sparse configurations: write per-row kept counts and dropped mass as CSV
         #[arg(long)]
         report: Option<PathBuf>,
+        /// Sparse configurations: write each row's keep flags and kept count as CSV (row,len,kept,keep)
+        #[arg(long)]
+        keep: Option<PathBuf>,
     },
     /// Co-simulate the Verilog with Verilator against the golden model, every output bit
     Cosim {
@@ -75,10 +80,10 @@ enum Cmd {
         /// Stream the rows of this CSV instead
         #[arg(long)]
         input: Option<PathBuf>,
-        /// Probability of a stall on the input valid and on the output ready, each cycle
-        #[arg(long, default_value_t = 0.0)]
+        /// Probability of a stall on the input valid and on the output ready, each cycle (0 <= P < 1)
+        #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
         stall: f64,
-        /// Where a failing row's VCD is kept
+        /// Directory where a failing row's VCD is kept (created on a mismatch)
         #[arg(long, default_value = "target/cosim-failures")]
         vcd_dir: PathBuf,
         /// The softmax unit, or the conventional baseline with the same formats
@@ -87,6 +92,9 @@ enum Cmd {
         /// Sparse configurations: write the RTL's per-row kept counts and dropped mass as CSV
         #[arg(long)]
         report: Option<PathBuf>,
+        /// Write the results as JSON to FILE, or `-` for JSON on stdout instead of the text
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
     },
     /// Accuracy of the unit (and a shift-only variant) against the exact softmax
     Accuracy {
@@ -115,12 +123,15 @@ enum Cmd {
         /// TOML configuration (default: the built-in exact8 configuration, configs/exact8.toml)
         #[arg(long)]
         config: Option<PathBuf>,
-        /// Random rows for the throughput measurement
+        /// Random rows for the throughput measurement (1 or more)
         #[arg(long, default_value_t = 2000)]
         rows: usize,
         /// The softmax unit, or the conventional baseline with the same formats
         #[arg(long, value_enum, default_value_t = Design::Unit)]
         design: Design,
+        /// Write the measurements as JSON to FILE, or `-` for JSON on stdout instead of the text
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
     },
     /// Synthesize the unit and its baseline (Yosys, nextpnr) and report area and Fmax side by side
     Synth {
@@ -130,8 +141,8 @@ enum Cmd {
         /// ice40, ecp5, xc7, generic, or all
         #[arg(long, default_value = "all")]
         target: String,
-        /// Clock constraint for place and route, MHz
-        #[arg(long, default_value_t = 100.0)]
+        /// Clock constraint for place and route, MHz (more than 0, at most 2000)
+        #[arg(long, default_value_t = 100.0, allow_negative_numbers = true)]
         freq: f64,
         /// Placer seed
         #[arg(long, default_value_t = 1)]
@@ -165,8 +176,8 @@ enum Cmd {
         /// Synthesis target: ice40, ecp5, xc7 or generic
         #[arg(long, default_value = "ecp5")]
         target: String,
-        /// Clock constraint for place and route, MHz
-        #[arg(long, default_value_t = 100.0)]
+        /// Clock constraint for place and route, MHz (more than 0, at most 2000)
+        #[arg(long, default_value_t = 100.0, allow_negative_numbers = true)]
         freq: f64,
         /// Co-simulation rows per variant (1 or more)
         #[arg(long, default_value_t = 300)]
@@ -201,8 +212,8 @@ enum Cmd {
         /// co-simulated rows per design (corner rows first)
         #[arg(long, default_value_t = 300)]
         rows: usize,
-        /// probability of a stall on each stream per cycle
-        #[arg(long, default_value_t = 0.3)]
+        /// probability of a stall on each stream per cycle (0 <= P < 1)
+        #[arg(long, default_value_t = 0.3, allow_negative_numbers = true)]
         stall: f64,
         /// largest max_len drawn (1..=65536)
         #[arg(long, default_value_t = 8192)]
@@ -216,6 +227,9 @@ enum Cmd {
         /// TOML configuration (default: the built-in exact8 configuration, configs/exact8.toml)
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Write the widths as JSON to FILE, or `-` for JSON on stdout instead of the text
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
     },
 }
 
@@ -236,11 +250,27 @@ fn parse_target(t: &str) -> Result<softmax_hw::synth::Target> {
         .ok_or_else(|| Error::flag("--target", t, "allowed ice40, ecp5, xc7, generic (synth also takes all)"))
 }
 
-/// Per-row lines (the first 10) and the aggregate of sparse selection; the full per-row CSV
-/// goes to `csv` when given. Empty for dense configurations.
-fn sparse_report(p: &UnitParams, rows: &[(u64, softmax_hw::sparse::report::RowStat)], tag: &str, csv: Option<&Path>) -> Result<String> {
+/// Sparse selection of a run as `--json` gives it: the aggregate and every row.
+#[derive(Serialize)]
+struct SparseJson {
+    summary: softmax_hw::sparse::report::Summary,
+    rows: Vec<SparseRowJson>,
+}
+
+#[derive(Serialize)]
+struct SparseRowJson {
+    row: usize,
+    /// theta the row ran with, input units
+    theta: f64,
+    #[serde(flatten)]
+    stat: softmax_hw::sparse::report::RowStat,
+}
+
+/// Per-row lines (the first 10) and the aggregate of sparse selection, and the same as JSON;
+/// the full per-row CSV goes to `csv` when given. Empty for dense configurations.
+fn sparse_report(p: &UnitParams, rows: &[(u64, softmax_hw::sparse::report::RowStat)], tag: &str, csv: Option<&Path>) -> Result<(String, Option<SparseJson>)> {
     use softmax_hw::sparse::report::{csv_line, row_line, Summary, CSV_HEADER};
-    let Some(sp) = &p.sparse else { return Ok(String::new()) };
+    let Some(sp) = &p.sparse else { return Ok((String::new(), None)) };
     let mut text = String::new();
     let mut sum = Summary::new(sp);
     let mut table = CSV_HEADER.to_string();
@@ -259,12 +289,79 @@ fn sparse_report(p: &UnitParams, rows: &[(u64, softmax_hw::sparse::report::RowSt
     if let Some(path) = csv {
         softmax_hw::output::write_atomically(path, &table)?;
     }
-    Ok(text)
+    let rows = rows.iter().enumerate().map(|(i, (theta, s))| SparseRowJson { row: i + 1, theta: *theta as f64 * p.input.lsb(), stat: s.clone() }).collect();
+    Ok((text, Some(SparseJson { summary: sum, rows })))
+}
+
+/// A mismatch as `cosim --json` gives it: the fields and the printed description.
+#[derive(Serialize)]
+struct MismatchJson<'a> {
+    #[serde(flatten)]
+    mismatch: &'a cosim::Mismatch,
+    description: String,
+}
+
+/// `cosim --json`: the figures of the text output.
+#[derive(Serialize)]
+struct CosimJson<'a> {
+    module: &'a str,
+    config: &'a str,
+    design: Design,
+    verilator_cached: bool,
+    verilator_build_seconds: f64,
+    stall: f64,
+    seed: u64,
+    rows: usize,
+    elements: usize,
+    outputs: usize,
+    mismatches: usize,
+    /// no mismatch and as many outputs as inputs
+    passed: bool,
+    cycles: u64,
+    seconds: f64,
+    elements_per_s: f64,
+    /// the first 10
+    first_mismatches: Vec<MismatchJson<'a>>,
+    /// VCD of the first failing row run alone
+    vcd: Option<String>,
+    /// sparse units that passed: kept counts and dropped mass of the RTL's outputs
+    sparse: Option<SparseJson>,
+}
+
+/// `bench --json`.
+#[derive(Serialize)]
+struct BenchJson<'a> {
+    module: &'a str,
+    config: &'a str,
+    design: Design,
+    #[serde(flatten)]
+    report: &'a softmax_hw::bench::BenchReport,
+}
+
+/// One design's width set in `widths --json`.
+#[derive(Serialize)]
+struct WidthSet {
+    design: Design,
+    kind: softmax_hw::instance::Kind,
+    /// in the order the instance macro takes them
+    widths: Vec<usize>,
+    /// the compiled-in instantiation, or None: built on demand
+    compiled_in: Option<&'static str>,
+}
+
+/// `widths --json`.
+#[derive(Serialize)]
+struct WidthsJson {
+    config: String,
+    module: String,
+    designs: Vec<WidthSet>,
+    unit_widths: softmax_hw::params::Widths,
 }
 
 fn run(cli: Cli) -> Result<i32> {
     match cli.cmd {
         Cmd::Generate { config, out, design, testbench, seed, stall, input } => {
+            check_dir("--out", &out)?;
             let (cfg, p, source) = load(&config)?;
             if !(0.0..1.0).contains(&stall) {
                 return Err(Error::flag("--stall", stall, "allowed 0 <= P < 1"));
@@ -298,21 +395,31 @@ fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
-        Cmd::Golden { config, input, output, codes, report } => {
+        Cmd::Golden { config, input, output, codes, report, keep } => {
+            for (flag, f) in [("--output", &output), ("--report", &report), ("--keep", &keep)] {
+                if let Some(f) = f {
+                    check_file(flag, f, false)?;
+                }
+            }
             let (_, p, _) = load(&config)?;
-            if report.is_some() && p.sparse.is_none() {
-                return Err(Error::flag("--report", report.unwrap().display(), "allowed only with a [sparse] configuration"));
+            for (flag, f) in [("--report", &report), ("--keep", &keep)] {
+                if let (Some(f), None) = (f, &p.sparse) {
+                    return Err(Error::flag(flag, f.display(), "allowed only with a [sparse] configuration"));
+                }
             }
             let origin = input.display().to_string();
             let rows = softmax_hw::csvio::quantize_rows(&p, &softmax_hw::csvio::read_rows(&input)?, &origin)?;
             let mut text = String::new();
             let mut sparse_rows = vec![];
-            for r in &rows {
+            let mut keep_csv = "row,len,kept,keep\n".to_string();
+            for (i, r) in rows.iter().enumerate() {
                 let y = match &p.sparse {
                     None => softmax_hw::unit::model::run_row(&p, r).y,
                     Some(sp) => {
                         let s = softmax_hw::sparse::model::run_row(sp, &p, r, sp.theta);
                         sparse_rows.push((sp.theta, softmax_hw::sparse::report::row_stat(&p, r, &s.keep, &s.y)));
+                        let flags: String = s.keep.iter().map(|&k| if k { '1' } else { '0' }).collect();
+                        keep_csv.push_str(&format!("{},{},{},{flags}\n", i + 1, r.len(), s.kept));
                         s.y
                     }
                 };
@@ -324,7 +431,10 @@ fn run(cli: Cli) -> Result<i32> {
                 text.push_str(&fields.join(","));
                 text.push('\n');
             }
-            let sparse_text = sparse_report(&p, &sparse_rows, "golden", report.as_deref())?;
+            let (sparse_text, _) = sparse_report(&p, &sparse_rows, "golden", report.as_deref())?;
+            if let Some(path) = &keep {
+                softmax_hw::output::write_atomically(path, &keep_csv)?;
+            }
             match output {
                 Some(path) => softmax_hw::output::write_atomically(&path, &text)?,
                 None => print!("{text}"),
@@ -333,16 +443,30 @@ fn run(cli: Cli) -> Result<i32> {
             eprintln!("golden: {} rows, {} elements, module {}", rows.len(), rows.iter().map(|r| r.len()).sum::<usize>(), p.module_name());
             Ok(0)
         }
-        Cmd::Cosim { config, rows, seed, input, stall, vcd_dir, design, report } => {
+        Cmd::Cosim { config, rows, seed, input, stall, vcd_dir, design, report, json } => {
             if !(0.0..1.0).contains(&stall) {
                 return Err(Error::flag("--stall", stall, "allowed 0 <= P < 1"));
             }
+            check_dir("--vcd-dir", &vcd_dir)?;
+            if let Some(f) = &report {
+                check_file("--report", f, false)?;
+            }
+            if let Some(f) = &json {
+                check_file("--json", f, true)?;
+            }
+            // `--json -`: the JSON is the only output on stdout
+            let text = !json.as_deref().is_some_and(softmax_hw::output::is_stdout);
+            let say = |line: &str| {
+                if text {
+                    println!("{line}");
+                }
+            };
             let (cfg, p, source) = load(&config)?;
             if design == Design::Baseline && p.sparse.is_some() {
                 return Err(Error::flag("--design", "baseline", "allowed only with a dense configuration (the baseline has no sparse selection)"));
             }
-            if report.is_some() && p.sparse.is_none() {
-                return Err(Error::flag("--report", report.unwrap().display(), "allowed only with a [sparse] configuration"));
+            if let (Some(f), None) = (&report, &p.sparse) {
+                return Err(Error::flag("--report", f.display(), "allowed only with a [sparse] configuration"));
             }
             let row_set: Vec<softmax_hw::rows::Row> = match &input {
                 Some(path) => {
@@ -362,12 +486,12 @@ fn run(cli: Cli) -> Result<i32> {
             };
             let g = generate::generate_design(&cfg, &source, design)?;
             let built = cosim::build(&g)?;
-            println!(
+            say(&format!(
                 "cosim: module {} ({}), {}",
                 g.module,
                 source,
                 if built.cached { "cached Verilator build".to_string() } else { format!("Verilator build {:.1} s", built.build_seconds) }
-            );
+            ));
             let opt = cosim::RunOptions { stall, seed, vcd: None, theta: None };
             let baseline = softmax_hw::baseline::BaselineParams::from_unit(&p);
             let model: &dyn Fn(&[softmax_hw::rows::Row], &cosim::RunOptions) -> Result<cosim::Report> = &|rows, opt| match design {
@@ -379,28 +503,24 @@ fn run(cli: Cli) -> Result<i32> {
                 Design::Baseline => cosim::describe(&baseline, m),
             };
             let rep = model(&row_set, &opt)?;
-            println!(
-                "cosim: stall {stall}, seed {seed}: {} cycles, {:.2} s, {:.2} M elements verified/s",
-                rep.cycles,
-                rep.seconds,
-                rep.elements as f64 / rep.seconds / 1e6
-            );
+            let rate = rep.elements as f64 / rep.seconds;
+            say(&format!("cosim: stall {stall}, seed {seed}: {} cycles, {:.2} s, {:.2} M elements verified/s", rep.cycles, rep.seconds, rate / 1e6));
             for m in &rep.first_mismatches {
-                println!("cosim: MISMATCH {}", describe(m));
+                say(&format!("cosim: MISMATCH {}", describe(m)));
             }
+            let mut vcd = None;
             if let Some(m) = rep.first_mismatches.first() {
                 std::fs::create_dir_all(&vcd_dir).map_err(|e| Error::io(&vcd_dir, e))?;
-                let vcd = vcd_dir.join(format!("{}_row{}.vcd", g.module, m.row));
+                let path = vcd_dir.join(format!("{}_row{}.vcd", g.module, m.row));
                 let one = [row_set[m.row].clone()];
                 // sparse units: replay the theta the row ran with
                 let writes = cosim::theta_writes(&p, &row_set, seed);
                 let theta = Some(cosim::replay_writes(&p, &writes, m.row));
-                let again = model(&one, &cosim::RunOptions { stall, seed, vcd: Some(vcd.clone()), theta })?;
-                println!("cosim: VCD of failing row {} ({} mismatches when run alone): {}", m.row, again.mismatches, vcd.display());
+                let again = model(&one, &cosim::RunOptions { stall, seed, vcd: Some(path.clone()), theta })?;
+                say(&format!("cosim: VCD of failing row {} ({} mismatches when run alone): {}", m.row, again.mismatches, path.display()));
+                vcd = Some(path.display().to_string());
             }
-            if rep.outputs != rep.elements {
-                println!("cosim: COUNT MISMATCH: sent {} elements, received {} outputs", rep.elements, rep.outputs);
-            }
+            let mut sparse = None;
             if p.sparse.is_some() && rep.passed() {
                 // kept counts and dropped mass of what the RTL output (hardware rows)
                 let chunks: Vec<&[i64]> = row_set.iter().flat_map(|r| r.x.chunks(p.max_len as usize)).collect();
@@ -410,12 +530,54 @@ fn run(cli: Cli) -> Result<i32> {
                     .zip(&chunks)
                     .map(|(k, x)| (k.theta, softmax_hw::sparse::report::row_stat(&p, x, &k.keep, &k.y)))
                     .collect();
-                print!("{}", sparse_report(&p, &stats, "cosim", report.as_deref())?);
+                let (lines, j) = sparse_report(&p, &stats, "cosim", report.as_deref())?;
+                if text {
+                    print!("{lines}");
+                }
+                sparse = j;
             }
-            println!("{}", rep.summary_line());
-            Ok(if rep.passed() { 0 } else { 1 })
+            say(&rep.summary_line());
+            if let Some(path) = &json {
+                let first_mismatches = rep.first_mismatches.iter().map(|m| MismatchJson { description: describe(m), mismatch: m }).collect();
+                let j = CosimJson {
+                    module: &g.module,
+                    config: &source,
+                    design,
+                    verilator_cached: built.cached,
+                    verilator_build_seconds: built.build_seconds,
+                    stall,
+                    seed,
+                    rows: rep.rows,
+                    elements: rep.elements,
+                    outputs: rep.outputs,
+                    mismatches: rep.mismatches,
+                    passed: rep.passed(),
+                    cycles: rep.cycles,
+                    seconds: rep.seconds,
+                    elements_per_s: rate,
+                    first_mismatches,
+                    vcd,
+                    sparse,
+                };
+                softmax_hw::output::write_json(path, &j)?;
+            }
+            if rep.outputs != rep.elements {
+                return Err(Error::Tool(format!(
+                    "cosim: count mismatch: sent {} elements in {} rows, received {} outputs (the design lost or added outputs)",
+                    rep.elements, rep.rows, rep.outputs
+                )));
+            }
+            if let Some(m) = rep.first_mismatches.first() {
+                return Err(Error::Tool(format!("cosim: {} mismatches in {} rows; first: {}", rep.mismatches, rep.rows, describe(m))));
+            }
+            Ok(0)
         }
         Cmd::Accuracy { config, data, lengths, index, json, plot } => {
+            for (flag, f) in [("--json", &json), ("--plot", &plot)] {
+                if let Some(f) = f {
+                    check_file(flag, f, false)?;
+                }
+            }
             let (_, p, _) = load(&config)?;
             if data.is_dir() {
                 use softmax_hw::accuracy::report::{run, summary_rows, Dataset, SUMMARY_HEADER};
@@ -465,22 +627,43 @@ fn run(cli: Cli) -> Result<i32> {
             print!("{text}");
             Ok(0)
         }
-        Cmd::Bench { config, rows, design } => {
+        Cmd::Bench { config, rows, design, json } => {
+            if rows == 0 {
+                return Err(Error::flag("--rows", 0, "allowed 1 or more"));
+            }
+            if let Some(f) = &json {
+                check_file("--json", f, true)?;
+            }
             let (cfg, p, source) = load(&config)?;
+            if design == Design::Baseline && p.sparse.is_some() {
+                return Err(Error::flag("--design", "baseline", "allowed only with a dense configuration (the baseline has no sparse selection)"));
+            }
             let g = generate::generate_design(&cfg, &source, design)?;
             let built = cosim::build(&g)?;
-            println!("bench: module {} ({source})", g.module);
             let t = &g.manifest.timing;
             let report = match design {
                 Design::Unit => softmax_hw::bench::run(&p, &p, &built.binary, rows, t)?,
                 Design::Baseline => softmax_hw::bench::run(&p, &softmax_hw::baseline::BaselineParams::from_unit(&p), &built.binary, rows, t)?,
             };
-            print!("{report}");
+            if let Some(path) = &json {
+                softmax_hw::output::write_json(path, &BenchJson { module: &g.module, config: &source, design, report: &report })?;
+                if softmax_hw::output::is_stdout(path) {
+                    return Ok(0);
+                }
+            }
+            println!("bench: module {} ({source})", g.module);
+            print!("{}", report.markdown(p.max_len));
             Ok(0)
         }
         Cmd::Synth { config, target, freq, seed, json, no_baseline, workdir } => {
-            use softmax_hw::synth::{synthesize, SynthOptions, Target};
+            use softmax_hw::synth::{synthesize_with_progress, SynthOptions, Target};
+            // every flag and output before any work: a bad one costs no synthesis run
             let targets: Vec<Target> = if target == "all" { Target::ALL.to_vec() } else { vec![parse_target(&target)?] };
+            softmax_hw::synth::check_freq("--freq", freq)?;
+            if let Some(f) = &json {
+                check_file("--json", f, false)?;
+            }
+            check_dir("--workdir", &workdir)?;
             let (cfg, _, source) = load(&config)?;
             // a sparse unit is synthesized beside the dense unit of the same formats: the
             // difference is the area the selection adds
@@ -491,9 +674,6 @@ fn run(cli: Cli) -> Result<i32> {
             }
             if !no_baseline {
                 designs.push(generate::generate_design(&dense_cfg, &source, Design::Baseline)?);
-            }
-            if !(freq.is_finite() && freq > 0.0) {
-                return Err(Error::flag("--freq", freq, "allowed a positive number of MHz"));
             }
             // a design that does not fit a target is a result, not an error: it is reported
             // under the table and the other targets still run
@@ -509,7 +689,8 @@ fn run(cli: Cli) -> Result<i32> {
                     };
                     let label = format!("{} ({kind})", g.module);
                     let opt = SynthOptions { target: *t, freq_mhz: freq, seed, workdir: workdir.join(&g.module) };
-                    match synthesize(&g.verilog, &g.module, &opt) {
+                    let progress = |step: &str| eprintln!("synth: {label} on {t}: {step}");
+                    match synthesize_with_progress(&g.verilog, &g.module, &opt, &progress) {
                         Ok(r) => {
                             eprintln!("synth: {label}: {}", r.summary_line());
                             rows.push((label, r));
@@ -522,7 +703,7 @@ fn run(cli: Cli) -> Result<i32> {
             if let Some(path) = &json {
                 let mut v: Vec<serde_json::Value> = rows.iter().map(|(l, r)| serde_json::json!({"design": l, "report": r})).collect();
                 v.extend(failed.iter().map(|f| serde_json::json!({"does_not_fit": f})));
-                softmax_hw::output::write_atomically(path, &(serde_json::to_string_pretty(&v).expect("json") + "\n"))?;
+                softmax_hw::output::write_json(path, &v)?;
             }
             if !rows.is_empty() {
                 print!("{}", softmax_hw::synth::markdown_table(&rows));
@@ -546,9 +727,7 @@ fn run(cli: Cli) -> Result<i32> {
             if rows == 0 {
                 return Err(Error::flag("--rows", 0, "allowed 1 or more"));
             }
-            if !(freq.is_finite() && freq > 0.0) {
-                return Err(Error::flag("--freq", freq, "allowed a positive number of MHz"));
-            }
+            softmax_hw::synth::check_freq("--freq", freq)?;
             let opt = sweep::SweepOptions { target: parse_target(&target)?, freq_mhz: freq, rows, with_baseline: baseline, workdir: out.join("work") };
             let vary: Vec<sweep::Vary> = vary.iter().map(|v| sweep::parse_vary(v)).collect::<Result<_>>()?;
             let plan = sweep::plan(&text, &origin, &vary)?;
@@ -587,6 +766,7 @@ fn run(cli: Cli) -> Result<i32> {
             if configs == 0 {
                 return Err(Error::flag("--configs", 0, "allowed 1 or more"));
             }
+            check_dir("--out", &out)?;
             std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
             let failed = std::sync::Mutex::new(Vec::new());
             let done = std::sync::atomic::AtomicU64::new(0);
@@ -623,25 +803,67 @@ fn run(cli: Cli) -> Result<i32> {
                 if failed.is_empty() { String::new() } else { format!(": seeds {failed:?} (TOML in {})", out.display()) });
             Ok(if failed.is_empty() { 0 } else { 1 })
         }
-        Cmd::Widths { config } => {
-            let (_, p, _) = load(&config)?;
-            for design in [Design::Unit, Design::Baseline] {
-                let kind = softmax_hw::instance::Kind::of(&p, design);
-                let key = kind.key(&p);
-                let how = match softmax_hw::instance::compiled(kind, &key) {
-                    Some(i) => format!("compiled in ({})", i.id),
+        Cmd::Widths { config, json } => {
+            if let Some(f) = &json {
+                check_file("--json", f, true)?;
+            }
+            let (_, p, source) = load(&config)?;
+            let designs: Vec<WidthSet> = [Design::Unit, Design::Baseline]
+                .into_iter()
+                .map(|design| {
+                    let kind = softmax_hw::instance::Kind::of(&p, design);
+                    let widths = kind.key(&p);
+                    let compiled_in = softmax_hw::instance::compiled(kind, &widths).map(|i| i.id);
+                    WidthSet { design, kind, widths, compiled_in }
+                })
+                .collect();
+            let j = WidthsJson { config: source, module: p.module_name(), designs, unit_widths: p.widths() };
+            if let Some(path) = &json {
+                softmax_hw::output::write_json(path, &j)?;
+                if softmax_hw::output::is_stdout(path) {
+                    return Ok(0);
+                }
+            }
+            for d in &j.designs {
+                let how = match d.compiled_in {
+                    Some(id) => format!("compiled in ({id})"),
                     None => "built on demand at first use (README: Any configuration)".to_string(),
                 };
-                println!("{:8} {}: {how}", kind.name(), serde_json::to_string(&key).unwrap());
+                let list: Vec<String> = d.widths.iter().map(|w| w.to_string()).collect();
+                println!("{:8} widths {}: {how}", d.kind.name(), list.join(" "));
             }
-            println!("unit widths: {}", serde_json::to_string(&p.widths()).unwrap());
+            let named: Vec<String> = j.unit_widths.named().iter().map(|(k, v)| format!("{k}={v}")).collect();
+            println!("unit widths: {}", named.join(" "));
             Ok(0)
         }
     }
 }
 
+/// A command-line parse error as one line (clap's own text, without its usage block).
+fn one_line(e: &clap::Error) -> String {
+    let text = e.to_string();
+    let mut line = String::new();
+    for l in text.lines().map(str::trim).take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information")) {
+        if l.is_empty() {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(if line.ends_with(':') { " " } else { "; " });
+        }
+        line.push_str(l);
+    }
+    format!("{line} (--help lists the flags)")
+}
+
 fn main() {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if matches!(e.kind(), clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) => e.exit(),
+        Err(e) => {
+            eprintln!("{}", one_line(&e));
+            std::process::exit(1);
+        }
+    };
     match run(cli) {
         Ok(code) => std::process::exit(code),
         Err(e) => {

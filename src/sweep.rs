@@ -609,13 +609,8 @@ impl Table {
 /// Checks that `dir` can take the outputs (a directory, or a path where one can be made) and
 /// creates it; run after every other check so that a refused command leaves nothing behind.
 pub fn prepare_out(dir: &Path) -> Result<()> {
-    let refuse = |why: String| Error::flag("--out", dir.display(), why);
-    if dir.exists() && !dir.is_dir() {
-        return Err(refuse("allowed a directory; this is a file".into()));
-    }
-    std::fs::create_dir_all(dir).map_err(|e| refuse(format!("allowed a directory that can be created ({e})")))?;
-    tempfile::tempfile_in(dir).map_err(|e| refuse(format!("allowed a writable directory ({e})")))?;
-    Ok(())
+    crate::output::check_dir("--out", dir)?;
+    std::fs::create_dir_all(dir).map_err(|e| Error::flag("--out", dir.display(), format!("allowed a directory that can be created ({e})")))
 }
 
 /// Writes table.csv, table.json, table.md, pareto_area_error.svg, pareto_fmax_area.svg.

@@ -404,3 +404,280 @@ fn written_files_get_the_umask_permissions() {
         assert_eq!(mode, plain, "{}: mode {mode:o}, a plain new file gets {plain:o}", f.display());
     }
 }
+
+/// `cosim` with the shared Verilator cache (every example configuration is built once).
+fn cosim(args: &[&str], cwd: &Path) -> Output {
+    exe().arg("cosim").args(args).current_dir(cwd).env("SOFTMAX_HW_CACHE", root().join("target/softmax-hw-cache")).output().unwrap()
+}
+
+fn json_file(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// `cosim --json FILE` and `--json -`: the figures of the run, against what was sent (the
+/// CSV's rows and elements, the module the library names); with `-` stdout is JSON only.
+#[test]
+fn cosim_json_reports_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = root().join("configs/softermax.toml");
+    let cfg = cfg.to_str().unwrap();
+    std::fs::write(dir.path().join("rows.csv"), "0,-1,2.5\n-30,30\n1\n4,4,4,4\n").unwrap();
+    let out = cosim(&["--config", cfg, "--input", "rows.csv", "--stall", "0.2", "--json", "c.json"], dir.path());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(stdout.lines().last().unwrap(), "cosim: 4 rows, 10 elements, 0 mismatches");
+    let j = json_file(&dir.path().join("c.json"));
+    let p = softmax_hw::params::UnitParams::new(&softmax_hw::config::Config::load(Some(Path::new(cfg))).unwrap()).unwrap();
+    assert_eq!(j["module"], p.module_name());
+    assert_eq!((j["rows"].as_u64(), j["elements"].as_u64(), j["outputs"].as_u64()), (Some(4), Some(10), Some(10)));
+    assert_eq!((j["mismatches"].as_u64(), j["passed"].as_bool()), (Some(0), Some(true)));
+    assert_eq!((j["stall"].as_f64(), j["seed"].as_u64(), j["design"].as_str()), (Some(0.2), Some(1), Some("unit")));
+    // 10 elements need at least 10 input and 10 output cycles
+    assert!(j["cycles"].as_u64().unwrap() >= 20, "{j}");
+    assert_eq!(j["first_mismatches"].as_array().unwrap().len(), 0);
+    // generated rows: the row count is --rows; stdout is the JSON and nothing else
+    let out = cosim(&["--config", cfg, "--rows", "37", "--seed", "5", "--json", "-"], dir.path());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    assert_eq!((j["rows"].as_u64(), j["seed"].as_u64(), j["mismatches"].as_u64()), (Some(37), Some(5), Some(0)));
+    assert_eq!(j["outputs"], j["elements"]);
+    let rows = softmax_hw::rows::cosim_rows(&p, 37, 5);
+    assert_eq!(j["elements"].as_u64().unwrap(), rows.iter().map(|r| r.x.len() as u64).sum::<u64>());
+}
+
+/// Issue 10: `cosim --stall 0.999` reported a count mismatch: the harness gave up waiting
+/// for outputs after a fixed number of idle cycles once the input had ended, fewer than the
+/// gaps a 0.999 stall makes between output handshakes. A long last row (800 outputs after
+/// the input ends) made that near certain.
+#[test]
+fn cosim_stall_0_999_is_bit_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = root().join("configs/softermax.toml");
+    let long: Vec<String> = (0..800).map(|i| ((i * 7 % 23) as f64 / 2.0 - 5.0).to_string()).collect();
+    std::fs::write(dir.path().join("rows.csv"), format!("1,2,3\n0.5,-0.5\n{}\n", long.join(","))).unwrap();
+    for (stall, source, rows, elements) in [("0.99", ["--rows", "30"], 30, None), ("0.999", ["--input", "rows.csv"], 3, Some(805))] {
+        let out = cosim(&[&["--config", cfg.to_str().unwrap(), "--stall", stall, "--json", "-"], &source[..]].concat(), dir.path());
+        assert!(out.status.success(), "--stall {stall}: {}", String::from_utf8_lossy(&out.stderr));
+        let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(j["rows"].as_u64(), Some(rows));
+        if let Some(n) = elements {
+            assert_eq!(j["elements"].as_u64(), Some(n));
+        }
+        assert_eq!((j["mismatches"].as_u64(), j["passed"].as_bool()), (Some(0), Some(true)), "--stall {stall}: {j}");
+        assert_eq!(j["outputs"], j["elements"], "--stall {stall}");
+        // the stalls happened: an element waits about 1 / (1 - stall) cycles on each side
+        let (cycles, elements) = (j["cycles"].as_u64().unwrap() as f64, j["elements"].as_u64().unwrap() as f64);
+        let wait = 1.0 / (1.0 - stall.parse::<f64>().unwrap());
+        assert!(cycles > 0.5 * wait * elements, "--stall {stall}: {cycles} cycles for {elements} elements");
+    }
+}
+
+/// A design that loses outputs (a stand-in harness that streams none back) is an error: one
+/// line on stderr naming the counts, exit status 1, and the JSON says so.
+#[cfg(unix)]
+#[test]
+fn cosim_count_mismatch_is_an_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let cfg = softmax_hw::config::Config::load(Some(&root().join("configs/softermax.toml"))).unwrap();
+    let g = softmax_hw::generate::generate_design(&cfg, "softermax.toml", softmax_hw::generate::Design::Unit).unwrap();
+    let (_, binary) = softmax_hw::cosim::cache_entry(&g, &cache).unwrap();
+    std::fs::create_dir_all(binary.parent().unwrap()).unwrap();
+    // reads every input, answers with the trailer record only (u32 0, u32 0x80000000, u64 0)
+    std::fs::write(&binary, "#!/bin/sh\ncat > /dev/null\nprintf '\\000\\000\\000\\000\\000\\000\\000\\200\\000\\000\\000\\000\\000\\000\\000\\000'\n").unwrap();
+    std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(dir.path().join("rows.csv"), "0,1,2\n3\n").unwrap();
+    let cfg = root().join("configs/softermax.toml");
+    let out = exe()
+        .args(["cosim", "--config", cfg.to_str().unwrap(), "--input", "rows.csv", "--json", "c.json", "--vcd-dir", "vcd"])
+        .current_dir(dir.path())
+        .env("SOFTMAX_HW_CACHE", &cache)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.trim(), "error: cosim: count mismatch: sent 4 elements in 2 rows, received 0 outputs (the design lost or added outputs)");
+    let j = json_file(&dir.path().join("c.json"));
+    assert_eq!((j["outputs"].as_u64(), j["elements"].as_u64(), j["passed"].as_bool()), (Some(0), Some(4), Some(false)));
+    assert!(!dir.path().join("vcd").exists(), "no VCD without a value mismatch");
+}
+
+/// `bench --json`: the measurements, checked against the manifest and the row count.
+#[test]
+fn bench_json_reports_the_measurements() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = root().join("configs/softermax.toml");
+    let out = exe()
+        .args(["bench", "--config", cfg.to_str().unwrap(), "--rows", "40", "--json", "-"])
+        .current_dir(dir.path())
+        .env("SOFTMAX_HW_CACHE", root().join("target/softmax-hw-cache"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    let c = softmax_hw::config::Config::load(Some(&cfg)).unwrap();
+    let g = softmax_hw::generate::generate_design(&c, "softermax.toml", softmax_hw::generate::Design::Unit).unwrap();
+    let t = &g.manifest.timing;
+    assert_eq!(j["module"], g.module.as_str());
+    assert_eq!(j["rows"].as_u64(), Some(40));
+    assert!(j["raw_cycles_per_s"].as_f64().unwrap() > 0.0 && j["elements_per_s"].as_f64().unwrap() > 0.0);
+    assert_eq!(j["manifest_row_cycles"], t.row_cycles.as_str());
+    let lens: Vec<u64> = j["row_lengths"].as_array().unwrap().iter().map(|l| l["len"].as_u64().unwrap()).collect();
+    assert_eq!(lens, [64, 1024, 8192]);
+    for l in j["row_lengths"].as_array().unwrap() {
+        let len = l["len"].as_u64().unwrap();
+        if len > 1024 {
+            assert!(l["cycles"].is_null(), "above max_len: {l}");
+            continue;
+        }
+        // back to back, rows take what the manifest says; the bound is one element per cycle per pass
+        assert_eq!(l["cycles"]["measured"].as_u64(), Some(t.row_cycles_of(len)), "{l}");
+        assert_eq!(l["cycles"]["bound"].as_u64(), Some(t.row_cycles_passes as u64 * len), "{l}");
+    }
+    // text mode: the tables, no JSON
+    let out = exe()
+        .args(["bench", "--config", cfg.to_str().unwrap(), "--rows", "40", "--json", "b.json"])
+        .current_dir(dir.path())
+        .env("SOFTMAX_HW_CACHE", root().join("target/softmax-hw-cache"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && stdout.contains("| row length L |") && !stdout.contains('{'), "{stdout}");
+    assert_eq!(json_file(&dir.path().join("b.json"))["rows"].as_u64(), Some(40));
+}
+
+/// `widths`: text without JSON on stdout; `--json` gives the widths the library computes.
+#[test]
+fn widths_json_matches_the_params() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("small.toml"), GOOD).unwrap();
+    for (cfg, compiled) in [(root().join("configs/exact8.toml"), true), (dir.path().join("small.toml"), false)] {
+        let c = cfg.to_str().unwrap();
+        let out = run(&["widths", "--config", c], dir.path());
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(!stdout.contains('{') && !stdout.contains('['), "JSON mixed into the text: {stdout}");
+        let p = softmax_hw::params::UnitParams::new(&softmax_hw::config::Config::load(Some(&cfg)).unwrap()).unwrap();
+        let w = p.widths();
+        assert!(stdout.contains(&format!("unit widths: wi={} wt={} ft={}", w.wi, w.wt, w.ft)), "{stdout}");
+        let out = run(&["widths", "--config", c, "--json", "-"], dir.path());
+        let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+        assert_eq!(j["unit_widths"], serde_json::to_value(w).unwrap());
+        assert_eq!(j["unit_widths"]["wo"].as_u64(), Some(p.output.bits as u64));
+        assert_eq!(j["module"], p.module_name());
+        let d = j["designs"].as_array().unwrap();
+        assert_eq!((d[0]["design"].as_str(), d[1]["design"].as_str()), (Some("unit"), Some("baseline")));
+        assert_eq!(d[0]["widths"], serde_json::to_value(w.to_vec()).unwrap());
+        assert_eq!(d[0]["compiled_in"].is_string(), compiled, "{j}");
+        let file = dir.path().join("w.json");
+        assert!(run(&["widths", "--config", c, "--json", "w.json"], dir.path()).status.success());
+        assert_eq!(json_file(&file), j);
+    }
+}
+
+/// `synth` prints each tool step on stderr as it starts and ends, with its time, and
+/// `--json` holds the report the table shows.
+#[test]
+fn synth_reports_each_step_and_writes_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = root().join("configs/softermax.toml");
+    let out = run(&["synth", "--config", cfg.to_str().unwrap(), "--target", "ice40", "--no-baseline", "--workdir", "w", "--json", "s.json"], dir.path());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let steps: Vec<&str> = err.lines().filter(|l| l.contains("(unit) on ice40: ")).map(|l| l.split("(unit) on ice40: ").nth(1).unwrap()).collect();
+    assert_eq!(steps.len(), 4, "{err}");
+    assert!(steps[0].starts_with("Yosys synth_ice40 of smx_b2_i8f2_o8f7_n1024_") && steps[0].ends_with(": started"), "{err}");
+    assert!(steps[1].contains(": done in ") && steps[1].ends_with(" s"), "{err}");
+    assert_eq!(steps[2], "nextpnr-ice40 place and route at 100 MHz: started", "{err}");
+    assert!(steps[3].starts_with("nextpnr-ice40 place and route at 100 MHz: done in "), "{err}");
+    let j = json_file(&dir.path().join("s.json"));
+    let r = &j[0]["report"];
+    assert_eq!(r["target"], "ice40");
+    assert!(r["lut"].as_u64().unwrap() > 100 && r["fmax_mhz"].as_f64().unwrap() > 5.0, "{j}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(&format!("| {} |", r["lut"])), "the table shows the JSON's LUTs: {stdout}");
+}
+
+/// `golden --keep`: each row's keep flags and kept count; with `threshold` (theta = 6, no
+/// cap reached) an element is kept exactly when it is within 6 of its row's max.
+#[test]
+fn golden_writes_keep_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = [vec![0.0, -1.0, -10.0, 2.0], vec![5.0], vec![-7.5, 0.0, -6.0, -6.125, 3.0, -3.0, -3.0]];
+    let text: Vec<String> = rows.iter().map(|r| r.iter().map(|v: &f64| v.to_string()).collect::<Vec<_>>().join(",")).collect();
+    std::fs::write(dir.path().join("rows.csv"), text.join("\n") + "\n").unwrap();
+    let cfg = root().join("configs/sparse_threshold.toml");
+    let out = run(&["golden", "--config", cfg.to_str().unwrap(), "--input", "rows.csv", "--codes", "--keep", "k.csv"], dir.path());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let keep = std::fs::read_to_string(dir.path().join("k.csv")).unwrap();
+    let mut lines = keep.lines();
+    assert_eq!(lines.next(), Some("row,len,kept,keep"));
+    let codes: Vec<Vec<u64>> = String::from_utf8_lossy(&out.stdout).lines().map(|l| l.split(',').map(|v| v.parse().unwrap()).collect()).collect();
+    for (i, r) in rows.iter().enumerate() {
+        let max = r.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let flags: String = r.iter().map(|&x| if x >= max - 6.0 { '1' } else { '0' }).collect();
+        let kept = flags.matches('1').count();
+        assert_eq!(lines.next(), Some(format!("{},{},{kept},{flags}", i + 1, r.len()).as_str()), "{keep}");
+        // a dropped element outputs 0
+        for (c, f) in codes[i].iter().zip(flags.chars()) {
+            assert!(f == '1' || *c == 0, "row {}: {:?} {flags}", i + 1, codes[i]);
+        }
+    }
+    assert_eq!(lines.next(), None);
+}
+
+/// The subcommands and, for each, the flags its `--help` lists (each with a description).
+fn help_flags() -> Vec<(String, Vec<String>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let top = String::from_utf8(run(&["--help"], dir.path()).stdout).unwrap();
+    let cmds: Vec<String> = top
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .map(|l| l.split_whitespace().next().unwrap().to_string())
+        .filter(|c| c != "help")
+        .collect();
+    assert!(cmds.len() >= 10, "{top}");
+    cmds.into_iter()
+        .map(|c| {
+            // -h: the summary, one line per flag
+            let help = String::from_utf8(run(&[&c, "-h"], dir.path()).stdout).unwrap();
+            let mut flags = vec![];
+            for l in help.lines().map(str::trim_start).filter(|l| l.starts_with("--") || l.starts_with("-h")) {
+                let flag = l.split([' ', ',']).find(|w| w.starts_with("--")).unwrap().to_string();
+                if flag == "--help" {
+                    continue;
+                }
+                // the description follows the flag and its value name on the same line
+                let rest = l.trim_start_matches(&flag).trim_start();
+                let rest = if rest.starts_with('<') { rest.split_once('>').map_or("", |(_, r)| r) } else { rest };
+                assert!(!rest.trim().is_empty() && !rest.trim().starts_with('['), "`{c} {flag}` has no description in --help:\n{help}");
+                flags.push(flag);
+            }
+            (c, flags)
+        })
+        .collect()
+}
+
+/// Whether `line` holds `flag` as a whole flag (`--rows` is not found in `--rows-x`).
+fn has_flag(line: &str, flag: &str) -> bool {
+    line.match_indices(flag).any(|(i, _)| !line[i + flag.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+}
+
+/// The README's command list names every flag of every subcommand (from its `--help`), so
+/// it cannot fall behind the binary.
+#[test]
+fn readme_lists_every_flag_of_every_subcommand() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    // the first code block of the "Command line" section
+    let list: Vec<&str> = readme.lines().skip_while(|l| *l != "## Command line").skip_while(|l| !l.starts_with("```")).skip(1).take_while(|l| !l.starts_with("```")).collect();
+    let mut missing = vec![];
+    for (cmd, flags) in help_flags() {
+        let prefix = format!("softmax-hw {cmd} ");
+        let line = list.iter().find(|l| l.starts_with(&prefix)).unwrap_or_else(|| panic!("README.md has no `{prefix}...` line in its command list"));
+        missing.extend(flags.iter().filter(|f| !has_flag(line, f)).map(|f| format!("{cmd} {f}")));
+    }
+    assert!(missing.is_empty(), "README.md's command list lacks: {}", missing.join(", "));
+}

@@ -58,9 +58,26 @@ pub struct Widths {
 }
 
 impl Widths {
+    /// The widths with their names, in the order the instance macros take them (`dense_instance!`).
+    pub fn named(&self) -> [(&'static str, usize); 11] {
+        [
+            ("wi", self.wi),
+            ("wt", self.wt),
+            ("ft", self.ft),
+            ("esb", self.esb),
+            ("we", self.we),
+            ("wd", self.wd),
+            ("wa", self.wa),
+            ("rn", self.rn),
+            ("rsb", self.rsb),
+            ("wr", self.wr),
+            ("wo", self.wo),
+        ]
+    }
+
     /// The widths in the order the instance macros take them (`dense_instance!`).
     pub fn to_vec(&self) -> Vec<usize> {
-        vec![self.wi, self.wt, self.ft, self.esb, self.we, self.wd, self.wa, self.rn, self.rsb, self.wr, self.wo]
+        self.named().iter().map(|&(_, w)| w).collect()
     }
 }
 

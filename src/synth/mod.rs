@@ -237,6 +237,7 @@ struct Flow<'a> {
     dir: &'a Path,
     tag: &'static str,
     yosys: PathBuf,
+    progress: &'a dyn Fn(&str),
 }
 
 impl Flow<'_> {
@@ -250,11 +251,24 @@ impl Flow<'_> {
         std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))
     }
 
-    /// Runs a Yosys script `<stem>.ys` (logged to `<stem>.yosys.log`).
-    fn yosys(&self, stem: &str, script: &str) -> Result<()> {
+    /// Runs one tool step, reporting its start and its end with the elapsed time.
+    fn step<T>(&self, what: &str, run: impl FnOnce() -> Result<T>) -> Result<T> {
+        (self.progress)(&format!("{what}: started"));
+        let t0 = Instant::now();
+        let r = run();
+        let s = t0.elapsed().as_secs_f64();
+        (self.progress)(&match r {
+            Ok(_) => format!("{what}: done in {s:.1} s"),
+            Err(_) => format!("{what}: failed after {s:.1} s"),
+        });
+        r
+    }
+
+    /// Runs a Yosys script `<stem>.ys` (logged to `<stem>.yosys.log`) as the step `what`.
+    fn yosys(&self, stem: &str, script: &str, what: &str) -> Result<()> {
         let ys = format!("{stem}.ys");
         self.write(&ys, script)?;
-        tools::run("yosys", &self.yosys, &["-s".into(), ys], self.dir, &format!("{stem}.yosys.log"))
+        self.step(what, || tools::run("yosys", &self.yosys, &["-s".into(), ys], self.dir, &format!("{stem}.yosys.log")))
     }
 
     /// The synthesis command of the target, for top `top`, writing netlist `json` when given.
@@ -269,14 +283,30 @@ impl Flow<'_> {
     }
 }
 
+/// Highest clock constraint accepted, MHz (no FPGA target of the flow comes near it).
+pub const MAX_FREQ_MHZ: f64 = 2000.0;
+
+/// Checks a clock constraint given as `flag`: more than 0 and at most [`MAX_FREQ_MHZ`].
+pub fn check_freq(flag: &str, mhz: f64) -> Result<()> {
+    if mhz.is_finite() && mhz > 0.0 && mhz <= MAX_FREQ_MHZ {
+        Ok(())
+    } else {
+        Err(Error::flag(flag, mhz, format!("allowed a positive number of MHz, at most {MAX_FREQ_MHZ}")))
+    }
+}
+
 /// Synthesizes `verilog` (top module `top`) for `opt.target`, places and routes it for ice40
 /// and ecp5, and reads the results back from the tools' JSON.
 pub fn synthesize(verilog: &str, top: &str, opt: &SynthOptions) -> Result<SynthReport> {
+    synthesize_with_progress(verilog, top, opt, &|_| {})
+}
+
+/// [`synthesize`], calling `progress` with one line as each tool step starts and ends
+/// (`Yosys synth_ecp5 of <top>: started`, `...: done in 12.3 s`).
+pub fn synthesize_with_progress(verilog: &str, top: &str, opt: &SynthOptions, progress: &dyn Fn(&str)) -> Result<SynthReport> {
     let t0 = Instant::now();
     check_identifier(top)?;
-    if !(opt.freq_mhz.is_finite() && opt.freq_mhz > 0.0) {
-        return Err(Error::Input(format!("synth: freq_mhz = {}: must be a positive number of MHz", opt.freq_mhz)));
-    }
+    check_freq("freq_mhz", opt.freq_mhz).map_err(|e| Error::Input(format!("synth: {e}")))?;
     let target = opt.target;
     // every tool is found before anything runs, so a missing one fails at once
     let yosys = tools::locate("yosys")?;
@@ -288,7 +318,7 @@ pub fn synthesize(verilog: &str, top: &str, opt: &SynthOptions) -> Result<SynthR
     let dir = opt.workdir.as_path();
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let tag = target.as_str();
-    let f = Flow { opt, dir, tag, yosys };
+    let f = Flow { opt, dir, tag, yosys, progress };
     let unit_v = format!("{tag}.v");
     f.write(&unit_v, verilog)?;
 
@@ -310,7 +340,8 @@ pub fn synthesize(verilog: &str, top: &str, opt: &SynthOptions) -> Result<SynthR
             script += &format!("\ntee -q -o {stat_json} stat -tech cmos -json\ntee -q -o {tag}.ltp.txt ltp -noff\n");
         }
     }
-    f.yosys(tag, &script)?;
+    let synth_name = f.synth_cmd(top, None).split(' ').next().unwrap_or("synth").to_string();
+    f.yosys(tag, &script, &format!("Yosys {synth_name} of {top}"))?;
     let stat = parse::yosys_stat(&f.read(&stat_json)?, top)?;
     let [lut, carry, ff, bram, dsp] = classify(target, &stat.cells_by_type);
     let depth = if target == Target::Generic { parse::ltp_depth(&f.read(&format!("{tag}.ltp.txt"))?) } else { None };
@@ -373,7 +404,7 @@ pub fn synthesize(verilog: &str, top: &str, opt: &SynthOptions) -> Result<SynthR
         let rep = format!("{tag}.report.json");
         args.extend(["--freq".into(), opt.freq_mhz.to_string(), "--timing-allow-fail".into(), "--seed".into(), opt.seed.to_string()]);
         args.extend(["--report".into(), rep.clone()]);
-        tools::run(name, &pnr, &args, dir, &format!("{tag}.nextpnr.log"))?;
+        f.step(&format!("{name} place and route at {} MHz", opt.freq_mhz), || tools::run(name, &pnr, &args, dir, &format!("{tag}.nextpnr.log")))?;
         let r = parse::nextpnr_report(&f.read(&rep)?)?;
         report.fmax_mhz = r.fmax_mhz;
         report.utilization = r.utilization;
@@ -434,6 +465,7 @@ fn wrap(f: &Flow, top: &str, ports: &[parse::Port], unit_io: u64, available: u64
     f.yosys(
         &format!("{tag}.wrapper"),
         &format!("read_verilog -lib {unit_v}\nread_verilog {wv}\n{}\ntee -q -o {wstat} stat -json\n", f.synth_cmd(&wname, None)),
+        &format!("Yosys synthesis of the I/O wrapper {wname} alone"),
     )?;
     let mut st = parse::yosys_stat(&f.read(&wstat)?, &wname)?;
     let bb = st.cells_by_type.remove(top).unwrap_or(0);
@@ -442,6 +474,7 @@ fn wrap(f: &Flow, top: &str, ports: &[parse::Port], unit_io: u64, available: u64
     f.yosys(
         &format!("{tag}.pnr"),
         &format!("read_verilog {unit_v}\nread_verilog {wv}\n{}\n", f.synth_cmd(&wname, Some(&format!("{tag}.pnr.json")))),
+        &format!("Yosys synthesis of {top} inside its I/O wrapper"),
     )?;
     let wports = parse::verilog_ports(&wtext, &wname)?;
     let cost = WrapperCost { module: wname, unit_io, available_io: available, pins, lut, carry, ff, cells: st.cells, cells_by_type: st.cells_by_type };
