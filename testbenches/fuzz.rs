@@ -60,6 +60,18 @@ fn regression_fuzz_seed7_baseline_with_a_full_table_passes_the_lint_gate() {
     assert!(!c.sparse && c.rows == 600, "unit and baseline co-simulated");
 }
 
+/// Regression (fuzz seed 114): the baseline of a 16-bit input (12 fraction bits, base 2) has
+/// a 65,536-entry exponent table; written as one `initial` block, Yosys took over 25 minutes
+/// to read it (the lint gate stopped it). The ROM's contents now come in blocks of 256.
+#[test]
+fn regression_fuzz_seed114_baseline_with_a_64k_table_passes_the_lint_gate() {
+    let text = softmax_hw::fuzz::random_config(114, 8192);
+    assert!(text.contains("bits = 16\nfrac = 12") && text.contains("base = \"2\""), "seed 114 still draws the 16-bit input:\n{text}");
+    let work = tempfile::tempdir().unwrap();
+    let c = softmax_hw::fuzz::check_config(&text, 300, 0.3, 114, work.path()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!c.sparse && c.rows == 600, "unit and baseline co-simulated");
+}
+
 /// Regression (fuzz seed 150): with the log2 e multiplier, t may have fewer fraction bits
 /// than the input (t_frac 7 < input.frac 8), and the unused left-shift constant of the
 /// other path underflowed, so the emitter panicked.

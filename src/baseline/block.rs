@@ -10,7 +10,7 @@
 //! `adv = !out_valid || out_ready`.
 
 use super::BaselineParams;
-use crate::hw::{konst, rom_map, RowRam};
+use crate::hw::{konst, RowRam, SyncRom};
 use rust_hdl_core::prelude::*;
 use rust_hdl_widgets::prelude::*;
 
@@ -45,7 +45,7 @@ pub struct BaselineUnit<
     pub m_axis_tlast: Signal<Out, bool>,
     pub m_axis_tready: Signal<In, bool>,
     ram: RowRam<WI, WA>,
-    exp_rom: SyncROM<Bits<WX>, WTA>,
+    exp_rom: SyncRom<WX, WTA>,
     state: DFF<Bits<2>>,
     count: DFF<Bits<WL>>,
     len: DFF<Bits<WL>>,
@@ -133,7 +133,7 @@ impl<
             m_axis_tlast: Default::default(),
             m_axis_tready: Default::default(),
             ram: Default::default(),
-            exp_rom: SyncROM::new(rom_map::<WX, WTA>(&b.table)),
+            exp_rom: SyncRom::new(&b.table),
             state: Default::default(),
             count: Default::default(),
             len: Default::default(),

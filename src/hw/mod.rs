@@ -6,6 +6,10 @@
 //!   model here covers any widths up to 64 bits of product. Infers DSP blocks.
 //! * [`RowRam`]: simple dual-port RAM with a read enable (read data holds when the reader
 //!   stalls). Infers block RAM (SB_RAM40_4K, DP16KD, RAMB18).
+//! * [`SyncRom`]: ROM with a registered read, contents in `initial` blocks of at most
+//!   [`ROM_INIT_CHUNK`] writes each. rust-hdl's `SyncROM` puts every write in one block, and
+//!   Yosys reads one block in time quadratic in its length (16,384 entries: 87 s; a
+//!   65,536-entry baseline table took over 25 minutes, fuzz seed 114); in chunks, 6.6 s.
 
 use rust_hdl_core::prelude::*;
 
@@ -82,6 +86,53 @@ end",
     }
 }
 
+/// Writes per `initial` block of a [`SyncRom`].
+pub const ROM_INIT_CHUNK: usize = 256;
+
+/// 2^N words of D bits, `data` = the word at `address` one clock later. Words beyond the
+/// table read 0.
+#[derive(LogicBlock)]
+pub struct SyncRom<const D: usize, const N: usize> {
+    pub address: Signal<In, Bits<N>>,
+    pub clock: Signal<In, Clock>,
+    pub data: Signal<Out, Bits<D>>,
+    _values: Box<Vec<u64>>,
+}
+
+impl<const D: usize, const N: usize> SyncRom<D, N> {
+    pub fn new(values: &[u64]) -> Self {
+        assert!(values.len() <= 1 << N && values.iter().all(|&v| D >= 64 || v < 1 << D), "ROM contents exceed {D} x 2^{N}");
+        Self { address: Default::default(), clock: Default::default(), data: Default::default(), _values: Box::new(values.to_vec()) }
+    }
+}
+
+impl<const D: usize, const N: usize> Logic for SyncRom<D, N> {
+    fn update(&mut self) {
+        if self.clock.pos_edge() {
+            let v = self._values.get(self.address.val().to_u64() as usize).copied().unwrap_or(0);
+            self.data.next = Bits::<D>::from(v);
+        }
+    }
+    fn connect(&mut self) {
+        self.data.connect();
+    }
+    fn hdl(&self) -> Verilog {
+        let mut v = format!("reg [{}:0] mem [0:{}];\n", D - 1, (1usize << N) - 1);
+        for chunk in self._values.chunks(ROM_INIT_CHUNK).enumerate() {
+            v += "initial begin\n";
+            for (i, w) in chunk.1.iter().enumerate() {
+                v += &format!("    mem[{}] = {D}'h{w:x};\n", chunk.0 * ROM_INIT_CHUNK + i);
+            }
+            v += "end\n";
+        }
+        v += "always @(posedge clock) data <= mem[address];";
+        Verilog::Custom(v)
+    }
+    fn timing(&self) -> Vec<TimingInfo> {
+        vec![TimingInfo { name: "sync_rom".into(), clock: "clock".into(), inputs: vec!["address".into()], outputs: vec!["data".into()] }]
+    }
+}
+
 /// ROM contents from a table of values (address = index).
 pub fn rom_map<const D: usize, const N: usize>(values: &[u64]) -> std::collections::BTreeMap<Bits<N>, Bits<D>> {
     assert!(values.len() <= 1 << N);
@@ -102,4 +153,23 @@ pub fn emit_top<B: Block>(mut unit: B, name: &str) -> crate::error::Result<Strin
     let mut defines = ModuleDefines::default();
     unit.accept(name, &mut defines);
     Ok(defines.defines())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every ROM word is written once, in `initial` blocks of at most ROM_INIT_CHUNK writes.
+    #[test]
+    fn sync_rom_contents_come_in_chunks() {
+        let values: Vec<u64> = (0..1000).map(|i| (i * 7) % 512).collect();
+        let rom = SyncRom::<9, 10>::new(&values);
+        let Verilog::Custom(v) = rom.hdl() else { panic!("custom Verilog") };
+        let blocks: Vec<&str> = v.split("initial begin\n").skip(1).map(|b| b.split("end\n").next().unwrap()).collect();
+        assert_eq!(blocks.len(), 1000usize.div_ceil(ROM_INIT_CHUNK));
+        assert!(blocks.iter().all(|b| b.lines().count() <= ROM_INIT_CHUNK));
+        let words: Vec<String> = blocks.iter().flat_map(|b| b.lines().map(|l| l.trim().to_string())).collect();
+        let want: Vec<String> = values.iter().enumerate().map(|(i, w)| format!("mem[{i}] = 9'h{w:x};")).collect();
+        assert_eq!(words, want);
+    }
 }

@@ -5,7 +5,7 @@
 //! Values are compared in WX = WI + 2 bit offset binary: xo = x + 2^(WX-1), so that
 //! max - theta and the thresholds never wrap and unsigned comparison is signed order.
 
-use crate::hw::{konst, Mul};
+use crate::hw::{konst, Mul, SyncRom};
 use crate::params::UnitParams;
 use rust_hdl_core::prelude::*;
 use rust_hdl_widgets::prelude::*;
@@ -157,7 +157,7 @@ pub struct Stat<
     pub t: Signal<Out, Bits<WX>>,
     pub done: Signal<Out, bool>,
     /// z_q[L] at address L - 1 (WA bits: L = 1..=max_len <= 2^WA)
-    zrom: SyncROM<Bits<16>, WA>,
+    zrom: SyncRom<16, WA>,
     sq: Mul<WI, WI, WXX>,
     mul_ls2: Mul<WL, WS2, WLS2>,
     mul_s1: Mul<WS1, WS1, WSQ>,
@@ -263,7 +263,7 @@ impl<
             start: Default::default(),
             t: Default::default(),
             done: Default::default(),
-            zrom: SyncROM::new(crate::hw::rom_map::<16, WA>(&z[1..])),
+            zrom: SyncRom::new(&z[1..]),
             sq: Default::default(),
             mul_ls2: Default::default(),
             mul_s1: Default::default(),
