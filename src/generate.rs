@@ -9,8 +9,8 @@ use std::path::Path;
 
 pub const GENERATOR: &str = concat!("softmax-hw ", env!("CARGO_PKG_VERSION"), " (rust-hdl 0.46)");
 
-/// Rising edges `aresetn` must be held low: every control register is cleared by the first,
-/// and the valid bits cleared from a reset input (TopK's, the Newton step's second) by the second.
+/// Rising edges `aresetn` must be held low: every control register is cleared by the first;
+/// a few valid bits follow one cycle later (the Newton step's second, top-k's input stage).
 pub const RESET_CYCLES: u32 = 2;
 
 pub struct Generated {
@@ -241,7 +241,7 @@ impl Manifest {
         let tables = serde_json::json!({
             "exp": { "method": p.exp_table.kind, "entries": p.exp_table.entries(), "in_bits": p.exp_table.in_bits, "out_bits": p.exp_table.out_bits },
             "recip": { "method": p.recip_method, "entries": p.recip_table.entries(), "in_bits": p.recip_table.in_bits, "out_bits": p.recip_table.out_bits },
-            "row_buffer": { "words": 1u64 << p.wa, "bits": wi },
+            "row_buffer": { "banks": 2, "words": 2u64 << p.wa, "bits": wi },
         });
         let mut tables = tables;
         if let Some(sp) = &p.sparse {

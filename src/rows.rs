@@ -1,4 +1,4 @@
-//! Test rows: the corner cases of ALGORITHMS.md section 5, seeded random Gaussian rows and
+//! Test rows: the corner cases (README: Command line, `cosim`), seeded random Gaussian rows and
 //! attention-sink rows, as input codes of a configuration.
 
 use crate::params::UnitParams;

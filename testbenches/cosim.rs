@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const EXAMPLES: [&str; 3] = ["softermax", "exact8", "precise16"];
-/// Sparse example configurations (one per mode).
+/// Sparse example configurations (every mode, and survivors renormalization).
 const SPARSE: [&str; 5] = ["sparse_threshold", "sparse_topk", "sparse_topk_surv", "sparse_stat", "sparse_stat4096"];
 
 fn root() -> PathBuf {
@@ -104,7 +104,7 @@ fn cosim_bit_exact_on_attention_logits() {
     }
 }
 
-/// Measured cycles per row (no stalls) equal the manifest's 2L + overhead.
+/// Measured cycles per row (no stalls) equal the manifest's L + overhead (rows overlap).
 #[test]
 fn cycles_per_row_match_manifest() {
     for name in EXAMPLES {

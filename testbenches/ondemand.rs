@@ -1,6 +1,6 @@
-//! Width sets built on demand (`softmax_hw::ondemand`): the emitter crate that a
+//! Width sets built on demand (`softmax_hw::instance::ondemand`): the emitter crate that a
 //! configuration outside the compiled-in table gets emits exactly what the compiled-in
-//! instantiation emits, a configuration no example uses generates and co-simulates, the
+//! instantiation emits, a configuration no example uses is emitted, the
 //! cache is shared by concurrent users, and a missing cargo is a one-line error.
 
 use softmax_hw::config::Config;

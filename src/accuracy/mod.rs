@@ -1,4 +1,4 @@
-//! Accuracy against the exact softmax (ALGORITHMS.md section 6).
+//! Accuracy against the exact softmax (README: Error contract, Accuracy).
 //!
 //! The reference is the float64 softmax of the *quantized* input codes in the configured
 //! base; errors are in output LSBs against that reference rounded to the output format (the

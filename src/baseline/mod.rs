@@ -17,8 +17,7 @@
 pub mod block;
 pub mod registry;
 
-use crate::config::{Config, Log2e};
-use crate::error::Result;
+use crate::config::Log2e;
 use crate::fixfmt::FixFmt;
 use crate::params::UnitParams;
 use serde::Serialize;
@@ -44,11 +43,6 @@ pub struct BaselineParams {
 
 impl BaselineParams {
     /// The baseline of a unit configuration: same formats, base and row length.
-    pub fn new(cfg: &Config) -> Result<BaselineParams> {
-        let p = UnitParams::new(cfg)?;
-        Ok(Self::from_unit(&p))
-    }
-
     pub fn from_unit(p: &UnitParams) -> BaselineParams {
         let fo = p.output.frac;
         let fx = fo + p.wa + 2;

@@ -107,13 +107,6 @@ pub fn compiled(kind: Kind, key: &[usize]) -> Option<&'static Instance> {
     COMPILED.iter().find(|i| i.kind == kind && i.key == key)
 }
 
-/// How a width set is (or will be) emitted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Source {
-    Compiled,
-    OnDemand,
-}
-
 /// Emits the Verilog body of `p`'s design `kind` with top module `name`: through the
 /// compiled-in instantiation when there is one, else through an on-demand build.
 pub fn emit(kind: Kind, p: &UnitParams, name: &str) -> Result<String> {

@@ -1,6 +1,6 @@
-//! The parameter layer: resolved parameters of the softmax unit: validated once, every derived width and table
-//! computed here and shared by the golden model (`model.rs`), the rust-hdl block
-//! (`block.rs`) and the manifest.
+//! The parameter layer: resolved parameters of the softmax unit, validated once, every
+//! derived width and table computed here and shared by the golden model (`unit::model`),
+//! the rust-hdl blocks (`*/block.rs`) and the manifest.
 
 pub mod sparse;
 
@@ -320,7 +320,7 @@ impl UnitParams {
         }
     }
 
-    /// Constant part of the output shift: s = (k - k_max) + eb + s0, with s0 = FU + FR - FO - 1.
+    /// Constant part of the output shift: s = (k - k_min) + eb + s0, with s0 = FU + FR - FO - 1.
     pub fn out_shift0(&self) -> u32 {
         self.fu + self.fr - self.output.frac - 1
     }
@@ -379,7 +379,7 @@ impl UnitParams {
 }
 
 /// Float64 reference: the exact softmax of the quantized input codes, in the configured
-/// base (section 6 of ALGORITHMS.md).
+/// base (README: Error contract).
 pub fn reference(p: &UnitParams, xs: &[i64]) -> Vec<f64> {
     let t: Vec<f64> = xs.iter().map(|&x| p.t_real(x)).collect();
     let m = t.iter().cloned().fold(f64::NEG_INFINITY, f64::max);

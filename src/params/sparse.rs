@@ -1,5 +1,5 @@
 //! Resolved sparse-selection parameters: validated once, shared by the golden model
-//! (`model.rs`), the rust-hdl blocks and the manifest.
+//! (`sparse::model`), the rust-hdl blocks and the manifest.
 
 use crate::config::{Renorm, SparseCfg, SparseMode};
 use crate::error::{Error, Result};

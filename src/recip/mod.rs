@@ -3,7 +3,7 @@
 //! ```text
 //!   d (WD bits, FD frac)  --leading one at p-->  d = m * 2^(p-FD),  m in [1,2)
 //!   i  = top RN fraction bits of m          (truncated)
-//!   r0 = table(i) ~= 1/m                     (FR frac bits; LUT or LPW, see lpw.rs)
+//!   r0 = table(i) ~= 1/m                     (FR frac bits; LUT or LPW, see crate::lpw)
 //!   newton:  h = m_hi * r0                   (m_hi: m truncated to MH = FR+2 frac bits)
 //!            q = (2 - h) >> FR               (MH frac bits, exact subtraction)
 //!            r = min((r0 * q) >> MH, 1.0)    (FR frac bits)

@@ -9,12 +9,10 @@
 //! In WaitSum (`summing`) the top pulses `start_desc` when pass 1 is done, which starts the
 //! once-per-row work (reciprocal, stat_topk threshold); in Handoff (`holding`) it pulses
 //! `handoff` when the pass-2 side takes the row, which swaps the banks. The outputs depend
-//! on this block's registers only (and `accept` on the stream's valid), never on an input
-//! the top computes from them: one process of the top reading an output and driving an
-//! input it depends on would be a combinational loop to Verilator (UNOPTFLAT).
-//! Inputs are accepted only in Accept. The state machine lives here, beside the handshake,
-//! because `accept` depends on it combinationally: a parent that drove `open` and read
-//! `accept` in one process would be a combinational loop to Verilator (UNOPTFLAT).
+//! on this block's registers only (and `accept` on the stream's valid, `last` on `tlast`),
+//! never on an input the top computes from them: one process of the top reading an output
+//! and driving an input it depends on would be a combinational loop to Verilator
+//! (UNOPTFLAT). Inputs are accepted only in Accept.
 
 use crate::hw::{konst, RowRam};
 use rust_hdl_core::prelude::*;

@@ -127,7 +127,7 @@ impl<const WI: usize, const WX: usize, const WL: usize> Logic for TopK<WI, WX, W
 ///        [min code, max code + 1]; t below every code when L <= k
 /// ```
 /// `done` pulses when `t` (WX-bit offset binary) is valid; it holds until the next start.
-/// Cycles from start to done: 8 + WR + QB (`Stat::cycles`).
+/// Cycles from start to done: 8 + WR + QB (`sparse::registry::stat_cycles`).
 #[derive(LogicBlock)]
 pub struct Stat<
     const WI: usize,
@@ -241,11 +241,6 @@ impl<
         const QB: usize,
     > Stat<WI, WA, WL, WX, WS1, WS2, WXX, WLS2, WSQ, WV, WR, WRQ, WZR, WM, QB>
 {
-    /// Cycles from `start` to `done`.
-    pub fn cycles() -> u32 {
-        (8 + WR + QB) as u32
-    }
-
     pub fn new(p: &UnitParams) -> Self {
         use crate::params::sparse::Z_FRAC;
         let sp = p.sparse.as_ref().expect("sparse parameters");

@@ -1,4 +1,4 @@
-//! Sparse selection (ALGORITHMS.md section 3): the softmax unit with a per-row keep rule,
+//! Sparse selection (README: Sparse selection): the softmax unit with a per-row keep rule,
 //! so that most elements of a row output 0. Three modes, one datapath:
 //! * `threshold`: keep x_i >= max - theta, theta a run-time register (a learned per-head
 //!   constant, as in SparseLight);

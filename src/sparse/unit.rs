@@ -19,7 +19,7 @@
 //! Handoff; as in the dense unit, rows overlap through two row-buffer banks.
 //!
 //! Renormalization over the survivors: the reciprocal moves to the pass-2 side, which first
-//! sweeps the row once more (same read port, same keep rule and cap at S1) through a second
+//! sweeps the row once more (same read port, same keep rule and cap at S2a) through a second
 //! pass-1 datapath fed with the kept elements only (k_min_s, d_s), then takes 1/d_s, then
 //! runs pass 2 with k_min_s:  Idle --handoff--> Sweep --d_s--> Recip --r--> Run --done--> Idle.
 

@@ -67,11 +67,6 @@ impl Target {
         }
     }
 
-    /// Whether the flow places and routes (and so reports Fmax and utilization).
-    pub fn has_pnr(self) -> bool {
-        matches!(self, Target::Ice40 | Target::Ecp5)
-    }
-
     fn from_name(name: &str) -> Option<Target> {
         Target::ALL.into_iter().find(|t| t.as_str() == name)
     }
@@ -103,12 +98,6 @@ pub struct SynthOptions {
     /// targets can share a directory and run concurrently; two runs of the same target must
     /// not share one.
     pub workdir: PathBuf,
-}
-
-impl SynthOptions {
-    pub fn new(target: Target, workdir: impl Into<PathBuf>) -> SynthOptions {
-        SynthOptions { target, freq_mhz: 100.0, seed: 1, workdir: workdir.into() }
-    }
 }
 
 /// The cost of the serializing I/O wrapper alone: the wrapper synthesized with the unit as a

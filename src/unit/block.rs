@@ -8,14 +8,14 @@
 //!                   +---------------->| Recip |-------->| Normalize |--> m_axis
 //!                                     +-------+         | (pass 2)  |
 //!                                                       +-----------+
-//!  pass-1 side: Accept --last--> WaitSum --d--> WaitRecip --r--> Handoff --pass 2 idle--> Accept
+//!  pass-1 side: Accept --last--> WaitSum --d--> WaitDesc --r--> Handoff --pass 2 idle--> Accept
 //! ```
 //! The row buffer has two banks. At the handoff, pass 2 takes the row (its bank, length,
 //! k_min, r, eb) and pass 1 goes on accepting the next row into the other bank while pass 2
 //! streams the previous one out: rows overlap, and back to back a row of length L takes
 //! L + c cycles.
-//! The AXI accept, row counting, banks and row buffer are the shared row front end, the
-//! pass-1 state machine the shared row control (`crate::row`, also used by the sparse top).
+//! The AXI accept, row counting, banks, row buffer and the pass-1 state machine are the
+//! shared row front end (`crate::row::RowFront`, also used by the sparse top).
 //! Rows are delimited by `s_axis_tlast`; a row that reaches `max_len` elements ends there.
 //! Latency from a row's last input handshake to its first output (pass 2 idle): see the
 //! manifest (`Timing`), checked by co-simulation. `s_axis_tready` is high only in Accept.

@@ -21,8 +21,3 @@ pub fn run_row(p: &UnitParams, xs: &[i64]) -> RowResult {
     let y = xs.iter().map(|&x| crate::normalize::element(p, x, sum.k_min, &recip)).collect();
     RowResult { sum, recip, y }
 }
-
-/// The real value of each output code of a row.
-pub fn run_row_real(p: &UnitParams, xs: &[i64]) -> Vec<f64> {
-    run_row(p, xs).y.iter().map(|&c| p.output.to_real(c as i64)).collect()
-}

@@ -42,7 +42,8 @@ pub fn emit<
 }
 
 /// The dense unit's emitter for the 11 widths [WI, WT, FT, ESB, WE, WD, WA, RN, RSB, WR, WO]
-/// (`Widths`, in that order). The only place the dependent widths are derived:
+/// (`Widths`, in that order). The dependent widths of the shared datapath are derived here
+/// (`sparse_instance!` adds the selection's own):
 /// WN = WT+1, WEP = WE+FT, WSP = WI+16, WL = WA+1, RPW = WR+RN, Newton WMH = WQ = WR+2,
 /// WH = WRQ = 2WR+2, product WP = WE+WR.
 #[macro_export]

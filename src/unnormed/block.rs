@@ -10,14 +10,15 @@
 //! The max comparison and the shift amount are computed one stage ahead of the sum, so the
 //! loop-carried paths are short: k_min -> compare -> k_min, and d -> shift -> add -> d.
 
-use crate::exp2::block::Front;
+use crate::exp2::block::{Front, FRONT_LATENCY};
 use crate::hw::konst;
 use crate::params::{UnitParams, SHIFT_SAT};
 use rust_hdl_core::prelude::*;
 use rust_hdl_widgets::prelude::*;
 
-/// Cycles from the handshake of a row's last element to `done` (k_min, d final).
-pub const LATENCY: u32 = 6;
+/// Cycles from the handshake of a row's last element to `done` (k_min, d final): the
+/// exponent front end's stages, then S2, S3 and the `done` register.
+pub const LATENCY: u32 = FRONT_LATENCY as u32 + 3;
 
 #[derive(LogicBlock)]
 pub struct Unnormed<
