@@ -335,7 +335,6 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$front(clock,reset,tvalid,tlast,tready,wdata
         if (reset) begin
             state$d = st_accept;
             count$d = 32'h0;
-            len_r$d = 32'h0;
             bank_r$d = 1'b0;
         end
     end
@@ -1883,9 +1882,6 @@ module smx_b2_i8f2_o8f7_n1024_4f651b$pass2(clock,reset,start,len,k_min,r,eb,bank
         end
         if (reset) begin
             busy$d = 1'b0;
-            bank_r$d = 1'b0;
-            idx$d = 32'h0;
-            len_r$d = 32'h0;
             v1$d = 1'b0;
             v2a$d = 1'b0;
             v2b$d = 1'b0;

@@ -337,7 +337,6 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$front(clock,reset,tvalid,tlast,tready,
         if (reset) begin
             state$d = st_accept;
             count$d = 32'h0;
-            len_r$d = 32'h0;
             bank_r$d = 1'b0;
         end
     end
@@ -1970,9 +1969,6 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
         end
         if (reset) begin
             busy$d = 1'b0;
-            bank_r$d = 1'b0;
-            idx$d = 32'h0;
-            len_r$d = 32'h0;
             v1$d = 1'b0;
             v2a$d = 1'b0;
             v2b$d = 1'b0;

@@ -935,40 +935,6 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa(aclk,aresetn,s_axis_tdata,s_axis
             p2state$d = p2_idle;
             sv1$d = 1'b0;
             sv2$d = 1'b0;
-            theta_row$d = theta_reset;
-            v_r$d = 1'b0;
-            first_r$d = 1'b0;
-            idx_r$d = 32'h0;
-            amax$d = 32'h0;
-            amax2$d = 32'h0;
-            imax2$d = 32'h0;
-            idx1$d = 32'h0;
-            idx2$d = 32'h0;
-            sidx$d = 32'h0;
-            len2$d = 32'h0;
-            bank2$d = 1'b0;
-            scnt$d = 32'h0;
-            scnt_o$d = 32'h0;
-            slast1$d = 1'b0;
-            slast2$d = 1'b0;
-            sdone$0$d = 1'b0;
-            sdone$1$d = 1'b0;
-            sdone$2$d = 1'b0;
-            sdone$3$d = 1'b0;
-            sdone$4$d = 1'b0;
-            sdone$5$d = 1'b0;
-            kp$0$d = 1'b0;
-            ap$0$d = 1'b0;
-            kp$1$d = 1'b0;
-            ap$1$d = 1'b0;
-            kp$2$d = 1'b0;
-            ap$2$d = 1'b0;
-            kp$3$d = 1'b0;
-            ap$3$d = 1'b0;
-            kp$4$d = 1'b0;
-            ap$4$d = 1'b0;
-            kp$5$d = 1'b0;
-            ap$5$d = 1'b0;
         end
     end
 
@@ -1362,7 +1328,6 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$front(clock,reset,tvalid,tlast,t
         if (reset) begin
             state$d = st_accept;
             count$d = 32'h0;
-            len_r$d = 32'h0;
             bank_r$d = 1'b0;
         end
     end
@@ -3242,9 +3207,6 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$pass2(clock,reset,start,len,k_mi
         end
         if (reset) begin
             busy$d = 1'b0;
-            bank_r$d = 1'b0;
-            idx$d = 32'h0;
-            len_r$d = 32'h0;
             v1$d = 1'b0;
             v2a$d = 1'b0;
             v2b$d = 1'b0;

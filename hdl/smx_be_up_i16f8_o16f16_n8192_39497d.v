@@ -336,7 +336,6 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$front(clock,reset,tvalid,tlast,tready
         if (reset) begin
             state$d = st_accept;
             count$d = 32'h0;
-            len_r$d = 32'h0;
             bank_r$d = 1'b0;
         end
     end
@@ -2136,9 +2135,6 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,e
         end
         if (reset) begin
             busy$d = 1'b0;
-            bank_r$d = 1'b0;
-            idx$d = 32'h0;
-            len_r$d = 32'h0;
             v1$d = 1'b0;
             v2a$d = 1'b0;
             v2b$d = 1'b0;

@@ -295,9 +295,6 @@ impl<
         }
         if self.reset.val() {
             self.busy.d.next = false;
-            self.bank_r.d.next = false;
-            self.idx.d.next = 0.into();
-            self.len_r.d.next = 0.into();
             self.v1.d.next = false;
             self.v2a.d.next = false;
             self.v2b.d.next = false;

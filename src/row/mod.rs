@@ -161,7 +161,7 @@ impl<const WI: usize, const WA: usize, const WL: usize> Logic for RowFront<WI, W
         if self.reset.val() {
             self.state.d.next = self.st_accept.val();
             self.count.d.next = 0.into();
-            self.len_r.d.next = 0.into();
+            // the bank toggles at every handoff: without a reset it would stay X
             self.bank_r.d.next = false;
         }
     }
