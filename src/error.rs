@@ -36,3 +36,25 @@ impl Error {
         Error::Io { path: path.as_ref().display().to_string(), err }
     }
 }
+
+/// A real as error messages show it: as typed for ordinary values (`0.5`, `NaN`, `inf`), in
+/// exponent form when the plain form would be long (`1e300`, not 301 digits).
+pub fn real(v: f64) -> String {
+    let s = v.to_string();
+    if s.len() > 20 {
+        format!("{v:e}")
+    } else {
+        s
+    }
+}
+
+/// Another tool's or library's message as one line: lines trimmed and joined, the lines that
+/// only draw (`|`, `^---`) dropped.
+pub fn one_line(msg: &str) -> String {
+    let parts: Vec<&str> = msg
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('|') && !l.starts_with('^') && !l.split_once(" |").is_some_and(|(n, _)| n.trim().parse::<u64>().is_ok()))
+        .collect();
+    parts.join(" ")
+}
