@@ -38,7 +38,7 @@ enum Cmd {
         /// Testbench: seed of the random rows, the stalls and the theta writes
         #[arg(long, default_value_t = 1, requires = "testbench", allow_hyphen_values = true)]
         seed: u64,
-        /// Testbench: probability of a stall on each stream per cycle (0 <= P < 1)
+        /// Testbench: probability of a stall on each stream per cycle (0 <= P <= 0.999)
         #[arg(long, default_value_t = 0.3, requires = "testbench", allow_hyphen_values = true)]
         stall: f64,
         /// Testbench: also stream the rows of this CSV (logits, as `golden --input`), after the N rows
@@ -80,7 +80,7 @@ enum Cmd {
         /// Stream the rows of this CSV instead
         #[arg(long)]
         input: Option<PathBuf>,
-        /// Probability of a stall on the input valid and on the output ready, each cycle (0 <= P < 1)
+        /// Probability of a stall on the input valid and on the output ready, each cycle (0 <= P <= 0.999)
         #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
         stall: f64,
         /// Directory where a failing row's VCD is kept (created on a mismatch)
@@ -212,7 +212,7 @@ enum Cmd {
         /// co-simulated rows per design (corner rows first)
         #[arg(long, default_value_t = 300, allow_hyphen_values = true)]
         rows: usize,
-        /// probability of a stall on each stream per cycle (0 <= P < 1)
+        /// probability of a stall on each stream per cycle (0 <= P <= 0.999)
         #[arg(long, default_value_t = 0.3, allow_hyphen_values = true)]
         stall: f64,
         /// largest max_len drawn (1..=65536)
@@ -231,6 +231,19 @@ enum Cmd {
         #[arg(long, value_name = "FILE")]
         json: Option<PathBuf>,
     },
+}
+
+/// Highest stall probability: at P the streams move about once in 1/(1 - P) cycles, so
+/// `--stall 0.99999999` ran for hours, and the testbench's 1/1024 steps round P above
+/// 0.9995 to a stream that never moves.
+const MAX_STALL: f64 = 0.999;
+
+fn check_stall(stall: f64) -> Result<()> {
+    if (0.0..=MAX_STALL).contains(&stall) {
+        Ok(())
+    } else {
+        Err(Error::flag("--stall", softmax_hw::error::real(stall), format!("allowed 0 <= P < 1, at most {MAX_STALL} (the streams move about once in 1/(1 - P) cycles)")))
+    }
 }
 
 /// Most configurations one `fuzz` run may check.
@@ -366,9 +379,7 @@ fn run(cli: Cli) -> Result<i32> {
         Cmd::Generate { config, out, design, testbench, seed, stall, input } => {
             check_dir("--out", &out)?;
             let (cfg, p, source) = load(&config)?;
-            if !(0.0..1.0).contains(&stall) {
-                return Err(Error::flag("--stall", softmax_hw::error::real(stall), "allowed 0 <= P < 1"));
-            }
+            check_stall(stall)?;
             if design == Design::Baseline && p.sparse.is_some() {
                 return Err(Error::flag("--design", "baseline", "allowed only with a dense configuration (the baseline has no sparse selection)"));
             }
@@ -457,9 +468,7 @@ fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Cmd::Cosim { config, rows, seed, input, stall, vcd_dir, design, report, json } => {
-            if !(0.0..1.0).contains(&stall) {
-                return Err(Error::flag("--stall", softmax_hw::error::real(stall), "allowed 0 <= P < 1"));
-            }
+            check_stall(stall)?;
             check_dir("--vcd-dir", &vcd_dir)?;
             if let Some(f) = &report {
                 check_file("--report", f, false)?;
@@ -607,6 +616,8 @@ fn run(cli: Cli) -> Result<i32> {
                 if sets.is_empty() {
                     return Err(Error::flag("--data", data.display(), "a directory holding <prefix>_logits.npy files"));
                 }
+                let files: Vec<PathBuf> = sets.iter().flat_map(|set| ["logits", "lengths", "index"].map(|s| data.join(format!("{set}_{s}.npy")))).collect();
+                check_distinct(&[("--json", json.as_deref())], &files.iter().map(|f| ("--data", Some(f.as_path()))).collect::<Vec<_>>())?;
                 let mut text = format!("accuracy: {} (output {}), reference: exact softmax of the quantized input\n\n{SUMMARY_HEADER}", p.module_name(), p.output.q_name());
                 let mut reports = vec![];
                 for set in &sets {
@@ -777,9 +788,7 @@ fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Cmd::Fuzz { configs, seed, rows, stall, max_len, out } => {
-            if !(0.0..1.0).contains(&stall) {
-                return Err(Error::flag("--stall", softmax_hw::error::real(stall), "allowed 0 <= P < 1"));
-            }
+            check_stall(stall)?;
             if !(1..=65536).contains(&max_len) {
                 return Err(Error::flag("--max-len", max_len, "allowed 1..=65536"));
             }

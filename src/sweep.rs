@@ -703,14 +703,14 @@ pub fn merge(files: &[PathBuf]) -> Result<Table> {
         // hung listing the missing variants) is refused
         let s = &t.sweep;
         if !(1..=MAX_VARIANTS).contains(&s.variants) {
-            return Err(bad(format!("sweep.variants = {}: allowed 1..={MAX_VARIANTS} (a table.json written by sweep)", s.variants)));
+            return Err(bad(format!("`sweep.variants` = {}: allowed 1..={MAX_VARIANTS} (a table.json written by sweep)", s.variants)));
         }
         if s.target.parse::<crate::synth::Target>().is_err() || s.target != s.target.trim().to_ascii_lowercase() {
-            return Err(bad(format!("sweep.target = {:?}: allowed ice40, ecp5, xc7 or generic (a table.json written by sweep)", s.target)));
+            return Err(bad(format!("`sweep.target` = {:?}: allowed ice40, ecp5, xc7 or generic (a table.json written by sweep)", s.target)));
         }
         crate::synth::check_freq("sweep.freq_mhz", s.freq_mhz).map_err(|e| bad(format!("{e} (a table.json written by sweep)")))?;
         if s.rows == 0 || s.rows > crate::rows::MAX_ROWS {
-            return Err(bad(format!("sweep.rows = {}: allowed 1..={} (a table.json written by sweep)", s.rows, crate::rows::MAX_ROWS)));
+            return Err(bad(format!("`sweep.rows` = {}: allowed 1..={} (a table.json written by sweep)", s.rows, crate::rows::MAX_ROWS)));
         }
         match &first {
             None => first = Some((f, t.sweep.clone())),
@@ -852,7 +852,7 @@ mod tests {
         // values the configuration rejects: the key and value, and what is allowed
         assert_eq!(e(&["input.bits=8,20"]), "`--vary` = input.bits=20: allowed 4..=16");
         assert_eq!(e(&["exp.segments=4", "max_len=64,0"]), "`--vary` = max_len=0: allowed 1..=65536");
-        assert_eq!(e(&["exp.segments=3"]), "`--vary` = exp.segments=3: allowed a power of two in 2..=512");
+        assert_eq!(e(&["exp.segments=3"]), "`--vary` = exp.segments=3: allowed a power of two in 2..=512 (2^(internal.t_frac - 1) with t_frac = 10)");
         assert_eq!(e(&["output.bits,output.frac=8:8,10:8"]), "`--vary` = output.frac=8: allowed 9 (1.0 representable) or 10 (1.0 saturates to the top code) for output.bits = 10");
         assert_eq!(e(&["max_len=long"]), "`--vary` = max_len=long: invalid type: string \"long\", expected u32");
         assert_eq!(e(&["recip.method=lpw,cordic"]), "`--vary` = recip.method=cordic: unknown variant `cordic`, expected one of `lut`, `lpw`, `newton`");
