@@ -304,6 +304,23 @@ mod tests {
         assert_eq!(e, "x.toml:8: `sparse.mode` = 1: allowed one of \"threshold\", \"stat_topk\", \"topk\"");
     }
 
+    /// A table's missing field and `[[table]]` name the table (issue 10, second pass: `[[sparse]]`
+    /// gave "wanted exactly 1 element, more than 1 element", `[[exp]]` an unrelated "unknown
+    /// variant `method`", and an empty `[sparse]` only "missing field `mode`").
+    #[test]
+    fn tables_are_named_in_errors() {
+        let fmt = "[input]\nbits = 8\nfrac = 2\n[output]\nbits = 8\nfrac = 7\n";
+        let err = |tail: &str| Config::parse(&format!("{fmt}{tail}"), "x.toml").unwrap_err().to_string();
+        assert_eq!(err("[sparse]\n"), "x.toml:7: `sparse`: missing field `mode`");
+        assert_eq!(err("[[sparse]]\nmode = \"topk\"\n"), "x.toml:7: `sparse`: [[sparse]] is an array of tables; allowed one table [sparse]");
+        assert_eq!(err("[[exp]]\nmethod = \"lpw\"\n"), "x.toml:7: `exp`: [[exp]] is an array of tables; allowed one table [exp]");
+        assert_eq!(err("[[foo]]\n"), "x.toml:7: unknown field `foo`, expected one of `prefix`, `base`, `log2e`, `max_len`, `input`, `output`, `exp`, `recip`, `internal`, `sparse`");
+        let e = Config::parse("input = { bits = 8 }\n[output]\nbits = 8\nfrac = 7\n", "x.toml").unwrap_err().to_string();
+        assert_eq!(e, "x.toml:1: `input`: missing field `frac`");
+        // a missing top-level table stays as it was: the document lacks it, not [input]
+        assert_eq!(Config::parse("[input]\nbits = 8\nfrac = 2\n", "x.toml").unwrap_err().to_string(), "x.toml:1: missing field `output`");
+    }
+
     /// `base = 2` (an integer) is read as "2" and written back as the string.
     #[test]
     fn base_accepts_the_integer_2() {
