@@ -185,14 +185,31 @@ impl Config {
     /// names the field (as a dotted path) when the parser's own message does not.
     pub fn parse(text: &str, origin: &str) -> Result<Config> {
         toml::from_str(text).map_err(|e| {
+            // `[[sparse]]` (an array of tables) gives toml's "wanted exactly 1 element, more
+            // than 1 element" or an unrelated "unknown variant": name the header instead
+            let tables = ["input", "output", "exp", "recip", "internal", "sparse"];
+            let mut at = 0;
+            for (i, line) in text.split('\n').enumerate() {
+                if let Some((t, true)) = header_at(text, at).filter(|(t, _)| tables.contains(&t.as_str())) {
+                    return Error::Parse(format!("{origin}:{}: `{t}`: [[{t}]] is an array of tables; allowed one table [{t}]", i + 1));
+                }
+                at += line.len() + 1;
+            }
             let mut msg = e.message().trim().replace('\n', " ");
             match e.span() {
                 Some(span) => {
                     let start = span.start.min(text.len());
                     let line = text[..start].matches('\n').count() + 1;
-                    // a missing field's span is its table, not a key: the message names the field
-                    let names_key = !msg.starts_with("missing field");
-                    if let Some(key) = key_at(text, start).filter(|k| names_key && !msg.contains(&format!("`{}`", k.rsplit('.').next().unwrap_or(k)))) {
+                    // a missing field's span is its table (a header, an inline table's key, or
+                    // the whole document for `input` and `output`): name the table
+                    let missing = msg.starts_with("missing field");
+                    let header = header_at(text, start);
+                    if missing && !["input", "output"].iter().any(|f| msg == format!("missing field `{f}`")) {
+                        if let Some(table) = header.as_ref().map(|(t, _)| t.clone()).or_else(|| key_at(text, start)) {
+                            msg = format!("`{table}`: {msg}");
+                        }
+                    }
+                    if let Some(key) = key_at(text, start).filter(|k| !missing && !msg.contains(&format!("`{}`", k.rsplit('.').next().unwrap_or(k)))) {
                         let value = text.get(span.clone()).unwrap_or("").trim();
                         msg = if msg == "wanted string or table" {
                             // a unit enum given a non-string: say which strings are allowed
@@ -235,6 +252,17 @@ fn key_at(text: &str, pos: usize) -> Option<String> {
     })
 }
 
+/// The table named by the `[table]` or `[[table]]` header on the line holding byte `pos`, and
+/// whether it is an array-of-tables header.
+fn header_at(text: &str, pos: usize) -> Option<(String, bool)> {
+    let line_start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or("").trim();
+    let line = line.split('#').next().unwrap_or("").trim();
+    let array = line.starts_with("[[");
+    let name = line.strip_prefix('[')?.trim_start_matches('[').split(']').next()?.trim();
+    (!name.is_empty()).then(|| (name.to_string(), array))
+}
+
 /// The strings an enum field accepts, from the parser itself: the same text with the value at
 /// `span` replaced by a string no enum has gives "unknown variant ..., expected ...".
 fn enum_values(text: &str, span: std::ops::Range<usize>) -> Option<String> {
@@ -274,6 +302,23 @@ mod tests {
         assert_eq!(err("prefix = 3"), "x.toml:1: `prefix`: invalid type: integer `3`, expected a string");
         let e = Config::parse(&format!("{fmt}[sparse]\nmode = 1\n"), "x.toml").unwrap_err().to_string();
         assert_eq!(e, "x.toml:8: `sparse.mode` = 1: allowed one of \"threshold\", \"stat_topk\", \"topk\"");
+    }
+
+    /// A table's missing field and `[[table]]` name the table (issue 10, second pass: `[[sparse]]`
+    /// gave "wanted exactly 1 element, more than 1 element", `[[exp]]` an unrelated "unknown
+    /// variant `method`", and an empty `[sparse]` only "missing field `mode`").
+    #[test]
+    fn tables_are_named_in_errors() {
+        let fmt = "[input]\nbits = 8\nfrac = 2\n[output]\nbits = 8\nfrac = 7\n";
+        let err = |tail: &str| Config::parse(&format!("{fmt}{tail}"), "x.toml").unwrap_err().to_string();
+        assert_eq!(err("[sparse]\n"), "x.toml:7: `sparse`: missing field `mode`");
+        assert_eq!(err("[[sparse]]\nmode = \"topk\"\n"), "x.toml:7: `sparse`: [[sparse]] is an array of tables; allowed one table [sparse]");
+        assert_eq!(err("[[exp]]\nmethod = \"lpw\"\n"), "x.toml:7: `exp`: [[exp]] is an array of tables; allowed one table [exp]");
+        assert_eq!(err("[[foo]]\n"), "x.toml:7: unknown field `foo`, expected one of `prefix`, `base`, `log2e`, `max_len`, `input`, `output`, `exp`, `recip`, `internal`, `sparse`");
+        let e = Config::parse("input = { bits = 8 }\n[output]\nbits = 8\nfrac = 7\n", "x.toml").unwrap_err().to_string();
+        assert_eq!(e, "x.toml:1: `input`: missing field `frac`");
+        // a missing top-level table stays as it was: the document lacks it, not [input]
+        assert_eq!(Config::parse("[input]\nbits = 8\nfrac = 2\n", "x.toml").unwrap_err().to_string(), "x.toml:1: missing field `output`");
     }
 
     /// `base = 2` (an integer) is read as "2" and written back as the string.

@@ -1,5 +1,5 @@
 //! Rows of real-valued logits in CSV: one row per line, comma-separated. Blank lines and
-//! lines starting with `#` are skipped. A value is a finite real or `-inf` ([`parse_value`]);
+//! lines starting with `#` are skipped, and so is a UTF-8 byte-order mark at the start. A value is a finite real or `-inf` ([`parse_value`]);
 //! NaN, +inf and out-of-range reals are rejected with the file, line, field and value.
 
 use crate::error::{Error, Result};
@@ -23,6 +23,8 @@ pub fn read_rows(path: &Path) -> Result<Vec<Vec<f64>>> {
 }
 
 pub fn parse_rows(text: &str, origin: &str) -> Result<Vec<Vec<f64>>> {
+    // a byte-order mark (spreadsheet exports) is not part of the first value
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut rows = vec![];
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -70,6 +72,7 @@ mod tests {
         for bad in ["", "x", "nan", "NaN", "inf", "+inf", "infinity", "1e400", "-1e400", "1,2"] {
             assert_eq!(parse_value(bad), None, "{bad}");
         }
+        assert_eq!(parse_rows("\u{feff}1,2\n", "r.csv").unwrap(), vec![vec![1.0, 2.0]], "a byte-order mark is skipped");
         let e = parse_rows("1,2\n3,+inf\n", "r.csv").unwrap_err().to_string();
         assert_eq!(e, "r.csv:2: field 2 = \"+inf\": allowed a finite decimal real (|x| < 1.8e308), or -inf");
     }

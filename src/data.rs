@@ -37,17 +37,22 @@ fn read_npy<T: npyz::Deserialize + Copy>(path: &Path, dtype: &str) -> Result<(Ve
     use std::io::Seek;
     let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let file_len = f.metadata().map_err(|e| Error::io(path, e))?.len();
-    let header = npyz::NpyHeader::from_reader(&mut f).map_err(|e| input(path, format!("not a readable .npy file ({e})")))?;
+    // npyz reports a header it cannot parse over several lines (a caret under the text)
+    let header = npyz::NpyHeader::from_reader(&mut f).map_err(|e| input(path, format!("not a readable .npy file ({})", crate::error::one_line(&e.to_string()))))?;
     let data_len = file_len.saturating_sub(f.stream_position().map_err(|e| Error::io(path, e))?);
     let npy = npyz::NpyFile::with_header(header, std::io::BufReader::new(f));
     let shape: Vec<usize> = npy.shape().iter().map(|&d| d as usize).collect();
     let order = npy.order();
-    let n = npy.len();
+    // the element count from the shape itself: npyz's own product wraps past 2^64
+    // (shape (2^62, 4) gave 0 elements, then a capacity-overflow panic)
+    let count = npy.shape().iter().try_fold(1u64, |a, &d| a.checked_mul(d));
     let descr = npy.dtype().descr();
     let reader = npy.data::<T>().map_err(|_| input(path, format!("dtype {descr}: allowed {dtype}")))?;
     // a header that declares more data than the file holds (a truncated file, or a huge
     // shape) is refused before anything is allocated
-    let need = n.saturating_mul(std::mem::size_of::<T>() as u64);
+    let Some((n, need)) = count.and_then(|n| Some((n, n.checked_mul(std::mem::size_of::<T>() as u64)?))) else {
+        return Err(input(path, format!("shape {shape:?} needs more than 2^64 bytes of {dtype}, the file holds {data_len} (a corrupt header?)")));
+    };
     if need > data_len {
         return Err(input(path, format!("shape {shape:?} needs {n} elements of {dtype} ({need} bytes), the file holds {data_len} (truncated?)")));
     }

@@ -36,3 +36,42 @@ impl Error {
         Error::Io { path: path.as_ref().display().to_string(), err }
     }
 }
+
+/// A real as error messages show it: as typed for ordinary values (`0.5`, `NaN`, `inf`), in
+/// exponent form when the plain form would be long (`1e300`, not 301 digits).
+pub fn real(v: f64) -> String {
+    let s = v.to_string();
+    if s.len() > 20 {
+        format!("{v:e}")
+    } else {
+        s
+    }
+}
+
+/// Another tool's or library's message as one line: lines trimmed and joined, the lines that
+/// only draw (`|`, `^---`) dropped.
+pub fn one_line(msg: &str) -> String {
+    let parts: Vec<&str> = msg
+        .lines()
+        .map(str::trim)
+        // a source line quoted as `1 | text`
+        .filter(|l| !l.is_empty() && !l.starts_with('|') && !l.starts_with('^') && l.split_once(" |").is_none_or(|(n, _)| n.trim().parse::<u64>().is_err()))
+        .collect();
+    parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reals_and_tool_messages_print_on_one_short_line() {
+        assert_eq!(real(-0.5), "-0.5");
+        assert_eq!(real(f64::NAN), "NaN");
+        assert_eq!(real(1e12), "1000000000000");
+        assert_eq!(real(1e300), "1e300");
+        assert_eq!(real(1e-300), "1e-300");
+        let npyz = "could not parse Python expression: syntax error:  --> 1:35\n  |\n1 | {'descr': '<f4', 'fortran_order': Maybe}\n  |                                   ^---\n  |\n  = expected value";
+        assert_eq!(one_line(npyz), "could not parse Python expression: syntax error:  --> 1:35 = expected value");
+    }
+}

@@ -7,7 +7,7 @@ use softmax_hw::cosim;
 use softmax_hw::error::{Error, Result};
 use softmax_hw::generate::{self, Design};
 use serde::Serialize;
-use softmax_hw::output::{check_dir, check_file};
+use softmax_hw::output::{check_dir, check_distinct, check_file};
 use softmax_hw::params::UnitParams;
 use std::path::{Path, PathBuf};
 
@@ -33,13 +33,13 @@ enum Cmd {
         design: Design,
         /// Also write a self-checking Verilog-2005 testbench of N rows and its vector files
         /// (<module>_tb.v, _tb_in.hex, _tb_out.hex): corner rows, then seeded random rows
-        #[arg(long, value_name = "N")]
+        #[arg(long, value_name = "N", allow_hyphen_values = true)]
         testbench: Option<usize>,
         /// Testbench: seed of the random rows, the stalls and the theta writes
-        #[arg(long, default_value_t = 1, requires = "testbench")]
+        #[arg(long, default_value_t = 1, requires = "testbench", allow_hyphen_values = true)]
         seed: u64,
-        /// Testbench: probability of a stall on each stream per cycle (0 <= P < 1)
-        #[arg(long, default_value_t = 0.3, requires = "testbench")]
+        /// Testbench: probability of a stall on each stream per cycle (0 <= P <= 0.999)
+        #[arg(long, default_value_t = 0.3, requires = "testbench", allow_hyphen_values = true)]
         stall: f64,
         /// Testbench: also stream the rows of this CSV (logits, as `golden --input`), after the N rows
         #[arg(long, requires = "testbench")]
@@ -53,7 +53,7 @@ enum Cmd {
         /// CSV: one row per line, comma-separated logits in natural-log units
         #[arg(long)]
         input: PathBuf,
-        /// Output CSV (default: stdout)
+        /// Output CSV (default, or `-`: stdout)
         #[arg(long)]
         output: Option<PathBuf>,
         /// Print raw output codes instead of their real values
@@ -71,17 +71,17 @@ enum Cmd {
         /// TOML configuration (default: the built-in exact8 configuration, configs/exact8.toml)
         #[arg(long)]
         config: Option<PathBuf>,
-        /// Number of rows: every corner case, then seeded random rows (ignored with --input)
-        #[arg(long, default_value_t = 2000)]
+        /// Number of rows: every corner case, then seeded random rows (not with --input)
+        #[arg(long, default_value_t = 2000, conflicts_with = "input", allow_hyphen_values = true)]
         rows: usize,
         /// Seed of the random rows and of the stalls
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = 1, allow_hyphen_values = true)]
         seed: u64,
         /// Stream the rows of this CSV instead
         #[arg(long)]
         input: Option<PathBuf>,
-        /// Probability of a stall on the input valid and on the output ready, each cycle (0 <= P < 1)
-        #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+        /// Probability of a stall on the input valid and on the output ready, each cycle (0 <= P <= 0.999)
+        #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
         stall: f64,
         /// Directory where a failing row's VCD is kept (created on a mismatch)
         #[arg(long, default_value = "target/cosim-failures")]
@@ -124,7 +124,7 @@ enum Cmd {
         #[arg(long)]
         config: Option<PathBuf>,
         /// Random rows for the throughput measurement (1 or more)
-        #[arg(long, default_value_t = 2000)]
+        #[arg(long, default_value_t = 2000, allow_hyphen_values = true)]
         rows: usize,
         /// The softmax unit, or the conventional baseline with the same formats
         #[arg(long, value_enum, default_value_t = Design::Unit)]
@@ -141,11 +141,11 @@ enum Cmd {
         /// ice40, ecp5, xc7, generic, sky130 (SKY130 standard cells), or all
         #[arg(long, default_value = "all")]
         target: String,
-        /// Clock constraint for place and route, MHz (more than 0, at most 2000)
-        #[arg(long, default_value_t = 100.0, allow_negative_numbers = true)]
+        /// Clock constraint for place and route, MHz (1 to 2000)
+        #[arg(long, default_value_t = 100.0, allow_hyphen_values = true)]
         freq: f64,
         /// Placer seed
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = 1, allow_hyphen_values = true)]
         seed: u64,
         /// Write the reports as JSON
         #[arg(long)]
@@ -176,17 +176,17 @@ enum Cmd {
         /// Synthesis target: ice40, ecp5, xc7, generic or sky130
         #[arg(long, default_value = "ecp5")]
         target: String,
-        /// Clock constraint for place and route, MHz (more than 0, at most 2000)
-        #[arg(long, default_value_t = 100.0, allow_negative_numbers = true)]
+        /// Clock constraint for place and route, MHz (1 to 2000)
+        #[arg(long, default_value_t = 100.0, allow_hyphen_values = true)]
         freq: f64,
         /// Co-simulation rows per variant (1 or more)
-        #[arg(long, default_value_t = 300)]
+        #[arg(long, default_value_t = 300, allow_hyphen_values = true)]
         rows: usize,
         /// Also run each variant's conventional baseline
         #[arg(long)]
         baseline: bool,
         /// Run only variants i, i+n, i+2n, ... (i/n), for batch schedulers; join with `merge`
-        #[arg(long, default_value = "0/1")]
+        #[arg(long, default_value = "0/1", allow_hyphen_values = true)]
         shard: String,
         /// Output directory: table.csv, table.json, table.md and two Pareto plots (SVG)
         #[arg(long, default_value = "target/sweep")]
@@ -204,19 +204,19 @@ enum Cmd {
     /// Random valid configurations: generate, lint and co-simulate each (unit and baseline)
     Fuzz {
         /// number of configurations
-        #[arg(long, default_value_t = 20)]
+        #[arg(long, default_value_t = 20, allow_hyphen_values = true)]
         configs: u64,
         /// seed of the first configuration (configuration i uses seed + i)
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = 1, allow_hyphen_values = true)]
         seed: u64,
         /// co-simulated rows per design (corner rows first)
-        #[arg(long, default_value_t = 300)]
+        #[arg(long, default_value_t = 300, allow_hyphen_values = true)]
         rows: usize,
-        /// probability of a stall on each stream per cycle (0 <= P < 1)
-        #[arg(long, default_value_t = 0.3, allow_negative_numbers = true)]
+        /// probability of a stall on each stream per cycle (0 <= P <= 0.999)
+        #[arg(long, default_value_t = 0.3, allow_hyphen_values = true)]
         stall: f64,
         /// largest max_len drawn (1..=65536)
-        #[arg(long, default_value_t = 8192)]
+        #[arg(long, default_value_t = 8192, allow_hyphen_values = true)]
         max_len: u32,
         /// directory for the failing configurations (TOML) and the lint files
         #[arg(long, default_value = "target/fuzz")]
@@ -232,6 +232,22 @@ enum Cmd {
         json: Option<PathBuf>,
     },
 }
+
+/// Highest stall probability: at P the streams move about once in 1/(1 - P) cycles, so
+/// `--stall 0.99999999` ran for hours, and the testbench's 1/1024 steps round P above
+/// 0.9995 to a stream that never moves.
+const MAX_STALL: f64 = 0.999;
+
+fn check_stall(stall: f64) -> Result<()> {
+    if (0.0..=MAX_STALL).contains(&stall) {
+        Ok(())
+    } else {
+        Err(Error::flag("--stall", softmax_hw::error::real(stall), format!("allowed 0 <= P < 1, at most {MAX_STALL} (the streams move about once in 1/(1 - P) cycles)")))
+    }
+}
+
+/// Most configurations one `fuzz` run may check.
+const MAX_FUZZ_CONFIGS: u64 = 1_000_000;
 
 fn load(config: &Option<PathBuf>) -> Result<(Config, UnitParams, String)> {
     let cfg = Config::load(config.as_deref())?;
@@ -363,15 +379,17 @@ fn run(cli: Cli) -> Result<i32> {
         Cmd::Generate { config, out, design, testbench, seed, stall, input } => {
             check_dir("--out", &out)?;
             let (cfg, p, source) = load(&config)?;
-            if !(0.0..1.0).contains(&stall) {
-                return Err(Error::flag("--stall", stall, "allowed 0 <= P < 1"));
-            }
+            check_stall(stall)?;
             if design == Design::Baseline && p.sparse.is_some() {
                 return Err(Error::flag("--design", "baseline", "allowed only with a dense configuration (the baseline has no sparse selection)"));
             }
             let mut rows = match testbench {
                 Some(0) if input.is_none() => return Err(Error::flag("--testbench", 0, "allowed 1 or more rows (or 0 with --input)")),
-                Some(n) => softmax_hw::rows::cosim_rows(&p, n, seed),
+                Some(0) => vec![],
+                Some(n) => {
+                    softmax_hw::rows::check_count("--testbench", n, p.max_len)?;
+                    softmax_hw::rows::cosim_rows(&p, n, seed)
+                }
                 None => vec![],
             };
             if let Some(path) = &input {
@@ -396,11 +414,17 @@ fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Cmd::Golden { config, input, output, codes, report, keep } => {
+            // `--output -` is standard output, as without --output
+            let output = output.filter(|f| !softmax_hw::output::is_stdout(f));
             for (flag, f) in [("--output", &output), ("--report", &report), ("--keep", &keep)] {
                 if let Some(f) = f {
                     check_file(flag, f, false)?;
                 }
             }
+            check_distinct(
+                &[("--output", output.as_deref()), ("--report", report.as_deref()), ("--keep", keep.as_deref())],
+                &[("--input", Some(input.as_path())), ("--config", config.as_deref())],
+            )?;
             let (_, p, _) = load(&config)?;
             for (flag, f) in [("--report", &report), ("--keep", &keep)] {
                 if let (Some(f), None) = (f, &p.sparse) {
@@ -444,9 +468,7 @@ fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Cmd::Cosim { config, rows, seed, input, stall, vcd_dir, design, report, json } => {
-            if !(0.0..1.0).contains(&stall) {
-                return Err(Error::flag("--stall", stall, "allowed 0 <= P < 1"));
-            }
+            check_stall(stall)?;
             check_dir("--vcd-dir", &vcd_dir)?;
             if let Some(f) = &report {
                 check_file("--report", f, false)?;
@@ -454,6 +476,7 @@ fn run(cli: Cli) -> Result<i32> {
             if let Some(f) = &json {
                 check_file("--json", f, true)?;
             }
+            check_distinct(&[("--report", report.as_deref()), ("--json", json.as_deref())], &[("--input", input.as_deref()), ("--config", config.as_deref())])?;
             // `--json -`: the JSON is the only output on stdout
             let text = !json.as_deref().is_some_and(softmax_hw::output::is_stdout);
             let say = |line: &str| {
@@ -478,9 +501,7 @@ fn run(cli: Cli) -> Result<i32> {
                         .collect()
                 }
                 None => {
-                    if rows == 0 {
-                        return Err(Error::flag("--rows", 0, "allowed 1 or more"));
-                    }
+                    softmax_hw::rows::check_count("--rows", rows, p.max_len)?;
                     softmax_hw::rows::cosim_rows(&p, rows, seed)
                 }
             };
@@ -578,6 +599,10 @@ fn run(cli: Cli) -> Result<i32> {
                     check_file(flag, f, false)?;
                 }
             }
+            check_distinct(
+                &[("--json", json.as_deref()), ("--plot", plot.as_deref())],
+                &[("--data", Some(data.as_path())), ("--lengths", lengths.as_deref()), ("--index", index.as_deref()), ("--config", config.as_deref())],
+            )?;
             let (_, p, _) = load(&config)?;
             if data.is_dir() {
                 use softmax_hw::accuracy::report::{run, summary_rows, Dataset, SUMMARY_HEADER};
@@ -591,6 +616,8 @@ fn run(cli: Cli) -> Result<i32> {
                 if sets.is_empty() {
                     return Err(Error::flag("--data", data.display(), "a directory holding <prefix>_logits.npy files"));
                 }
+                let files: Vec<PathBuf> = sets.iter().flat_map(|set| ["logits", "lengths", "index"].map(|s| data.join(format!("{set}_{s}.npy")))).collect();
+                check_distinct(&[("--json", json.as_deref())], &files.iter().map(|f| ("--data", Some(f.as_path()))).collect::<Vec<_>>())?;
                 let mut text = format!("accuracy: {} (output {}), reference: exact softmax of the quantized input\n\n{SUMMARY_HEADER}", p.module_name(), p.output.q_name());
                 let mut reports = vec![];
                 for set in &sets {
@@ -634,7 +661,9 @@ fn run(cli: Cli) -> Result<i32> {
             if let Some(f) = &json {
                 check_file("--json", f, true)?;
             }
+            check_distinct(&[("--json", json.as_deref())], &[("--config", config.as_deref())])?;
             let (cfg, p, source) = load(&config)?;
+            softmax_hw::rows::check_count("--rows", rows, p.max_len)?;
             if design == Design::Baseline && p.sparse.is_some() {
                 return Err(Error::flag("--design", "baseline", "allowed only with a dense configuration (the baseline has no sparse selection)"));
             }
@@ -663,6 +692,7 @@ fn run(cli: Cli) -> Result<i32> {
             if let Some(f) = &json {
                 check_file("--json", f, false)?;
             }
+            check_distinct(&[("--json", json.as_deref())], &[("--config", config.as_deref())])?;
             check_dir("--workdir", &workdir)?;
             let (cfg, _, source) = load(&config)?;
             // a sparse unit is synthesized beside the dense unit of the same formats: the
@@ -732,6 +762,10 @@ fn run(cli: Cli) -> Result<i32> {
             let opt = sweep::SweepOptions { target: parse_target(&target)?, freq_mhz: freq, rows, with_baseline: baseline, workdir: out.join("work") };
             let vary: Vec<sweep::Vary> = vary.iter().map(|v| sweep::parse_vary(v)).collect::<Result<_>>()?;
             let plan = sweep::plan(&text, &origin, &vary)?;
+            sweep::check_shard(&plan, shard)?;
+            let longest = plan.variants.iter().map(|v| UnitParams::new(&v.config).map(|p| p.max_len)).collect::<Result<Vec<u32>>>()?.into_iter().max().unwrap_or(1);
+            softmax_hw::rows::check_count("--rows", rows, longest)?;
+            sweep::check_data()?;
             sweep::prepare_out(&out)?;
             let table = sweep::Table { sweep: sweep::SweepInfo::new(&plan, &opt), points: sweep::run(&plan, shard, &opt) };
             sweep::write_outputs(&table, &out)?;
@@ -755,23 +789,26 @@ fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Cmd::Fuzz { configs, seed, rows, stall, max_len, out } => {
-            if !(0.0..1.0).contains(&stall) {
-                return Err(Error::flag("--stall", stall, "allowed 0 <= P < 1"));
-            }
-            if rows == 0 {
-                return Err(Error::flag("--rows", 0, "allowed 1 or more"));
-            }
+            check_stall(stall)?;
             if !(1..=65536).contains(&max_len) {
                 return Err(Error::flag("--max-len", max_len, "allowed 1..=65536"));
             }
+            softmax_hw::rows::check_count("--rows", rows, max_len)?;
             if configs == 0 {
                 return Err(Error::flag("--configs", 0, "allowed 1 or more"));
             }
+            if configs > MAX_FUZZ_CONFIGS {
+                return Err(Error::flag("--configs", configs, format!("allowed 1..={MAX_FUZZ_CONFIGS} (each takes seconds to minutes)")));
+            }
+            // the seeds are seed..=seed + configs - 1: past 2^64 - 1 they wrapped and nothing ran
+            let Some(last) = seed.checked_add(configs - 1) else {
+                return Err(Error::flag("--configs", configs, format!("allowed 1..={} with --seed {seed} (the last seed, seed + configs - 1, at most 2^64 - 1)", u64::MAX - seed + 1)));
+            };
             check_dir("--out", &out)?;
             std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
             let failed = std::sync::Mutex::new(Vec::new());
             let done = std::sync::atomic::AtomicU64::new(0);
-            (seed..seed + configs).into_par_iter().for_each(|s| {
+            (seed..=last).into_par_iter().for_each(|s| {
                 let text = softmax_hw::fuzz::random_config(s, max_len);
                 let work = out.join(format!("seed{s}"));
                 let res = std::fs::create_dir_all(&work)
@@ -800,7 +837,7 @@ fn run(cli: Cli) -> Result<i32> {
             });
             let mut failed = failed.into_inner().unwrap();
             failed.sort();
-            println!("fuzz: {configs} configurations (seeds {seed}..={}), {} failed{}", seed + configs - 1, failed.len(),
+            println!("fuzz: {configs} configurations (seeds {seed}..={last}), {} failed{}", failed.len(),
                 if failed.is_empty() { String::new() } else { format!(": seeds {failed:?} (TOML in {})", out.display()) });
             Ok(if failed.is_empty() { 0 } else { 1 })
         }
@@ -808,6 +845,7 @@ fn run(cli: Cli) -> Result<i32> {
             if let Some(f) = &json {
                 check_file("--json", f, true)?;
             }
+            check_distinct(&[("--json", json.as_deref())], &[("--config", config.as_deref())])?;
             let (_, p, source) = load(&config)?;
             let designs: Vec<WidthSet> = [Design::Unit, Design::Baseline]
                 .into_iter()

@@ -82,6 +82,46 @@ pub fn random_rows(p: &UnitParams, count: usize, seed: u64) -> Vec<Row> {
         .collect()
 }
 
+/// Most random-row elements one run may generate: 2^28 codes (2 GiB as i64). The rows are
+/// made before they are streamed, so a huge `--rows` is refused here rather than ending in an
+/// out-of-memory abort (`cosim --rows 1000000000000` did).
+pub const MAX_ELEMENTS: u64 = 1 << 28;
+/// Most rows one run may ask for, whatever max_len.
+pub const MAX_ROWS: usize = 10_000_000;
+
+/// Mean length of a random row at `max_len` (log-uniform lengths): about (n - 1) / ln n.
+fn mean_len(max_len: u32) -> f64 {
+    let n = max_len.max(1) as f64;
+    if n < 2.0 {
+        1.0
+    } else {
+        (n - 1.0) / n.ln()
+    }
+}
+
+/// Most rows a run may ask for at `max_len`: [`MAX_ROWS`], fewer where random rows of that
+/// length would pass [`MAX_ELEMENTS`].
+pub fn max_rows(max_len: u32) -> usize {
+    ((MAX_ELEMENTS as f64 / mean_len(max_len)) as usize).min(MAX_ROWS)
+}
+
+/// Checks a row count given as `flag` for rows of up to `max_len` elements: 1..=[`max_rows`].
+pub fn check_count(flag: &str, count: usize, max_len: u32) -> crate::error::Result<()> {
+    use crate::error::Error;
+    let hi = max_rows(max_len);
+    if count == 0 {
+        Err(Error::flag(flag, 0, format!("allowed 1 or more (at most {hi})")))
+    } else if count > hi {
+        Err(Error::flag(
+            flag,
+            count,
+            format!("allowed 1..={hi} at max_len = {max_len} (random rows average {:.0} elements, at most 2^28 elements in all)", mean_len(max_len)),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// The default cosim mix: every corner case, then random rows up to `count` rows in all.
 pub fn cosim_rows(p: &UnitParams, count: usize, seed: u64) -> Vec<Row> {
     let mut v = corner_rows(p);

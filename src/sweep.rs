@@ -102,6 +102,42 @@ fn parse_value(v: &str) -> toml::Value {
         .unwrap_or_else(|| toml::Value::String(v.to_string()))
 }
 
+/// Most variants one sweep may have (the product of its axes): each is generated,
+/// co-simulated and synthesized, minutes apiece, and all are validated before any work.
+pub const MAX_VARIANTS: usize = 10_000;
+
+/// Checks that shard `(i, n)` runs at least one variant of `plan` (variants i, i+n, ...).
+pub fn check_shard(plan: &Plan, (i, n): (usize, usize)) -> Result<()> {
+    let count = plan.variants.len();
+    if i >= count {
+        return Err(Error::flag(
+            "--shard",
+            format!("{i}/{n}"),
+            format!("selects no variant: the sweep has {count} (variants i, i+n, ...); allowed i/n with i < {count}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks, before any work, the attention data every variant's accuracy is measured on
+/// (`$SOFTMAX_HW_DATA`, else the in-repo sample): a directory of sets that load. Without
+/// this an empty or wrong directory gave every point an accuracy over no rows.
+pub fn check_data() -> Result<()> {
+    let dir = crate::data::attention_dir();
+    let sets = crate::data::prefixes(&dir);
+    if sets.is_empty() {
+        let what = if dir.exists() { "holds no <prefix>_logits.npy" } else { "does not exist" };
+        return Err(Error::Input(format!(
+            "`$SOFTMAX_HW_DATA` = {}: allowed a directory of <prefix>_logits.npy and _lengths.npy sets (unset: the in-repo sample); this {what}",
+            dir.display()
+        )));
+    }
+    for set in &sets {
+        crate::data::load_set(&dir, set)?;
+    }
+    Ok(())
+}
+
 /// Parses `i/n` with 0 <= i < n.
 pub fn parse_shard(s: &str) -> Result<(usize, usize)> {
     let bad = || Error::flag("--shard", s, "allowed i/n with 0 <= i < n, e.g. 0/4");
@@ -208,6 +244,17 @@ pub fn plan(base_text: &str, origin: &str, vary: &[Vary]) -> Result<Plan> {
             }
             seen.push((k, v));
         }
+    }
+    let sizes: Vec<usize> = vary.iter().map(|v| v.values.len()).collect();
+    let count = sizes.iter().try_fold(1usize, |a, &n| a.checked_mul(n));
+    if count.is_none_or(|c| c > MAX_VARIANTS) {
+        let specs: Vec<String> = vary.iter().map(Vary::spec).collect();
+        let product = sizes.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(" x ");
+        return Err(Error::flag(
+            "--vary",
+            specs.join(" --vary "),
+            format!("{product} = {} variants; allowed at most {MAX_VARIANTS}", count.map_or("more than 2^64".into(), |c| c.to_string())),
+        ));
     }
     let mut combos: Vec<Vec<(String, toml::Value)>> = vec![vec![]];
     for v in vary {
@@ -652,6 +699,19 @@ pub fn merge(files: &[PathBuf]) -> Result<Table> {
             return Err(bad("a list of points without the sweep's description (written before merge checked shards); allowed a table.json written by this version of sweep: re-run the shard".into()));
         }
         let t: Table = serde_json::from_value(value).map_err(|e| bad(format!("{e} (allowed a table.json written by sweep)")))?;
+        // the description as sweep writes it: a table.json edited by hand (variants = 2^64 - 1
+        // hung listing the missing variants) is refused
+        let s = &t.sweep;
+        if !(1..=MAX_VARIANTS).contains(&s.variants) {
+            return Err(bad(format!("`sweep.variants` = {}: allowed 1..={MAX_VARIANTS} (a table.json written by sweep)", s.variants)));
+        }
+        if s.target.parse::<crate::synth::Target>().is_err() || s.target != s.target.trim().to_ascii_lowercase() {
+            return Err(bad(format!("`sweep.target` = {:?}: allowed ice40, ecp5, xc7 or generic (a table.json written by sweep)", s.target)));
+        }
+        crate::synth::check_freq("sweep.freq_mhz", s.freq_mhz).map_err(|e| bad(format!("{e} (a table.json written by sweep)")))?;
+        if s.rows == 0 || s.rows > crate::rows::MAX_ROWS {
+            return Err(bad(format!("`sweep.rows` = {}: allowed 1..={} (a table.json written by sweep)", s.rows, crate::rows::MAX_ROWS)));
+        }
         match &first {
             None => first = Some((f, t.sweep.clone())),
             Some((f0, s0)) => {
@@ -792,7 +852,7 @@ mod tests {
         // values the configuration rejects: the key and value, and what is allowed
         assert_eq!(e(&["input.bits=8,20"]), "`--vary` = input.bits=20: allowed 4..=16");
         assert_eq!(e(&["exp.segments=4", "max_len=64,0"]), "`--vary` = max_len=0: allowed 1..=65536");
-        assert_eq!(e(&["exp.segments=3"]), "`--vary` = exp.segments=3: allowed a power of two in 2..=512");
+        assert_eq!(e(&["exp.segments=3"]), "`--vary` = exp.segments=3: allowed a power of two in 2..=512 (2^(internal.t_frac - 1) with t_frac = 10)");
         assert_eq!(e(&["output.bits,output.frac=8:8,10:8"]), "`--vary` = output.frac=8: allowed 9 (1.0 representable) or 10 (1.0 saturates to the top code) for output.bits = 10");
         assert_eq!(e(&["max_len=long"]), "`--vary` = max_len=long: invalid type: string \"long\", expected u32");
         assert_eq!(e(&["recip.method=lpw,cordic"]), "`--vary` = recip.method=cordic: unknown variant `cordic`, expected one of `lut`, `lpw`, `newton`");

@@ -147,7 +147,7 @@ fn cosim_cli_prints_the_summary_line() {
     assert_eq!(stdout.lines().last().unwrap(), "cosim: 3 rows, 6 elements, 0 mismatches");
     let out = run(&["cosim", "--config", cfg.to_str().unwrap(), "--stall", "1.5"], dir.path());
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "error: `--stall` = 1.5: allowed 0 <= P < 1");
+    assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "error: `--stall` = 1.5: allowed 0 <= P < 1, at most 0.999 (the streams move about once in 1/(1 - P) cycles)");
 }
 
 #[test]

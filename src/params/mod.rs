@@ -202,7 +202,14 @@ impl UnitParams {
             }
             ExpMethod::Lpw => {
                 let n = cfg.exp.segments.unwrap_or(8);
-                let sb = log2_pow2("exp.segments", n, 2, 1 << (ft - 1))?;
+                // at most 2^(t_frac - 1) segments: say so, the limit (and the default 8) moves with it
+                let sb = log2_pow2("exp.segments", n, 2, 1 << (ft - 1)).map_err(|e| match e {
+                    Error::Field { field, value, allowed } => {
+                        let default = if cfg.exp.segments.is_none() { " (the default)" } else { "" };
+                        Error::Field { field, value: format!("{value}{default}"), allowed: format!("{allowed} (2^(internal.t_frac - 1) with t_frac = {ft})") }
+                    }
+                    e => e,
+                })?;
                 LpwTable::lpw(ft, sb, fu + 1, exp_target)
             }
         };

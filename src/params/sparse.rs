@@ -48,7 +48,7 @@ impl SparseParams {
             }
             None => theta_off,
             Some(t) if !(t >= 0.0 && t <= theta_max_real) => {
-                return Err(Error::field("sparse.theta", t, format!("allowed 0 <= theta <= {theta_max_real} (input units; 2^input.bits - 1 LSBs)")))
+                return Err(Error::field("sparse.theta", crate::error::real(t), format!("allowed 0 <= theta <= {theta_max_real} (input units; 2^input.bits - 1 LSBs)")))
             }
             Some(t) => (t / input.lsb()).round() as u64,
         };

@@ -290,13 +290,16 @@ impl Flow<'_> {
 
 /// Highest clock constraint accepted, MHz (no FPGA target of the flow comes near it).
 pub const MAX_FREQ_MHZ: f64 = 2000.0;
+/// Lowest clock constraint: below 1 MHz the constraint means nothing to the placers (and
+/// `--freq 1e-300` printed 300 digits in every progress line).
+pub const MIN_FREQ_MHZ: f64 = 1.0;
 
-/// Checks a clock constraint given as `flag`: more than 0 and at most [`MAX_FREQ_MHZ`].
+/// Checks a clock constraint given as `flag`: [`MIN_FREQ_MHZ`] to [`MAX_FREQ_MHZ`].
 pub fn check_freq(flag: &str, mhz: f64) -> Result<()> {
-    if mhz.is_finite() && mhz > 0.0 && mhz <= MAX_FREQ_MHZ {
+    if mhz.is_finite() && (MIN_FREQ_MHZ..=MAX_FREQ_MHZ).contains(&mhz) {
         Ok(())
     } else {
-        Err(Error::flag(flag, mhz, format!("allowed a positive number of MHz, at most {MAX_FREQ_MHZ}")))
+        Err(Error::flag(flag, crate::error::real(mhz), format!("allowed a positive number of MHz, at most {MAX_FREQ_MHZ} and at least {MIN_FREQ_MHZ}")))
     }
 }
 
