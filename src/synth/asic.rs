@@ -46,6 +46,14 @@ pub struct BlockArea {
     pub area_um2: f64,
 }
 
+impl BlockArea {
+    /// A block directly below the top (`pass1`, `topk/0`), the top's own cells or the
+    /// small blocks: together they partition the design.
+    pub fn first_level(&self) -> bool {
+        levels(&self.path).len() <= 1
+    }
+}
+
 #[derive(Serialize, Clone, Debug, PartialEq)]
 pub struct AsicReport {
     pub library: &'static str,
@@ -97,6 +105,12 @@ fn own_area(cells_by_type: &BTreeMap<String, u64>) -> (f64, u64) {
     })
 }
 
+/// The levels of an instance path: rust-hdl names the instances of a `Vec` field `name$0`,
+/// `name$1`, ..., so a number is part of the level before it (`topk$0` is one level).
+fn levels(path: &str) -> Vec<&str> {
+    path.split(['$', '/']).filter(|c| !c.is_empty() && !c.chars().all(|ch| ch.is_ascii_digit())).collect()
+}
+
 /// The blocks that the per-block run keeps as modules: every instance directly below the
 /// top, and the exponent front end inside each pass (`pass1/front`, `pass2/front`).
 fn blocks_kept(verilog: &str, top: &str) -> Vec<String> {
@@ -104,7 +118,7 @@ fn blocks_kept(verilog: &str, top: &str) -> Vec<String> {
         .lines()
         .filter_map(|l| l.strip_prefix("module ")?.split('(').next())
         .filter(|m| {
-            let path: Vec<&str> = m.strip_prefix(top).and_then(|p| p.strip_prefix('$')).map(|p| p.split('$').collect()).unwrap_or_default();
+            let path = m.strip_prefix(top).and_then(|p| p.strip_prefix('$')).map(levels).unwrap_or_default();
             path.len() == 1 || (path.len() == 2 && path[1] == "front")
         })
         .map(String::from)
@@ -206,14 +220,14 @@ pub fn block_areas(netlist_json: &str, top: &str) -> Result<Vec<BlockArea>> {
     let total = |p: &str| own.iter().filter(|(k, _)| *k == p || k.starts_with(&format!("{p}/"))).map(|(_, a)| a).sum::<f64>();
     let mut blocks: Vec<BlockArea> = own
         .keys()
-        .filter(|k| !k.is_empty() && k.split('/').count() <= 2)
+        .filter(|k| !k.is_empty() && levels(k).len() <= 2)
         .map(|k| BlockArea { path: k.clone(), area_um2: total(k) })
         .collect();
     // the top's own cells: the glue (and the sparse selection logic of a sparse top)
     blocks.push(BlockArea { path: "(top)".into(), area_um2: own.get("").copied().unwrap_or(0.0) });
     let whole: f64 = own.values().sum();
     // lone registers are noise in a breakdown: blocks under 1% go into one line
-    let small: f64 = blocks.iter().filter(|b| b.path.split('/').count() == 1 && b.area_um2 < 0.01 * whole).map(|b| b.area_um2).sum();
+    let small: f64 = blocks.iter().filter(|b| levels(&b.path).len() == 1 && b.area_um2 < 0.01 * whole).map(|b| b.area_um2).sum();
     blocks.retain(|b| b.area_um2 >= 0.01 * whole || b.path == "(top)");
     if small > 0.0 {
         blocks.push(BlockArea { path: "(other blocks under 1% each)".into(), area_um2: small });
@@ -233,6 +247,16 @@ mod tests {
         assert_eq!(c.len(), LIBERTY.matches("\n    cell (").count());
         assert_eq!(c["sky130_fd_sc_hd__a2111o_1"], (11.2608, false));
         assert!(c["sky130_fd_sc_hd__dfxtp_1"].1 && c["sky130_fd_sc_hd__dfxtp_1"].0 > 15.0);
+    }
+
+    /// A `Vec` instance (`topk$0`) is one level, like a field instance.
+    #[test]
+    fn vec_instances_are_one_level() {
+        assert_eq!(levels("topk$0"), vec!["topk"]);
+        assert_eq!(levels("recip$newton$0"), vec!["recip", "newton"]);
+        assert_eq!(levels("pass1/front"), vec!["pass1", "front"]);
+        let v = "module t(a);\nmodule t$topk$0(a);\nmodule t$topk$0$xr(a);\nmodule t$pass1$front(a);\nmodule t$pass1$v1(a);\n";
+        assert_eq!(blocks_kept(v, "t"), vec!["t$topk$0", "t$pass1$front"]);
     }
 
     /// Block areas include the modules below them; `(top)` is the top's own cells.

@@ -622,7 +622,7 @@ pub fn block_table(rows: &[(String, SynthReport)]) -> String {
     let mut out = String::from("\nStandard-cell area per block (µm²; each block flattened and mapped apart, so the blocks sum to a little more than the total; a block includes the blocks below it):\n\n| design | block | area (µm²) | share |\n|---|---|---:|---:|\n");
     for (label, a) in asic {
         // first-level blocks, the top's own cells and the small ones partition the design
-        let whole: f64 = a.blocks.iter().filter(|b| !b.path.contains('/')).map(|b| b.area_um2).sum();
+        let whole: f64 = a.blocks.iter().filter(|b| b.first_level()).map(|b| b.area_um2).sum();
         for b in &a.blocks {
             out += &format!("| {label} | {} | {:.0} | {:.1}% |\n", b.path, b.area_um2, 100.0 * b.area_um2 / whole.max(1e-9));
         }
