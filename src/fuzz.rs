@@ -109,6 +109,9 @@ pub fn random_config(seed: u64, max_len_cap: u32) -> String {
     }
 }
 
+/// Rows of the generated testbench each configuration also runs under Icarus.
+pub const TB_ROWS: usize = 16;
+
 /// What one configuration went through.
 pub struct Checked {
     pub module: String,
@@ -117,9 +120,10 @@ pub struct Checked {
     pub elements: usize,
 }
 
-/// Generates the unit and (for a dense configuration) its baseline, lints both, and
-/// co-simulates `rows` rows (corner rows first) with `stall` on both streams: every output
-/// bit, keep flag and count compared. Err names the first failure.
+/// Generates the unit and (for a dense configuration) its baseline, lints both,
+/// co-simulates `rows` rows (corner rows first) with `stall` on both streams (every output
+/// bit, keep flag and count compared), and runs each design's generated testbench on the
+/// first TB_ROWS rows under Icarus. Err names the first failure.
 pub fn check_config(text: &str, rows: usize, stall: f64, seed: u64, work: &std::path::Path) -> Result<Checked> {
     let cfg = Config::parse(text, "fuzz config")?;
     let p = UnitParams::new(&cfg)?;
@@ -151,6 +155,14 @@ pub fn check_config(text: &str, rows: usize, stall: f64, seed: u64, work: &std::
                 first.unwrap_or_else(|| "count differs".into())
             )));
         }
+        // the same design in a second, event-driven simulator: its generated testbench on the
+        // first TB_ROWS rows (the short corner rows and one of max_len) under Icarus
+        let tb_rows = &row_set[..row_set.len().min(TB_ROWS)];
+        let tb = match design {
+            Design::Unit => crate::testbench::build(&p, &g, tb_rows, seed, stall),
+            Design::Baseline => crate::testbench::build(&crate::baseline::BaselineParams::from_unit(&p), &g, tb_rows, seed, stall),
+        };
+        crate::testbench::run_icarus(&g, &tb, work)?;
         if design == Design::Unit {
             out.module = g.module.clone();
         }

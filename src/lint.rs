@@ -16,10 +16,16 @@ pub const VERILATOR_LINT: [&str; 4] = ["--lint-only", "-Wall", "-Wno-WIDTH", "-W
 pub const TOOL_SECONDS: u64 = 600;
 
 fn run(tool: &str, args: &[String]) -> Result<String> {
+    run_in(tool, args, Path::new("."))
+}
+
+/// Runs `tool` with `args` in `cwd`, stopped after TOOL_SECONDS; Ok with its stdout and
+/// stderr when it exits with status 0.
+pub(crate) fn run_in(tool: &str, args: &[String], cwd: &Path) -> Result<String> {
     let dir = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
     let (out_path, err_path) = (dir.path().join("out"), dir.path().join("err"));
     let io = |p: &Path| std::fs::File::create(p).map_err(|e| Error::io(p, e));
-    let mut child = Command::new(tool).args(args).stdout(io(&out_path)?).stderr(io(&err_path)?).spawn().map_err(|e| {
+    let mut child = Command::new(tool).current_dir(cwd).args(args).stdout(io(&out_path)?).stderr(io(&err_path)?).spawn().map_err(|e| {
         Error::Tool(format!("`{tool}` could not be run ({e}): install it (./quickstart.sh or scripts/install-deps.sh installs verilator, yosys, iverilog)"))
     })?;
     let t0 = std::time::Instant::now();

@@ -248,3 +248,23 @@ pub fn write(tb: &Testbench, dir: &Path) -> Result<[PathBuf; 3]> {
     }
     Ok(paths)
 }
+
+/// Writes `g`'s Verilog and the bench into `dir` and runs it under Icarus Verilog
+/// (`iverilog -g2005`, `vvp`, each stopped after `lint::TOOL_SECONDS`): Ok with the `PASS`
+/// line, Err with the `FAIL` line, or the tool's error.
+pub fn run_icarus(g: &Generated, tb: &Testbench, dir: &Path) -> Result<String> {
+    crate::output::write_atomically(&dir.join(format!("{}.v", g.module)), &g.verilog)?;
+    write(tb, dir)?;
+    let vvp = dir.join(format!("{}.vvp", tb.module));
+    let arg = |p: PathBuf| p.display().to_string();
+    let args = vec!["-g2005".into(), "-o".into(), arg(vvp.clone()), arg(dir.join(format!("{}.v", g.module))), arg(dir.join(format!("{}.v", tb.module)))];
+    crate::lint::run_in("iverilog", &args, Path::new("."))?;
+    // the vector files are read from the working directory: run there
+    let text = crate::lint::run_in("vvp", &["-n".into(), arg(vvp)], dir)?;
+    let last = text.lines().rev().find(|l| l.starts_with("PASS") || l.starts_with("FAIL")).unwrap_or("no PASS/FAIL line").to_string();
+    if last.starts_with("PASS: ") && last.ends_with(" 0 mismatches") {
+        Ok(last)
+    } else {
+        Err(crate::error::Error::Tool(format!("{} under Icarus: {last}", tb.module)))
+    }
+}
