@@ -223,12 +223,12 @@ pub struct ThetaWrite {
 }
 
 /// The theta register's value after a row that ran with `theta` (its first write applied).
-fn theta_after(theta: u64, w: &ThetaWrite) -> u64 {
+pub fn theta_after(theta: u64, w: &ThetaWrite) -> u64 {
     w.late.unwrap_or(theta)
 }
 
 /// The theta a row runs with, given the register's value before it.
-fn theta_of(before: u64, w: &ThetaWrite) -> u64 {
+pub fn theta_of(before: u64, w: &ThetaWrite) -> u64 {
     w.first.unwrap_or(before)
 }
 

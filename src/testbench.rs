@@ -15,7 +15,7 @@
 //! comes after the expected ones for `DRAIN` cycles, and ends with one line:
 //! `PASS: <module>: <n> outputs compared, 0 mismatches` or `FAIL: ...`.
 
-use crate::cosim::{expected_stream, theta_writes, RowModel};
+use crate::cosim::{expected_stream, theta_after, theta_of, theta_writes, RowModel};
 use crate::error::Result;
 use crate::generate::Generated;
 use crate::rows::Row;
@@ -62,8 +62,8 @@ pub fn build<M: RowModel>(model: &M, g: &Generated, rows: &[Row], seed: u64, sta
             inputs += &hex(v, win);
             inputs.push('\n');
         }
-        // as the hardware sees it: a first-element write applies to this row, a late one after
-        theta = w.first.unwrap_or(theta);
+        // as the co-simulation checker: a first-element write applies to this row, a late one after
+        theta = theta_of(theta, w);
         for e in expected_stream(model, &r.x, theta) {
             let mut v = e.y as u128;
             if let Some((keep, kept)) = e.keep {
@@ -74,7 +74,7 @@ pub fn build<M: RowModel>(model: &M, g: &Generated, rows: &[Row], seed: u64, sta
             outputs.push('\n');
             n_out += 1;
         }
-        theta = w.late.unwrap_or(theta);
+        theta = theta_after(theta, w);
     }
     let elements: usize = rows.iter().map(|r| r.x.len()).sum();
     let m = &g.module;
