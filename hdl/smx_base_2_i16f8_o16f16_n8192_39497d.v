@@ -43,34 +43,48 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
     input wire  m_axis_tready;
 
     // Constant declarations
-    localparam  st_accept = 2'b0;
+    localparam  st_idle = 2'b0;
     localparam  st_sum = 2'b1;
     localparam  st_out = 2'b10;
     localparam  sign = 16'h8000;
-    localparam  max_last = 14'b1111111111111;
+    localparam  bank_bit = 14'b10000000000000;
     localparam  table_last = 17'b10000000000000;
     localparam  y_max = 18'b1111111111111111;
 
     // Stub signals
-    reg  ram$clock;
-    reg  [12:0] ram$write_address;
-    reg  [15:0] ram$write_data;
-    reg  ram$write_enable;
-    reg  [12:0] ram$read_address;
-    reg  ram$read_enable;
-    wire  [15:0] ram$read_data;
+    reg  front$clock;
+    reg  front$reset;
+    reg  front$tvalid;
+    reg  front$tlast;
+    wire  front$tready;
+    reg  [15:0] front$wdata;
+    wire  front$accept;
+    wire  [13:0] front$index;
+    wire  front$summing;
+    reg  front$start_desc;
+    reg  front$desc_ready;
+    wire  front$holding;
+    reg  front$handoff;
+    wire  [13:0] front$len;
+    wire  front$bank;
+    reg  [13:0] front$raddr;
+    reg  front$ren;
+    wire  [15:0] front$rdata;
     reg  [13:0] exp_rom$address;
     reg  exp_rom$clock;
     wire  [31:0] exp_rom$data;
     reg  [1:0] state$d;
     wire  [1:0] state$q;
     reg  state$clock;
-    reg  [13:0] count$d;
-    wire  [13:0] count$q;
-    reg  count$clock;
     reg  [13:0] len$d;
     wire  [13:0] len$q;
     reg  len$clock;
+    reg  bank$d;
+    wire  bank$q;
+    reg  bank$clock;
+    reg  [15:0] max2$d;
+    wire  [15:0] max2$q;
+    reg  max2$clock;
     reg  [15:0] max$d;
     wire  [15:0] max$q;
     reg  max$clock;
@@ -325,8 +339,6 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
     reg  l_out$clock;
 
     // Local signals
-    reg  accept;
-    reg  is_last;
     reg  [15:0] xb;
     reg  adv;
     reg  issue;
@@ -343,14 +355,25 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
     reg  [17:0] q1;
 
     // Sub module instances
-    smx_base_2_i16f8_o16f16_n8192_39497d$ram ram(
-        .clock(ram$clock),
-        .write_address(ram$write_address),
-        .write_data(ram$write_data),
-        .write_enable(ram$write_enable),
-        .read_address(ram$read_address),
-        .read_enable(ram$read_enable),
-        .read_data(ram$read_data)
+    smx_base_2_i16f8_o16f16_n8192_39497d$front front(
+        .clock(front$clock),
+        .reset(front$reset),
+        .tvalid(front$tvalid),
+        .tlast(front$tlast),
+        .tready(front$tready),
+        .wdata(front$wdata),
+        .accept(front$accept),
+        .index(front$index),
+        .summing(front$summing),
+        .start_desc(front$start_desc),
+        .desc_ready(front$desc_ready),
+        .holding(front$holding),
+        .handoff(front$handoff),
+        .len(front$len),
+        .bank(front$bank),
+        .raddr(front$raddr),
+        .ren(front$ren),
+        .rdata(front$rdata)
     );
     smx_base_2_i16f8_o16f16_n8192_39497d$exp_rom exp_rom(
         .address(exp_rom$address),
@@ -362,15 +385,20 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         .q(state$q),
         .clock(state$clock)
     );
-    smx_base_2_i16f8_o16f16_n8192_39497d$count count(
-        .d(count$d),
-        .q(count$q),
-        .clock(count$clock)
-    );
     smx_base_2_i16f8_o16f16_n8192_39497d$len len(
         .d(len$d),
         .q(len$q),
         .clock(len$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$bank bank(
+        .d(bank$d),
+        .q(bank$q),
+        .clock(bank$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$max2 max2(
+        .d(max2$d),
+        .q(max2$q),
+        .clock(max2$clock)
     );
     smx_base_2_i16f8_o16f16_n8192_39497d$max max(
         .d(max$d),
@@ -796,8 +824,9 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
     // Update code
     always @(*) begin
         state$clock = aclk;
-        count$clock = aclk;
         len$clock = aclk;
+        bank$clock = aclk;
+        max2$clock = aclk;
         max$clock = aclk;
         idx$clock = aclk;
         sum$clock = aclk;
@@ -811,8 +840,9 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         v_out$clock = aclk;
         l_out$clock = aclk;
         state$d = state$q;
-        count$d = count$q;
         len$d = len$q;
+        bank$d = bank$q;
+        max2$d = max2$q;
         max$d = max$q;
         idx$d = idx$q;
         sum$d = sum$q;
@@ -825,39 +855,42 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         y_out$d = y_out$q;
         v_out$d = v_out$q;
         l_out$d = l_out$q;
-        ram$clock = aclk;
+        front$clock = aclk;
         exp_rom$clock = aclk;
+        front$reset = ~aresetn;
         adv = ~v_out$q | m_axis_tready;
-        s_axis_tready = state$q == st_accept;
-        accept = s_axis_tready & s_axis_tvalid;
-        is_last = s_axis_tlast | (count$q == max_last);
+        front$tvalid = s_axis_tvalid;
+        front$tlast = s_axis_tlast;
+        s_axis_tready = front$tready;
         xb = s_axis_tdata ^ sign;
-        ram$write_address = ((count$q) & 13'h1fff);
-        ram$write_data = xb;
-        ram$write_enable = accept;
-        if (accept) begin
-            if ((count$q == 32'h0) | (xb > max$q)) begin
-                max$d = xb;
-            end
-            if (is_last) begin
-                count$d = 32'h0;
-                len$d = count$q + 32'h1;
-                idx$d = 32'h0;
-                sum$d = 32'h0;
-                state$d = st_sum;
-            end
-            else begin
-                count$d = count$q + 32'h1;
-            end
+        front$wdata = xb;
+        if (front$accept & ((front$index == 32'h0) | (xb > max$q))) begin
+            max$d = xb;
         end
-        issue = (state$q != st_accept) & (idx$q != len$q) & adv;
+        front$start_desc = front$summing;
+        front$desc_ready = 1'b1;
+        front$handoff = front$holding & (state$q == st_idle);
+        if (front$handoff) begin
+            len$d = front$len;
+            bank$d = front$bank;
+            max2$d = max$q;
+            idx$d = 32'h0;
+            sum$d = 32'h0;
+            state$d = st_sum;
+        end
+        issue = (state$q != st_idle) & (idx$q != len$q) & adv;
         idx_next = idx$q + 32'h1;
         if (issue) begin
             idx$d = idx_next;
         end
-        ram$read_address = ((idx$q) & 13'h1fff);
-        ram$read_enable = adv;
-        d = max$q - ram$read_data;
+        if (bank$q) begin
+            front$raddr = idx$q | bank_bit;
+        end
+        else begin
+            front$raddr = idx$q;
+        end
+        front$ren = adv;
+        d = max2$q - front$rdata;
         d_wide = ((d) & 17'h1ffff);
         if (adv) begin
             v1$d = issue;
@@ -1444,11 +1477,10 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         m_axis_tvalid = v_out$q;
         m_axis_tlast = l_out$q;
         if ((state$q == st_out) & v_out$q & l_out$q & m_axis_tready) begin
-            state$d = st_accept;
+            state$d = st_idle;
         end
         if (~aresetn) begin
-            state$d = st_accept;
-            count$d = 32'h0;
+            state$d = st_idle;
             v1$d = 1'b0;
             v2$d = 1'b0;
             v_out$d = 1'b0;
@@ -1476,23 +1508,23 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
 endmodule // smx_base_2_i16f8_o16f16_n8192_39497d
 
 
-module smx_base_2_i16f8_o16f16_n8192_39497d$count(d,q,clock);
+module smx_base_2_i16f8_o16f16_n8192_39497d$bank(d,q,clock);
 
     // Module arguments
-    input wire  [13:0] d;
-    output reg  [13:0] q;
+    input wire  d;
+    output reg  q;
     input wire  clock;
 
     // Update code (custom)
     initial begin
-       q = 14'h0;
+       q = 1'h0;
     end
 
     always @(posedge clock) begin
        q <= d;
     end
 
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$count
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$bank
 
 
 module smx_base_2_i16f8_o16f16_n8192_39497d$d2(d,q,clock);
@@ -10470,6 +10502,249 @@ module smx_base_2_i16f8_o16f16_n8192_39497d$exp_rom(address,clock,data);
 endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$exp_rom
 
 
+module smx_base_2_i16f8_o16f16_n8192_39497d$front(clock,reset,tvalid,tlast,tready,wdata,accept,index,summing,start_desc,desc_ready,holding,handoff,len,bank,raddr,ren,rdata);
+
+    // Module arguments
+    input wire  clock;
+    input wire  reset;
+    input wire  tvalid;
+    input wire  tlast;
+    output reg  tready;
+    input wire  [15:0] wdata;
+    output reg  accept;
+    output reg  [13:0] index;
+    output reg  summing;
+    input wire  start_desc;
+    input wire  desc_ready;
+    output reg  holding;
+    input wire  handoff;
+    output reg  [13:0] len;
+    output reg  bank;
+    input wire  [13:0] raddr;
+    input wire  ren;
+    output reg  [15:0] rdata;
+
+    // Constant declarations
+    localparam  st_accept = 2'b0;
+    localparam  st_wait_sum = 2'b1;
+    localparam  st_wait_desc = 2'b10;
+    localparam  st_handoff = 2'b11;
+    localparam  max_last = 14'b1111111111111;
+    localparam  bank_bit = 14'b10000000000000;
+
+    // Stub signals
+    reg  ram$clock;
+    reg  [13:0] ram$write_address;
+    reg  [15:0] ram$write_data;
+    reg  ram$write_enable;
+    reg  [13:0] ram$read_address;
+    reg  ram$read_enable;
+    wire  [15:0] ram$read_data;
+    reg  [1:0] state$d;
+    wire  [1:0] state$q;
+    reg  state$clock;
+    reg  [13:0] count$d;
+    wire  [13:0] count$q;
+    reg  count$clock;
+    reg  [13:0] len_r$d;
+    wire  [13:0] len_r$q;
+    reg  len_r$clock;
+    reg  bank_r$d;
+    wire  bank_r$q;
+    reg  bank_r$clock;
+
+    // Local signals
+    reg  [13:0] count_next;
+    reg  row_end;
+
+    // Sub module instances
+    smx_base_2_i16f8_o16f16_n8192_39497d$front$ram ram(
+        .clock(ram$clock),
+        .write_address(ram$write_address),
+        .write_data(ram$write_data),
+        .write_enable(ram$write_enable),
+        .read_address(ram$read_address),
+        .read_enable(ram$read_enable),
+        .read_data(ram$read_data)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$front$state state(
+        .d(state$d),
+        .q(state$q),
+        .clock(state$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$front$count count(
+        .d(count$d),
+        .q(count$q),
+        .clock(count$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$front$len_r len_r(
+        .d(len_r$d),
+        .q(len_r$q),
+        .clock(len_r$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$front$bank_r bank_r(
+        .d(bank_r$d),
+        .q(bank_r$q),
+        .clock(bank_r$clock)
+    );
+
+    // Update code
+    always @(*) begin
+        state$clock = clock;
+        count$clock = clock;
+        len_r$clock = clock;
+        bank_r$clock = clock;
+        state$d = state$q;
+        count$d = count$q;
+        len_r$d = len_r$q;
+        bank_r$d = bank_r$q;
+        ram$clock = clock;
+        tready = state$q == st_accept;
+        accept = tready & tvalid;
+        row_end = tlast | (count$q == max_last);
+        index = count$q;
+        count_next = count$q + 32'h1;
+        if (accept) begin
+            if (row_end) begin
+                count$d = 32'h0;
+                len_r$d = count_next;
+                state$d = st_wait_sum;
+            end
+            else begin
+                count$d = count_next;
+            end
+        end
+        summing = state$q == st_wait_sum;
+        if (start_desc) begin
+            state$d = st_wait_desc;
+        end
+        if ((state$q == st_wait_desc) & desc_ready) begin
+            state$d = st_handoff;
+        end
+        holding = state$q == st_handoff;
+        if (handoff) begin
+            bank_r$d = ~bank_r$q;
+            state$d = st_accept;
+        end
+        len = len_r$q;
+        bank = bank_r$q;
+        if (bank_r$q) begin
+            ram$write_address = count$q | bank_bit;
+        end
+        else begin
+            ram$write_address = count$q;
+        end
+        ram$write_data = wdata;
+        ram$write_enable = accept;
+        ram$read_address = raddr;
+        ram$read_enable = ren;
+        rdata = ram$read_data;
+        if (reset) begin
+            state$d = st_accept;
+            count$d = 32'h0;
+            bank_r$d = 1'b0;
+        end
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$front
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$front$bank_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$front$bank_r
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$front$count(d,q,clock);
+
+    // Module arguments
+    input wire  [13:0] d;
+    output reg  [13:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 14'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$front$count
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$front$len_r(d,q,clock);
+
+    // Module arguments
+    input wire  [13:0] d;
+    output reg  [13:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 14'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$front$len_r
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$front$ram(clock,write_address,write_data,write_enable,read_address,read_enable,read_data);
+
+    // Module arguments
+    input wire  clock;
+    input wire  [13:0] write_address;
+    input wire  [15:0] write_data;
+    input wire  write_enable;
+    input wire  [13:0] read_address;
+    input wire  read_enable;
+    output reg  [15:0] read_data;
+
+    // Update code (custom)
+    reg [15:0] mem [0:16383];
+    always @(posedge clock) begin
+        if (write_enable) mem[write_address] <= write_data;
+        if (read_enable) read_data <= mem[read_address];
+    end
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$front$ram
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$front$state(d,q,clock);
+
+    // Module arguments
+    input wire  [1:0] d;
+    output reg  [1:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 2'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$front$state
+
+
 module smx_base_2_i16f8_o16f16_n8192_39497d$idx(d,q,clock);
 
     // Module arguments
@@ -10582,6 +10857,25 @@ module smx_base_2_i16f8_o16f16_n8192_39497d$max(d,q,clock);
     end
 
 endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$max
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$max2(d,q,clock);
+
+    // Module arguments
+    input wire  [15:0] d;
+    output reg  [15:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 16'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$max2
 
 
 module smx_base_2_i16f8_o16f16_n8192_39497d$quo$0(d,q,clock);
@@ -10924,26 +11218,6 @@ module smx_base_2_i16f8_o16f16_n8192_39497d$quo$9(d,q,clock);
     end
 
 endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$quo$9
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$ram(clock,write_address,write_data,write_enable,read_address,read_enable,read_data);
-
-    // Module arguments
-    input wire  clock;
-    input wire  [12:0] write_address;
-    input wire  [15:0] write_data;
-    input wire  write_enable;
-    input wire  [12:0] read_address;
-    input wire  read_enable;
-    output reg  [15:0] read_data;
-
-    // Update code (custom)
-    reg [15:0] mem [0:8191];
-    always @(posedge clock) begin
-        if (write_enable) mem[write_address] <= write_data;
-        if (read_enable) read_data <= mem[read_address];
-    end
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$ram
 
 
 module smx_base_2_i16f8_o16f16_n8192_39497d$rem$0(d,q,clock);

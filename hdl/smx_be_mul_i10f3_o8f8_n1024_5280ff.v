@@ -95,6 +95,9 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
     wire  pass2$last;
     reg  pass2$ready;
 
+    // Local signals
+    reg  p2_free;
+
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_5280ff$front front(
         .clock(front$clock),
@@ -175,23 +178,24 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
         pass1$first = front$index == 32'h0;
         pass1$last = front$last;
         front$start_desc = front$summing & pass1$done;
-        front$desc_ready = recip$done;
-        front$handoff = front$holding & ~pass2$busy_out;
-        recip$start = front$start_desc;
-        recip$d = pass1$d;
-        pass2$start = front$handoff;
-        pass2$len = front$len;
-        pass2$bank = front$bank;
-        pass2$k_min = pass1$k_min;
         pass2$r = recip$r;
         pass2$eb = recip$eb;
-        front$raddr = pass2$raddr;
-        front$ren = pass2$ren;
         pass2$rdata = front$rdata;
-        m_axis_tdata = pass2$y;
         m_axis_tvalid = pass2$valid;
         m_axis_tlast = pass2$last;
         pass2$ready = m_axis_tready;
+        recip$start = front$start_desc;
+        recip$d = pass1$d;
+        p2_free = ~pass2$busy_out;
+        pass2$len = front$len;
+        pass2$bank = front$bank;
+        pass2$k_min = pass1$k_min;
+        front$raddr = pass2$raddr;
+        front$ren = pass2$ren;
+        front$handoff = front$holding & p2_free;
+        pass2$start = front$handoff;
+        front$desc_ready = recip$done;
+        m_axis_tdata = pass2$y;
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff
@@ -251,6 +255,7 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$front(clock,reset,tvalid,tlast,tready,
 
     // Local signals
     reg  [10:0] count_next;
+    reg  row_end;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_5280ff$front$ram ram(
@@ -296,11 +301,12 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$front(clock,reset,tvalid,tlast,tready,
         ram$clock = clock;
         tready = state$q == st_accept;
         accept = tready & tvalid;
-        last = tlast | (count$q == max_last);
+        row_end = tlast | (count$q == max_last);
+        last = row_end;
         index = count$q;
         count_next = count$q + 32'h1;
         if (accept) begin
-            if (last) begin
+            if (row_end) begin
                 count$d = 32'h0;
                 len_r$d = count_next;
                 state$d = st_wait_sum;

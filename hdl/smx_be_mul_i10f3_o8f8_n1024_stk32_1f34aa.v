@@ -51,29 +51,7 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa(aclk,aresetn,s_axis_tdata,s_axis
     input wire  [9:0] theta;
     input wire  theta_we;
 
-    // Constant declarations
-    localparam  surv = 1'b0;
-    localparam  p2_idle = 2'b0;
-    localparam  p2_sweep = 2'b1;
-    localparam  p2_recip = 2'b10;
-    localparam  p2_run = 2'b11;
-    localparam  bank_bit = 11'b10000000000;
-    localparam  theta_reset = 10'b1111111111;
-    localparam  cap_m1 = 11'b111111;
-    localparam  all_ones = 11'b11111111111;
-    localparam  sign = 10'b1000000000;
-    localparam  to_wx = 12'h600;
-
     // Stub signals
-    reg  pass1$clock;
-    reg  pass1$reset;
-    reg  [9:0] pass1$x;
-    reg  pass1$valid;
-    reg  pass1$first;
-    reg  pass1$last;
-    wire  [18:0] pass1$k_min;
-    wire  [32:0] pass1$d;
-    wire  pass1$done;
     reg  front$clock;
     reg  front$reset;
     reg  front$tvalid;
@@ -93,6 +71,15 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa(aclk,aresetn,s_axis_tdata,s_axis
     reg  [10:0] front$raddr;
     reg  front$ren;
     wire  [9:0] front$rdata;
+    reg  pass1$clock;
+    reg  pass1$reset;
+    reg  [9:0] pass1$x;
+    reg  pass1$valid;
+    reg  pass1$first;
+    reg  pass1$last;
+    wire  [18:0] pass1$k_min;
+    wire  [32:0] pass1$d;
+    wire  pass1$done;
     reg  recip$clock;
     reg  recip$reset;
     reg  recip$start;
@@ -116,197 +103,34 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa(aclk,aresetn,s_axis_tdata,s_axis
     wire  pass2$valid;
     wire  pass2$last;
     reg  pass2$ready;
-    reg  stat$0$clock;
-    reg  stat$0$reset;
-    reg  [9:0] stat$0$x;
-    reg  stat$0$valid;
-    reg  stat$0$first;
-    reg  [10:0] stat$0$len;
-    reg  stat$0$start;
-    wire  [11:0] stat$0$t;
-    wire  stat$0$done;
-    reg  [1:0] p2state$d;
-    wire  [1:0] p2state$q;
-    reg  p2state$clock;
-    reg  [10:0] len2$d;
-    wire  [10:0] len2$q;
-    reg  len2$clock;
-    reg  bank2$d;
-    wire  bank2$q;
-    reg  bank2$clock;
-    reg  [18:0] kmin2$d;
-    wire  [18:0] kmin2$q;
-    reg  kmin2$clock;
-    reg  [10:0] sidx$d;
-    wire  [10:0] sidx$q;
-    reg  sidx$clock;
-    reg  sv1$d;
-    wire  sv1$q;
-    reg  sv1$clock;
-    reg  slast1$d;
-    wire  slast1$q;
-    reg  slast1$clock;
-    reg  [10:0] scnt$d;
-    wire  [10:0] scnt$q;
-    reg  scnt$clock;
-    reg  [10:0] scnt_o$d;
-    wire  [10:0] scnt_o$q;
-    reg  scnt_o$clock;
-    reg  sdone$0$d;
-    wire  sdone$0$q;
-    reg  sdone$0$clock;
-    reg  sdone$1$d;
-    wire  sdone$1$q;
-    reg  sdone$1$clock;
-    reg  sdone$2$d;
-    wire  sdone$2$q;
-    reg  sdone$2$clock;
-    reg  sdone$3$d;
-    wire  sdone$3$q;
-    reg  sdone$3$clock;
-    reg  sdone$4$d;
-    wire  sdone$4$q;
-    reg  sdone$4$clock;
-    reg  sdone$5$d;
-    wire  sdone$5$q;
-    reg  sdone$5$clock;
-    reg  recip_ok$d;
-    wire  recip_ok$q;
-    reg  recip_ok$clock;
-    reg  sel_ok$d;
-    wire  sel_ok$q;
-    reg  sel_ok$clock;
-    reg  [9:0] theta_r$d;
-    wire  [9:0] theta_r$q;
-    reg  theta_r$clock;
-    reg  [9:0] theta_row$d;
-    wire  [9:0] theta_row$q;
-    reg  theta_row$clock;
-    reg  [11:0] xo_r$d;
-    wire  [11:0] xo_r$q;
-    reg  xo_r$clock;
-    reg  v_r$d;
-    wire  v_r$q;
-    reg  v_r$clock;
-    reg  first_r$d;
-    wire  first_r$q;
-    reg  first_r$clock;
-    reg  [10:0] idx_r$d;
-    wire  [10:0] idx_r$q;
-    reg  idx_r$clock;
-    reg  [10:0] amax$d;
-    wire  [10:0] amax$q;
-    reg  amax$clock;
-    reg  [10:0] amax2$d;
-    wire  [10:0] amax2$q;
-    reg  amax2$clock;
-    reg  [11:0] xmax$d;
-    wire  [11:0] xmax$q;
-    reg  xmax$clock;
-    reg  [11:0] floor2$d;
-    wire  [11:0] floor2$q;
-    reg  floor2$clock;
-    reg  [11:0] t2$d;
-    wire  [11:0] t2$q;
-    reg  t2$clock;
-    reg  [10:0] imax2$d;
-    wire  [10:0] imax2$q;
-    reg  imax2$clock;
-    reg  [10:0] idx1$d;
-    wire  [10:0] idx1$q;
-    reg  idx1$clock;
-    reg  [11:0] x2o$d;
-    wire  [11:0] x2o$q;
-    reg  x2o$clock;
-    reg  [9:0] x2$d;
-    wire  [9:0] x2$q;
-    reg  x2$clock;
-    reg  [10:0] idx2$d;
-    wire  [10:0] idx2$q;
-    reg  idx2$clock;
-    reg  sv2$d;
-    wire  sv2$q;
-    reg  sv2$clock;
-    reg  slast2$d;
-    wire  slast2$q;
-    reg  slast2$clock;
-    reg  kp$0$d;
-    wire  kp$0$q;
-    reg  kp$0$clock;
-    reg  kp$1$d;
-    wire  kp$1$q;
-    reg  kp$1$clock;
-    reg  kp$2$d;
-    wire  kp$2$q;
-    reg  kp$2$clock;
-    reg  kp$3$d;
-    wire  kp$3$q;
-    reg  kp$3$clock;
-    reg  kp$4$d;
-    wire  kp$4$q;
-    reg  kp$4$clock;
-    reg  kp$5$d;
-    wire  kp$5$q;
-    reg  kp$5$clock;
-    reg  [10:0] cnt$d;
-    wire  [10:0] cnt$q;
-    reg  cnt$clock;
-    reg  [10:0] cnt_o$d;
-    wire  [10:0] cnt_o$q;
-    reg  cnt_o$clock;
-    reg  ap$0$d;
-    wire  ap$0$q;
-    reg  ap$0$clock;
-    reg  ap$1$d;
-    wire  ap$1$q;
-    reg  ap$1$clock;
-    reg  ap$2$d;
-    wire  ap$2$q;
-    reg  ap$2$clock;
-    reg  ap$3$d;
-    wire  ap$3$q;
-    reg  ap$3$clock;
-    reg  ap$4$d;
-    wire  ap$4$q;
-    reg  ap$4$clock;
-    reg  ap$5$d;
-    wire  ap$5$q;
-    reg  ap$5$clock;
+    reg  select$0$clock;
+    reg  select$0$reset;
+    reg  [9:0] select$0$theta;
+    reg  select$0$theta_we;
+    reg  [9:0] select$0$x;
+    reg  select$0$accept;
+    reg  [10:0] select$0$index;
+    reg  [10:0] select$0$len;
+    reg  select$0$start_desc;
+    reg  select$0$pass1_done;
+    reg  select$0$recip_done;
+    wire  select$0$desc_ready;
+    reg  select$0$handoff;
+    reg  [10:0] select$0$raddr;
+    reg  select$0$ren;
+    reg  [9:0] select$0$rdata;
+    reg  [7:0] select$0$y;
+    reg  select$0$out_valid;
+    reg  select$0$out_last;
+    reg  select$0$out_ready;
+    wire  [7:0] select$0$tdata;
+    wire  select$0$tuser;
+    wire  [10:0] select$0$kept;
 
     // Local signals
-    reg  [10:0] cap_m1_s;
-    reg  first;
-    reg  [9:0] theta_eff;
-    reg  [11:0] xo;
-    reg  sel_done;
-    reg  [11:0] desc_t;
-    reg  [10:0] desc_i;
-    reg  [11:0] x1o;
-    reg  keep_raw;
-    reg  adv;
-    reg  keep_out;
-    reg  is_amax;
-    reg  amax_out;
-    reg  [10:0] cnt_next;
     reg  p2_free;
-    reg  skeep;
-    reg  sweep_done;
-    reg  sdone_last;
-    reg  [18:0] kmin_s;
-    reg  [10:0] sidx_next;
 
     // Sub module instances
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$pass1 pass1(
-        .clock(pass1$clock),
-        .reset(pass1$reset),
-        .x(pass1$x),
-        .valid(pass1$valid),
-        .first(pass1$first),
-        .last(pass1$last),
-        .k_min(pass1$k_min),
-        .d(pass1$d),
-        .done(pass1$done)
-    );
     smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$front front(
         .clock(front$clock),
         .reset(front$reset),
@@ -327,6 +151,17 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa(aclk,aresetn,s_axis_tdata,s_axis
         .raddr(front$raddr),
         .ren(front$ren),
         .rdata(front$rdata)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$pass1 pass1(
+        .clock(pass1$clock),
+        .reset(pass1$reset),
+        .x(pass1$x),
+        .valid(pass1$valid),
+        .first(pass1$first),
+        .last(pass1$last),
+        .k_min(pass1$k_min),
+        .d(pass1$d),
+        .done(pass1$done)
     );
     smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$recip recip(
         .clock(recip$clock),
@@ -355,365 +190,36 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa(aclk,aresetn,s_axis_tdata,s_axis
         .last(pass2$last),
         .ready(pass2$ready)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0 stat$0(
-        .clock(stat$0$clock),
-        .reset(stat$0$reset),
-        .x(stat$0$x),
-        .valid(stat$0$valid),
-        .first(stat$0$first),
-        .len(stat$0$len),
-        .start(stat$0$start),
-        .t(stat$0$t),
-        .done(stat$0$done)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$p2state p2state(
-        .d(p2state$d),
-        .q(p2state$q),
-        .clock(p2state$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$len2 len2(
-        .d(len2$d),
-        .q(len2$q),
-        .clock(len2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$bank2 bank2(
-        .d(bank2$d),
-        .q(bank2$q),
-        .clock(bank2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$kmin2 kmin2(
-        .d(kmin2$d),
-        .q(kmin2$q),
-        .clock(kmin2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sidx sidx(
-        .d(sidx$d),
-        .q(sidx$q),
-        .clock(sidx$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sv1 sv1(
-        .d(sv1$d),
-        .q(sv1$q),
-        .clock(sv1$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$slast1 slast1(
-        .d(slast1$d),
-        .q(slast1$q),
-        .clock(slast1$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$scnt scnt(
-        .d(scnt$d),
-        .q(scnt$q),
-        .clock(scnt$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$scnt_o scnt_o(
-        .d(scnt_o$d),
-        .q(scnt_o$q),
-        .clock(scnt_o$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$0 sdone$0(
-        .d(sdone$0$d),
-        .q(sdone$0$q),
-        .clock(sdone$0$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$1 sdone$1(
-        .d(sdone$1$d),
-        .q(sdone$1$q),
-        .clock(sdone$1$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$2 sdone$2(
-        .d(sdone$2$d),
-        .q(sdone$2$q),
-        .clock(sdone$2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$3 sdone$3(
-        .d(sdone$3$d),
-        .q(sdone$3$q),
-        .clock(sdone$3$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$4 sdone$4(
-        .d(sdone$4$d),
-        .q(sdone$4$q),
-        .clock(sdone$4$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$5 sdone$5(
-        .d(sdone$5$d),
-        .q(sdone$5$q),
-        .clock(sdone$5$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$recip_ok recip_ok(
-        .d(recip_ok$d),
-        .q(recip_ok$q),
-        .clock(recip_ok$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sel_ok sel_ok(
-        .d(sel_ok$d),
-        .q(sel_ok$q),
-        .clock(sel_ok$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$theta_r theta_r(
-        .d(theta_r$d),
-        .q(theta_r$q),
-        .clock(theta_r$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$theta_row theta_row(
-        .d(theta_row$d),
-        .q(theta_row$q),
-        .clock(theta_row$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$xo_r xo_r(
-        .d(xo_r$d),
-        .q(xo_r$q),
-        .clock(xo_r$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$v_r v_r(
-        .d(v_r$d),
-        .q(v_r$q),
-        .clock(v_r$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$first_r first_r(
-        .d(first_r$d),
-        .q(first_r$q),
-        .clock(first_r$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$idx_r idx_r(
-        .d(idx_r$d),
-        .q(idx_r$q),
-        .clock(idx_r$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$amax amax(
-        .d(amax$d),
-        .q(amax$q),
-        .clock(amax$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$amax2 amax2(
-        .d(amax2$d),
-        .q(amax2$q),
-        .clock(amax2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$xmax xmax(
-        .d(xmax$d),
-        .q(xmax$q),
-        .clock(xmax$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$floor2 floor2(
-        .d(floor2$d),
-        .q(floor2$q),
-        .clock(floor2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$t2 t2(
-        .d(t2$d),
-        .q(t2$q),
-        .clock(t2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$imax2 imax2(
-        .d(imax2$d),
-        .q(imax2$q),
-        .clock(imax2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$idx1 idx1(
-        .d(idx1$d),
-        .q(idx1$q),
-        .clock(idx1$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$x2o x2o(
-        .d(x2o$d),
-        .q(x2o$q),
-        .clock(x2o$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$x2 x2(
-        .d(x2$d),
-        .q(x2$q),
-        .clock(x2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$idx2 idx2(
-        .d(idx2$d),
-        .q(idx2$q),
-        .clock(idx2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sv2 sv2(
-        .d(sv2$d),
-        .q(sv2$q),
-        .clock(sv2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$slast2 slast2(
-        .d(slast2$d),
-        .q(slast2$q),
-        .clock(slast2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$kp$0 kp$0(
-        .d(kp$0$d),
-        .q(kp$0$q),
-        .clock(kp$0$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$kp$1 kp$1(
-        .d(kp$1$d),
-        .q(kp$1$q),
-        .clock(kp$1$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$kp$2 kp$2(
-        .d(kp$2$d),
-        .q(kp$2$q),
-        .clock(kp$2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$kp$3 kp$3(
-        .d(kp$3$d),
-        .q(kp$3$q),
-        .clock(kp$3$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$kp$4 kp$4(
-        .d(kp$4$d),
-        .q(kp$4$q),
-        .clock(kp$4$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$kp$5 kp$5(
-        .d(kp$5$d),
-        .q(kp$5$q),
-        .clock(kp$5$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$cnt cnt(
-        .d(cnt$d),
-        .q(cnt$q),
-        .clock(cnt$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$cnt_o cnt_o(
-        .d(cnt_o$d),
-        .q(cnt_o$q),
-        .clock(cnt_o$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$ap$0 ap$0(
-        .d(ap$0$d),
-        .q(ap$0$q),
-        .clock(ap$0$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$ap$1 ap$1(
-        .d(ap$1$d),
-        .q(ap$1$q),
-        .clock(ap$1$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$ap$2 ap$2(
-        .d(ap$2$d),
-        .q(ap$2$q),
-        .clock(ap$2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$ap$3 ap$3(
-        .d(ap$3$d),
-        .q(ap$3$q),
-        .clock(ap$3$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$ap$4 ap$4(
-        .d(ap$4$d),
-        .q(ap$4$q),
-        .clock(ap$4$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$ap$5 ap$5(
-        .d(ap$5$d),
-        .q(ap$5$q),
-        .clock(ap$5$clock)
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0 select$0(
+        .clock(select$0$clock),
+        .reset(select$0$reset),
+        .theta(select$0$theta),
+        .theta_we(select$0$theta_we),
+        .x(select$0$x),
+        .accept(select$0$accept),
+        .index(select$0$index),
+        .len(select$0$len),
+        .start_desc(select$0$start_desc),
+        .pass1_done(select$0$pass1_done),
+        .recip_done(select$0$recip_done),
+        .desc_ready(select$0$desc_ready),
+        .handoff(select$0$handoff),
+        .raddr(select$0$raddr),
+        .ren(select$0$ren),
+        .rdata(select$0$rdata),
+        .y(select$0$y),
+        .out_valid(select$0$out_valid),
+        .out_last(select$0$out_last),
+        .out_ready(select$0$out_ready),
+        .tdata(select$0$tdata),
+        .tuser(select$0$tuser),
+        .kept(select$0$kept)
     );
 
     // Update code
     always @(*) begin
-        recip_ok$clock = aclk;
-        sel_ok$clock = aclk;
-        theta_r$clock = aclk;
-        theta_row$clock = aclk;
-        xo_r$clock = aclk;
-        v_r$clock = aclk;
-        first_r$clock = aclk;
-        xmax$clock = aclk;
-        floor2$clock = aclk;
-        t2$clock = aclk;
-        imax2$clock = aclk;
-        idx1$clock = aclk;
-        cnt$clock = aclk;
-        p2state$clock = aclk;
-        len2$clock = aclk;
-        bank2$clock = aclk;
-        kmin2$clock = aclk;
-        sidx$clock = aclk;
-        sv1$clock = aclk;
-        slast1$clock = aclk;
-        scnt$clock = aclk;
-        x2o$clock = aclk;
-        x2$clock = aclk;
-        idx2$clock = aclk;
-        sv2$clock = aclk;
-        slast2$clock = aclk;
-        scnt_o$clock = aclk;
-        idx_r$clock = aclk;
-        amax$clock = aclk;
-        amax2$clock = aclk;
-        cnt_o$clock = aclk;
-        recip_ok$d = recip_ok$q;
-        sel_ok$d = sel_ok$q;
-        theta_r$d = theta_r$q;
-        theta_row$d = theta_row$q;
-        xo_r$d = xo_r$q;
-        v_r$d = v_r$q;
-        first_r$d = first_r$q;
-        xmax$d = xmax$q;
-        floor2$d = floor2$q;
-        t2$d = t2$q;
-        imax2$d = imax2$q;
-        idx1$d = idx1$q;
-        cnt$d = cnt$q;
-        p2state$d = p2state$q;
-        len2$d = len2$q;
-        bank2$d = bank2$q;
-        kmin2$d = kmin2$q;
-        sidx$d = sidx$q;
-        sv1$d = sv1$q;
-        slast1$d = slast1$q;
-        scnt$d = scnt$q;
-        x2o$d = x2o$q;
-        x2$d = x2$q;
-        idx2$d = idx2$q;
-        sv2$d = sv2$q;
-        slast2$d = slast2$q;
-        scnt_o$d = scnt_o$q;
-        idx_r$d = idx_r$q;
-        amax$d = amax$q;
-        amax2$d = amax2$q;
-        cnt_o$d = cnt_o$q;
-        sdone$0$clock = aclk;
-        sdone$0$d = sdone$0$q;
-        sdone$1$clock = aclk;
-        sdone$1$d = sdone$1$q;
-        sdone$2$clock = aclk;
-        sdone$2$d = sdone$2$q;
-        sdone$3$clock = aclk;
-        sdone$3$d = sdone$3$q;
-        sdone$4$clock = aclk;
-        sdone$4$d = sdone$4$q;
-        sdone$5$clock = aclk;
-        sdone$5$d = sdone$5$q;
-        kp$0$clock = aclk;
-        kp$0$d = kp$0$q;
-        ap$0$clock = aclk;
-        ap$0$d = ap$0$q;
-        kp$1$clock = aclk;
-        kp$1$d = kp$1$q;
-        ap$1$clock = aclk;
-        ap$1$d = ap$1$q;
-        kp$2$clock = aclk;
-        kp$2$d = kp$2$q;
-        ap$2$clock = aclk;
-        ap$2$d = ap$2$q;
-        kp$3$clock = aclk;
-        kp$3$d = kp$3$q;
-        ap$3$clock = aclk;
-        ap$3$d = ap$3$q;
-        kp$4$clock = aclk;
-        kp$4$d = kp$4$q;
-        ap$4$clock = aclk;
-        ap$4$d = ap$4$q;
-        kp$5$clock = aclk;
-        kp$5$d = kp$5$q;
-        ap$5$clock = aclk;
-        ap$5$d = ap$5$q;
-        pass1$clock = aclk;
         front$clock = aclk;
+        pass1$clock = aclk;
         recip$clock = aclk;
         pass2$clock = aclk;
         front$reset = ~aresetn;
@@ -724,468 +230,53 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa(aclk,aresetn,s_axis_tdata,s_axis
         front$tlast = s_axis_tlast;
         s_axis_tready = front$tready;
         front$wdata = s_axis_tdata;
-        front$start_desc = front$summing & pass1$done;
-        first = front$index == 32'h0;
         pass1$x = s_axis_tdata;
         pass1$valid = front$accept;
-        pass1$first = first;
+        pass1$first = front$index == 32'h0;
         pass1$last = front$last;
-        if (theta_we) begin
-            theta_r$d = theta;
-            theta_eff = theta;
-        end
-        else begin
-            theta_eff = theta_r$q;
-        end
-        if (front$accept & (first)) begin
-            theta_row$d = theta_eff;
-        end
-        xo = ((s_axis_tdata ^ sign) & 12'hfff) + to_wx;
-        xo_r$d = xo;
-        v_r$d = front$accept;
-        first_r$d = first;
-        idx_r$d = front$index;
-        if (v_r$q & (first_r$q | (xo_r$q > xmax$q))) begin
-            xmax$d = xo_r$q;
-            amax$d = idx_r$q;
-        end
-        sel_done = pass1$done;
-        desc_t = 32'h0;
-        desc_i = all_ones;
-        stat$0$clock = aclk;
-        stat$0$reset = ~aresetn;
-        stat$0$x = s_axis_tdata;
-        stat$0$valid = front$accept;
-        stat$0$first = first;
-        stat$0$len = front$len;
-        stat$0$start = front$start_desc;
-        sel_done = stat$0$done;
-        if (stat$0$t > xmax$q) begin
-            desc_t = xmax$q;
-        end
-        else begin
-            desc_t = stat$0$t;
-        end
-        recip$start = 1'b0;
-        pass2$start = 1'b0;
+        front$start_desc = front$summing & pass1$done;
         pass2$r = recip$r;
         pass2$eb = recip$eb;
-        if (surv) begin
-            pass2$len = len2$q;
-            pass2$bank = bank2$q;
-            pass2$k_min = kmin2$q;
-            p2_free = (p2state$q == p2_idle) | ((p2state$q == p2_run) & ~pass2$busy_out);
-        end
-        else begin
-            pass2$len = front$len;
-            pass2$bank = front$bank;
-            pass2$k_min = pass1$k_min;
-            p2_free = ~pass2$busy_out;
-        end
-        recip$d = pass1$d;
-        if (p2state$q == p2_sweep) begin
-            if (bank2$q) begin
-                front$raddr = sidx$q | bank_bit;
-            end
-            else begin
-                front$raddr = sidx$q;
-            end
-            front$ren = 1'b1;
-        end
-        else begin
-            front$raddr = pass2$raddr;
-            front$ren = pass2$ren;
-        end
         pass2$rdata = front$rdata;
-        if ((p2state$q == p2_run) & ~pass2$busy_out) begin
-            p2state$d = p2_idle;
-        end
-        if (recip$done) begin
-            recip_ok$d = 1'b1;
-        end
-        if (sel_done) begin
-            sel_ok$d = 1'b1;
-        end
-        if (front$start_desc) begin
-            recip$start = ~surv;
-        end
-        front$desc_ready = (surv | recip_ok$q | recip$done) & (sel_ok$q | sel_done);
-        front$handoff = front$holding & p2_free;
-        if (front$handoff) begin
-            if (surv) begin
-                p2state$d = p2_sweep;
-                len2$d = front$len;
-                bank2$d = front$bank;
-                sidx$d = 32'h0;
-                scnt$d = 32'h0;
-                scnt_o$d = 32'h0;
-            end
-            else begin
-                pass2$start = 1'b1;
-            end
-            recip_ok$d = 1'b0;
-            sel_ok$d = 1'b0;
-            floor2$d = xmax$q - ((theta_row$q) & 12'hfff);
-            t2$d = desc_t;
-            imax2$d = desc_i;
-            amax2$d = amax$q;
-        end
-        if (front$ren) begin
-            idx1$d = front$raddr & ~bank_bit;
-        end
-        x1o = ((front$rdata ^ sign) & 12'hfff) + to_wx;
-        adv = ~pass2$valid | m_axis_tready;
-        if (adv) begin
-            x2o$d = x1o;
-            x2$d = front$rdata;
-            idx2$d = idx1$q;
-        end
-        keep_raw = (x2o$q >= floor2$q) & ((x2o$q > t2$q) | ((x2o$q == t2$q) & (idx2$q <= imax2$q)));
-        is_amax = idx2$q == amax2$q;
-        if (adv) begin
-            kp$0$d = keep_raw;
-            ap$0$d = is_amax;
-            kp$1$d = kp$0$q;
-            ap$1$d = ap$0$q;
-            kp$2$d = kp$1$q;
-            ap$2$d = ap$1$q;
-            kp$3$d = kp$2$q;
-            ap$3$d = ap$2$q;
-            kp$4$d = kp$3$q;
-            ap$4$d = ap$3$q;
-            kp$5$d = kp$4$q;
-            ap$5$d = ap$4$q;
-        end
-        sidx_next = sidx$q + 32'h1;
-        sv1$d = 1'b0;
-        if (p2state$q == p2_sweep) begin
-            if (sidx$q != len2$q) begin
-                sv1$d = 1'b1;
-                slast1$d = sidx_next == len2$q;
-                sidx$d = sidx_next;
-            end
-        end
-        sv2$d = sv1$q;
-        slast2$d = slast1$q;
-        cap_m1_s = cap_m1;
-        skeep = sv2$q & keep_raw & (is_amax | (scnt_o$q < cap_m1_s));
-        if (skeep) begin
-            scnt$d = scnt$q + 32'h1;
-            if (~is_amax) begin
-                scnt_o$d = scnt_o$q + 32'h1;
-            end
-        end
-        sdone$0$d = sv2$q & slast2$q;
-        sdone$1$d = sdone$0$q;
-        sdone$2$d = sdone$1$q;
-        sdone$3$d = sdone$2$q;
-        sdone$4$d = sdone$3$q;
-        sdone$5$d = sdone$4$q;
-        sdone_last = 1'b0;
-        sdone_last = sdone$5$q;
-        sweep_done = sdone_last;
-        kmin_s = pass1$k_min;
-        if ((p2state$q == p2_sweep) & sweep_done) begin
-            recip$start = 1'b1;
-            kmin2$d = kmin_s;
-            p2state$d = p2_recip;
-        end
-        if ((p2state$q == p2_recip) & recip$done) begin
-            pass2$start = 1'b1;
-            p2state$d = p2_run;
-        end
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (cnt_o$q < cap_m1_s));
-        if (keep_out) begin
-            cnt_next = cnt$q + 32'h1;
-        end
-        else begin
-            cnt_next = cnt$q;
-        end
-        if (pass2$valid & m_axis_tready) begin
-            if (pass2$last) begin
-                cnt$d = 32'h0;
-                cnt_o$d = 32'h0;
-            end
-            else begin
-                cnt$d = cnt_next;
-                if (keep_out & ~amax_out) begin
-                    cnt_o$d = cnt_o$q + 32'h1;
-                end
-            end
-        end
-        if (keep_out) begin
-            m_axis_tdata = pass2$y;
-        end
-        else begin
-            m_axis_tdata = 32'h0;
-        end
-        m_axis_tuser = keep_out;
-        m_axis_kept = cnt_next;
         m_axis_tvalid = pass2$valid;
         m_axis_tlast = pass2$last;
         pass2$ready = m_axis_tready;
-        if (~aresetn) begin
-            recip_ok$d = 1'b0;
-            sel_ok$d = 1'b0;
-            theta_r$d = theta_reset;
-            cnt$d = 32'h0;
-            cnt_o$d = 32'h0;
-            p2state$d = p2_idle;
-            sv1$d = 1'b0;
-            sv2$d = 1'b0;
-        end
+        recip$start = front$start_desc;
+        recip$d = pass1$d;
+        p2_free = ~pass2$busy_out;
+        pass2$len = front$len;
+        pass2$bank = front$bank;
+        pass2$k_min = pass1$k_min;
+        front$raddr = pass2$raddr;
+        front$ren = pass2$ren;
+        front$handoff = front$holding & p2_free;
+        pass2$start = front$handoff;
+        select$0$clock = aclk;
+        select$0$reset = ~aresetn;
+        select$0$theta = theta;
+        select$0$theta_we = theta_we;
+        select$0$x = s_axis_tdata;
+        select$0$accept = front$accept;
+        select$0$index = front$index;
+        select$0$pass1_done = pass1$done;
+        select$0$recip_done = recip$done;
+        front$desc_ready = select$0$desc_ready;
+        select$0$handoff = front$handoff;
+        select$0$raddr = front$raddr;
+        select$0$ren = front$ren;
+        select$0$rdata = front$rdata;
+        select$0$y = pass2$y;
+        select$0$out_valid = pass2$valid;
+        select$0$out_last = pass2$last;
+        select$0$out_ready = m_axis_tready;
+        m_axis_tdata = select$0$tdata;
+        m_axis_tuser = select$0$tuser;
+        m_axis_kept = select$0$kept;
+        select$0$len = front$len;
+        select$0$start_desc = front$start_desc;
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$amax(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$amax
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$amax2(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$amax2
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$ap$0(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$ap$0
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$ap$1(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$ap$1
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$ap$2(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$ap$2
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$ap$3(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$ap$3
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$ap$4(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$ap$4
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$ap$5(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$ap$5
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$bank2(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$bank2
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$cnt(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$cnt
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$cnt_o(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$cnt_o
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$first_r(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$first_r
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$floor2(d,q,clock);
-
-    // Module arguments
-    input wire  [11:0] d;
-    output reg  [11:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 12'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$floor2
 
 
 module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$front(clock,reset,tvalid,tlast,tready,wdata,accept,last,index,summing,start_desc,desc_ready,holding,handoff,len,bank,raddr,ren,rdata);
@@ -1242,6 +333,7 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$front(clock,reset,tvalid,tlast,t
 
     // Local signals
     reg  [10:0] count_next;
+    reg  row_end;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$front$ram ram(
@@ -1287,11 +379,12 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$front(clock,reset,tvalid,tlast,t
         ram$clock = clock;
         tready = state$q == st_accept;
         accept = tready & tvalid;
-        last = tlast | (count$q == max_last);
+        row_end = tlast | (count$q == max_last);
+        last = row_end;
         index = count$q;
         count_next = count$q + 32'h1;
         if (accept) begin
-            if (last) begin
+            if (row_end) begin
                 count$d = 32'h0;
                 len_r$d = count_next;
                 state$d = st_wait_sum;
@@ -1429,253 +522,6 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$front$state(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$front$state
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$idx1(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$idx1
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$idx2(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$idx2
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$idx_r(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$idx_r
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$imax2(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$imax2
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$kmin2(d,q,clock);
-
-    // Module arguments
-    input wire  [18:0] d;
-    output reg  [18:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 19'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$kmin2
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$kp$0(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$kp$0
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$kp$1(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$kp$1
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$kp$2(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$kp$2
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$kp$3(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$kp$3
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$kp$4(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$kp$4
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$kp$5(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$kp$5
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$len2(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$len2
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$p2state(d,q,clock);
-
-    // Module arguments
-    input wire  [1:0] d;
-    output reg  [1:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 2'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$p2state
 
 
 module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$pass1(clock,reset,x,valid,first,last,k_min,d,done);
@@ -4531,26 +3377,525 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$recip$vm(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$recip$vm
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$recip_ok(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0(clock,reset,theta,theta_we,x,accept,index,len,start_desc,pass1_done,recip_done,desc_ready,handoff,raddr,ren,rdata,y,out_valid,out_last,out_ready,tdata,tuser,kept);
 
     // Module arguments
-    input wire  d;
-    output reg  q;
     input wire  clock;
+    input wire  reset;
+    input wire  [9:0] theta;
+    input wire  theta_we;
+    input wire  [9:0] x;
+    input wire  accept;
+    input wire  [10:0] index;
+    input wire  [10:0] len;
+    input wire  start_desc;
+    input wire  pass1_done;
+    input wire  recip_done;
+    output reg  desc_ready;
+    input wire  handoff;
+    input wire  [10:0] raddr;
+    input wire  ren;
+    input wire  [9:0] rdata;
+    input wire  [7:0] y;
+    input wire  out_valid;
+    input wire  out_last;
+    input wire  out_ready;
+    output reg  [7:0] tdata;
+    output reg  tuser;
+    output reg  [10:0] kept;
 
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
+    // Constant declarations
+    localparam  surv = 1'b0;
+    localparam  theta_reset = 10'b1111111111;
+    localparam  cap_m1 = 11'b111111;
+    localparam  all_ones = 11'b11111111111;
+    localparam  bank_bit = 11'b10000000000;
+    localparam  sign = 10'b1000000000;
+    localparam  to_wx = 12'h600;
+
+    // Stub signals
+    reg  stat$0$clock;
+    reg  stat$0$reset;
+    reg  [9:0] stat$0$x;
+    reg  stat$0$valid;
+    reg  stat$0$first;
+    reg  [10:0] stat$0$len;
+    reg  stat$0$start;
+    wire  [11:0] stat$0$t;
+    wire  stat$0$done;
+    reg  recip_ok$d;
+    wire  recip_ok$q;
+    reg  recip_ok$clock;
+    reg  sel_ok$d;
+    wire  sel_ok$q;
+    reg  sel_ok$clock;
+    reg  [9:0] theta_r$d;
+    wire  [9:0] theta_r$q;
+    reg  theta_r$clock;
+    reg  [9:0] theta_row$d;
+    wire  [9:0] theta_row$q;
+    reg  theta_row$clock;
+    reg  [11:0] xo_r$d;
+    wire  [11:0] xo_r$q;
+    reg  xo_r$clock;
+    reg  v_r$d;
+    wire  v_r$q;
+    reg  v_r$clock;
+    reg  first_r$d;
+    wire  first_r$q;
+    reg  first_r$clock;
+    reg  [10:0] idx_r$d;
+    wire  [10:0] idx_r$q;
+    reg  idx_r$clock;
+    reg  [10:0] amax$d;
+    wire  [10:0] amax$q;
+    reg  amax$clock;
+    reg  [11:0] xmax$d;
+    wire  [11:0] xmax$q;
+    reg  xmax$clock;
+    reg  [11:0] floor2$d;
+    wire  [11:0] floor2$q;
+    reg  floor2$clock;
+    reg  [11:0] t2$d;
+    wire  [11:0] t2$q;
+    reg  t2$clock;
+    reg  [10:0] imax2$d;
+    wire  [10:0] imax2$q;
+    reg  imax2$clock;
+    reg  [10:0] amax2$d;
+    wire  [10:0] amax2$q;
+    reg  amax2$clock;
+    reg  [10:0] idx1$d;
+    wire  [10:0] idx1$q;
+    reg  idx1$clock;
+    reg  [11:0] x2o$d;
+    wire  [11:0] x2o$q;
+    reg  x2o$clock;
+    reg  [9:0] x2$d;
+    wire  [9:0] x2$q;
+    reg  x2$clock;
+    reg  [10:0] idx2$d;
+    wire  [10:0] idx2$q;
+    reg  idx2$clock;
+    reg  kp$0$d;
+    wire  kp$0$q;
+    reg  kp$0$clock;
+    reg  kp$1$d;
+    wire  kp$1$q;
+    reg  kp$1$clock;
+    reg  kp$2$d;
+    wire  kp$2$q;
+    reg  kp$2$clock;
+    reg  kp$3$d;
+    wire  kp$3$q;
+    reg  kp$3$clock;
+    reg  kp$4$d;
+    wire  kp$4$q;
+    reg  kp$4$clock;
+    reg  kp$5$d;
+    wire  kp$5$q;
+    reg  kp$5$clock;
+    reg  ap$0$d;
+    wire  ap$0$q;
+    reg  ap$0$clock;
+    reg  ap$1$d;
+    wire  ap$1$q;
+    reg  ap$1$clock;
+    reg  ap$2$d;
+    wire  ap$2$q;
+    reg  ap$2$clock;
+    reg  ap$3$d;
+    wire  ap$3$q;
+    reg  ap$3$clock;
+    reg  ap$4$d;
+    wire  ap$4$q;
+    reg  ap$4$clock;
+    reg  ap$5$d;
+    wire  ap$5$q;
+    reg  ap$5$clock;
+    reg  [10:0] cnt$d;
+    wire  [10:0] cnt$q;
+    reg  cnt$clock;
+    reg  [10:0] cnt_o$d;
+    wire  [10:0] cnt_o$q;
+    reg  cnt_o$clock;
+
+    // Local signals
+    reg  [10:0] cap_m1_s;
+    reg  first;
+    reg  [9:0] theta_eff;
+    reg  [11:0] xo;
+    reg  sel_done;
+    reg  [11:0] desc_t;
+    reg  [10:0] desc_i;
+    reg  [11:0] x1o;
+    reg  keep_raw;
+    reg  adv;
+    reg  keep_out;
+    reg  is_amax;
+    reg  amax_out;
+    reg  [10:0] cnt_next;
+
+    // Sub module instances
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0 stat$0(
+        .clock(stat$0$clock),
+        .reset(stat$0$reset),
+        .x(stat$0$x),
+        .valid(stat$0$valid),
+        .first(stat$0$first),
+        .len(stat$0$len),
+        .start(stat$0$start),
+        .t(stat$0$t),
+        .done(stat$0$done)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$recip_ok recip_ok(
+        .d(recip_ok$d),
+        .q(recip_ok$q),
+        .clock(recip_ok$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$sel_ok sel_ok(
+        .d(sel_ok$d),
+        .q(sel_ok$q),
+        .clock(sel_ok$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$theta_r theta_r(
+        .d(theta_r$d),
+        .q(theta_r$q),
+        .clock(theta_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$theta_row theta_row(
+        .d(theta_row$d),
+        .q(theta_row$q),
+        .clock(theta_row$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$xo_r xo_r(
+        .d(xo_r$d),
+        .q(xo_r$q),
+        .clock(xo_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$v_r v_r(
+        .d(v_r$d),
+        .q(v_r$q),
+        .clock(v_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$first_r first_r(
+        .d(first_r$d),
+        .q(first_r$q),
+        .clock(first_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$idx_r idx_r(
+        .d(idx_r$d),
+        .q(idx_r$q),
+        .clock(idx_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$amax amax(
+        .d(amax$d),
+        .q(amax$q),
+        .clock(amax$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$xmax xmax(
+        .d(xmax$d),
+        .q(xmax$q),
+        .clock(xmax$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$floor2 floor2(
+        .d(floor2$d),
+        .q(floor2$q),
+        .clock(floor2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$t2 t2(
+        .d(t2$d),
+        .q(t2$q),
+        .clock(t2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$imax2 imax2(
+        .d(imax2$d),
+        .q(imax2$q),
+        .clock(imax2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$amax2 amax2(
+        .d(amax2$d),
+        .q(amax2$q),
+        .clock(amax2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$idx1 idx1(
+        .d(idx1$d),
+        .q(idx1$q),
+        .clock(idx1$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$x2o x2o(
+        .d(x2o$d),
+        .q(x2o$q),
+        .clock(x2o$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$x2 x2(
+        .d(x2$d),
+        .q(x2$q),
+        .clock(x2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$idx2 idx2(
+        .d(idx2$d),
+        .q(idx2$q),
+        .clock(idx2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$kp$0 kp$0(
+        .d(kp$0$d),
+        .q(kp$0$q),
+        .clock(kp$0$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$kp$1 kp$1(
+        .d(kp$1$d),
+        .q(kp$1$q),
+        .clock(kp$1$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$kp$2 kp$2(
+        .d(kp$2$d),
+        .q(kp$2$q),
+        .clock(kp$2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$kp$3 kp$3(
+        .d(kp$3$d),
+        .q(kp$3$q),
+        .clock(kp$3$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$kp$4 kp$4(
+        .d(kp$4$d),
+        .q(kp$4$q),
+        .clock(kp$4$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$kp$5 kp$5(
+        .d(kp$5$d),
+        .q(kp$5$q),
+        .clock(kp$5$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$ap$0 ap$0(
+        .d(ap$0$d),
+        .q(ap$0$q),
+        .clock(ap$0$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$ap$1 ap$1(
+        .d(ap$1$d),
+        .q(ap$1$q),
+        .clock(ap$1$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$ap$2 ap$2(
+        .d(ap$2$d),
+        .q(ap$2$q),
+        .clock(ap$2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$ap$3 ap$3(
+        .d(ap$3$d),
+        .q(ap$3$q),
+        .clock(ap$3$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$ap$4 ap$4(
+        .d(ap$4$d),
+        .q(ap$4$q),
+        .clock(ap$4$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$ap$5 ap$5(
+        .d(ap$5$d),
+        .q(ap$5$q),
+        .clock(ap$5$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$cnt cnt(
+        .d(cnt$d),
+        .q(cnt$q),
+        .clock(cnt$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$cnt_o cnt_o(
+        .d(cnt_o$d),
+        .q(cnt_o$q),
+        .clock(cnt_o$clock)
+    );
+
+    // Update code
+    always @(*) begin
+        recip_ok$clock = clock;
+        sel_ok$clock = clock;
+        theta_r$clock = clock;
+        theta_row$clock = clock;
+        xo_r$clock = clock;
+        v_r$clock = clock;
+        first_r$clock = clock;
+        idx_r$clock = clock;
+        amax$clock = clock;
+        xmax$clock = clock;
+        floor2$clock = clock;
+        t2$clock = clock;
+        imax2$clock = clock;
+        amax2$clock = clock;
+        idx1$clock = clock;
+        x2o$clock = clock;
+        x2$clock = clock;
+        idx2$clock = clock;
+        cnt$clock = clock;
+        cnt_o$clock = clock;
+        recip_ok$d = recip_ok$q;
+        sel_ok$d = sel_ok$q;
+        theta_r$d = theta_r$q;
+        theta_row$d = theta_row$q;
+        xo_r$d = xo_r$q;
+        v_r$d = v_r$q;
+        first_r$d = first_r$q;
+        idx_r$d = idx_r$q;
+        amax$d = amax$q;
+        xmax$d = xmax$q;
+        floor2$d = floor2$q;
+        t2$d = t2$q;
+        imax2$d = imax2$q;
+        amax2$d = amax2$q;
+        idx1$d = idx1$q;
+        x2o$d = x2o$q;
+        x2$d = x2$q;
+        idx2$d = idx2$q;
+        cnt$d = cnt$q;
+        cnt_o$d = cnt_o$q;
+        kp$0$clock = clock;
+        kp$0$d = kp$0$q;
+        ap$0$clock = clock;
+        ap$0$d = ap$0$q;
+        kp$1$clock = clock;
+        kp$1$d = kp$1$q;
+        ap$1$clock = clock;
+        ap$1$d = ap$1$q;
+        kp$2$clock = clock;
+        kp$2$d = kp$2$q;
+        ap$2$clock = clock;
+        ap$2$d = ap$2$q;
+        kp$3$clock = clock;
+        kp$3$d = kp$3$q;
+        ap$3$clock = clock;
+        ap$3$d = ap$3$q;
+        kp$4$clock = clock;
+        kp$4$d = kp$4$q;
+        ap$4$clock = clock;
+        ap$4$d = ap$4$q;
+        kp$5$clock = clock;
+        kp$5$d = kp$5$q;
+        ap$5$clock = clock;
+        ap$5$d = ap$5$q;
+        first = index == 32'h0;
+        if (theta_we) begin
+            theta_r$d = theta;
+            theta_eff = theta;
+        end
+        else begin
+            theta_eff = theta_r$q;
+        end
+        if (accept & first) begin
+            theta_row$d = theta_eff;
+        end
+        xo = ((x ^ sign) & 12'hfff) + to_wx;
+        xo_r$d = xo;
+        v_r$d = accept;
+        first_r$d = first;
+        idx_r$d = index;
+        if (v_r$q & (first_r$q | (xo_r$q > xmax$q))) begin
+            xmax$d = xo_r$q;
+            amax$d = idx_r$q;
+        end
+        sel_done = pass1_done;
+        desc_t = 32'h0;
+        desc_i = all_ones;
+        stat$0$clock = clock;
+        stat$0$reset = reset;
+        stat$0$x = x;
+        stat$0$valid = accept;
+        stat$0$first = first;
+        stat$0$len = len;
+        stat$0$start = start_desc;
+        sel_done = stat$0$done;
+        if (stat$0$t > xmax$q) begin
+            desc_t = xmax$q;
+        end
+        else begin
+            desc_t = stat$0$t;
+        end
+        if (recip_done) begin
+            recip_ok$d = 1'b1;
+        end
+        if (sel_done) begin
+            sel_ok$d = 1'b1;
+        end
+        desc_ready = (surv | recip_ok$q | recip_done) & (sel_ok$q | sel_done);
+        if (handoff) begin
+            recip_ok$d = 1'b0;
+            sel_ok$d = 1'b0;
+            floor2$d = xmax$q - ((theta_row$q) & 12'hfff);
+            t2$d = desc_t;
+            imax2$d = desc_i;
+            amax2$d = amax$q;
+        end
+        if (ren) begin
+            idx1$d = raddr & ~bank_bit;
+        end
+        x1o = ((rdata ^ sign) & 12'hfff) + to_wx;
+        adv = ~out_valid | out_ready;
+        if (adv) begin
+            x2o$d = x1o;
+            x2$d = rdata;
+            idx2$d = idx1$q;
+        end
+        keep_raw = (x2o$q >= floor2$q) & ((x2o$q > t2$q) | ((x2o$q == t2$q) & (idx2$q <= imax2$q)));
+        is_amax = idx2$q == amax2$q;
+        if (adv) begin
+            kp$0$d = keep_raw;
+            ap$0$d = is_amax;
+            kp$1$d = kp$0$q;
+            ap$1$d = ap$0$q;
+            kp$2$d = kp$1$q;
+            ap$2$d = ap$1$q;
+            kp$3$d = kp$2$q;
+            ap$3$d = ap$2$q;
+            kp$4$d = kp$3$q;
+            ap$4$d = ap$3$q;
+            kp$5$d = kp$4$q;
+            ap$5$d = ap$4$q;
+        end
+        cap_m1_s = cap_m1;
+        amax_out = 1'b0;
+        amax_out = ap$5$q;
+        keep_out = kp$5$q & (ap$5$q | (cnt_o$q < cap_m1_s));
+        if (keep_out) begin
+            cnt_next = cnt$q + 32'h1;
+        end
+        else begin
+            cnt_next = cnt$q;
+        end
+        if (out_valid & out_ready) begin
+            if (out_last) begin
+                cnt$d = 32'h0;
+                cnt_o$d = 32'h0;
+            end
+            else begin
+                cnt$d = cnt_next;
+                if (keep_out & ~amax_out) begin
+                    cnt_o$d = cnt_o$q + 32'h1;
+                end
+            end
+        end
+        if (keep_out) begin
+            tdata = y;
+        end
+        else begin
+            tdata = 32'h0;
+        end
+        tuser = keep_out;
+        kept = cnt_next;
+        if (reset) begin
+            recip_ok$d = 1'b0;
+            sel_ok$d = 1'b0;
+            theta_r$d = theta_reset;
+            cnt$d = 32'h0;
+            cnt_o$d = 32'h0;
+        end
     end
 
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$recip_ok
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$scnt(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$amax(d,q,clock);
 
     // Module arguments
     input wire  [10:0] d;
@@ -4566,162 +3911,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$scnt(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$scnt
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$amax
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$scnt_o(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$scnt_o
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$0(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$0
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$1(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$1
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$2(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$2
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$3(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$3
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$4(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$4
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$5(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sdone$5
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sel_ok(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sel_ok
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sidx(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$amax2(d,q,clock);
 
     // Module arguments
     input wire  [10:0] d;
@@ -4737,29 +3930,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sidx(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sidx
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$amax2
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$slast1(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$slast1
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$slast2(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$ap$0(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -4775,10 +3949,409 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$slast2(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$slast2
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$ap$0
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0(clock,reset,x,valid,first,len,start,t,done);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$ap$1(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$ap$1
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$ap$2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$ap$2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$ap$3(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$ap$3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$ap$4(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$ap$4
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$ap$5(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$cnt(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$cnt
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$cnt_o(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$cnt_o
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$first_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$first_r
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$floor2(d,q,clock);
+
+    // Module arguments
+    input wire  [11:0] d;
+    output reg  [11:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 12'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$floor2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$idx1(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$idx1
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$idx2(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$idx2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$idx_r(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$idx_r
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$imax2(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$imax2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$kp$0(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$kp$0
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$kp$1(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$kp$1
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$kp$2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$kp$2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$kp$3(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$kp$3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$kp$4(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$kp$4
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$kp$5(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$kp$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$recip_ok(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$recip_ok
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$sel_ok(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$sel_ok
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0(clock,reset,x,valid,first,len,start,t,done);
 
     // Module arguments
     input wire  clock;
@@ -4924,157 +4497,157 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0(clock,reset,x,valid,first
     reg  [11:0] mag;
 
     // Sub module instances
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$zrom zrom(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$zrom zrom(
         .address(zrom$address),
         .clock(zrom$clock),
         .data(zrom$data)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$sq sq(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$sq sq(
         .a(sq$a),
         .b(sq$b),
         .p(sq$p)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$mul_ls2 mul_ls2(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$mul_ls2 mul_ls2(
         .a(mul_ls2$a),
         .b(mul_ls2$b),
         .p(mul_ls2$p)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$mul_s1 mul_s1(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$mul_s1 mul_s1(
         .a(mul_s1$a),
         .b(mul_s1$b),
         .p(mul_s1$p)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$mul_zr mul_zr(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$mul_zr mul_zr(
         .a(mul_zr$a),
         .b(mul_zr$b),
         .p(mul_zr$p)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$xr xr(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$xr xr(
         .d(xr$d),
         .q(xr$q),
         .clock(xr$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$vr vr(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$vr vr(
         .d(vr$d),
         .q(vr$q),
         .clock(vr$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$fr fr(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$fr fr(
         .d(fr$d),
         .q(fr$q),
         .clock(fr$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$s1 s1(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$s1 s1(
         .d(s1$d),
         .q(s1$q),
         .clock(s1$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$sq_r sq_r(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$sq_r sq_r(
         .d(sq_r$d),
         .q(sq_r$q),
         .clock(sq_r$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$vr2 vr2(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$vr2 vr2(
         .d(vr2$d),
         .q(vr2$q),
         .clock(vr2$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$fr2 fr2(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$fr2 fr2(
         .d(fr2$d),
         .q(fr2$q),
         .clock(fr2$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$s2 s2(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$s2 s2(
         .d(s2$d),
         .q(s2$q),
         .clock(s2$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$state state(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$state state(
         .d(state$d),
         .q(state$q),
         .clock(state$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$s1abs_r s1abs_r(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$s1abs_r s1abs_r(
         .d(s1abs_r$d),
         .q(s1abs_r$q),
         .clock(s1abs_r$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$zabs_r zabs_r(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$zabs_r zabs_r(
         .d(zabs_r$d),
         .q(zabs_r$q),
         .clock(zabs_r$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$zneg_r zneg_r(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$zneg_r zneg_r(
         .d(zneg_r$d),
         .q(zneg_r$q),
         .clock(zneg_r$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$p_ls2_r p_ls2_r(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$p_ls2_r p_ls2_r(
         .d(p_ls2_r$d),
         .q(p_ls2_r$q),
         .clock(p_ls2_r$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$p_s1_r p_s1_r(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$p_s1_r p_s1_r(
         .d(p_s1_r$d),
         .q(p_s1_r$q),
         .clock(p_s1_r$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$p_zr_r p_zr_r(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$p_zr_r p_zr_r(
         .d(p_zr_r$d),
         .q(p_zr_r$q),
         .clock(p_zr_r$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$nval_r nval_r(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$nval_r nval_r(
         .d(nval_r$d),
         .q(nval_r$q),
         .clock(nval_r$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$step step(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$step step(
         .d(step$d),
         .q(step$q),
         .clock(step$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$vsh vsh(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$vsh vsh(
         .d(vsh$d),
         .q(vsh$q),
         .clock(vsh$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$rem rem(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$rem rem(
         .d(rem$d),
         .q(rem$q),
         .clock(rem$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$root root(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$root root(
         .d(root$d),
         .q(root$q),
         .clock(root$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$nneg nneg(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$nneg nneg(
         .d(nneg$d),
         .q(nneg$q),
         .clock(nneg$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$nrem nrem(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$nrem nrem(
         .d(nrem$d),
         .q(nrem$q),
         .clock(nrem$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$dsh dsh(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$dsh dsh(
         .d(dsh$d),
         .q(dsh$q),
         .clock(dsh$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$quo quo(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$quo quo(
         .d(quo$d),
         .q(quo$q),
         .clock(quo$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$t_r t_r(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$t_r t_r(
         .d(t_r$d),
         .q(t_r$q),
         .clock(t_r$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$done_r done_r(
+    smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$done_r done_r(
         .d(done_r$d),
         .q(done_r$q),
         .clock(done_r$clock)
@@ -5300,10 +4873,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0(clock,reset,x,valid,first
         done = done_r$q;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$done_r(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$done_r(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -5319,10 +4892,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$done_r(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$done_r
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$done_r
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$dsh(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$dsh(d,q,clock);
 
     // Module arguments
     input wire  [36:0] d;
@@ -5338,29 +4911,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$dsh(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$dsh
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$dsh
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$fr(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$fr
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$fr2(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$fr(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -5376,10 +4930,29 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$fr2(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$fr2
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$fr
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$mul_ls2(a,b,p);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$fr2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$fr2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$mul_ls2(a,b,p);
 
     // Module arguments
     input wire  [10:0] a;
@@ -5388,10 +4961,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$mul_ls2(a,b,p);
 
     // Update code (custom)
     always @(*) p = a * b;
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$mul_ls2
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$mul_ls2
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$mul_s1(a,b,p);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$mul_s1(a,b,p);
 
     // Module arguments
     input wire  [19:0] a;
@@ -5400,10 +4973,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$mul_s1(a,b,p);
 
     // Update code (custom)
     always @(*) p = a * b;
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$mul_s1
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$mul_s1
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$mul_zr(a,b,p);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$mul_zr(a,b,p);
 
     // Module arguments
     input wire  [15:0] a;
@@ -5412,10 +4985,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$mul_zr(a,b,p);
 
     // Update code (custom)
     always @(*) p = a * b;
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$mul_zr
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$mul_zr
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$nneg(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$nneg(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -5431,29 +5004,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$nneg(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$nneg
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$nneg
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$nrem(d,q,clock);
-
-    // Module arguments
-    input wire  [36:0] d;
-    output reg  [36:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 37'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$nrem
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$nval_r(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$nrem(d,q,clock);
 
     // Module arguments
     input wire  [36:0] d;
@@ -5469,10 +5023,29 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$nval_r(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$nval_r
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$nrem
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$p_ls2_r(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$nval_r(d,q,clock);
+
+    // Module arguments
+    input wire  [36:0] d;
+    output reg  [36:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 37'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$nval_r
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$p_ls2_r(d,q,clock);
 
     // Module arguments
     input wire  [39:0] d;
@@ -5488,10 +5061,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$p_ls2_r(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$p_ls2_r
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$p_ls2_r
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$p_s1_r(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$p_s1_r(d,q,clock);
 
     // Module arguments
     input wire  [39:0] d;
@@ -5507,10 +5080,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$p_s1_r(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$p_s1_r
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$p_s1_r
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$p_zr_r(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$p_zr_r(d,q,clock);
 
     // Module arguments
     input wire  [35:0] d;
@@ -5526,10 +5099,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$p_zr_r(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$p_zr_r
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$p_zr_r
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$quo(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$quo(d,q,clock);
 
     // Module arguments
     input wire  [10:0] d;
@@ -5545,10 +5118,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$quo(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$quo
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$quo
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$rem(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$rem(d,q,clock);
 
     // Module arguments
     input wire  [23:0] d;
@@ -5564,29 +5137,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$rem(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$rem
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$rem
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$root(d,q,clock);
-
-    // Module arguments
-    input wire  [19:0] d;
-    output reg  [19:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 20'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$root
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$s1(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$root(d,q,clock);
 
     // Module arguments
     input wire  [19:0] d;
@@ -5602,10 +5156,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$s1(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$s1
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$root
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$s1abs_r(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$s1(d,q,clock);
 
     // Module arguments
     input wire  [19:0] d;
@@ -5621,10 +5175,29 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$s1abs_r(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$s1abs_r
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$s1
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$s2(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$s1abs_r(d,q,clock);
+
+    // Module arguments
+    input wire  [19:0] d;
+    output reg  [19:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 20'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$s1abs_r
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$s2(d,q,clock);
 
     // Module arguments
     input wire  [28:0] d;
@@ -5640,10 +5213,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$s2(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$s2
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$s2
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$sq(a,b,p);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$sq(a,b,p);
 
     // Module arguments
     input wire  [9:0] a;
@@ -5652,10 +5225,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$sq(a,b,p);
 
     // Update code (custom)
     always @(*) p = a * b;
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$sq
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$sq
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$sq_r(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$sq_r(d,q,clock);
 
     // Module arguments
     input wire  [19:0] d;
@@ -5671,10 +5244,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$sq_r(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$sq_r
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$sq_r
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$state(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$state(d,q,clock);
 
     // Module arguments
     input wire  [3:0] d;
@@ -5690,10 +5263,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$state(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$state
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$state
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$step(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$step(d,q,clock);
 
     // Module arguments
     input wire  [7:0] d;
@@ -5709,10 +5282,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$step(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$step
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$step
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$t_r(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$t_r(d,q,clock);
 
     // Module arguments
     input wire  [11:0] d;
@@ -5728,29 +5301,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$t_r(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$t_r
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$t_r
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$vr(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$vr
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$vr2(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$vr(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -5766,10 +5320,29 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$vr2(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$vr2
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$vr
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$vsh(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$vr2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$vr2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$vsh(d,q,clock);
 
     // Module arguments
     input wire  [39:0] d;
@@ -5785,10 +5358,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$vsh(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$vsh
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$vsh
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$xr(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$xr(d,q,clock);
 
     // Module arguments
     input wire  [9:0] d;
@@ -5804,10 +5377,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$xr(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$xr
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$xr
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$zabs_r(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$zabs_r(d,q,clock);
 
     // Module arguments
     input wire  [15:0] d;
@@ -5823,10 +5396,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$zabs_r(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$zabs_r
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$zabs_r
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$zneg_r(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$zneg_r(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -5842,10 +5415,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$zneg_r(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$zneg_r
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$zneg_r
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$zrom(address,clock,data);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$zrom(address,clock,data);
 
     // Module arguments
     input wire  [9:0] address;
@@ -6887,48 +6460,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$zrom(address,clock,data);
         mem[1023] = 16'h1dce;
     end
     always @(posedge clock) data <= mem[address];
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$stat$0$zrom
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$stat$0$zrom
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sv1(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sv1
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sv2(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$sv2
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$t2(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$t2(d,q,clock);
 
     // Module arguments
     input wire  [11:0] d;
@@ -6944,10 +6479,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$t2(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$t2
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$t2
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$theta_r(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$theta_r(d,q,clock);
 
     // Module arguments
     input wire  [9:0] d;
@@ -6963,10 +6498,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$theta_r(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$theta_r
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$theta_r
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$theta_row(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$theta_row(d,q,clock);
 
     // Module arguments
     input wire  [9:0] d;
@@ -6982,10 +6517,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$theta_row(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$theta_row
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$theta_row
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$v_r(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$v_r(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -7001,10 +6536,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$v_r(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$v_r
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$v_r
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$x2(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$x2(d,q,clock);
 
     // Module arguments
     input wire  [9:0] d;
@@ -7020,29 +6555,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$x2(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$x2
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$x2
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$x2o(d,q,clock);
-
-    // Module arguments
-    input wire  [11:0] d;
-    output reg  [11:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 12'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$x2o
-
-
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$xmax(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$x2o(d,q,clock);
 
     // Module arguments
     input wire  [11:0] d;
@@ -7058,10 +6574,10 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$xmax(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$xmax
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$xo_r(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$xmax(d,q,clock);
 
     // Module arguments
     input wire  [11:0] d;
@@ -7077,4 +6593,23 @@ module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$xo_r(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$xo_r
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$xmax
+
+
+module smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$xo_r(d,q,clock);
+
+    // Module arguments
+    input wire  [11:0] d;
+    output reg  [11:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 12'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_stk32_1f34aa$select$0$xo_r

@@ -50,29 +50,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3(aclk,aresetn,s_axis_tdata,s_axis_
     input wire  [9:0] theta;
     input wire  theta_we;
 
-    // Constant declarations
-    localparam  surv = 1'b0;
-    localparam  p2_idle = 2'b0;
-    localparam  p2_sweep = 2'b1;
-    localparam  p2_recip = 2'b10;
-    localparam  p2_run = 2'b11;
-    localparam  bank_bit = 11'b10000000000;
-    localparam  theta_reset = 10'b1111111111;
-    localparam  cap_m1 = 11'b11111;
-    localparam  all_ones = 11'b11111111111;
-    localparam  sign = 10'b1000000000;
-    localparam  to_wx = 12'h600;
-
     // Stub signals
-    reg  pass1$clock;
-    reg  pass1$reset;
-    reg  [9:0] pass1$x;
-    reg  pass1$valid;
-    reg  pass1$first;
-    reg  pass1$last;
-    wire  [18:0] pass1$k_min;
-    wire  [32:0] pass1$d;
-    wire  pass1$done;
     reg  front$clock;
     reg  front$reset;
     reg  front$tvalid;
@@ -92,6 +70,15 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3(aclk,aresetn,s_axis_tdata,s_axis_
     reg  [10:0] front$raddr;
     reg  front$ren;
     wire  [9:0] front$rdata;
+    reg  pass1$clock;
+    reg  pass1$reset;
+    reg  [9:0] pass1$x;
+    reg  pass1$valid;
+    reg  pass1$first;
+    reg  pass1$last;
+    wire  [18:0] pass1$k_min;
+    wire  [32:0] pass1$d;
+    wire  pass1$done;
     reg  recip$clock;
     reg  recip$reset;
     reg  recip$start;
@@ -115,196 +102,32 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3(aclk,aresetn,s_axis_tdata,s_axis_
     wire  pass2$valid;
     wire  pass2$last;
     reg  pass2$ready;
-    reg  topk$0$clock;
-    reg  [9:0] topk$0$x;
-    reg  topk$0$valid;
-    reg  topk$0$first;
-    reg  [10:0] topk$0$idx;
-    wire  [11:0] topk$0$t;
-    wire  [10:0] topk$0$i_max;
-    wire  topk$0$full;
-    reg  [1:0] p2state$d;
-    wire  [1:0] p2state$q;
-    reg  p2state$clock;
-    reg  [10:0] len2$d;
-    wire  [10:0] len2$q;
-    reg  len2$clock;
-    reg  bank2$d;
-    wire  bank2$q;
-    reg  bank2$clock;
-    reg  [18:0] kmin2$d;
-    wire  [18:0] kmin2$q;
-    reg  kmin2$clock;
-    reg  [10:0] sidx$d;
-    wire  [10:0] sidx$q;
-    reg  sidx$clock;
-    reg  sv1$d;
-    wire  sv1$q;
-    reg  sv1$clock;
-    reg  slast1$d;
-    wire  slast1$q;
-    reg  slast1$clock;
-    reg  [10:0] scnt$d;
-    wire  [10:0] scnt$q;
-    reg  scnt$clock;
-    reg  [10:0] scnt_o$d;
-    wire  [10:0] scnt_o$q;
-    reg  scnt_o$clock;
-    reg  sdone$0$d;
-    wire  sdone$0$q;
-    reg  sdone$0$clock;
-    reg  sdone$1$d;
-    wire  sdone$1$q;
-    reg  sdone$1$clock;
-    reg  sdone$2$d;
-    wire  sdone$2$q;
-    reg  sdone$2$clock;
-    reg  sdone$3$d;
-    wire  sdone$3$q;
-    reg  sdone$3$clock;
-    reg  sdone$4$d;
-    wire  sdone$4$q;
-    reg  sdone$4$clock;
-    reg  sdone$5$d;
-    wire  sdone$5$q;
-    reg  sdone$5$clock;
-    reg  recip_ok$d;
-    wire  recip_ok$q;
-    reg  recip_ok$clock;
-    reg  sel_ok$d;
-    wire  sel_ok$q;
-    reg  sel_ok$clock;
-    reg  [9:0] theta_r$d;
-    wire  [9:0] theta_r$q;
-    reg  theta_r$clock;
-    reg  [9:0] theta_row$d;
-    wire  [9:0] theta_row$q;
-    reg  theta_row$clock;
-    reg  [11:0] xo_r$d;
-    wire  [11:0] xo_r$q;
-    reg  xo_r$clock;
-    reg  v_r$d;
-    wire  v_r$q;
-    reg  v_r$clock;
-    reg  first_r$d;
-    wire  first_r$q;
-    reg  first_r$clock;
-    reg  [10:0] idx_r$d;
-    wire  [10:0] idx_r$q;
-    reg  idx_r$clock;
-    reg  [10:0] amax$d;
-    wire  [10:0] amax$q;
-    reg  amax$clock;
-    reg  [10:0] amax2$d;
-    wire  [10:0] amax2$q;
-    reg  amax2$clock;
-    reg  [11:0] xmax$d;
-    wire  [11:0] xmax$q;
-    reg  xmax$clock;
-    reg  [11:0] floor2$d;
-    wire  [11:0] floor2$q;
-    reg  floor2$clock;
-    reg  [11:0] t2$d;
-    wire  [11:0] t2$q;
-    reg  t2$clock;
-    reg  [10:0] imax2$d;
-    wire  [10:0] imax2$q;
-    reg  imax2$clock;
-    reg  [10:0] idx1$d;
-    wire  [10:0] idx1$q;
-    reg  idx1$clock;
-    reg  [11:0] x2o$d;
-    wire  [11:0] x2o$q;
-    reg  x2o$clock;
-    reg  [9:0] x2$d;
-    wire  [9:0] x2$q;
-    reg  x2$clock;
-    reg  [10:0] idx2$d;
-    wire  [10:0] idx2$q;
-    reg  idx2$clock;
-    reg  sv2$d;
-    wire  sv2$q;
-    reg  sv2$clock;
-    reg  slast2$d;
-    wire  slast2$q;
-    reg  slast2$clock;
-    reg  kp$0$d;
-    wire  kp$0$q;
-    reg  kp$0$clock;
-    reg  kp$1$d;
-    wire  kp$1$q;
-    reg  kp$1$clock;
-    reg  kp$2$d;
-    wire  kp$2$q;
-    reg  kp$2$clock;
-    reg  kp$3$d;
-    wire  kp$3$q;
-    reg  kp$3$clock;
-    reg  kp$4$d;
-    wire  kp$4$q;
-    reg  kp$4$clock;
-    reg  kp$5$d;
-    wire  kp$5$q;
-    reg  kp$5$clock;
-    reg  [10:0] cnt$d;
-    wire  [10:0] cnt$q;
-    reg  cnt$clock;
-    reg  [10:0] cnt_o$d;
-    wire  [10:0] cnt_o$q;
-    reg  cnt_o$clock;
-    reg  ap$0$d;
-    wire  ap$0$q;
-    reg  ap$0$clock;
-    reg  ap$1$d;
-    wire  ap$1$q;
-    reg  ap$1$clock;
-    reg  ap$2$d;
-    wire  ap$2$q;
-    reg  ap$2$clock;
-    reg  ap$3$d;
-    wire  ap$3$q;
-    reg  ap$3$clock;
-    reg  ap$4$d;
-    wire  ap$4$q;
-    reg  ap$4$clock;
-    reg  ap$5$d;
-    wire  ap$5$q;
-    reg  ap$5$clock;
+    reg  select$0$clock;
+    reg  select$0$reset;
+    reg  [9:0] select$0$theta;
+    reg  select$0$theta_we;
+    reg  [9:0] select$0$x;
+    reg  select$0$accept;
+    reg  [10:0] select$0$index;
+    reg  select$0$pass1_done;
+    reg  select$0$recip_done;
+    wire  select$0$desc_ready;
+    reg  select$0$handoff;
+    reg  [10:0] select$0$raddr;
+    reg  select$0$ren;
+    reg  [9:0] select$0$rdata;
+    reg  [7:0] select$0$y;
+    reg  select$0$out_valid;
+    reg  select$0$out_last;
+    reg  select$0$out_ready;
+    wire  [7:0] select$0$tdata;
+    wire  select$0$tuser;
+    wire  [10:0] select$0$kept;
 
     // Local signals
-    reg  [10:0] cap_m1_s;
-    reg  first;
-    reg  [9:0] theta_eff;
-    reg  [11:0] xo;
-    reg  sel_done;
-    reg  [11:0] desc_t;
-    reg  [10:0] desc_i;
-    reg  [11:0] x1o;
-    reg  keep_raw;
-    reg  adv;
-    reg  keep_out;
-    reg  is_amax;
-    reg  amax_out;
-    reg  [10:0] cnt_next;
     reg  p2_free;
-    reg  skeep;
-    reg  sweep_done;
-    reg  sdone_last;
-    reg  [18:0] kmin_s;
-    reg  [10:0] sidx_next;
 
     // Sub module instances
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$pass1 pass1(
-        .clock(pass1$clock),
-        .reset(pass1$reset),
-        .x(pass1$x),
-        .valid(pass1$valid),
-        .first(pass1$first),
-        .last(pass1$last),
-        .k_min(pass1$k_min),
-        .d(pass1$d),
-        .done(pass1$done)
-    );
     smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$front front(
         .clock(front$clock),
         .reset(front$reset),
@@ -325,6 +148,17 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3(aclk,aresetn,s_axis_tdata,s_axis_
         .raddr(front$raddr),
         .ren(front$ren),
         .rdata(front$rdata)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$pass1 pass1(
+        .clock(pass1$clock),
+        .reset(pass1$reset),
+        .x(pass1$x),
+        .valid(pass1$valid),
+        .first(pass1$first),
+        .last(pass1$last),
+        .k_min(pass1$k_min),
+        .d(pass1$d),
+        .done(pass1$done)
     );
     smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$recip recip(
         .clock(recip$clock),
@@ -353,364 +187,34 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3(aclk,aresetn,s_axis_tdata,s_axis_
         .last(pass2$last),
         .ready(pass2$ready)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0 topk$0(
-        .clock(topk$0$clock),
-        .x(topk$0$x),
-        .valid(topk$0$valid),
-        .first(topk$0$first),
-        .idx(topk$0$idx),
-        .t(topk$0$t),
-        .i_max(topk$0$i_max),
-        .full(topk$0$full)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$p2state p2state(
-        .d(p2state$d),
-        .q(p2state$q),
-        .clock(p2state$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$len2 len2(
-        .d(len2$d),
-        .q(len2$q),
-        .clock(len2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$bank2 bank2(
-        .d(bank2$d),
-        .q(bank2$q),
-        .clock(bank2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$kmin2 kmin2(
-        .d(kmin2$d),
-        .q(kmin2$q),
-        .clock(kmin2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sidx sidx(
-        .d(sidx$d),
-        .q(sidx$q),
-        .clock(sidx$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sv1 sv1(
-        .d(sv1$d),
-        .q(sv1$q),
-        .clock(sv1$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$slast1 slast1(
-        .d(slast1$d),
-        .q(slast1$q),
-        .clock(slast1$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$scnt scnt(
-        .d(scnt$d),
-        .q(scnt$q),
-        .clock(scnt$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$scnt_o scnt_o(
-        .d(scnt_o$d),
-        .q(scnt_o$q),
-        .clock(scnt_o$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sdone$0 sdone$0(
-        .d(sdone$0$d),
-        .q(sdone$0$q),
-        .clock(sdone$0$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sdone$1 sdone$1(
-        .d(sdone$1$d),
-        .q(sdone$1$q),
-        .clock(sdone$1$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sdone$2 sdone$2(
-        .d(sdone$2$d),
-        .q(sdone$2$q),
-        .clock(sdone$2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sdone$3 sdone$3(
-        .d(sdone$3$d),
-        .q(sdone$3$q),
-        .clock(sdone$3$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sdone$4 sdone$4(
-        .d(sdone$4$d),
-        .q(sdone$4$q),
-        .clock(sdone$4$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sdone$5 sdone$5(
-        .d(sdone$5$d),
-        .q(sdone$5$q),
-        .clock(sdone$5$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$recip_ok recip_ok(
-        .d(recip_ok$d),
-        .q(recip_ok$q),
-        .clock(recip_ok$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sel_ok sel_ok(
-        .d(sel_ok$d),
-        .q(sel_ok$q),
-        .clock(sel_ok$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$theta_r theta_r(
-        .d(theta_r$d),
-        .q(theta_r$q),
-        .clock(theta_r$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$theta_row theta_row(
-        .d(theta_row$d),
-        .q(theta_row$q),
-        .clock(theta_row$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$xo_r xo_r(
-        .d(xo_r$d),
-        .q(xo_r$q),
-        .clock(xo_r$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$v_r v_r(
-        .d(v_r$d),
-        .q(v_r$q),
-        .clock(v_r$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$first_r first_r(
-        .d(first_r$d),
-        .q(first_r$q),
-        .clock(first_r$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$idx_r idx_r(
-        .d(idx_r$d),
-        .q(idx_r$q),
-        .clock(idx_r$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$amax amax(
-        .d(amax$d),
-        .q(amax$q),
-        .clock(amax$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$amax2 amax2(
-        .d(amax2$d),
-        .q(amax2$q),
-        .clock(amax2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$xmax xmax(
-        .d(xmax$d),
-        .q(xmax$q),
-        .clock(xmax$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$floor2 floor2(
-        .d(floor2$d),
-        .q(floor2$q),
-        .clock(floor2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$t2 t2(
-        .d(t2$d),
-        .q(t2$q),
-        .clock(t2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$imax2 imax2(
-        .d(imax2$d),
-        .q(imax2$q),
-        .clock(imax2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$idx1 idx1(
-        .d(idx1$d),
-        .q(idx1$q),
-        .clock(idx1$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$x2o x2o(
-        .d(x2o$d),
-        .q(x2o$q),
-        .clock(x2o$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$x2 x2(
-        .d(x2$d),
-        .q(x2$q),
-        .clock(x2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$idx2 idx2(
-        .d(idx2$d),
-        .q(idx2$q),
-        .clock(idx2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sv2 sv2(
-        .d(sv2$d),
-        .q(sv2$q),
-        .clock(sv2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$slast2 slast2(
-        .d(slast2$d),
-        .q(slast2$q),
-        .clock(slast2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$kp$0 kp$0(
-        .d(kp$0$d),
-        .q(kp$0$q),
-        .clock(kp$0$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$kp$1 kp$1(
-        .d(kp$1$d),
-        .q(kp$1$q),
-        .clock(kp$1$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$kp$2 kp$2(
-        .d(kp$2$d),
-        .q(kp$2$q),
-        .clock(kp$2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$kp$3 kp$3(
-        .d(kp$3$d),
-        .q(kp$3$q),
-        .clock(kp$3$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$kp$4 kp$4(
-        .d(kp$4$d),
-        .q(kp$4$q),
-        .clock(kp$4$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$kp$5 kp$5(
-        .d(kp$5$d),
-        .q(kp$5$q),
-        .clock(kp$5$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$cnt cnt(
-        .d(cnt$d),
-        .q(cnt$q),
-        .clock(cnt$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$cnt_o cnt_o(
-        .d(cnt_o$d),
-        .q(cnt_o$q),
-        .clock(cnt_o$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$ap$0 ap$0(
-        .d(ap$0$d),
-        .q(ap$0$q),
-        .clock(ap$0$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$ap$1 ap$1(
-        .d(ap$1$d),
-        .q(ap$1$q),
-        .clock(ap$1$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$ap$2 ap$2(
-        .d(ap$2$d),
-        .q(ap$2$q),
-        .clock(ap$2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$ap$3 ap$3(
-        .d(ap$3$d),
-        .q(ap$3$q),
-        .clock(ap$3$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$ap$4 ap$4(
-        .d(ap$4$d),
-        .q(ap$4$q),
-        .clock(ap$4$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$ap$5 ap$5(
-        .d(ap$5$d),
-        .q(ap$5$q),
-        .clock(ap$5$clock)
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0 select$0(
+        .clock(select$0$clock),
+        .reset(select$0$reset),
+        .theta(select$0$theta),
+        .theta_we(select$0$theta_we),
+        .x(select$0$x),
+        .accept(select$0$accept),
+        .index(select$0$index),
+        .pass1_done(select$0$pass1_done),
+        .recip_done(select$0$recip_done),
+        .desc_ready(select$0$desc_ready),
+        .handoff(select$0$handoff),
+        .raddr(select$0$raddr),
+        .ren(select$0$ren),
+        .rdata(select$0$rdata),
+        .y(select$0$y),
+        .out_valid(select$0$out_valid),
+        .out_last(select$0$out_last),
+        .out_ready(select$0$out_ready),
+        .tdata(select$0$tdata),
+        .tuser(select$0$tuser),
+        .kept(select$0$kept)
     );
 
     // Update code
     always @(*) begin
-        recip_ok$clock = aclk;
-        sel_ok$clock = aclk;
-        theta_r$clock = aclk;
-        theta_row$clock = aclk;
-        xo_r$clock = aclk;
-        v_r$clock = aclk;
-        first_r$clock = aclk;
-        xmax$clock = aclk;
-        floor2$clock = aclk;
-        t2$clock = aclk;
-        imax2$clock = aclk;
-        idx1$clock = aclk;
-        cnt$clock = aclk;
-        p2state$clock = aclk;
-        len2$clock = aclk;
-        bank2$clock = aclk;
-        kmin2$clock = aclk;
-        sidx$clock = aclk;
-        sv1$clock = aclk;
-        slast1$clock = aclk;
-        scnt$clock = aclk;
-        x2o$clock = aclk;
-        x2$clock = aclk;
-        idx2$clock = aclk;
-        sv2$clock = aclk;
-        slast2$clock = aclk;
-        scnt_o$clock = aclk;
-        idx_r$clock = aclk;
-        amax$clock = aclk;
-        amax2$clock = aclk;
-        cnt_o$clock = aclk;
-        recip_ok$d = recip_ok$q;
-        sel_ok$d = sel_ok$q;
-        theta_r$d = theta_r$q;
-        theta_row$d = theta_row$q;
-        xo_r$d = xo_r$q;
-        v_r$d = v_r$q;
-        first_r$d = first_r$q;
-        xmax$d = xmax$q;
-        floor2$d = floor2$q;
-        t2$d = t2$q;
-        imax2$d = imax2$q;
-        idx1$d = idx1$q;
-        cnt$d = cnt$q;
-        p2state$d = p2state$q;
-        len2$d = len2$q;
-        bank2$d = bank2$q;
-        kmin2$d = kmin2$q;
-        sidx$d = sidx$q;
-        sv1$d = sv1$q;
-        slast1$d = slast1$q;
-        scnt$d = scnt$q;
-        x2o$d = x2o$q;
-        x2$d = x2$q;
-        idx2$d = idx2$q;
-        sv2$d = sv2$q;
-        slast2$d = slast2$q;
-        scnt_o$d = scnt_o$q;
-        idx_r$d = idx_r$q;
-        amax$d = amax$q;
-        amax2$d = amax2$q;
-        cnt_o$d = cnt_o$q;
-        sdone$0$clock = aclk;
-        sdone$0$d = sdone$0$q;
-        sdone$1$clock = aclk;
-        sdone$1$d = sdone$1$q;
-        sdone$2$clock = aclk;
-        sdone$2$d = sdone$2$q;
-        sdone$3$clock = aclk;
-        sdone$3$d = sdone$3$q;
-        sdone$4$clock = aclk;
-        sdone$4$d = sdone$4$q;
-        sdone$5$clock = aclk;
-        sdone$5$d = sdone$5$q;
-        kp$0$clock = aclk;
-        kp$0$d = kp$0$q;
-        ap$0$clock = aclk;
-        ap$0$d = ap$0$q;
-        kp$1$clock = aclk;
-        kp$1$d = kp$1$q;
-        ap$1$clock = aclk;
-        ap$1$d = ap$1$q;
-        kp$2$clock = aclk;
-        kp$2$d = kp$2$q;
-        ap$2$clock = aclk;
-        ap$2$d = ap$2$q;
-        kp$3$clock = aclk;
-        kp$3$d = kp$3$q;
-        ap$3$clock = aclk;
-        ap$3$d = ap$3$q;
-        kp$4$clock = aclk;
-        kp$4$d = kp$4$q;
-        ap$4$clock = aclk;
-        ap$4$d = ap$4$q;
-        kp$5$clock = aclk;
-        kp$5$d = kp$5$q;
-        ap$5$clock = aclk;
-        ap$5$d = ap$5$q;
-        pass1$clock = aclk;
         front$clock = aclk;
+        pass1$clock = aclk;
         recip$clock = aclk;
         pass2$clock = aclk;
         front$reset = ~aresetn;
@@ -721,463 +225,51 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3(aclk,aresetn,s_axis_tdata,s_axis_
         front$tlast = s_axis_tlast;
         s_axis_tready = front$tready;
         front$wdata = s_axis_tdata;
-        front$start_desc = front$summing & pass1$done;
-        first = front$index == 32'h0;
         pass1$x = s_axis_tdata;
         pass1$valid = front$accept;
-        pass1$first = first;
+        pass1$first = front$index == 32'h0;
         pass1$last = front$last;
-        if (theta_we) begin
-            theta_r$d = theta;
-            theta_eff = theta;
-        end
-        else begin
-            theta_eff = theta_r$q;
-        end
-        if (front$accept & (first)) begin
-            theta_row$d = theta_eff;
-        end
-        xo = ((s_axis_tdata ^ sign) & 12'hfff) + to_wx;
-        xo_r$d = xo;
-        v_r$d = front$accept;
-        first_r$d = first;
-        idx_r$d = front$index;
-        if (v_r$q & (first_r$q | (xo_r$q > xmax$q))) begin
-            xmax$d = xo_r$q;
-            amax$d = idx_r$q;
-        end
-        sel_done = pass1$done;
-        desc_t = 32'h0;
-        desc_i = all_ones;
-        topk$0$clock = aclk;
-        topk$0$x = s_axis_tdata;
-        topk$0$valid = front$accept;
-        topk$0$first = first;
-        topk$0$idx = front$index;
-        if (topk$0$full) begin
-            desc_t = topk$0$t;
-            desc_i = topk$0$i_max;
-        end
-        recip$start = 1'b0;
-        pass2$start = 1'b0;
+        front$start_desc = front$summing & pass1$done;
         pass2$r = recip$r;
         pass2$eb = recip$eb;
-        if (surv) begin
-            pass2$len = len2$q;
-            pass2$bank = bank2$q;
-            pass2$k_min = kmin2$q;
-            p2_free = (p2state$q == p2_idle) | ((p2state$q == p2_run) & ~pass2$busy_out);
-        end
-        else begin
-            pass2$len = front$len;
-            pass2$bank = front$bank;
-            pass2$k_min = pass1$k_min;
-            p2_free = ~pass2$busy_out;
-        end
-        recip$d = pass1$d;
-        if (p2state$q == p2_sweep) begin
-            if (bank2$q) begin
-                front$raddr = sidx$q | bank_bit;
-            end
-            else begin
-                front$raddr = sidx$q;
-            end
-            front$ren = 1'b1;
-        end
-        else begin
-            front$raddr = pass2$raddr;
-            front$ren = pass2$ren;
-        end
         pass2$rdata = front$rdata;
-        if ((p2state$q == p2_run) & ~pass2$busy_out) begin
-            p2state$d = p2_idle;
-        end
-        if (recip$done) begin
-            recip_ok$d = 1'b1;
-        end
-        if (sel_done) begin
-            sel_ok$d = 1'b1;
-        end
-        if (front$start_desc) begin
-            recip$start = ~surv;
-        end
-        front$desc_ready = (surv | recip_ok$q | recip$done) & (sel_ok$q | sel_done);
-        front$handoff = front$holding & p2_free;
-        if (front$handoff) begin
-            if (surv) begin
-                p2state$d = p2_sweep;
-                len2$d = front$len;
-                bank2$d = front$bank;
-                sidx$d = 32'h0;
-                scnt$d = 32'h0;
-                scnt_o$d = 32'h0;
-            end
-            else begin
-                pass2$start = 1'b1;
-            end
-            recip_ok$d = 1'b0;
-            sel_ok$d = 1'b0;
-            floor2$d = xmax$q - ((theta_row$q) & 12'hfff);
-            t2$d = desc_t;
-            imax2$d = desc_i;
-            amax2$d = amax$q;
-        end
-        if (front$ren) begin
-            idx1$d = front$raddr & ~bank_bit;
-        end
-        x1o = ((front$rdata ^ sign) & 12'hfff) + to_wx;
-        adv = ~pass2$valid | m_axis_tready;
-        if (adv) begin
-            x2o$d = x1o;
-            x2$d = front$rdata;
-            idx2$d = idx1$q;
-        end
-        keep_raw = (x2o$q >= floor2$q) & ((x2o$q > t2$q) | ((x2o$q == t2$q) & (idx2$q <= imax2$q)));
-        is_amax = idx2$q == amax2$q;
-        if (adv) begin
-            kp$0$d = keep_raw;
-            ap$0$d = is_amax;
-            kp$1$d = kp$0$q;
-            ap$1$d = ap$0$q;
-            kp$2$d = kp$1$q;
-            ap$2$d = ap$1$q;
-            kp$3$d = kp$2$q;
-            ap$3$d = ap$2$q;
-            kp$4$d = kp$3$q;
-            ap$4$d = ap$3$q;
-            kp$5$d = kp$4$q;
-            ap$5$d = ap$4$q;
-        end
-        sidx_next = sidx$q + 32'h1;
-        sv1$d = 1'b0;
-        if (p2state$q == p2_sweep) begin
-            if (sidx$q != len2$q) begin
-                sv1$d = 1'b1;
-                slast1$d = sidx_next == len2$q;
-                sidx$d = sidx_next;
-            end
-        end
-        sv2$d = sv1$q;
-        slast2$d = slast1$q;
-        cap_m1_s = cap_m1;
-        skeep = sv2$q & keep_raw & (is_amax | (scnt_o$q < cap_m1_s));
-        if (skeep) begin
-            scnt$d = scnt$q + 32'h1;
-            if (~is_amax) begin
-                scnt_o$d = scnt_o$q + 32'h1;
-            end
-        end
-        sdone$0$d = sv2$q & slast2$q;
-        sdone$1$d = sdone$0$q;
-        sdone$2$d = sdone$1$q;
-        sdone$3$d = sdone$2$q;
-        sdone$4$d = sdone$3$q;
-        sdone$5$d = sdone$4$q;
-        sdone_last = 1'b0;
-        sdone_last = sdone$5$q;
-        sweep_done = sdone_last;
-        kmin_s = pass1$k_min;
-        if ((p2state$q == p2_sweep) & sweep_done) begin
-            recip$start = 1'b1;
-            kmin2$d = kmin_s;
-            p2state$d = p2_recip;
-        end
-        if ((p2state$q == p2_recip) & recip$done) begin
-            pass2$start = 1'b1;
-            p2state$d = p2_run;
-        end
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (cnt_o$q < cap_m1_s));
-        if (keep_out) begin
-            cnt_next = cnt$q + 32'h1;
-        end
-        else begin
-            cnt_next = cnt$q;
-        end
-        if (pass2$valid & m_axis_tready) begin
-            if (pass2$last) begin
-                cnt$d = 32'h0;
-                cnt_o$d = 32'h0;
-            end
-            else begin
-                cnt$d = cnt_next;
-                if (keep_out & ~amax_out) begin
-                    cnt_o$d = cnt_o$q + 32'h1;
-                end
-            end
-        end
-        if (keep_out) begin
-            m_axis_tdata = pass2$y;
-        end
-        else begin
-            m_axis_tdata = 32'h0;
-        end
-        m_axis_tuser = keep_out;
-        m_axis_kept = cnt_next;
         m_axis_tvalid = pass2$valid;
         m_axis_tlast = pass2$last;
         pass2$ready = m_axis_tready;
-        if (~aresetn) begin
-            recip_ok$d = 1'b0;
-            sel_ok$d = 1'b0;
-            theta_r$d = theta_reset;
-            cnt$d = 32'h0;
-            cnt_o$d = 32'h0;
-            p2state$d = p2_idle;
-            sv1$d = 1'b0;
-            sv2$d = 1'b0;
-        end
+        recip$start = front$start_desc;
+        recip$d = pass1$d;
+        p2_free = ~pass2$busy_out;
+        pass2$len = front$len;
+        pass2$bank = front$bank;
+        pass2$k_min = pass1$k_min;
+        front$raddr = pass2$raddr;
+        front$ren = pass2$ren;
+        front$handoff = front$holding & p2_free;
+        pass2$start = front$handoff;
+        select$0$clock = aclk;
+        select$0$reset = ~aresetn;
+        select$0$theta = theta;
+        select$0$theta_we = theta_we;
+        select$0$x = s_axis_tdata;
+        select$0$accept = front$accept;
+        select$0$index = front$index;
+        select$0$pass1_done = pass1$done;
+        select$0$recip_done = recip$done;
+        front$desc_ready = select$0$desc_ready;
+        select$0$handoff = front$handoff;
+        select$0$raddr = front$raddr;
+        select$0$ren = front$ren;
+        select$0$rdata = front$rdata;
+        select$0$y = pass2$y;
+        select$0$out_valid = pass2$valid;
+        select$0$out_last = pass2$last;
+        select$0$out_ready = m_axis_tready;
+        m_axis_tdata = select$0$tdata;
+        m_axis_tuser = select$0$tuser;
+        m_axis_kept = select$0$kept;
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$amax(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$amax
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$amax2(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$amax2
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$ap$0(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$ap$0
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$ap$1(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$ap$1
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$ap$2(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$ap$2
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$ap$3(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$ap$3
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$ap$4(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$ap$4
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$ap$5(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$ap$5
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$bank2(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$bank2
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$cnt(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$cnt
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$cnt_o(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$cnt_o
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$first_r(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$first_r
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$floor2(d,q,clock);
-
-    // Module arguments
-    input wire  [11:0] d;
-    output reg  [11:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 12'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$floor2
 
 
 module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$front(clock,reset,tvalid,tlast,tready,wdata,accept,last,index,summing,start_desc,desc_ready,holding,handoff,len,bank,raddr,ren,rdata);
@@ -1234,6 +326,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$front(clock,reset,tvalid,tlast,tr
 
     // Local signals
     reg  [10:0] count_next;
+    reg  row_end;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$front$ram ram(
@@ -1279,11 +372,12 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$front(clock,reset,tvalid,tlast,tr
         ram$clock = clock;
         tready = state$q == st_accept;
         accept = tready & tvalid;
-        last = tlast | (count$q == max_last);
+        row_end = tlast | (count$q == max_last);
+        last = row_end;
         index = count$q;
         count_next = count$q + 32'h1;
         if (accept) begin
-            if (last) begin
+            if (row_end) begin
                 count$d = 32'h0;
                 len_r$d = count_next;
                 state$d = st_wait_sum;
@@ -1421,253 +515,6 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$front$state(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$front$state
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$idx1(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$idx1
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$idx2(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$idx2
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$idx_r(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$idx_r
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$imax2(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$imax2
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$kmin2(d,q,clock);
-
-    // Module arguments
-    input wire  [18:0] d;
-    output reg  [18:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 19'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$kmin2
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$kp$0(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$kp$0
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$kp$1(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$kp$1
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$kp$2(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$kp$2
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$kp$3(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$kp$3
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$kp$4(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$kp$4
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$kp$5(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$kp$5
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$len2(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$len2
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$p2state(d,q,clock);
-
-    // Module arguments
-    input wire  [1:0] d;
-    output reg  [1:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 2'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$p2state
 
 
 module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$pass1(clock,reset,x,valid,first,last,k_min,d,done);
@@ -4523,26 +3370,516 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$recip$vm(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$recip$vm
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$recip_ok(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0(clock,reset,theta,theta_we,x,accept,index,pass1_done,recip_done,desc_ready,handoff,raddr,ren,rdata,y,out_valid,out_last,out_ready,tdata,tuser,kept);
 
     // Module arguments
-    input wire  d;
-    output reg  q;
     input wire  clock;
+    input wire  reset;
+    input wire  [9:0] theta;
+    input wire  theta_we;
+    input wire  [9:0] x;
+    input wire  accept;
+    input wire  [10:0] index;
+    input wire  pass1_done;
+    input wire  recip_done;
+    output reg  desc_ready;
+    input wire  handoff;
+    input wire  [10:0] raddr;
+    input wire  ren;
+    input wire  [9:0] rdata;
+    input wire  [7:0] y;
+    input wire  out_valid;
+    input wire  out_last;
+    input wire  out_ready;
+    output reg  [7:0] tdata;
+    output reg  tuser;
+    output reg  [10:0] kept;
 
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
+    // Constant declarations
+    localparam  surv = 1'b0;
+    localparam  theta_reset = 10'b1111111111;
+    localparam  cap_m1 = 11'b11111;
+    localparam  all_ones = 11'b11111111111;
+    localparam  bank_bit = 11'b10000000000;
+    localparam  sign = 10'b1000000000;
+    localparam  to_wx = 12'h600;
+
+    // Stub signals
+    reg  topk$0$clock;
+    reg  [9:0] topk$0$x;
+    reg  topk$0$valid;
+    reg  topk$0$first;
+    reg  [10:0] topk$0$idx;
+    wire  [11:0] topk$0$t;
+    wire  [10:0] topk$0$i_max;
+    wire  topk$0$full;
+    reg  recip_ok$d;
+    wire  recip_ok$q;
+    reg  recip_ok$clock;
+    reg  sel_ok$d;
+    wire  sel_ok$q;
+    reg  sel_ok$clock;
+    reg  [9:0] theta_r$d;
+    wire  [9:0] theta_r$q;
+    reg  theta_r$clock;
+    reg  [9:0] theta_row$d;
+    wire  [9:0] theta_row$q;
+    reg  theta_row$clock;
+    reg  [11:0] xo_r$d;
+    wire  [11:0] xo_r$q;
+    reg  xo_r$clock;
+    reg  v_r$d;
+    wire  v_r$q;
+    reg  v_r$clock;
+    reg  first_r$d;
+    wire  first_r$q;
+    reg  first_r$clock;
+    reg  [10:0] idx_r$d;
+    wire  [10:0] idx_r$q;
+    reg  idx_r$clock;
+    reg  [10:0] amax$d;
+    wire  [10:0] amax$q;
+    reg  amax$clock;
+    reg  [11:0] xmax$d;
+    wire  [11:0] xmax$q;
+    reg  xmax$clock;
+    reg  [11:0] floor2$d;
+    wire  [11:0] floor2$q;
+    reg  floor2$clock;
+    reg  [11:0] t2$d;
+    wire  [11:0] t2$q;
+    reg  t2$clock;
+    reg  [10:0] imax2$d;
+    wire  [10:0] imax2$q;
+    reg  imax2$clock;
+    reg  [10:0] amax2$d;
+    wire  [10:0] amax2$q;
+    reg  amax2$clock;
+    reg  [10:0] idx1$d;
+    wire  [10:0] idx1$q;
+    reg  idx1$clock;
+    reg  [11:0] x2o$d;
+    wire  [11:0] x2o$q;
+    reg  x2o$clock;
+    reg  [9:0] x2$d;
+    wire  [9:0] x2$q;
+    reg  x2$clock;
+    reg  [10:0] idx2$d;
+    wire  [10:0] idx2$q;
+    reg  idx2$clock;
+    reg  kp$0$d;
+    wire  kp$0$q;
+    reg  kp$0$clock;
+    reg  kp$1$d;
+    wire  kp$1$q;
+    reg  kp$1$clock;
+    reg  kp$2$d;
+    wire  kp$2$q;
+    reg  kp$2$clock;
+    reg  kp$3$d;
+    wire  kp$3$q;
+    reg  kp$3$clock;
+    reg  kp$4$d;
+    wire  kp$4$q;
+    reg  kp$4$clock;
+    reg  kp$5$d;
+    wire  kp$5$q;
+    reg  kp$5$clock;
+    reg  ap$0$d;
+    wire  ap$0$q;
+    reg  ap$0$clock;
+    reg  ap$1$d;
+    wire  ap$1$q;
+    reg  ap$1$clock;
+    reg  ap$2$d;
+    wire  ap$2$q;
+    reg  ap$2$clock;
+    reg  ap$3$d;
+    wire  ap$3$q;
+    reg  ap$3$clock;
+    reg  ap$4$d;
+    wire  ap$4$q;
+    reg  ap$4$clock;
+    reg  ap$5$d;
+    wire  ap$5$q;
+    reg  ap$5$clock;
+    reg  [10:0] cnt$d;
+    wire  [10:0] cnt$q;
+    reg  cnt$clock;
+    reg  [10:0] cnt_o$d;
+    wire  [10:0] cnt_o$q;
+    reg  cnt_o$clock;
+
+    // Local signals
+    reg  [10:0] cap_m1_s;
+    reg  first;
+    reg  [9:0] theta_eff;
+    reg  [11:0] xo;
+    reg  sel_done;
+    reg  [11:0] desc_t;
+    reg  [10:0] desc_i;
+    reg  [11:0] x1o;
+    reg  keep_raw;
+    reg  adv;
+    reg  keep_out;
+    reg  is_amax;
+    reg  amax_out;
+    reg  [10:0] cnt_next;
+
+    // Sub module instances
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0 topk$0(
+        .clock(topk$0$clock),
+        .x(topk$0$x),
+        .valid(topk$0$valid),
+        .first(topk$0$first),
+        .idx(topk$0$idx),
+        .t(topk$0$t),
+        .i_max(topk$0$i_max),
+        .full(topk$0$full)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$recip_ok recip_ok(
+        .d(recip_ok$d),
+        .q(recip_ok$q),
+        .clock(recip_ok$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$sel_ok sel_ok(
+        .d(sel_ok$d),
+        .q(sel_ok$q),
+        .clock(sel_ok$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$theta_r theta_r(
+        .d(theta_r$d),
+        .q(theta_r$q),
+        .clock(theta_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$theta_row theta_row(
+        .d(theta_row$d),
+        .q(theta_row$q),
+        .clock(theta_row$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$xo_r xo_r(
+        .d(xo_r$d),
+        .q(xo_r$q),
+        .clock(xo_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$v_r v_r(
+        .d(v_r$d),
+        .q(v_r$q),
+        .clock(v_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$first_r first_r(
+        .d(first_r$d),
+        .q(first_r$q),
+        .clock(first_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$idx_r idx_r(
+        .d(idx_r$d),
+        .q(idx_r$q),
+        .clock(idx_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$amax amax(
+        .d(amax$d),
+        .q(amax$q),
+        .clock(amax$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$xmax xmax(
+        .d(xmax$d),
+        .q(xmax$q),
+        .clock(xmax$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$floor2 floor2(
+        .d(floor2$d),
+        .q(floor2$q),
+        .clock(floor2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$t2 t2(
+        .d(t2$d),
+        .q(t2$q),
+        .clock(t2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$imax2 imax2(
+        .d(imax2$d),
+        .q(imax2$q),
+        .clock(imax2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$amax2 amax2(
+        .d(amax2$d),
+        .q(amax2$q),
+        .clock(amax2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$idx1 idx1(
+        .d(idx1$d),
+        .q(idx1$q),
+        .clock(idx1$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$x2o x2o(
+        .d(x2o$d),
+        .q(x2o$q),
+        .clock(x2o$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$x2 x2(
+        .d(x2$d),
+        .q(x2$q),
+        .clock(x2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$idx2 idx2(
+        .d(idx2$d),
+        .q(idx2$q),
+        .clock(idx2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$kp$0 kp$0(
+        .d(kp$0$d),
+        .q(kp$0$q),
+        .clock(kp$0$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$kp$1 kp$1(
+        .d(kp$1$d),
+        .q(kp$1$q),
+        .clock(kp$1$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$kp$2 kp$2(
+        .d(kp$2$d),
+        .q(kp$2$q),
+        .clock(kp$2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$kp$3 kp$3(
+        .d(kp$3$d),
+        .q(kp$3$q),
+        .clock(kp$3$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$kp$4 kp$4(
+        .d(kp$4$d),
+        .q(kp$4$q),
+        .clock(kp$4$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$kp$5 kp$5(
+        .d(kp$5$d),
+        .q(kp$5$q),
+        .clock(kp$5$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$ap$0 ap$0(
+        .d(ap$0$d),
+        .q(ap$0$q),
+        .clock(ap$0$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$ap$1 ap$1(
+        .d(ap$1$d),
+        .q(ap$1$q),
+        .clock(ap$1$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$ap$2 ap$2(
+        .d(ap$2$d),
+        .q(ap$2$q),
+        .clock(ap$2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$ap$3 ap$3(
+        .d(ap$3$d),
+        .q(ap$3$q),
+        .clock(ap$3$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$ap$4 ap$4(
+        .d(ap$4$d),
+        .q(ap$4$q),
+        .clock(ap$4$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$ap$5 ap$5(
+        .d(ap$5$d),
+        .q(ap$5$q),
+        .clock(ap$5$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$cnt cnt(
+        .d(cnt$d),
+        .q(cnt$q),
+        .clock(cnt$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$cnt_o cnt_o(
+        .d(cnt_o$d),
+        .q(cnt_o$q),
+        .clock(cnt_o$clock)
+    );
+
+    // Update code
+    always @(*) begin
+        recip_ok$clock = clock;
+        sel_ok$clock = clock;
+        theta_r$clock = clock;
+        theta_row$clock = clock;
+        xo_r$clock = clock;
+        v_r$clock = clock;
+        first_r$clock = clock;
+        idx_r$clock = clock;
+        amax$clock = clock;
+        xmax$clock = clock;
+        floor2$clock = clock;
+        t2$clock = clock;
+        imax2$clock = clock;
+        amax2$clock = clock;
+        idx1$clock = clock;
+        x2o$clock = clock;
+        x2$clock = clock;
+        idx2$clock = clock;
+        cnt$clock = clock;
+        cnt_o$clock = clock;
+        recip_ok$d = recip_ok$q;
+        sel_ok$d = sel_ok$q;
+        theta_r$d = theta_r$q;
+        theta_row$d = theta_row$q;
+        xo_r$d = xo_r$q;
+        v_r$d = v_r$q;
+        first_r$d = first_r$q;
+        idx_r$d = idx_r$q;
+        amax$d = amax$q;
+        xmax$d = xmax$q;
+        floor2$d = floor2$q;
+        t2$d = t2$q;
+        imax2$d = imax2$q;
+        amax2$d = amax2$q;
+        idx1$d = idx1$q;
+        x2o$d = x2o$q;
+        x2$d = x2$q;
+        idx2$d = idx2$q;
+        cnt$d = cnt$q;
+        cnt_o$d = cnt_o$q;
+        kp$0$clock = clock;
+        kp$0$d = kp$0$q;
+        ap$0$clock = clock;
+        ap$0$d = ap$0$q;
+        kp$1$clock = clock;
+        kp$1$d = kp$1$q;
+        ap$1$clock = clock;
+        ap$1$d = ap$1$q;
+        kp$2$clock = clock;
+        kp$2$d = kp$2$q;
+        ap$2$clock = clock;
+        ap$2$d = ap$2$q;
+        kp$3$clock = clock;
+        kp$3$d = kp$3$q;
+        ap$3$clock = clock;
+        ap$3$d = ap$3$q;
+        kp$4$clock = clock;
+        kp$4$d = kp$4$q;
+        ap$4$clock = clock;
+        ap$4$d = ap$4$q;
+        kp$5$clock = clock;
+        kp$5$d = kp$5$q;
+        ap$5$clock = clock;
+        ap$5$d = ap$5$q;
+        first = index == 32'h0;
+        if (theta_we) begin
+            theta_r$d = theta;
+            theta_eff = theta;
+        end
+        else begin
+            theta_eff = theta_r$q;
+        end
+        if (accept & first) begin
+            theta_row$d = theta_eff;
+        end
+        xo = ((x ^ sign) & 12'hfff) + to_wx;
+        xo_r$d = xo;
+        v_r$d = accept;
+        first_r$d = first;
+        idx_r$d = index;
+        if (v_r$q & (first_r$q | (xo_r$q > xmax$q))) begin
+            xmax$d = xo_r$q;
+            amax$d = idx_r$q;
+        end
+        sel_done = pass1_done;
+        desc_t = 32'h0;
+        desc_i = all_ones;
+        topk$0$clock = clock;
+        topk$0$x = x;
+        topk$0$valid = accept;
+        topk$0$first = first;
+        topk$0$idx = index;
+        if (topk$0$full) begin
+            desc_t = topk$0$t;
+            desc_i = topk$0$i_max;
+        end
+        if (recip_done) begin
+            recip_ok$d = 1'b1;
+        end
+        if (sel_done) begin
+            sel_ok$d = 1'b1;
+        end
+        desc_ready = (surv | recip_ok$q | recip_done) & (sel_ok$q | sel_done);
+        if (handoff) begin
+            recip_ok$d = 1'b0;
+            sel_ok$d = 1'b0;
+            floor2$d = xmax$q - ((theta_row$q) & 12'hfff);
+            t2$d = desc_t;
+            imax2$d = desc_i;
+            amax2$d = amax$q;
+        end
+        if (ren) begin
+            idx1$d = raddr & ~bank_bit;
+        end
+        x1o = ((rdata ^ sign) & 12'hfff) + to_wx;
+        adv = ~out_valid | out_ready;
+        if (adv) begin
+            x2o$d = x1o;
+            x2$d = rdata;
+            idx2$d = idx1$q;
+        end
+        keep_raw = (x2o$q >= floor2$q) & ((x2o$q > t2$q) | ((x2o$q == t2$q) & (idx2$q <= imax2$q)));
+        is_amax = idx2$q == amax2$q;
+        if (adv) begin
+            kp$0$d = keep_raw;
+            ap$0$d = is_amax;
+            kp$1$d = kp$0$q;
+            ap$1$d = ap$0$q;
+            kp$2$d = kp$1$q;
+            ap$2$d = ap$1$q;
+            kp$3$d = kp$2$q;
+            ap$3$d = ap$2$q;
+            kp$4$d = kp$3$q;
+            ap$4$d = ap$3$q;
+            kp$5$d = kp$4$q;
+            ap$5$d = ap$4$q;
+        end
+        cap_m1_s = cap_m1;
+        amax_out = 1'b0;
+        amax_out = ap$5$q;
+        keep_out = kp$5$q & (ap$5$q | (cnt_o$q < cap_m1_s));
+        if (keep_out) begin
+            cnt_next = cnt$q + 32'h1;
+        end
+        else begin
+            cnt_next = cnt$q;
+        end
+        if (out_valid & out_ready) begin
+            if (out_last) begin
+                cnt$d = 32'h0;
+                cnt_o$d = 32'h0;
+            end
+            else begin
+                cnt$d = cnt_next;
+                if (keep_out & ~amax_out) begin
+                    cnt_o$d = cnt_o$q + 32'h1;
+                end
+            end
+        end
+        if (keep_out) begin
+            tdata = y;
+        end
+        else begin
+            tdata = 32'h0;
+        end
+        tuser = keep_out;
+        kept = cnt_next;
+        if (reset) begin
+            recip_ok$d = 1'b0;
+            sel_ok$d = 1'b0;
+            theta_r$d = theta_reset;
+            cnt$d = 32'h0;
+            cnt_o$d = 32'h0;
+        end
     end
 
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$recip_ok
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$scnt(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$amax(d,q,clock);
 
     // Module arguments
     input wire  [10:0] d;
@@ -4558,162 +3895,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$scnt(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$scnt
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$amax
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$scnt_o(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$scnt_o
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sdone$0(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sdone$0
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sdone$1(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sdone$1
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sdone$2(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sdone$2
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sdone$3(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sdone$3
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sdone$4(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sdone$4
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sdone$5(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sdone$5
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sel_ok(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sel_ok
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sidx(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$amax2(d,q,clock);
 
     // Module arguments
     input wire  [10:0] d;
@@ -4729,29 +3914,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sidx(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sidx
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$amax2
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$slast1(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$slast1
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$slast2(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$ap$0(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -4767,29 +3933,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$slast2(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$slast2
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$ap$0
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sv1(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sv1
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sv2(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$ap$1(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -4805,10 +3952,143 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sv2(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$sv2
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$ap$1
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$t2(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$ap$2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$ap$2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$ap$3(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$ap$3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$ap$4(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$ap$4
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$ap$5(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$cnt(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$cnt
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$cnt_o(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$cnt_o
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$first_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$first_r
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$floor2(d,q,clock);
 
     // Module arguments
     input wire  [11:0] d;
@@ -4824,10 +4104,257 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$t2(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$t2
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$floor2
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$theta_r(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$idx1(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$idx1
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$idx2(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$idx2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$idx_r(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$idx_r
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$imax2(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$imax2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$kp$0(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$kp$0
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$kp$1(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$kp$1
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$kp$2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$kp$2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$kp$3(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$kp$3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$kp$4(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$kp$4
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$kp$5(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$kp$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$recip_ok(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$recip_ok
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$sel_ok(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$sel_ok
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$t2(d,q,clock);
+
+    // Module arguments
+    input wire  [11:0] d;
+    output reg  [11:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 12'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$t2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$theta_r(d,q,clock);
 
     // Module arguments
     input wire  [9:0] d;
@@ -4843,10 +4370,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$theta_r(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$theta_r
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$theta_r
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$theta_row(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$theta_row(d,q,clock);
 
     // Module arguments
     input wire  [9:0] d;
@@ -4862,10 +4389,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$theta_row(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$theta_row
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$theta_row
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0(clock,x,valid,first,idx,t,i_max,full);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0(clock,x,valid,first,idx,t,i_max,full);
 
     // Module arguments
     input wire  clock;
@@ -5184,502 +4711,502 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0(clock,x,valid,first,idx,t,
     reg  sv$31$clock;
 
     // Sub module instances
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$xr xr(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$xr xr(
         .d(xr$d),
         .q(xr$q),
         .clock(xr$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$ir ir(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$ir ir(
         .d(ir$d),
         .q(ir$q),
         .clock(ir$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$vr vr(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$vr vr(
         .d(vr$d),
         .q(vr$q),
         .clock(vr$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$fr fr(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$fr fr(
         .d(fr$d),
         .q(fr$q),
         .clock(fr$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$0 sx$0(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$0 sx$0(
         .d(sx$0$d),
         .q(sx$0$q),
         .clock(sx$0$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$1 sx$1(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$1 sx$1(
         .d(sx$1$d),
         .q(sx$1$q),
         .clock(sx$1$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$2 sx$2(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$2 sx$2(
         .d(sx$2$d),
         .q(sx$2$q),
         .clock(sx$2$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$3 sx$3(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$3 sx$3(
         .d(sx$3$d),
         .q(sx$3$q),
         .clock(sx$3$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$4 sx$4(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$4 sx$4(
         .d(sx$4$d),
         .q(sx$4$q),
         .clock(sx$4$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$5 sx$5(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$5 sx$5(
         .d(sx$5$d),
         .q(sx$5$q),
         .clock(sx$5$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$6 sx$6(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$6 sx$6(
         .d(sx$6$d),
         .q(sx$6$q),
         .clock(sx$6$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$7 sx$7(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$7 sx$7(
         .d(sx$7$d),
         .q(sx$7$q),
         .clock(sx$7$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$8 sx$8(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$8 sx$8(
         .d(sx$8$d),
         .q(sx$8$q),
         .clock(sx$8$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$9 sx$9(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$9 sx$9(
         .d(sx$9$d),
         .q(sx$9$q),
         .clock(sx$9$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$10 sx$10(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$10 sx$10(
         .d(sx$10$d),
         .q(sx$10$q),
         .clock(sx$10$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$11 sx$11(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$11 sx$11(
         .d(sx$11$d),
         .q(sx$11$q),
         .clock(sx$11$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$12 sx$12(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$12 sx$12(
         .d(sx$12$d),
         .q(sx$12$q),
         .clock(sx$12$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$13 sx$13(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$13 sx$13(
         .d(sx$13$d),
         .q(sx$13$q),
         .clock(sx$13$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$14 sx$14(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$14 sx$14(
         .d(sx$14$d),
         .q(sx$14$q),
         .clock(sx$14$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$15 sx$15(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$15 sx$15(
         .d(sx$15$d),
         .q(sx$15$q),
         .clock(sx$15$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$16 sx$16(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$16 sx$16(
         .d(sx$16$d),
         .q(sx$16$q),
         .clock(sx$16$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$17 sx$17(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$17 sx$17(
         .d(sx$17$d),
         .q(sx$17$q),
         .clock(sx$17$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$18 sx$18(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$18 sx$18(
         .d(sx$18$d),
         .q(sx$18$q),
         .clock(sx$18$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$19 sx$19(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$19 sx$19(
         .d(sx$19$d),
         .q(sx$19$q),
         .clock(sx$19$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$20 sx$20(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$20 sx$20(
         .d(sx$20$d),
         .q(sx$20$q),
         .clock(sx$20$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$21 sx$21(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$21 sx$21(
         .d(sx$21$d),
         .q(sx$21$q),
         .clock(sx$21$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$22 sx$22(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$22 sx$22(
         .d(sx$22$d),
         .q(sx$22$q),
         .clock(sx$22$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$23 sx$23(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$23 sx$23(
         .d(sx$23$d),
         .q(sx$23$q),
         .clock(sx$23$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$24 sx$24(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$24 sx$24(
         .d(sx$24$d),
         .q(sx$24$q),
         .clock(sx$24$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$25 sx$25(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$25 sx$25(
         .d(sx$25$d),
         .q(sx$25$q),
         .clock(sx$25$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$26 sx$26(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$26 sx$26(
         .d(sx$26$d),
         .q(sx$26$q),
         .clock(sx$26$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$27 sx$27(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$27 sx$27(
         .d(sx$27$d),
         .q(sx$27$q),
         .clock(sx$27$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$28 sx$28(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$28 sx$28(
         .d(sx$28$d),
         .q(sx$28$q),
         .clock(sx$28$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$29 sx$29(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$29 sx$29(
         .d(sx$29$d),
         .q(sx$29$q),
         .clock(sx$29$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$30 sx$30(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$30 sx$30(
         .d(sx$30$d),
         .q(sx$30$q),
         .clock(sx$30$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$31 sx$31(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$31 sx$31(
         .d(sx$31$d),
         .q(sx$31$q),
         .clock(sx$31$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$0 si$0(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$0 si$0(
         .d(si$0$d),
         .q(si$0$q),
         .clock(si$0$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$1 si$1(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$1 si$1(
         .d(si$1$d),
         .q(si$1$q),
         .clock(si$1$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$2 si$2(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$2 si$2(
         .d(si$2$d),
         .q(si$2$q),
         .clock(si$2$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$3 si$3(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$3 si$3(
         .d(si$3$d),
         .q(si$3$q),
         .clock(si$3$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$4 si$4(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$4 si$4(
         .d(si$4$d),
         .q(si$4$q),
         .clock(si$4$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$5 si$5(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$5 si$5(
         .d(si$5$d),
         .q(si$5$q),
         .clock(si$5$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$6 si$6(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$6 si$6(
         .d(si$6$d),
         .q(si$6$q),
         .clock(si$6$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$7 si$7(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$7 si$7(
         .d(si$7$d),
         .q(si$7$q),
         .clock(si$7$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$8 si$8(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$8 si$8(
         .d(si$8$d),
         .q(si$8$q),
         .clock(si$8$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$9 si$9(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$9 si$9(
         .d(si$9$d),
         .q(si$9$q),
         .clock(si$9$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$10 si$10(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$10 si$10(
         .d(si$10$d),
         .q(si$10$q),
         .clock(si$10$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$11 si$11(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$11 si$11(
         .d(si$11$d),
         .q(si$11$q),
         .clock(si$11$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$12 si$12(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$12 si$12(
         .d(si$12$d),
         .q(si$12$q),
         .clock(si$12$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$13 si$13(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$13 si$13(
         .d(si$13$d),
         .q(si$13$q),
         .clock(si$13$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$14 si$14(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$14 si$14(
         .d(si$14$d),
         .q(si$14$q),
         .clock(si$14$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$15 si$15(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$15 si$15(
         .d(si$15$d),
         .q(si$15$q),
         .clock(si$15$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$16 si$16(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$16 si$16(
         .d(si$16$d),
         .q(si$16$q),
         .clock(si$16$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$17 si$17(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$17 si$17(
         .d(si$17$d),
         .q(si$17$q),
         .clock(si$17$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$18 si$18(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$18 si$18(
         .d(si$18$d),
         .q(si$18$q),
         .clock(si$18$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$19 si$19(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$19 si$19(
         .d(si$19$d),
         .q(si$19$q),
         .clock(si$19$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$20 si$20(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$20 si$20(
         .d(si$20$d),
         .q(si$20$q),
         .clock(si$20$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$21 si$21(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$21 si$21(
         .d(si$21$d),
         .q(si$21$q),
         .clock(si$21$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$22 si$22(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$22 si$22(
         .d(si$22$d),
         .q(si$22$q),
         .clock(si$22$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$23 si$23(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$23 si$23(
         .d(si$23$d),
         .q(si$23$q),
         .clock(si$23$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$24 si$24(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$24 si$24(
         .d(si$24$d),
         .q(si$24$q),
         .clock(si$24$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$25 si$25(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$25 si$25(
         .d(si$25$d),
         .q(si$25$q),
         .clock(si$25$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$26 si$26(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$26 si$26(
         .d(si$26$d),
         .q(si$26$q),
         .clock(si$26$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$27 si$27(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$27 si$27(
         .d(si$27$d),
         .q(si$27$q),
         .clock(si$27$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$28 si$28(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$28 si$28(
         .d(si$28$d),
         .q(si$28$q),
         .clock(si$28$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$29 si$29(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$29 si$29(
         .d(si$29$d),
         .q(si$29$q),
         .clock(si$29$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$30 si$30(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$30 si$30(
         .d(si$30$d),
         .q(si$30$q),
         .clock(si$30$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$31 si$31(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$31 si$31(
         .d(si$31$d),
         .q(si$31$q),
         .clock(si$31$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$0 sv$0(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$0 sv$0(
         .d(sv$0$d),
         .q(sv$0$q),
         .clock(sv$0$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$1 sv$1(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$1 sv$1(
         .d(sv$1$d),
         .q(sv$1$q),
         .clock(sv$1$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$2 sv$2(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$2 sv$2(
         .d(sv$2$d),
         .q(sv$2$q),
         .clock(sv$2$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$3 sv$3(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$3 sv$3(
         .d(sv$3$d),
         .q(sv$3$q),
         .clock(sv$3$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$4 sv$4(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$4 sv$4(
         .d(sv$4$d),
         .q(sv$4$q),
         .clock(sv$4$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$5 sv$5(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$5 sv$5(
         .d(sv$5$d),
         .q(sv$5$q),
         .clock(sv$5$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$6 sv$6(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$6 sv$6(
         .d(sv$6$d),
         .q(sv$6$q),
         .clock(sv$6$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$7 sv$7(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$7 sv$7(
         .d(sv$7$d),
         .q(sv$7$q),
         .clock(sv$7$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$8 sv$8(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$8 sv$8(
         .d(sv$8$d),
         .q(sv$8$q),
         .clock(sv$8$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$9 sv$9(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$9 sv$9(
         .d(sv$9$d),
         .q(sv$9$q),
         .clock(sv$9$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$10 sv$10(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$10 sv$10(
         .d(sv$10$d),
         .q(sv$10$q),
         .clock(sv$10$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$11 sv$11(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$11 sv$11(
         .d(sv$11$d),
         .q(sv$11$q),
         .clock(sv$11$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$12 sv$12(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$12 sv$12(
         .d(sv$12$d),
         .q(sv$12$q),
         .clock(sv$12$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$13 sv$13(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$13 sv$13(
         .d(sv$13$d),
         .q(sv$13$q),
         .clock(sv$13$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$14 sv$14(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$14 sv$14(
         .d(sv$14$d),
         .q(sv$14$q),
         .clock(sv$14$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$15 sv$15(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$15 sv$15(
         .d(sv$15$d),
         .q(sv$15$q),
         .clock(sv$15$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$16 sv$16(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$16 sv$16(
         .d(sv$16$d),
         .q(sv$16$q),
         .clock(sv$16$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$17 sv$17(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$17 sv$17(
         .d(sv$17$d),
         .q(sv$17$q),
         .clock(sv$17$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$18 sv$18(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$18 sv$18(
         .d(sv$18$d),
         .q(sv$18$q),
         .clock(sv$18$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$19 sv$19(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$19 sv$19(
         .d(sv$19$d),
         .q(sv$19$q),
         .clock(sv$19$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$20 sv$20(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$20 sv$20(
         .d(sv$20$d),
         .q(sv$20$q),
         .clock(sv$20$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$21 sv$21(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$21 sv$21(
         .d(sv$21$d),
         .q(sv$21$q),
         .clock(sv$21$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$22 sv$22(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$22 sv$22(
         .d(sv$22$d),
         .q(sv$22$q),
         .clock(sv$22$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$23 sv$23(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$23 sv$23(
         .d(sv$23$d),
         .q(sv$23$q),
         .clock(sv$23$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$24 sv$24(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$24 sv$24(
         .d(sv$24$d),
         .q(sv$24$q),
         .clock(sv$24$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$25 sv$25(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$25 sv$25(
         .d(sv$25$d),
         .q(sv$25$q),
         .clock(sv$25$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$26 sv$26(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$26 sv$26(
         .d(sv$26$d),
         .q(sv$26$q),
         .clock(sv$26$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$27 sv$27(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$27 sv$27(
         .d(sv$27$d),
         .q(sv$27$q),
         .clock(sv$27$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$28 sv$28(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$28 sv$28(
         .d(sv$28$d),
         .q(sv$28$q),
         .clock(sv$28$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$29 sv$29(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$29 sv$29(
         .d(sv$29$d),
         .q(sv$29$q),
         .clock(sv$29$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$30 sv$30(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$30 sv$30(
         .d(sv$30$d),
         .q(sv$30$q),
         .clock(sv$30$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$31 sv$31(
+    smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$31 sv$31(
         .d(sv$31$d),
         .q(sv$31$q),
         .clock(sv$31$clock)
@@ -6368,10 +5895,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0(clock,x,valid,first,idx,t,
         full = sv$31$q;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$fr(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$fr(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -6387,10 +5914,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$fr(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$fr
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$fr
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$ir(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$ir(d,q,clock);
 
     // Module arguments
     input wire  [10:0] d;
@@ -6406,29 +5933,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$ir(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$ir
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$ir
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$0(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$0
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$1(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$0(d,q,clock);
 
     // Module arguments
     input wire  [10:0] d;
@@ -6444,29 +5952,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$1(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$1
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$0
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$10(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$10
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$11(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$1(d,q,clock);
 
     // Module arguments
     input wire  [10:0] d;
@@ -6482,29 +5971,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$11(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$11
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$1
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$12(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$12
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$13(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$10(d,q,clock);
 
     // Module arguments
     input wire  [10:0] d;
@@ -6520,29 +5990,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$13(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$13
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$10
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$14(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$14
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$15(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$11(d,q,clock);
 
     // Module arguments
     input wire  [10:0] d;
@@ -6558,29 +6009,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$15(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$15
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$11
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$16(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$16
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$17(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$12(d,q,clock);
 
     // Module arguments
     input wire  [10:0] d;
@@ -6596,29 +6028,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$17(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$17
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$12
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$18(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$18
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$19(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$13(d,q,clock);
 
     // Module arguments
     input wire  [10:0] d;
@@ -6634,29 +6047,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$19(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$19
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$13
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$2(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$2
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$20(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$14(d,q,clock);
 
     // Module arguments
     input wire  [10:0] d;
@@ -6672,29 +6066,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$20(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$20
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$14
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$21(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$21
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$22(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$15(d,q,clock);
 
     // Module arguments
     input wire  [10:0] d;
@@ -6710,29 +6085,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$22(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$22
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$15
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$23(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$23
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$24(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$16(d,q,clock);
 
     // Module arguments
     input wire  [10:0] d;
@@ -6748,29 +6104,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$24(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$24
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$16
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$25(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$25
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$26(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$17(d,q,clock);
 
     // Module arguments
     input wire  [10:0] d;
@@ -6786,29 +6123,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$26(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$26
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$17
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$27(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$27
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$28(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$18(d,q,clock);
 
     // Module arguments
     input wire  [10:0] d;
@@ -6824,29 +6142,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$28(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$28
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$18
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$29(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$29
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$3(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$19(d,q,clock);
 
     // Module arguments
     input wire  [10:0] d;
@@ -6862,29 +6161,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$3(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$3
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$19
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$30(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$30
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$31(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$2(d,q,clock);
 
     // Module arguments
     input wire  [10:0] d;
@@ -6900,29 +6180,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$31(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$31
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$2
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$4(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$4
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$5(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$20(d,q,clock);
 
     // Module arguments
     input wire  [10:0] d;
@@ -6938,29 +6199,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$5(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$5
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$20
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$6(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$6
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$7(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$21(d,q,clock);
 
     // Module arguments
     input wire  [10:0] d;
@@ -6976,29 +6218,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$7(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$7
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$21
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$8(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$8
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$9(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$22(d,q,clock);
 
     // Module arguments
     input wire  [10:0] d;
@@ -7014,10 +6237,314 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$9(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$si$9
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$22
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$0(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$23(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$23
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$24(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$24
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$25(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$25
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$26(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$26
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$27(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$27
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$28(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$28
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$29(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$29
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$3(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$30(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$30
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$31(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$31
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$4(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$4
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$5(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$6(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$6
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$7(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$7
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$8(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$8
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$9(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$si$9
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$0(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -7033,29 +6560,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$0(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$0
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$0
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$1(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$1
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$10(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$1(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -7071,29 +6579,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$10(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$10
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$1
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$11(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$11
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$12(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$10(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -7109,29 +6598,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$12(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$12
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$10
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$13(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$13
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$14(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$11(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -7147,29 +6617,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$14(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$14
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$11
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$15(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$15
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$16(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$12(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -7185,29 +6636,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$16(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$16
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$12
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$17(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$17
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$18(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$13(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -7223,29 +6655,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$18(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$18
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$13
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$19(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$19
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$2(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$14(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -7261,29 +6674,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$2(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$2
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$14
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$20(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$20
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$21(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$15(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -7299,29 +6693,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$21(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$21
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$15
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$22(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$22
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$23(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$16(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -7337,29 +6712,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$23(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$23
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$16
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$24(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$24
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$25(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$17(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -7375,29 +6731,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$25(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$25
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$17
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$26(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$26
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$27(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$18(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -7413,29 +6750,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$27(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$27
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$18
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$28(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$28
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$29(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$19(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -7451,29 +6769,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$29(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$29
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$19
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$3(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$3
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$30(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$2(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -7489,29 +6788,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$30(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$30
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$2
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$31(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$31
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$4(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$20(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -7527,29 +6807,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$4(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$4
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$20
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$5(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$5
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$6(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$21(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -7565,29 +6826,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$6(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$6
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$21
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$7(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$7
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$8(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$22(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -7603,10 +6845,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$8(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$8
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$22
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$9(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$23(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -7622,10 +6864,295 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$9(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sv$9
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$23
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$0(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$24(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$24
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$25(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$25
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$26(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$26
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$27(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$27
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$28(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$28
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$29(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$29
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$3(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$30(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$30
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$31(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$31
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$4(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$4
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$5(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$6(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$6
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$7(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$7
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$8(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$8
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$9(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sv$9
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$0(d,q,clock);
 
     // Module arguments
     input wire  [11:0] d;
@@ -7641,29 +7168,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$0(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$0
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$0
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$1(d,q,clock);
-
-    // Module arguments
-    input wire  [11:0] d;
-    output reg  [11:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 12'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$1
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$10(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$1(d,q,clock);
 
     // Module arguments
     input wire  [11:0] d;
@@ -7679,29 +7187,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$10(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$10
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$1
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$11(d,q,clock);
-
-    // Module arguments
-    input wire  [11:0] d;
-    output reg  [11:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 12'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$11
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$12(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$10(d,q,clock);
 
     // Module arguments
     input wire  [11:0] d;
@@ -7717,29 +7206,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$12(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$12
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$10
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$13(d,q,clock);
-
-    // Module arguments
-    input wire  [11:0] d;
-    output reg  [11:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 12'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$13
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$14(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$11(d,q,clock);
 
     // Module arguments
     input wire  [11:0] d;
@@ -7755,29 +7225,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$14(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$14
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$11
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$15(d,q,clock);
-
-    // Module arguments
-    input wire  [11:0] d;
-    output reg  [11:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 12'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$15
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$16(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$12(d,q,clock);
 
     // Module arguments
     input wire  [11:0] d;
@@ -7793,29 +7244,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$16(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$16
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$12
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$17(d,q,clock);
-
-    // Module arguments
-    input wire  [11:0] d;
-    output reg  [11:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 12'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$17
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$18(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$13(d,q,clock);
 
     // Module arguments
     input wire  [11:0] d;
@@ -7831,29 +7263,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$18(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$18
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$13
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$19(d,q,clock);
-
-    // Module arguments
-    input wire  [11:0] d;
-    output reg  [11:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 12'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$19
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$2(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$14(d,q,clock);
 
     // Module arguments
     input wire  [11:0] d;
@@ -7869,29 +7282,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$2(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$2
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$14
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$20(d,q,clock);
-
-    // Module arguments
-    input wire  [11:0] d;
-    output reg  [11:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 12'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$20
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$21(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$15(d,q,clock);
 
     // Module arguments
     input wire  [11:0] d;
@@ -7907,29 +7301,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$21(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$21
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$15
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$22(d,q,clock);
-
-    // Module arguments
-    input wire  [11:0] d;
-    output reg  [11:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 12'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$22
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$23(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$16(d,q,clock);
 
     // Module arguments
     input wire  [11:0] d;
@@ -7945,29 +7320,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$23(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$23
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$16
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$24(d,q,clock);
-
-    // Module arguments
-    input wire  [11:0] d;
-    output reg  [11:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 12'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$24
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$25(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$17(d,q,clock);
 
     // Module arguments
     input wire  [11:0] d;
@@ -7983,29 +7339,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$25(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$25
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$17
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$26(d,q,clock);
-
-    // Module arguments
-    input wire  [11:0] d;
-    output reg  [11:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 12'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$26
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$27(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$18(d,q,clock);
 
     // Module arguments
     input wire  [11:0] d;
@@ -8021,29 +7358,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$27(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$27
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$18
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$28(d,q,clock);
-
-    // Module arguments
-    input wire  [11:0] d;
-    output reg  [11:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 12'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$28
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$29(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$19(d,q,clock);
 
     // Module arguments
     input wire  [11:0] d;
@@ -8059,29 +7377,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$29(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$29
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$19
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$3(d,q,clock);
-
-    // Module arguments
-    input wire  [11:0] d;
-    output reg  [11:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 12'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$3
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$30(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$2(d,q,clock);
 
     // Module arguments
     input wire  [11:0] d;
@@ -8097,29 +7396,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$30(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$30
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$2
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$31(d,q,clock);
-
-    // Module arguments
-    input wire  [11:0] d;
-    output reg  [11:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 12'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$31
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$4(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$20(d,q,clock);
 
     // Module arguments
     input wire  [11:0] d;
@@ -8135,29 +7415,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$4(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$4
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$20
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$5(d,q,clock);
-
-    // Module arguments
-    input wire  [11:0] d;
-    output reg  [11:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 12'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$5
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$6(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$21(d,q,clock);
 
     // Module arguments
     input wire  [11:0] d;
@@ -8173,29 +7434,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$6(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$6
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$21
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$7(d,q,clock);
-
-    // Module arguments
-    input wire  [11:0] d;
-    output reg  [11:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 12'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$7
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$8(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$22(d,q,clock);
 
     // Module arguments
     input wire  [11:0] d;
@@ -8211,10 +7453,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$8(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$8
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$22
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$9(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$23(d,q,clock);
 
     // Module arguments
     input wire  [11:0] d;
@@ -8230,10 +7472,295 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$9(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$sx$9
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$23
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$vr(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$24(d,q,clock);
+
+    // Module arguments
+    input wire  [11:0] d;
+    output reg  [11:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 12'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$24
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$25(d,q,clock);
+
+    // Module arguments
+    input wire  [11:0] d;
+    output reg  [11:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 12'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$25
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$26(d,q,clock);
+
+    // Module arguments
+    input wire  [11:0] d;
+    output reg  [11:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 12'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$26
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$27(d,q,clock);
+
+    // Module arguments
+    input wire  [11:0] d;
+    output reg  [11:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 12'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$27
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$28(d,q,clock);
+
+    // Module arguments
+    input wire  [11:0] d;
+    output reg  [11:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 12'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$28
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$29(d,q,clock);
+
+    // Module arguments
+    input wire  [11:0] d;
+    output reg  [11:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 12'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$29
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$3(d,q,clock);
+
+    // Module arguments
+    input wire  [11:0] d;
+    output reg  [11:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 12'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$30(d,q,clock);
+
+    // Module arguments
+    input wire  [11:0] d;
+    output reg  [11:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 12'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$30
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$31(d,q,clock);
+
+    // Module arguments
+    input wire  [11:0] d;
+    output reg  [11:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 12'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$31
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$4(d,q,clock);
+
+    // Module arguments
+    input wire  [11:0] d;
+    output reg  [11:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 12'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$4
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$5(d,q,clock);
+
+    // Module arguments
+    input wire  [11:0] d;
+    output reg  [11:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 12'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$6(d,q,clock);
+
+    // Module arguments
+    input wire  [11:0] d;
+    output reg  [11:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 12'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$6
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$7(d,q,clock);
+
+    // Module arguments
+    input wire  [11:0] d;
+    output reg  [11:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 12'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$7
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$8(d,q,clock);
+
+    // Module arguments
+    input wire  [11:0] d;
+    output reg  [11:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 12'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$8
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$9(d,q,clock);
+
+    // Module arguments
+    input wire  [11:0] d;
+    output reg  [11:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 12'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$sx$9
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$vr(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -8249,10 +7776,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$vr(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$vr
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$vr
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$xr(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$xr(d,q,clock);
 
     // Module arguments
     input wire  [11:0] d;
@@ -8268,10 +7795,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$xr(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$topk$0$xr
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$topk$0$xr
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$v_r(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$v_r(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -8287,10 +7814,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$v_r(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$v_r
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$v_r
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$x2(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$x2(d,q,clock);
 
     // Module arguments
     input wire  [9:0] d;
@@ -8306,29 +7833,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$x2(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$x2
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$x2
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$x2o(d,q,clock);
-
-    // Module arguments
-    input wire  [11:0] d;
-    output reg  [11:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 12'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$x2o
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$xmax(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$x2o(d,q,clock);
 
     // Module arguments
     input wire  [11:0] d;
@@ -8344,10 +7852,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$xmax(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$xmax
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$xo_r(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$xmax(d,q,clock);
 
     // Module arguments
     input wire  [11:0] d;
@@ -8363,4 +7871,23 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$xo_r(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$xo_r
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$xmax
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$xo_r(d,q,clock);
+
+    // Module arguments
+    input wire  [11:0] d;
+    output reg  [11:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 12'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32_ac59c3$select$0$xo_r

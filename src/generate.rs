@@ -34,7 +34,7 @@ pub fn generate_design(cfg: &Config, source: &str, design: Design) -> Result<Gen
     let (module, body, manifest, flag) = match design {
         Design::Unit => {
             let module = p.module_name();
-            let body = crate::instance::emit(crate::instance::Kind::of(&p, design), &p, &module)?;
+            let body = crate::instance::emit(crate::instance::Kind::of(design), &p, &module)?;
             (module, body, Manifest::new(&p, source), "")
         }
         Design::Baseline => {
@@ -133,7 +133,7 @@ impl Timing {
         use crate::unnormed::block::LATENCY as P1;
         let recip = crate::recip::block::latency(p.recip_method);
         let stat = match &p.sparse {
-            Some(sp) if sp.mode == SparseMode::StatTopk => Some(crate::sparse::registry::stat_cycles(p)),
+            Some(sp) if sp.mode == SparseMode::StatTopk => Some(crate::sparse::block::stat_cycles(p)),
             _ => None,
         };
         if p.sparse.as_ref().is_some_and(|s| s.renorm == Renorm::Survivors) {
@@ -297,17 +297,20 @@ impl Manifest {
             timing: Timing {
                 input_elements_per_cycle: 1,
                 output_elements_per_cycle: 1,
-                last_input_to_first_output: format!("L + {}", overhead + 1),
-                row_cycles_passes: 3,
+                // the last input at cycle 0; the handoff PASS1_OVERHEAD cycles later (the
+                // pass-2 side idle); then 2L + overhead - H to the last output, of which the
+                // sum pass and the output pipeline's fill come before the first
+                last_input_to_first_output: format!("L + {}", overhead + crate::baseline::PASS1_OVERHEAD),
+                row_cycles_passes: 2,
                 row_cycles_overhead: overhead,
-                pass1_overhead: 0,
-                row_cycles: format!("3*L + {overhead}"),
-                notes: "three passes: max (input), sum (read back), divide (read back, output). s_axis_tready is high only in the first.".into(),
+                pass1_overhead: crate::baseline::PASS1_OVERHEAD,
+                row_cycles: format!("2L + {overhead}"),
+                notes: "three passes: max (input), sum and divide (both read back on the pass-2 side). Rows overlap as in the unit: while the pass-2 side reads a row out of one row-buffer bank, the next row streams into the other, and waits at the handoff until the pass-2 side is idle. s_axis_tready is high while a row streams in.".into(),
             },
             tables: serde_json::json!({
                 "exp": { "method": "lut", "entries": b.table.len(), "in_bits": b.wta, "out_bits": b.fx + 1 },
                 "divider": { "stages": b.output.frac + 2, "width": b.ws + 1 },
-                "row_buffer": { "words": 1u64 << b.wa, "bits": b.input.bits },
+                "row_buffer": { "banks": 2, "words": 2u64 << b.wa, "bits": b.input.bits },
             }),
             resolved_config: p.resolved.clone(),
         }

@@ -850,7 +850,7 @@ fn run(cli: Cli) -> Result<i32> {
             let designs: Vec<WidthSet> = [Design::Unit, Design::Baseline]
                 .into_iter()
                 .map(|design| {
-                    let kind = softmax_hw::instance::Kind::of(&p, design);
+                    let kind = softmax_hw::instance::Kind::of(design);
                     let widths = kind.key(&p);
                     let compiled_in = softmax_hw::instance::compiled(kind, &widths).map(|i| i.id);
                     WidthSet { design, kind, widths, compiled_in }

@@ -29,7 +29,7 @@ fn ondemand_emits_the_compiled_in_verilog_for_every_example() {
         let name = path.file_stem().unwrap().to_str().unwrap().to_string();
         let p = params(&name);
         for design in [Design::Unit, Design::Baseline] {
-            let kind = Kind::of(&p, design);
+            let kind = Kind::of(design);
             let key = kind.key(&p);
             let Some(compiled) = instance::compiled(kind, &key) else {
                 // the baseline of sparse_stat4096 (rows of 4096) has no compiled-in set
@@ -53,16 +53,16 @@ fn ondemand_emits_the_compiled_in_verilog_for_every_example() {
 fn concurrent_users_build_a_new_width_set_once() {
     let text = "base = \"2\"\nmax_len = 2048\n[input]\nbits = 12\nfrac = 5\n[output]\nbits = 6\nfrac = 6\n[exp]\nmethod = \"lpw\"\nsegments = 4\n";
     let p = UnitParams::new(&Config::parse(text, "t.toml").unwrap()).unwrap();
-    let key = Kind::Dense.key(&p);
-    assert!(instance::compiled(Kind::Dense, &key).is_none(), "the test needs a width set that is not compiled in");
+    let key = Kind::Unit.key(&p);
+    assert!(instance::compiled(Kind::Unit, &key).is_none(), "the test needs a width set that is not compiled in");
     let built: Vec<bool> = std::thread::scope(|s| {
-        let hs: Vec<_> = (0..3).map(|_| s.spawn(|| softmax_hw::instance::ondemand::emitter(Kind::Dense, &key).unwrap())).collect();
+        let hs: Vec<_> = (0..3).map(|_| s.spawn(|| softmax_hw::instance::ondemand::emitter(Kind::Unit, &key).unwrap())).collect();
         hs.into_iter().map(|h| h.join().unwrap().built_seconds.is_some()).collect()
     });
     assert!(built.iter().filter(|b| **b).count() <= 1, "built more than once: {built:?}");
     // and now it is cached, and it emits
-    assert!(softmax_hw::instance::ondemand::emitter(Kind::Dense, &key).unwrap().built_seconds.is_none());
-    let v = softmax_hw::instance::ondemand::emit(Kind::Dense, &key, &p, "t_new").unwrap();
+    assert!(softmax_hw::instance::ondemand::emitter(Kind::Unit, &key).unwrap().built_seconds.is_none());
+    let v = softmax_hw::instance::ondemand::emit(Kind::Unit, &key, &p, "t_new").unwrap();
     assert!(v.contains("module t_new"));
 }
 

@@ -1,23 +1,29 @@
-//! rust-hdl block of the conventional softmax (see `mod.rs`). Same AXI4-Stream interface as
-//! the unit.
+//! rust-hdl block of the conventional softmax (see `mod.rs`). Same AXI4-Stream interface
+//! and the same row front end as the unit (`crate::row::RowFront`: AXI accept, row
+//! counting, two row-buffer banks, so rows overlap as in the unit).
 //!
 //! ```text
-//!  Accept: s_axis -> max register, row RAM          (pass 1)
-//!  Sum:    idx -> [RAM xb] -> [table(m - xb)] -> S += e        (pass 2)
-//!  Out:    idx -> [RAM xb] -> [table] -> divider (FO+2 stages) -> [y] -> m_axis  (pass 3)
+//!  pass-1 side (RowFront): s_axis -> max register, row RAM     (pass 1, exact max)
+//!  pass-2 side, after the handoff (row length, bank, max):
+//!    Sum:  idx -> [RAM xb] -> [table(m - xb)] -> S += e                           (pass 2)
+//!    Out:  idx -> [RAM xb] -> [table] -> divider (FO+2 stages) -> [y] -> m_axis  (pass 3)
 //! ```
-//! In Out every register (and the RAM and table reads) advances only when
-//! `adv = !out_valid || out_ready`.
+//! The max is final the cycle after the row's last element, so the front end asks for no
+//! once-per-row work: WaitSum and WaitDesc pass at once and the row waits in Handoff until
+//! the pass-2 side is Idle. In Out every register (and the RAM and table reads) advances only
+//! when `adv = !out_valid || out_ready`.
 
 use super::BaselineParams;
-use crate::hw::{konst, RowRam, SyncRom};
+use crate::hw::{konst, SyncRom};
+use crate::row::RowFront;
 use rust_hdl_core::prelude::*;
 use rust_hdl_widgets::prelude::*;
 
-/// Cycles per row beyond 3L and the divider: the fills of pass 2 and pass 3.
+/// Cycles per row beyond 2L and the divider on the pass-2 side: the fills of pass 2 and pass 3.
 pub const PIPE_OVERHEAD: u32 = 5;
 
-const ACCEPT: u64 = 0;
+/// Pass-2 side states.
+const IDLE: u64 = 0;
 const SUM: u64 = 1;
 const OUT: u64 = 2;
 
@@ -44,11 +50,14 @@ pub struct BaselineUnit<
     pub m_axis_tvalid: Signal<Out, bool>,
     pub m_axis_tlast: Signal<Out, bool>,
     pub m_axis_tready: Signal<In, bool>,
-    ram: RowRam<WI, WA>,
+    front: RowFront<WI, WA, WL>,
     exp_rom: SyncRom<WX, WTA>,
     state: DFF<Bits<2>>,
-    count: DFF<Bits<WL>>,
+    /// the row in the pass-2 side: length, bank, max (taken at the handoff)
     len: DFF<Bits<WL>>,
+    bank: DFF<bool>,
+    max2: DFF<Bits<WI>>,
+    /// the running max of the row streaming in
     max: DFF<Bits<WI>>,
     idx: DFF<Bits<WL>>,
     sum: DFF<Bits<WS>>,
@@ -65,17 +74,16 @@ pub struct BaselineUnit<
     y_out: DFF<Bits<WO>>,
     v_out: DFF<bool>,
     l_out: DFF<bool>,
-    st_accept: Constant<Bits<2>>,
+    st_idle: Constant<Bits<2>>,
     st_sum: Constant<Bits<2>>,
     st_out: Constant<Bits<2>>,
     sign: Constant<Bits<WI>>,
-    max_last: Constant<Bits<WL>>,
+    /// the bank's address bit, 1 << WA
+    bank_bit: Constant<Bits<WL>>,
     /// last stored table index, WI+1 bits: when every d has an entry (2^WI entries) a WI-bit
     /// compare would be constant (fuzz seed 7, 4-bit input)
     table_last: Constant<Bits<WI1>>,
     y_max: Constant<Bits<WQ>>,
-    accept: Signal<Local, bool>,
-    is_last: Signal<Local, bool>,
     xb: Signal<Local, Bits<WI>>,
     adv: Signal<Local, bool>,
     issue: Signal<Local, bool>,
@@ -132,11 +140,12 @@ impl<
             m_axis_tvalid: Default::default(),
             m_axis_tlast: Default::default(),
             m_axis_tready: Default::default(),
-            ram: Default::default(),
+            front: RowFront::new(b.max_len, false),
             exp_rom: SyncRom::new(&b.table),
             state: Default::default(),
-            count: Default::default(),
             len: Default::default(),
+            bank: Default::default(),
+            max2: Default::default(),
             max: Default::default(),
             idx: Default::default(),
             sum: Default::default(),
@@ -153,16 +162,14 @@ impl<
             y_out: Default::default(),
             v_out: Default::default(),
             l_out: Default::default(),
-            st_accept: konst(ACCEPT),
+            st_idle: konst(IDLE),
             st_sum: konst(SUM),
             st_out: konst(OUT),
             sign: konst(1 << (WI - 1)),
-            max_last: konst(b.max_len as u64 - 1),
+            bank_bit: konst(1 << WA),
             table_last: konst(b.table.len() as u64 - 1),
             d_wide: Default::default(),
             y_max: konst(b.y_max()),
-            accept: Default::default(),
-            is_last: Default::default(),
             xb: Default::default(),
             adv: Default::default(),
             issue: Default::default(),
@@ -195,45 +202,49 @@ impl<
 {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, aclk, state, count, len, max, idx, sum, v1, l1, v2, l2, zero2, d2, y_out, v_out, l_out);
-        self.ram.clock.next = self.aclk.val();
+        dff_setup!(self, aclk, state, len, bank, max2, max, idx, sum, v1, l1, v2, l2, zero2, d2, y_out, v_out, l_out);
+        self.front.clock.next = self.aclk.val();
         self.exp_rom.clock.next = self.aclk.val();
         // every reset reads the port itself: a local copy joins the top's statements into one
         // process in Verilator's eyes (UNOPTFLAT loops through the children)
+        self.front.reset.next = !self.aresetn.val();
         self.adv.next = !self.v_out.q.val() | self.m_axis_tready.val();
 
         // pass 1: exact max of the offset-binary inputs, inputs stored
-        self.s_axis_tready.next = self.state.q.val() == self.st_accept.val();
-        self.accept.next = self.s_axis_tready.val() & self.s_axis_tvalid.val();
-        self.is_last.next = self.s_axis_tlast.val() | (self.count.q.val() == self.max_last.val());
+        self.front.tvalid.next = self.s_axis_tvalid.val();
+        self.front.tlast.next = self.s_axis_tlast.val();
+        self.s_axis_tready.next = self.front.tready.val();
         self.xb.next = self.s_axis_tdata.val() ^ self.sign.val();
-        self.ram.write_address.next = bit_cast::<WA, WL>(self.count.q.val());
-        self.ram.write_data.next = self.xb.val();
-        self.ram.write_enable.next = self.accept.val();
-        if self.accept.val() {
-            if (self.count.q.val() == 0) | (self.xb.val() > self.max.q.val()) {
-                self.max.d.next = self.xb.val();
-            }
-            if self.is_last.val() {
-                self.count.d.next = 0.into();
-                self.len.d.next = self.count.q.val() + 1;
-                self.idx.d.next = 0.into();
-                self.sum.d.next = 0.into();
-                self.state.d.next = self.st_sum.val();
-            } else {
-                self.count.d.next = self.count.q.val() + 1;
-            }
+        self.front.wdata.next = self.xb.val();
+        if self.front.accept.val() & ((self.front.index.val() == 0) | (self.xb.val() > self.max.q.val())) {
+            self.max.d.next = self.xb.val();
+        }
+        // no once-per-row work: the row is ready for the pass-2 side at once
+        self.front.start_desc.next = self.front.summing.val();
+        self.front.desc_ready.next = true;
+        self.front.handoff.next = self.front.holding.val() & (self.state.q.val() == self.st_idle.val());
+        if self.front.handoff.val() {
+            self.len.d.next = self.front.len.val();
+            self.bank.d.next = self.front.bank.val();
+            self.max2.d.next = self.max.q.val();
+            self.idx.d.next = 0.into();
+            self.sum.d.next = 0.into();
+            self.state.d.next = self.st_sum.val();
         }
 
         // passes 2 and 3 share the read-back front: idx -> RAM -> table(m - xb)
-        self.issue.next = (self.state.q.val() != self.st_accept.val()) & (self.idx.q.val() != self.len.q.val()) & self.adv.val();
+        self.issue.next = (self.state.q.val() != self.st_idle.val()) & (self.idx.q.val() != self.len.q.val()) & self.adv.val();
         self.idx_next.next = self.idx.q.val() + 1;
         if self.issue.val() {
             self.idx.d.next = self.idx_next.val();
         }
-        self.ram.read_address.next = bit_cast::<WA, WL>(self.idx.q.val());
-        self.ram.read_enable.next = self.adv.val();
-        self.d.next = self.max.q.val() - self.ram.read_data.val();
+        if self.bank.q.val() {
+            self.front.raddr.next = self.idx.q.val() | self.bank_bit.val();
+        } else {
+            self.front.raddr.next = self.idx.q.val();
+        }
+        self.front.ren.next = self.adv.val();
+        self.d.next = self.max2.q.val() - self.front.rdata.val();
         self.d_wide.next = bit_cast::<WI1, WI>(self.d.val());
         if self.adv.val() {
             self.v1.d.next = self.issue.val();
@@ -314,11 +325,10 @@ impl<
         self.m_axis_tvalid.next = self.v_out.q.val();
         self.m_axis_tlast.next = self.l_out.q.val();
         if (self.state.q.val() == self.st_out.val()) & self.v_out.q.val() & self.l_out.q.val() & self.m_axis_tready.val() {
-            self.state.d.next = self.st_accept.val();
+            self.state.d.next = self.st_idle.val();
         }
         if !self.aresetn.val() {
-            self.state.d.next = self.st_accept.val();
-            self.count.d.next = 0.into();
+            self.state.d.next = self.st_idle.val();
             self.v1.d.next = false;
             self.v2.d.next = false;
             self.v_out.d.next = false;

@@ -112,11 +112,15 @@ pub fn run_row(b: &BaselineParams, xs: &[i64]) -> Vec<u64> {
         .collect()
 }
 
-/// Cycles per row of length L (back to back, consumer always ready): 3L + overhead.
+/// Cycles per row of length L on the pass-2 side (back to back, consumer always ready):
+/// 2L + overhead. Pass 2 and pass 3 each add their pipeline fill, the divider has FO + 2
+/// stages, and the next row's handoff takes the Idle cycle between rows.
 pub fn row_cycles_overhead(b: &BaselineParams) -> u32 {
-    // pass 2 and pass 3 each add their pipeline fill; the divider has FO + 2 stages
-    block::PIPE_OVERHEAD + b.output.frac + 2
+    block::PIPE_OVERHEAD + b.output.frac + 2 + crate::row::HANDOFF_CYCLES
 }
+
+/// Cycles per row on the pass-1 side: L + this (WaitSum, WaitDesc and the handoff).
+pub const PASS1_OVERHEAD: u32 = 2 + crate::row::HANDOFF_CYCLES;
 
 #[cfg(test)]
 mod tests {

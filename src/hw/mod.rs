@@ -6,12 +6,99 @@
 //!   model here covers any widths up to 64 bits of product. Infers DSP blocks.
 //! * [`RowRam`]: simple dual-port RAM with a read enable (read data holds when the reader
 //!   stalls). Infers block RAM (SB_RAM40_4K, DP16KD, RAMB18).
+//! * [`When`]: a generation-time `if` for `#[hdl_gen]` code.
+//! * [`OptPort`]: a top-level port present only in some designs.
 //! * [`SyncRom`]: ROM with a registered read, contents in `initial` blocks of at most
 //!   [`ROM_INIT_CHUNK`] writes each. rust-hdl's `SyncROM` puts every write in one block, and
 //!   Yosys reads one block in time quadratic in its length (16,384 entries: 87 s; a
 //!   65,536-entry baseline table took over 25 minutes, fuzz seed 114); in chunks, 6.6 s.
 
 use rust_hdl_core::prelude::*;
+
+/// A port of the top module that exists only in some designs (the sparse unit's keep flag,
+/// kept count and threshold inputs). A disabled port is not declared in the Verilog, so the
+/// top's `#[hdl_gen]` code may name it only inside a loop over a `Vec` that is empty when the
+/// port is disabled (such a loop emits nothing). Reads and writes go to the signal through
+/// `Deref`, so `self.port.next = ...` and `self.port.val()` read as for any port.
+pub struct OptPort<D: Direction, T: Synth> {
+    sig: Signal<D, T>,
+    on: bool,
+}
+
+impl<D: Direction, T: Synth> OptPort<D, T> {
+    pub fn new(on: bool) -> Self {
+        Self { sig: Default::default(), on }
+    }
+}
+
+impl<D: Direction, T: Synth> std::ops::Deref for OptPort<D, T> {
+    type Target = Signal<D, T>;
+    fn deref(&self) -> &Signal<D, T> {
+        &self.sig
+    }
+}
+
+impl<D: Direction, T: Synth> std::ops::DerefMut for OptPort<D, T> {
+    fn deref_mut(&mut self) -> &mut Signal<D, T> {
+        &mut self.sig
+    }
+}
+
+impl<D: Direction, T: Synth> Logic for OptPort<D, T> {
+    fn update(&mut self) {}
+    fn connect(&mut self) {
+        self.sig.connect();
+    }
+}
+
+impl<D: Direction, T: Synth> Block for OptPort<D, T> {
+    fn connect_all(&mut self) {
+        self.sig.connect_all();
+    }
+    fn update_all(&mut self) {
+        self.sig.update_all();
+    }
+    fn has_changed(&self) -> bool {
+        self.sig.has_changed()
+    }
+    fn accept(&self, name: &str, probe: &mut dyn Probe) {
+        if self.on {
+            self.sig.accept(name, probe);
+        }
+    }
+}
+
+/// A generation-time `if` for `#[hdl_gen]` code: `for _i in 0..self.v.len() { ... }` over a
+/// `Vec<When>` emits its body once per element, so a `Vec` of zero or one `When` includes
+/// the body or leaves it out. Declares nothing in the Verilog. (The alternative, a default
+/// assignment overridden later in the same `always @(*)`, makes a child's input glitch
+/// inside one evaluation: Icarus can then loop forever.)
+#[derive(Default)]
+pub struct When;
+
+impl When {
+    /// One `When` if `cond`, else none.
+    pub fn iff(cond: bool) -> Vec<When> {
+        if cond {
+            vec![When]
+        } else {
+            vec![]
+        }
+    }
+}
+
+impl Logic for When {
+    fn update(&mut self) {}
+}
+
+impl Block for When {
+    fn connect_all(&mut self) {}
+    fn update_all(&mut self) {}
+    fn has_changed(&self) -> bool {
+        false
+    }
+    fn accept(&self, _name: &str, _probe: &mut dyn Probe) {}
+}
 
 /// p = a * b, unsigned, P >= A + B bits, combinational.
 #[derive(LogicBlock, Default)]

@@ -5,8 +5,7 @@
 //! (11 widths for the unit, 7 for the baseline). The example configurations' sets are
 //! compiled into this binary ([`COMPILED`]); any other set is built on demand by
 //! [`ondemand`]: a small crate that instantiates the same macro
-//! ([`dense_instance!`](crate::dense_instance), [`sparse_instance!`](crate::sparse_instance),
-//! [`baseline_instance!`](crate::baseline_instance)) against this library, built once by
+//! ([`unit_instance!`](crate::unit_instance), [`baseline_instance!`](crate::baseline_instance)) against this library, built once by
 //! cargo and cached. Both paths emit byte-identical Verilog (tested).
 
 pub mod ondemand;
@@ -24,31 +23,28 @@ pub enum Design {
     Baseline,
 }
 
-/// The three designs, each a separate rust-hdl top with its own width list.
+/// The two rust-hdl tops, each with its own width list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
-    /// the softmax unit without sparse selection
-    Dense,
-    /// the softmax unit with a `[sparse]` section (any mode)
-    Sparse,
+    /// the softmax unit, dense or with a `[sparse]` section (any mode): one instantiation
+    /// emits every unit of its width set
+    Unit,
     /// the conventional baseline of the configuration's formats
     Baseline,
 }
 
 impl Kind {
-    pub fn of(p: &UnitParams, design: Design) -> Kind {
-        match (design, &p.sparse) {
-            (Design::Baseline, _) => Kind::Baseline,
-            (Design::Unit, None) => Kind::Dense,
-            (Design::Unit, Some(_)) => Kind::Sparse,
+    pub fn of(design: Design) -> Kind {
+        match design {
+            Design::Baseline => Kind::Baseline,
+            Design::Unit => Kind::Unit,
         }
     }
 
     pub fn name(self) -> &'static str {
         match self {
-            Kind::Dense => "dense",
-            Kind::Sparse => "sparse",
+            Kind::Unit => "unit",
             Kind::Baseline => "baseline",
         }
     }
@@ -56,7 +52,7 @@ impl Kind {
     /// The widths that select the instantiation, in the order its macro takes them.
     pub fn key(self, p: &UnitParams) -> Vec<usize> {
         match self {
-            Kind::Dense | Kind::Sparse => p.widths().to_vec(),
+            Kind::Unit => p.widths().to_vec(),
             Kind::Baseline => crate::baseline::registry::widths(&crate::baseline::BaselineParams::from_unit(p)).to_vec(),
         }
     }
@@ -64,8 +60,7 @@ impl Kind {
     /// The macro that instantiates this kind (`softmax_hw::<name>!`).
     pub fn macro_name(self) -> &'static str {
         match self {
-            Kind::Dense => "dense_instance",
-            Kind::Sparse => "sparse_instance",
+            Kind::Unit => "unit_instance",
             Kind::Baseline => "baseline_instance",
         }
     }
@@ -89,13 +84,11 @@ macro_rules! compiled {
 }
 
 compiled! {
-    // dense unit                                        WI  WT  FT ESB  WE  WD  WA  RN RSB  WR  WO
-    Dense dense_instance "configs/softermax.toml"        => [8, 8, 2, 1, 11, 32, 10, 11, 3, 11, 8],
-    Dense dense_instance "configs/exact8.toml"           => [10, 18, 10, 4, 12, 33, 10, 12, 3, 12, 8],
-    Dense dense_instance "configs/precise16.toml"        => [16, 16, 8, 7, 20, 47, 13, 9, 3, 20, 16],
-    // sparse unit (every mode of the sparse examples)
-    Sparse sparse_instance "exact8 formats, max_len 1024" => [10, 18, 10, 4, 12, 33, 10, 12, 3, 12, 8],
-    Sparse sparse_instance "exact8 formats, max_len 4096" => [10, 18, 10, 4, 12, 37, 12, 12, 3, 12, 8],
+    // unit (dense and sparse)                                     WI  WT  FT ESB  WE  WD  WA  RN RSB  WR  WO
+    Unit unit_instance "configs/softermax.toml"                   => [8, 8, 2, 1, 11, 32, 10, 11, 3, 11, 8],
+    Unit unit_instance "configs/exact8.toml and the sparse examples" => [10, 18, 10, 4, 12, 33, 10, 12, 3, 12, 8],
+    Unit unit_instance "configs/precise16.toml"                   => [16, 16, 8, 7, 20, 47, 13, 9, 3, 20, 16],
+    Unit unit_instance "configs/sparse_stat4096.toml"             => [10, 18, 10, 4, 12, 37, 12, 12, 3, 12, 8],
     // baseline                                                WI  WA WTA  WX  WS  WO  WQ
     Baseline baseline_instance "baseline of configs/softermax.toml" => [8, 10, 7, 20, 30, 8, 9],
     Baseline baseline_instance "baseline of configs/exact8.toml"    => [10, 10, 7, 21, 31, 8, 10],

@@ -3,7 +3,7 @@
 //! cached.
 //!
 //! The crate is one line of `main` that instantiates the kind's macro
-//! (`softmax_hw::dense_instance!(...)`, the same macro the compiled-in table uses) against
+//! (`softmax_hw::unit_instance!(...)`, the same macro the compiled-in table uses) against
 //! this library as a path dependency, with the library's `Cargo.lock`, offline. Every such
 //! crate builds in one shared target directory, so the dependencies compile once. The
 //! emitter binary is cached by a hash of the kind, the widths, the library's source and the

@@ -58,7 +58,7 @@ pub struct Widths {
 }
 
 impl Widths {
-    /// The widths with their names, in the order the instance macros take them (`dense_instance!`).
+    /// The widths with their names, in the order the instance macros take them (`unit_instance!`).
     pub fn named(&self) -> [(&'static str, usize); 11] {
         [
             ("wi", self.wi),
@@ -75,7 +75,7 @@ impl Widths {
         ]
     }
 
-    /// The widths in the order the instance macros take them (`dense_instance!`).
+    /// The widths in the order the instance macros take them (`unit_instance!`).
     pub fn to_vec(&self) -> Vec<usize> {
         self.named().iter().map(|&(_, w)| w).collect()
     }
@@ -401,7 +401,7 @@ pub fn reference_codes(p: &UnitParams, xs: &[i64]) -> Vec<i64> {
 }
 
 /// Emits the Verilog body of one design for one width set with the given top-module name
-/// (the instance macros `dense_instance!`, `sparse_instance!`, `baseline_instance!` make one).
+/// (the instance macros `unit_instance!` and `baseline_instance!` make one).
 pub type EmitFn = fn(&UnitParams, &str) -> Result<String>;
 
 /// Target of the reciprocal table: 1/m at the centre of the interval of mantissas

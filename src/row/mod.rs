@@ -14,7 +14,7 @@
 //! and driving an input it depends on would be a combinational loop to Verilator
 //! (UNOPTFLAT). Inputs are accepted only in Accept.
 
-use crate::hw::{konst, RowRam};
+use crate::hw::{konst, OptPort, RowRam, When};
 use rust_hdl_core::prelude::*;
 use rust_hdl_widgets::prelude::*;
 
@@ -37,9 +37,10 @@ pub struct RowFront<const WI: usize, const WA: usize, const WL: usize> {
     pub tready: Signal<Out, bool>,
     /// what the row buffer stores for the element at the handshake
     pub wdata: Signal<In, Bits<WI>>,
-    /// handshake this cycle; its element is at `index` and is the row's `last`
+    /// handshake this cycle; its element is at `index` and is the row's `last` (an output
+    /// only for a reader that asks for it: the unit's pass 1; the baseline's max does not)
     pub accept: Signal<Out, bool>,
-    pub last: Signal<Out, bool>,
+    pub last: OptPort<Out, bool>,
     pub index: Signal<Out, Bits<WL>>,
     /// in WaitSum: pass 1 is finishing the row's max and sum
     pub summing: Signal<Out, bool>,
@@ -71,10 +72,13 @@ pub struct RowFront<const WI: usize, const WA: usize, const WL: usize> {
     /// the bank's address bit, 1 << WA
     bank_bit: Constant<Bits<WL>>,
     count_next: Signal<Local, Bits<WL>>,
+    row_end: Signal<Local, bool>,
+    with_last: Vec<When>,
 }
 
 impl<const WI: usize, const WA: usize, const WL: usize> RowFront<WI, WA, WL> {
-    pub fn new(max_len: u32) -> Self {
+    /// `with_last`: whether the `last` output exists.
+    pub fn new(max_len: u32, with_last: bool) -> Self {
         assert_eq!(WL, WA + 1, "RowFront: WL = WA + 1");
         Self {
             clock: Default::default(),
@@ -84,7 +88,7 @@ impl<const WI: usize, const WA: usize, const WL: usize> RowFront<WI, WA, WL> {
             tready: Default::default(),
             wdata: Default::default(),
             accept: Default::default(),
-            last: Default::default(),
+            last: OptPort::new(with_last),
             index: Default::default(),
             summing: Default::default(),
             start_desc: Default::default(),
@@ -108,6 +112,8 @@ impl<const WI: usize, const WA: usize, const WL: usize> RowFront<WI, WA, WL> {
             max_last: konst(max_len as u64 - 1),
             bank_bit: konst(1 << WA),
             count_next: Default::default(),
+            row_end: Default::default(),
+            with_last: When::iff(with_last),
         }
     }
 }
@@ -120,11 +126,14 @@ impl<const WI: usize, const WA: usize, const WL: usize> Logic for RowFront<WI, W
         // input stream: accepted only in Accept
         self.tready.next = self.state.q.val() == self.st_accept.val();
         self.accept.next = self.tready.val() & self.tvalid.val();
-        self.last.next = self.tlast.val() | (self.count.q.val() == self.max_last.val());
+        self.row_end.next = self.tlast.val() | (self.count.q.val() == self.max_last.val());
+        for _i in 0..self.with_last.len() {
+            self.last.next = self.row_end.val();
+        }
         self.index.next = self.count.q.val();
         self.count_next.next = self.count.q.val() + 1;
         if self.accept.val() {
-            if self.last.val() {
+            if self.row_end.val() {
                 self.count.d.next = 0.into();
                 self.len_r.d.next = self.count_next.val();
                 self.state.d.next = self.st_wait_sum.val();

@@ -127,7 +127,7 @@ impl<const WI: usize, const WX: usize, const WL: usize> Logic for TopK<WI, WX, W
 ///        [min code, max code + 1]; t below every code when L <= k
 /// ```
 /// `done` pulses when `t` (WX-bit offset binary) is valid; it holds until the next start.
-/// Cycles from start to done: 8 + WR + QB (`sparse::registry::stat_cycles`).
+/// Cycles from start to done: 8 + WR + QB ([`stat_cycles`]).
 #[derive(LogicBlock)]
 pub struct Stat<
     const WI: usize,
@@ -516,4 +516,11 @@ impl<
         self.t.next = self.t_r.q.val();
         self.done.next = self.done_r.q.val();
     }
+}
+
+/// Cycles from the start of the stat_topk threshold unit to its result: 8 + WR + QB, with
+/// the root's WR = WI + WA and the quotient's QB = WI + 1 bits.
+pub fn stat_cycles(p: &UnitParams) -> u32 {
+    let (wi, wa) = (p.input.bits, p.wa);
+    8 + (wi + wa) + (wi + 1)
 }

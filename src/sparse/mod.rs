@@ -7,14 +7,15 @@
 //! * `topk`: the exact k largest, ties to the lowest index, by an insertion array in pass 1.
 //!
 //! `crate::params::sparse` validates the `[sparse]` section, `model.rs` is the bit-exact
-//! specification, `block.rs` holds the pass-1 selection blocks, `unit.rs` the sparse top and
-//! `registry.rs` its instance macro.
+//! specification, `block.rs` holds the pass-1 selection blocks (TopK, Stat), `select.rs`
+//! the selection the unit's top (`unit/block.rs`) adds beside the dense datapath, and
+//! `sweep.rs` the survivors' renormalization on the pass-2 side.
 
 pub mod block;
 pub mod model;
-pub mod registry;
 pub mod report;
-pub mod unit;
+pub mod select;
+pub mod sweep;
 
 #[cfg(test)]
 mod tests;

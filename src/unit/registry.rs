@@ -1,12 +1,13 @@
-//! The dense unit's emitter for one width set (see `crate::instance`): rust-hdl widths are
-//! const generics, so each width set is a separate instantiation of [`SoftmaxUnit`].
+//! The unit's emitter for one width set (see `crate::instance`): rust-hdl widths are const
+//! generics, so each width set is a separate instantiation of [`SoftmaxUnit`]. One
+//! instantiation emits the dense unit and every sparse unit of its width set.
 
 use super::block::SoftmaxUnit;
-use crate::params::UnitParams;
 use crate::error::Result;
+use crate::params::UnitParams;
 
 /// Builds the unit for one width set and emits its Verilog with `name` as the top module.
-/// Instantiated through [`dense_instance!`](crate::dense_instance), which derives the
+/// Instantiated through [`unit_instance!`](crate::unit_instance), which derives the
 /// dependent widths.
 #[allow(clippy::type_complexity)]
 pub fn emit<
@@ -31,27 +32,45 @@ pub fn emit<
     const WRQ: usize,
     const WP: usize,
     const WO: usize,
+    const WX: usize,
+    const WS1: usize,
+    const WS2: usize,
+    const WXX: usize,
+    const WLS2: usize,
+    const WSQ: usize,
+    const WV: usize,
+    const WRT: usize,
+    const WRTQ: usize,
+    const WZR: usize,
+    const WM: usize,
+    const QB: usize,
 >(
     p: &UnitParams,
     name: &str,
 ) -> Result<String> {
     crate::hw::emit_top(
-        SoftmaxUnit::<WI, WT, WN, FT, ESB, WE, WEP, WSP, WD, WA, WL, RN, RSB, WR, RPW, WMH, WH, WQ, WRQ, WP, WO>::new(p),
+        SoftmaxUnit::<
+            WI, WT, WN, FT, ESB, WE, WEP, WSP, WD, WA, WL, RN, RSB, WR, RPW, WMH, WH, WQ, WRQ, WP, WO,
+            WX, WS1, WS2, WXX, WLS2, WSQ, WV, WRT, WRTQ, WZR, WM, QB,
+        >::new(p),
         name,
     )
 }
 
-/// The dense unit's emitter for the 11 widths [WI, WT, FT, ESB, WE, WD, WA, RN, RSB, WR, WO]
-/// (`Widths`, in that order). The dependent widths of the shared datapath are derived here
-/// (`sparse_instance!` adds the selection's own):
-/// WN = WT+1, WEP = WE+FT, WSP = WI+16, WL = WA+1, RPW = WR+RN, Newton WMH = WQ = WR+2,
-/// WH = WRQ = 2WR+2, product WP = WE+WR.
+/// The unit's emitter for the 11 widths [WI, WT, FT, ESB, WE, WD, WA, RN, RSB, WR, WO]
+/// (`Widths`, in that order). The dependent widths are derived here, in one place.
+/// Dense datapath: WN = WT+1, WEP = WE+FT, WSP = WI+16, WL = WA+1, RPW = WR+RN, Newton
+/// WMH = WQ = WR+2, WH = WRQ = 2WR+2, product WP = WE+WR.
+/// Selection: WX = WI+2, S1: WI+WA, S2: 2WI+WA-1, x^2: 2WI, L*S2, S1^2 = V: 2(WI+WA),
+/// root WI+WA (+4 remainder), z*R: 16+WI+WA, |N|: WI+WA+17, quotient WI+1.
 #[macro_export]
-macro_rules! dense_instance {
+macro_rules! unit_instance {
     ($wi:literal, $wt:literal, $ft:literal, $esb:literal, $we:literal, $wd:literal, $wa:literal, $rn:literal, $rsb:literal, $wr:literal, $wo:literal) => {
         $crate::unit::registry::emit::<
             $wi, $wt, { $wt + 1 }, $ft, $esb, $we, { $we + $ft }, { $wi + 16 }, $wd, $wa, { $wa + 1 },
             $rn, $rsb, $wr, { $wr + $rn }, { $wr + 2 }, { 2 * $wr + 2 }, { $wr + 2 }, { 2 * $wr + 2 }, { $we + $wr }, $wo,
+            { $wi + 2 }, { $wi + $wa }, { 2 * $wi + $wa - 1 }, { 2 * $wi }, { 2 * $wi + 2 * $wa }, { 2 * ($wi + $wa) },
+            { 2 * ($wi + $wa) }, { $wi + $wa }, { $wi + $wa + 4 }, { 16 + $wi + $wa }, { $wi + $wa + 17 }, { $wi + 1 },
         > as $crate::params::EmitFn
     };
 }
