@@ -259,8 +259,10 @@ pub fn run_icarus(g: &Generated, tb: &Testbench, dir: &Path) -> Result<String> {
     let arg = |p: PathBuf| p.display().to_string();
     let args = vec!["-g2005".into(), "-o".into(), arg(vvp.clone()), arg(dir.join(format!("{}.v", g.module))), arg(dir.join(format!("{}.v", tb.module)))];
     crate::lint::run_in("iverilog", &args, Path::new("."))?;
-    // the vector files are read from the working directory: run there
-    let text = crate::lint::run_in("vvp", &["-n".into(), arg(vvp)], dir)?;
+    // the vector files are read from the working directory: run there (the compiled bench
+    // by its file name, so that a relative `dir` works too; fuzz --out target/fuzz)
+    let vvp_name = vvp.file_name().expect("a file name").to_string_lossy().to_string();
+    let text = crate::lint::run_in("vvp", &["-n".into(), vvp_name], dir)?;
     let last = text.lines().rev().find(|l| l.starts_with("PASS") || l.starts_with("FAIL")).unwrap_or("no PASS/FAIL line").to_string();
     if last.starts_with("PASS: ") && last.ends_with(" 0 mismatches") {
         Ok(last)

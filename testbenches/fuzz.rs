@@ -96,3 +96,20 @@ fn regression_fuzz_seed102_and_seed152_constant_compares_pass_the_lint_gate() {
         softmax_hw::fuzz::check_config(text, 300, 0.3, seed, work.path()).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
     }
 }
+
+/// `fuzz --out` with a relative directory, as the README's command runs it: the Icarus step
+/// ran `vvp` on a path relative to the wrong directory, so every configuration failed (found
+/// by the 100-configuration run; the tests above use absolute temporary directories).
+#[test]
+fn fuzz_command_with_a_relative_out_directory() {
+    let work = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_softmax-hw"))
+        .current_dir(work.path())
+        .args(["fuzz", "--configs", "1", "--seed", "9001", "--max-len", "64", "--out", "rel/fuzz"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("0 failed"), "{text}");
+    assert!(work.path().join("rel/fuzz").is_dir(), "{text}");
+}
