@@ -50,6 +50,7 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
     localparam  bank_bit = 14'b10000000000000;
     localparam  table_last = 17'b10000000000000;
     localparam  y_max = 18'b1111111111111111;
+    localparam  borrow = 47'h400000000000;
 
     // Stub signals
     reg  front$clock;
@@ -351,6 +352,7 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
     reg  c_v;
     reg  c_l;
     reg  [45:0] t;
+    reg  [46:0] dsub;
     reg  [45:0] s_wide;
     reg  [17:0] q1;
 
@@ -936,11 +938,12 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$0$d = c_v;
             dl$0$d = c_l;
-            if (t >= s_wide) begin
-                rem$0$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$0$d = ((dsub) & 46'h3fffffffffff);
                 quo$0$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -966,11 +969,12 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$1$d = c_v;
             dl$1$d = c_l;
-            if (t >= s_wide) begin
-                rem$1$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$1$d = ((dsub) & 46'h3fffffffffff);
                 quo$1$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -996,11 +1000,12 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$2$d = c_v;
             dl$2$d = c_l;
-            if (t >= s_wide) begin
-                rem$2$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$2$d = ((dsub) & 46'h3fffffffffff);
                 quo$2$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -1026,11 +1031,12 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$3$d = c_v;
             dl$3$d = c_l;
-            if (t >= s_wide) begin
-                rem$3$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$3$d = ((dsub) & 46'h3fffffffffff);
                 quo$3$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -1056,11 +1062,12 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$4$d = c_v;
             dl$4$d = c_l;
-            if (t >= s_wide) begin
-                rem$4$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$4$d = ((dsub) & 46'h3fffffffffff);
                 quo$4$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -1086,11 +1093,12 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$5$d = c_v;
             dl$5$d = c_l;
-            if (t >= s_wide) begin
-                rem$5$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$5$d = ((dsub) & 46'h3fffffffffff);
                 quo$5$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -1116,11 +1124,12 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$6$d = c_v;
             dl$6$d = c_l;
-            if (t >= s_wide) begin
-                rem$6$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$6$d = ((dsub) & 46'h3fffffffffff);
                 quo$6$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -1146,11 +1155,12 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$7$d = c_v;
             dl$7$d = c_l;
-            if (t >= s_wide) begin
-                rem$7$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$7$d = ((dsub) & 46'h3fffffffffff);
                 quo$7$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -1176,11 +1186,12 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$8$d = c_v;
             dl$8$d = c_l;
-            if (t >= s_wide) begin
-                rem$8$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$8$d = ((dsub) & 46'h3fffffffffff);
                 quo$8$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -1206,11 +1217,12 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$9$d = c_v;
             dl$9$d = c_l;
-            if (t >= s_wide) begin
-                rem$9$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$9$d = ((dsub) & 46'h3fffffffffff);
                 quo$9$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -1236,11 +1248,12 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$10$d = c_v;
             dl$10$d = c_l;
-            if (t >= s_wide) begin
-                rem$10$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$10$d = ((dsub) & 46'h3fffffffffff);
                 quo$10$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -1266,11 +1279,12 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$11$d = c_v;
             dl$11$d = c_l;
-            if (t >= s_wide) begin
-                rem$11$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$11$d = ((dsub) & 46'h3fffffffffff);
                 quo$11$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -1296,11 +1310,12 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$12$d = c_v;
             dl$12$d = c_l;
-            if (t >= s_wide) begin
-                rem$12$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$12$d = ((dsub) & 46'h3fffffffffff);
                 quo$12$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -1326,11 +1341,12 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$13$d = c_v;
             dl$13$d = c_l;
-            if (t >= s_wide) begin
-                rem$13$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$13$d = ((dsub) & 46'h3fffffffffff);
                 quo$13$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -1356,11 +1372,12 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$14$d = c_v;
             dl$14$d = c_l;
-            if (t >= s_wide) begin
-                rem$14$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$14$d = ((dsub) & 46'h3fffffffffff);
                 quo$14$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -1386,11 +1403,12 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$15$d = c_v;
             dl$15$d = c_l;
-            if (t >= s_wide) begin
-                rem$15$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$15$d = ((dsub) & 46'h3fffffffffff);
                 quo$15$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -1416,11 +1434,12 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$16$d = c_v;
             dl$16$d = c_l;
-            if (t >= s_wide) begin
-                rem$16$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$16$d = ((dsub) & 46'h3fffffffffff);
                 quo$16$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -1446,11 +1465,12 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$17$d = c_v;
             dl$17$d = c_l;
-            if (t >= s_wide) begin
-                rem$17$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$17$d = ((dsub) & 46'h3fffffffffff);
                 quo$17$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin

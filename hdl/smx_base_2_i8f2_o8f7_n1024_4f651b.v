@@ -49,6 +49,7 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
     localparam  bank_bit = 11'b10000000000;
     localparam  table_last = 9'b1010000;
     localparam  y_max = 9'b10000000;
+    localparam  borrow = 32'h80000000;
 
     // Stub signals
     reg  front$clock;
@@ -242,6 +243,7 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
     reg  c_v;
     reg  c_l;
     reg  [30:0] t;
+    reg  [31:0] dsub;
     reg  [30:0] s_wide;
     reg  [8:0] q1;
 
@@ -647,11 +649,12 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 32'hffffffff) - ((s_wide) & 32'hffffffff);
         if (adv) begin
             dv$0$d = c_v;
             dl$0$d = c_l;
-            if (t >= s_wide) begin
-                rem$0$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$0$d = ((dsub) & 31'h7fffffff);
                 quo$0$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -677,11 +680,12 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 32'hffffffff) - ((s_wide) & 32'hffffffff);
         if (adv) begin
             dv$1$d = c_v;
             dl$1$d = c_l;
-            if (t >= s_wide) begin
-                rem$1$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$1$d = ((dsub) & 31'h7fffffff);
                 quo$1$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -707,11 +711,12 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 32'hffffffff) - ((s_wide) & 32'hffffffff);
         if (adv) begin
             dv$2$d = c_v;
             dl$2$d = c_l;
-            if (t >= s_wide) begin
-                rem$2$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$2$d = ((dsub) & 31'h7fffffff);
                 quo$2$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -737,11 +742,12 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 32'hffffffff) - ((s_wide) & 32'hffffffff);
         if (adv) begin
             dv$3$d = c_v;
             dl$3$d = c_l;
-            if (t >= s_wide) begin
-                rem$3$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$3$d = ((dsub) & 31'h7fffffff);
                 quo$3$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -767,11 +773,12 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 32'hffffffff) - ((s_wide) & 32'hffffffff);
         if (adv) begin
             dv$4$d = c_v;
             dl$4$d = c_l;
-            if (t >= s_wide) begin
-                rem$4$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$4$d = ((dsub) & 31'h7fffffff);
                 quo$4$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -797,11 +804,12 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 32'hffffffff) - ((s_wide) & 32'hffffffff);
         if (adv) begin
             dv$5$d = c_v;
             dl$5$d = c_l;
-            if (t >= s_wide) begin
-                rem$5$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$5$d = ((dsub) & 31'h7fffffff);
                 quo$5$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -827,11 +835,12 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 32'hffffffff) - ((s_wide) & 32'hffffffff);
         if (adv) begin
             dv$6$d = c_v;
             dl$6$d = c_l;
-            if (t >= s_wide) begin
-                rem$6$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$6$d = ((dsub) & 31'h7fffffff);
                 quo$6$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -857,11 +866,12 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 32'hffffffff) - ((s_wide) & 32'hffffffff);
         if (adv) begin
             dv$7$d = c_v;
             dl$7$d = c_l;
-            if (t >= s_wide) begin
-                rem$7$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$7$d = ((dsub) & 31'h7fffffff);
                 quo$7$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -887,11 +897,12 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 32'hffffffff) - ((s_wide) & 32'hffffffff);
         if (adv) begin
             dv$8$d = c_v;
             dl$8$d = c_l;
-            if (t >= s_wide) begin
-                rem$8$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$8$d = ((dsub) & 31'h7fffffff);
                 quo$8$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin

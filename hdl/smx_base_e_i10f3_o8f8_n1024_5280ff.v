@@ -51,6 +51,7 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
     localparam  bank_bit = 11'b10000000000;
     localparam  table_last = 11'b1110100;
     localparam  y_max = 10'b11111111;
+    localparam  borrow = 33'h100000000;
 
     // Stub signals
     reg  front$clock;
@@ -256,6 +257,7 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
     reg  c_v;
     reg  c_l;
     reg  [31:0] t;
+    reg  [32:0] dsub;
     reg  [31:0] s_wide;
     reg  [9:0] q1;
 
@@ -681,11 +683,12 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 33'h1ffffffff) - ((s_wide) & 33'h1ffffffff);
         if (adv) begin
             dv$0$d = c_v;
             dl$0$d = c_l;
-            if (t >= s_wide) begin
-                rem$0$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$0$d = ((dsub) & 32'hffffffff);
                 quo$0$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -711,11 +714,12 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 33'h1ffffffff) - ((s_wide) & 33'h1ffffffff);
         if (adv) begin
             dv$1$d = c_v;
             dl$1$d = c_l;
-            if (t >= s_wide) begin
-                rem$1$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$1$d = ((dsub) & 32'hffffffff);
                 quo$1$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -741,11 +745,12 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 33'h1ffffffff) - ((s_wide) & 33'h1ffffffff);
         if (adv) begin
             dv$2$d = c_v;
             dl$2$d = c_l;
-            if (t >= s_wide) begin
-                rem$2$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$2$d = ((dsub) & 32'hffffffff);
                 quo$2$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -771,11 +776,12 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 33'h1ffffffff) - ((s_wide) & 33'h1ffffffff);
         if (adv) begin
             dv$3$d = c_v;
             dl$3$d = c_l;
-            if (t >= s_wide) begin
-                rem$3$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$3$d = ((dsub) & 32'hffffffff);
                 quo$3$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -801,11 +807,12 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 33'h1ffffffff) - ((s_wide) & 33'h1ffffffff);
         if (adv) begin
             dv$4$d = c_v;
             dl$4$d = c_l;
-            if (t >= s_wide) begin
-                rem$4$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$4$d = ((dsub) & 32'hffffffff);
                 quo$4$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -831,11 +838,12 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 33'h1ffffffff) - ((s_wide) & 33'h1ffffffff);
         if (adv) begin
             dv$5$d = c_v;
             dl$5$d = c_l;
-            if (t >= s_wide) begin
-                rem$5$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$5$d = ((dsub) & 32'hffffffff);
                 quo$5$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -861,11 +869,12 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 33'h1ffffffff) - ((s_wide) & 33'h1ffffffff);
         if (adv) begin
             dv$6$d = c_v;
             dl$6$d = c_l;
-            if (t >= s_wide) begin
-                rem$6$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$6$d = ((dsub) & 32'hffffffff);
                 quo$6$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -891,11 +900,12 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 33'h1ffffffff) - ((s_wide) & 33'h1ffffffff);
         if (adv) begin
             dv$7$d = c_v;
             dl$7$d = c_l;
-            if (t >= s_wide) begin
-                rem$7$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$7$d = ((dsub) & 32'hffffffff);
                 quo$7$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -921,11 +931,12 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 33'h1ffffffff) - ((s_wide) & 33'h1ffffffff);
         if (adv) begin
             dv$8$d = c_v;
             dl$8$d = c_l;
-            if (t >= s_wide) begin
-                rem$8$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$8$d = ((dsub) & 32'hffffffff);
                 quo$8$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin
@@ -951,11 +962,12 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
         else begin
             t = c_rem << 32'h1;
         end
+        dsub = ((t) & 33'h1ffffffff) - ((s_wide) & 33'h1ffffffff);
         if (adv) begin
             dv$9$d = c_v;
             dl$9$d = c_l;
-            if (t >= s_wide) begin
-                rem$9$d = t - s_wide;
+            if ((dsub & borrow) == 32'h0) begin
+                rem$9$d = ((dsub) & 32'hffffffff);
                 quo$9$d = (c_quo << 32'h1) | 32'h1;
             end
             else begin

@@ -39,6 +39,7 @@ pub struct BaselineUnit<
     const WQ: usize,
     const WO: usize,
     const WI1: usize,
+    const WR1: usize,
 > {
     pub aclk: Signal<In, Clock>,
     pub aresetn: Signal<In, bool>,
@@ -96,6 +97,9 @@ pub struct BaselineUnit<
     c_v: Signal<Local, bool>,
     c_l: Signal<Local, bool>,
     t: Signal<Local, Bits<WR>>,
+    /// t - S with a borrow bit on top (WR + 1 bits)
+    dsub: Signal<Local, Bits<WR1>>,
+    borrow: Constant<Bits<WR1>>,
     s_wide: Signal<Local, Bits<WR>>,
     q1: Signal<Local, Bits<WQ>>,
 }
@@ -111,11 +115,12 @@ impl<
         const WQ: usize,
         const WO: usize,
         const WI1: usize,
-    > BaselineUnit<WI, WA, WL, WTA, WX, WS, WR, WQ, WO, WI1>
+        const WR1: usize,
+    > BaselineUnit<WI, WA, WL, WTA, WX, WS, WR, WQ, WO, WI1, WR1>
 {
     pub fn new(b: &BaselineParams) -> Self {
         assert_eq!(
-            (WI, WA, WL, WTA, WX, WS, WR, WQ, WO),
+            (WI, WA, WL, WTA, WX, WS, WR, WQ, WO, WR1),
             (
                 b.input.bits as usize,
                 b.wa as usize,
@@ -125,7 +130,8 @@ impl<
                 b.ws as usize,
                 b.ws as usize + 1,
                 b.output.frac as usize + 2,
-                b.output.bits as usize
+                b.output.bits as usize,
+                b.ws as usize + 2
             )
         );
         let stages = b.output.frac as usize + 2;
@@ -181,6 +187,8 @@ impl<
             c_v: Default::default(),
             c_l: Default::default(),
             t: Default::default(),
+            dsub: Default::default(),
+            borrow: konst(1 << WR),
             s_wide: Default::default(),
             q1: Default::default(),
         }
@@ -198,7 +206,8 @@ impl<
         const WQ: usize,
         const WO: usize,
         const WI1: usize,
-    > Logic for BaselineUnit<WI, WA, WL, WTA, WX, WS, WR, WQ, WO, WI1>
+        const WR1: usize,
+    > Logic for BaselineUnit<WI, WA, WL, WTA, WX, WS, WR, WQ, WO, WI1, WR1>
 {
     #[hdl_gen]
     fn update(&mut self) {
@@ -294,11 +303,14 @@ impl<
             } else {
                 self.t.next = self.c_rem.val() << 1;
             }
+            // t >= S iff t - S (WR + 1 bits) does not borrow: one subtractor decides and
+            // gives the remainder
+            self.dsub.next = bit_cast::<WR1, WR>(self.t.val()) - bit_cast::<WR1, WR>(self.s_wide.val());
             if self.adv.val() {
                 self.dv[i].d.next = self.c_v.val();
                 self.dl[i].d.next = self.c_l.val();
-                if self.t.val() >= self.s_wide.val() {
-                    self.rem[i].d.next = self.t.val() - self.s_wide.val();
+                if (self.dsub.val() & self.borrow.val()) == 0 {
+                    self.rem[i].d.next = bit_cast::<WR, WR1>(self.dsub.val());
                     self.quo[i].d.next = (self.c_quo.val() << 1) | 1;
                 } else {
                     self.rem[i].d.next = self.t.val();

@@ -24,18 +24,19 @@ pub fn emit<
     const WQ: usize,
     const WO: usize,
     const WI1: usize,
+    const WR1: usize,
 >(
     p: &UnitParams,
     name: &str,
 ) -> Result<String> {
-    crate::hw::emit_top(BaselineUnit::<WI, WA, WL, WTA, WX, WS, WR, WQ, WO, WI1>::new(&BaselineParams::from_unit(p)), name)
+    crate::hw::emit_top(BaselineUnit::<WI, WA, WL, WTA, WX, WS, WR, WQ, WO, WI1, WR1>::new(&BaselineParams::from_unit(p)), name)
 }
 
 /// The baseline's emitter for [WI, WA, WTA, WX, WS, WO, WQ] ([`widths`]); derived:
-/// WL = WA+1, WR = WS+1, WI1 = WI+1.
+/// WL = WA+1, WR = WS+1, WI1 = WI+1, WR1 = WS+2 (a divider stage's difference with its borrow).
 #[macro_export]
 macro_rules! baseline_instance {
     ($wi:literal, $wa:literal, $wta:literal, $wx:literal, $ws:literal, $wo:literal, $wq:literal) => {
-        $crate::baseline::registry::emit::<$wi, $wa, { $wa + 1 }, $wta, $wx, $ws, { $ws + 1 }, $wq, $wo, { $wi + 1 }> as $crate::params::EmitFn
+        $crate::baseline::registry::emit::<$wi, $wa, { $wa + 1 }, $wta, $wx, $ws, { $ws + 1 }, $wq, $wo, { $wi + 1 }, { $ws + 2 }> as $crate::params::EmitFn
     };
 }
