@@ -7,11 +7,16 @@
 //!   y = min(((P >> (s-1)) + 1) >> 1, y_max)  (round half up, once; saturate to 1.0)
 //! ```
 //! which is y = E * 2^-(k-k_min) * r * 2^-(eb-1) = 2^(t - c_max) / d rounded to FO bits.
+//!
+//! [`run_row`] is the dense datapath's row model (pass 1, the reciprocal, pass 2): the
+//! golden model of the unit without selection, which the sparse model builds on. It lives
+//! here, below both `unit` (the top) and `sparse`, so that neither imports the other's.
 
 pub mod block;
 
-use crate::recip::Recip;
 use crate::params::{UnitParams, SHIFT_SAT};
+use crate::recip::Recip;
+use crate::unnormed::RowSum;
 
 /// Output code of one element, bit-exact to `block::Normalize`.
 #[inline]
@@ -21,4 +26,23 @@ pub fn element(p: &UnitParams, x: i64, k_min: u64, r: &Recip) -> u64 {
     let prod = e * r.r; // < 2^50
     let y1 = if s - 1 >= 64 { 0 } else { prod >> (s - 1) };
     ((y1 + 1) >> 1).min(p.y_max())
+}
+
+/// Everything the dense datapath computes for one row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowResult {
+    pub sum: RowSum,
+    pub recip: Recip,
+    /// output codes, one per input
+    pub y: Vec<u64>,
+}
+
+/// Runs one row (1..=max_len input codes) through pass 1, the reciprocal and pass 2,
+/// bit-exact to the emitted Verilog of the unit without selection.
+pub fn run_row(p: &UnitParams, xs: &[i64]) -> RowResult {
+    assert!(!xs.is_empty() && xs.len() <= p.max_len as usize, "row length {} outside 1..={}", xs.len(), p.max_len);
+    let sum = crate::unnormed::row_sum(p, xs);
+    let recip = crate::recip::recip(p, sum.d);
+    let y = xs.iter().map(|&x| element(p, x, sum.k_min, &recip)).collect();
+    RowResult { sum, recip, y }
 }

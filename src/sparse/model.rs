@@ -122,7 +122,7 @@ pub fn run_row(sp: &SparseParams, p: &UnitParams, xs: &[i64], theta: u64) -> Spa
     let keep = keep_flags(sp, xs, &desc);
     let y = match sp.renorm {
         Renorm::All => {
-            let dense = crate::unit::model::run_row(p, xs);
+            let dense = crate::normalize::run_row(p, xs);
             dense.y.iter().zip(&keep).map(|(&y, &k)| if k { y } else { 0 }).collect()
         }
         Renorm::Survivors => {

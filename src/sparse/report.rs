@@ -24,7 +24,7 @@ pub struct RowStat {
 pub fn row_stat(p: &UnitParams, x: &[i64], keep: &[bool], y: &[u64]) -> RowStat {
     let r = crate::params::reference(p, x);
     let dropped_mass = r.iter().zip(keep).filter(|(_, &k)| !k).map(|(v, _)| v).sum::<f64>() + 0.0; // no -0.0
-    let dense = crate::unit::model::run_row(p, x).y;
+    let dense = crate::normalize::run_row(p, x).y;
     let tv = 0.5 * y.iter().zip(&dense).map(|(&a, &b)| p.output.to_real(a as i64 - b as i64).abs()).sum::<f64>();
     RowStat { len: x.len(), kept: keep.iter().filter(|&&k| k).count() as u32, dropped_mass, tv }
 }

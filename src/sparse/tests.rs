@@ -103,7 +103,7 @@ fn threshold_and_topk_match_their_reference_exactly() {
             }
         }
         // dropped elements output 0, kept ones their dense code
-        let dense = crate::unit::model::run_row(&pk, x).y;
+        let dense = crate::normalize::run_row(&pk, x).y;
         for i in 0..x.len() {
             assert_eq!(r.y[i], if r.keep[i] { dense[i] } else { 0 });
         }
@@ -211,7 +211,7 @@ fn survivors_are_the_dense_unit_on_the_kept_elements() {
             let a = run_row(sp(&pa), &pa, &x, sp(&pa).theta);
             assert_eq!(s.keep, a.keep, "same selection");
             let kept: Vec<i64> = x.iter().zip(&s.keep).filter(|(_, &k)| k).map(|(&v, _)| v).collect();
-            let dense_kept = crate::unit::model::run_row(&ps, &kept).y;
+            let dense_kept = crate::normalize::run_row(&ps, &kept).y;
             let got: Vec<u64> = s.y.iter().zip(&s.keep).filter(|(_, &k)| k).map(|(&y, _)| y).collect();
             assert_eq!(got, dense_kept, "{mode}");
             assert!(s.y.iter().zip(&s.keep).all(|(&y, &k)| k || y == 0));
