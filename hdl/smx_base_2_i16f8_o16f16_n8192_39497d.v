@@ -28,12 +28,13 @@
 // result is assigned to a signal of its exact width first) and DECLFILENAME.
 
 
-module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tvalid,s_axis_tlast,s_axis_tready,m_axis_tdata,m_axis_tvalid,m_axis_tlast,m_axis_tready);
+module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tuser,s_axis_tvalid,s_axis_tlast,s_axis_tready,m_axis_tdata,m_axis_tvalid,m_axis_tlast,m_axis_tready);
 
     // Module arguments
     input wire  aclk;
     input wire  aresetn;
     input wire  [15:0] s_axis_tdata;
+    input wire  s_axis_tuser;
     input wire  s_axis_tvalid;
     input wire  s_axis_tlast;
     output reg  s_axis_tready;
@@ -47,7 +48,7 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
     localparam  st_sum = 2'b1;
     localparam  st_out = 2'b10;
     localparam  sign = 16'h8000;
-    localparam  bank_bit = 14'b10000000000000;
+    localparam  mask_bit = 17'b10000000000000000;
     localparam  table_last = 17'b10000000000000;
     localparam  y_max = 18'b1111111111111111;
     localparam  borrow = 47'h400000000000;
@@ -58,7 +59,7 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
     reg  front$tvalid;
     reg  front$tlast;
     wire  front$tready;
-    reg  [15:0] front$wdata;
+    reg  [16:0] front$wdata;
     wire  front$accept;
     wire  [13:0] front$index;
     wire  front$summing;
@@ -68,9 +69,10 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
     reg  front$handoff;
     wire  [13:0] front$len;
     wire  front$bank;
-    reg  [13:0] front$raddr;
+    reg  front$rbank;
+    reg  [13:0] front$ridx;
     reg  front$ren;
-    wire  [15:0] front$rdata;
+    wire  [16:0] front$rdata;
     reg  [13:0] exp_rom$address;
     reg  exp_rom$clock;
     wire  [31:0] exp_rom$data;
@@ -89,6 +91,9 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
     reg  [15:0] max$d;
     wire  [15:0] max$q;
     reg  max$clock;
+    reg  seen$d;
+    wire  seen$q;
+    reg  seen$clock;
     reg  [13:0] idx$d;
     wire  [13:0] idx$q;
     reg  idx$clock;
@@ -341,6 +346,8 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
 
     // Local signals
     reg  [15:0] xb;
+    reg  [15:0] rx;
+    reg  rmask;
     reg  adv;
     reg  issue;
     reg  [13:0] idx_next;
@@ -373,7 +380,8 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         .handoff(front$handoff),
         .len(front$len),
         .bank(front$bank),
-        .raddr(front$raddr),
+        .rbank(front$rbank),
+        .ridx(front$ridx),
         .ren(front$ren),
         .rdata(front$rdata)
     );
@@ -406,6 +414,11 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         .d(max$d),
         .q(max$q),
         .clock(max$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$seen seen(
+        .d(seen$d),
+        .q(seen$q),
+        .clock(seen$clock)
     );
     smx_base_2_i16f8_o16f16_n8192_39497d$idx idx(
         .d(idx$d),
@@ -830,6 +843,7 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         bank$clock = aclk;
         max2$clock = aclk;
         max$clock = aclk;
+        seen$clock = aclk;
         idx$clock = aclk;
         sum$clock = aclk;
         v1$clock = aclk;
@@ -846,6 +860,7 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         bank$d = bank$q;
         max2$d = max2$q;
         max$d = max$q;
+        seen$d = seen$q;
         idx$d = idx$q;
         sum$d = sum$q;
         v1$d = v1$q;
@@ -865,8 +880,16 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         front$tlast = s_axis_tlast;
         s_axis_tready = front$tready;
         xb = s_axis_tdata ^ sign;
-        front$wdata = xb;
-        if (front$accept & ((front$index == 32'h0) | (xb > max$q))) begin
+        if (s_axis_tuser) begin
+            front$wdata = ((xb) & 17'h1ffff) | mask_bit;
+        end
+        else begin
+            front$wdata = ((xb) & 17'h1ffff);
+        end
+        if (front$accept) begin
+            seen$d = ~s_axis_tuser | (seen$q & (front$index != 32'h0));
+        end
+        if (front$accept & ~s_axis_tuser & ((front$index == 32'h0) | ~seen$q | (xb > max$q))) begin
             max$d = xb;
         end
         front$start_desc = front$summing;
@@ -885,14 +908,12 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
         if (issue) begin
             idx$d = idx_next;
         end
-        if (bank$q) begin
-            front$raddr = idx$q | bank_bit;
-        end
-        else begin
-            front$raddr = idx$q;
-        end
+        front$rbank = bank$q;
+        front$ridx = idx$q;
         front$ren = adv;
-        d = max2$q - front$rdata;
+        rx = ((front$rdata) & 16'hffff);
+        rmask = (front$rdata & mask_bit) != 32'h0;
+        d = max2$q - rx;
         d_wide = ((d) & 17'h1ffff);
         if (adv) begin
             v1$d = issue;
@@ -900,7 +921,7 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
             v2$d = v1$q;
             l2$d = l1$q;
             d2$d = d;
-            zero2$d = d_wide > table_last;
+            zero2$d = rmask | (d_wide > table_last);
             exp_rom$address = ((d) & 14'h3fff);
         end
         else begin
@@ -919,7 +940,12 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tva
                 state$d = st_out;
             end
         end
-        s_wide = ((sum$q) & 46'h3fffffffffff);
+        if (sum$q == 32'h0) begin
+            s_wide = 32'h1;
+        end
+        else begin
+            s_wide = ((sum$q) & 46'h3fffffffffff);
+        end
         c_rem = ((e2) & 46'h3fffffffffff);
         c_quo = 32'h0;
         c_v = v2$q & (state$q == st_out);
@@ -10522,7 +10548,7 @@ module smx_base_2_i16f8_o16f16_n8192_39497d$exp_rom(address,clock,data);
 endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$exp_rom
 
 
-module smx_base_2_i16f8_o16f16_n8192_39497d$front(clock,reset,tvalid,tlast,tready,wdata,accept,index,summing,start_desc,desc_ready,holding,handoff,len,bank,raddr,ren,rdata);
+module smx_base_2_i16f8_o16f16_n8192_39497d$front(clock,reset,tvalid,tlast,tready,wdata,accept,index,summing,start_desc,desc_ready,holding,handoff,len,bank,rbank,ridx,ren,rdata);
 
     // Module arguments
     input wire  clock;
@@ -10530,7 +10556,7 @@ module smx_base_2_i16f8_o16f16_n8192_39497d$front(clock,reset,tvalid,tlast,tread
     input wire  tvalid;
     input wire  tlast;
     output reg  tready;
-    input wire  [15:0] wdata;
+    input wire  [16:0] wdata;
     output reg  accept;
     output reg  [13:0] index;
     output reg  summing;
@@ -10540,9 +10566,10 @@ module smx_base_2_i16f8_o16f16_n8192_39497d$front(clock,reset,tvalid,tlast,tread
     input wire  handoff;
     output reg  [13:0] len;
     output reg  bank;
-    input wire  [13:0] raddr;
+    input wire  rbank;
+    input wire  [13:0] ridx;
     input wire  ren;
-    output reg  [15:0] rdata;
+    output reg  [16:0] rdata;
 
     // Constant declarations
     localparam  st_accept = 2'b0;
@@ -10555,11 +10582,11 @@ module smx_base_2_i16f8_o16f16_n8192_39497d$front(clock,reset,tvalid,tlast,tread
     // Stub signals
     reg  ram$clock;
     reg  [13:0] ram$write_address;
-    reg  [15:0] ram$write_data;
+    reg  [16:0] ram$write_data;
     reg  ram$write_enable;
     reg  [13:0] ram$read_address;
     reg  ram$read_enable;
-    wire  [15:0] ram$read_data;
+    wire  [16:0] ram$read_data;
     reg  [1:0] state$d;
     wire  [1:0] state$q;
     reg  state$clock;
@@ -10656,7 +10683,12 @@ module smx_base_2_i16f8_o16f16_n8192_39497d$front(clock,reset,tvalid,tlast,tread
         end
         ram$write_data = wdata;
         ram$write_enable = accept;
-        ram$read_address = raddr;
+        if (rbank) begin
+            ram$read_address = ridx | bank_bit;
+        end
+        else begin
+            ram$read_address = ridx;
+        end
         ram$read_enable = ren;
         rdata = ram$read_data;
         if (reset) begin
@@ -10731,14 +10763,14 @@ module smx_base_2_i16f8_o16f16_n8192_39497d$front$ram(clock,write_address,write_
     // Module arguments
     input wire  clock;
     input wire  [13:0] write_address;
-    input wire  [15:0] write_data;
+    input wire  [16:0] write_data;
     input wire  write_enable;
     input wire  [13:0] read_address;
     input wire  read_enable;
-    output reg  [15:0] read_data;
+    output reg  [16:0] read_data;
 
     // Update code (custom)
-    reg [15:0] mem [0:16383];
+    reg [16:0] mem [0:16383];
     always @(posedge clock) begin
         if (write_enable) mem[write_address] <= write_data;
         if (read_enable) read_data <= mem[read_address];
@@ -11580,6 +11612,25 @@ module smx_base_2_i16f8_o16f16_n8192_39497d$rem$9(d,q,clock);
     end
 
 endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$rem$9
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$seen(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$seen
 
 
 module smx_base_2_i16f8_o16f16_n8192_39497d$state(d,q,clock);

@@ -27,12 +27,13 @@
 // result is assigned to a signal of its exact width first) and DECLFILENAME.
 
 
-module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid,s_axis_tlast,s_axis_tready,m_axis_tdata,m_axis_tvalid,m_axis_tlast,m_axis_tready);
+module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tuser,s_axis_tvalid,s_axis_tlast,s_axis_tready,m_axis_tdata,m_axis_tvalid,m_axis_tlast,m_axis_tready);
 
     // Module arguments
     input wire  aclk;
     input wire  aresetn;
     input wire  [7:0] s_axis_tdata;
+    input wire  s_axis_tuser;
     input wire  s_axis_tvalid;
     input wire  s_axis_tlast;
     output reg  s_axis_tready;
@@ -46,7 +47,7 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
     localparam  st_sum = 2'b1;
     localparam  st_out = 2'b10;
     localparam  sign = 8'h80;
-    localparam  bank_bit = 11'b10000000000;
+    localparam  mask_bit = 9'b100000000;
     localparam  table_last = 9'b1010000;
     localparam  y_max = 9'b10000000;
     localparam  borrow = 32'h80000000;
@@ -57,7 +58,7 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
     reg  front$tvalid;
     reg  front$tlast;
     wire  front$tready;
-    reg  [7:0] front$wdata;
+    reg  [8:0] front$wdata;
     wire  front$accept;
     wire  [10:0] front$index;
     wire  front$summing;
@@ -67,9 +68,10 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
     reg  front$handoff;
     wire  [10:0] front$len;
     wire  front$bank;
-    reg  [10:0] front$raddr;
+    reg  front$rbank;
+    reg  [10:0] front$ridx;
     reg  front$ren;
-    wire  [7:0] front$rdata;
+    wire  [8:0] front$rdata;
     reg  [6:0] exp_rom$address;
     reg  exp_rom$clock;
     wire  [19:0] exp_rom$data;
@@ -88,6 +90,9 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
     reg  [7:0] max$d;
     wire  [7:0] max$q;
     reg  max$clock;
+    reg  seen$d;
+    wire  seen$q;
+    reg  seen$clock;
     reg  [10:0] idx$d;
     wire  [10:0] idx$q;
     reg  idx$clock;
@@ -232,6 +237,8 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
 
     // Local signals
     reg  [7:0] xb;
+    reg  [7:0] rx;
+    reg  rmask;
     reg  adv;
     reg  issue;
     reg  [10:0] idx_next;
@@ -264,7 +271,8 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
         .handoff(front$handoff),
         .len(front$len),
         .bank(front$bank),
-        .raddr(front$raddr),
+        .rbank(front$rbank),
+        .ridx(front$ridx),
         .ren(front$ren),
         .rdata(front$rdata)
     );
@@ -297,6 +305,11 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
         .d(max$d),
         .q(max$q),
         .clock(max$clock)
+    );
+    smx_base_2_i8f2_o8f7_n1024_4f651b$seen seen(
+        .d(seen$d),
+        .q(seen$q),
+        .clock(seen$clock)
     );
     smx_base_2_i8f2_o8f7_n1024_4f651b$idx idx(
         .d(idx$d),
@@ -541,6 +554,7 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
         bank$clock = aclk;
         max2$clock = aclk;
         max$clock = aclk;
+        seen$clock = aclk;
         idx$clock = aclk;
         sum$clock = aclk;
         v1$clock = aclk;
@@ -557,6 +571,7 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
         bank$d = bank$q;
         max2$d = max2$q;
         max$d = max$q;
+        seen$d = seen$q;
         idx$d = idx$q;
         sum$d = sum$q;
         v1$d = v1$q;
@@ -576,8 +591,16 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
         front$tlast = s_axis_tlast;
         s_axis_tready = front$tready;
         xb = s_axis_tdata ^ sign;
-        front$wdata = xb;
-        if (front$accept & ((front$index == 32'h0) | (xb > max$q))) begin
+        if (s_axis_tuser) begin
+            front$wdata = ((xb) & 9'h1ff) | mask_bit;
+        end
+        else begin
+            front$wdata = ((xb) & 9'h1ff);
+        end
+        if (front$accept) begin
+            seen$d = ~s_axis_tuser | (seen$q & (front$index != 32'h0));
+        end
+        if (front$accept & ~s_axis_tuser & ((front$index == 32'h0) | ~seen$q | (xb > max$q))) begin
             max$d = xb;
         end
         front$start_desc = front$summing;
@@ -596,14 +619,12 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
         if (issue) begin
             idx$d = idx_next;
         end
-        if (bank$q) begin
-            front$raddr = idx$q | bank_bit;
-        end
-        else begin
-            front$raddr = idx$q;
-        end
+        front$rbank = bank$q;
+        front$ridx = idx$q;
         front$ren = adv;
-        d = max2$q - front$rdata;
+        rx = ((front$rdata) & 8'hff);
+        rmask = (front$rdata & mask_bit) != 32'h0;
+        d = max2$q - rx;
         d_wide = ((d) & 9'h1ff);
         if (adv) begin
             v1$d = issue;
@@ -611,7 +632,7 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
             v2$d = v1$q;
             l2$d = l1$q;
             d2$d = d;
-            zero2$d = d_wide > table_last;
+            zero2$d = rmask | (d_wide > table_last);
             exp_rom$address = ((d) & 7'h7f);
         end
         else begin
@@ -630,7 +651,12 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b(aclk,aresetn,s_axis_tdata,s_axis_tvalid
                 state$d = st_out;
             end
         end
-        s_wide = ((sum$q) & 31'h7fffffff);
+        if (sum$q == 32'h0) begin
+            s_wide = 32'h1;
+        end
+        else begin
+            s_wide = ((sum$q) & 31'h7fffffff);
+        end
         c_rem = ((e2) & 31'h7fffffff);
         c_quo = 32'h0;
         c_v = v2$q & (state$q == st_out);
@@ -1427,7 +1453,7 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b$exp_rom(address,clock,data);
 endmodule // smx_base_2_i8f2_o8f7_n1024_4f651b$exp_rom
 
 
-module smx_base_2_i8f2_o8f7_n1024_4f651b$front(clock,reset,tvalid,tlast,tready,wdata,accept,index,summing,start_desc,desc_ready,holding,handoff,len,bank,raddr,ren,rdata);
+module smx_base_2_i8f2_o8f7_n1024_4f651b$front(clock,reset,tvalid,tlast,tready,wdata,accept,index,summing,start_desc,desc_ready,holding,handoff,len,bank,rbank,ridx,ren,rdata);
 
     // Module arguments
     input wire  clock;
@@ -1435,7 +1461,7 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b$front(clock,reset,tvalid,tlast,tready,w
     input wire  tvalid;
     input wire  tlast;
     output reg  tready;
-    input wire  [7:0] wdata;
+    input wire  [8:0] wdata;
     output reg  accept;
     output reg  [10:0] index;
     output reg  summing;
@@ -1445,9 +1471,10 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b$front(clock,reset,tvalid,tlast,tready,w
     input wire  handoff;
     output reg  [10:0] len;
     output reg  bank;
-    input wire  [10:0] raddr;
+    input wire  rbank;
+    input wire  [10:0] ridx;
     input wire  ren;
-    output reg  [7:0] rdata;
+    output reg  [8:0] rdata;
 
     // Constant declarations
     localparam  st_accept = 2'b0;
@@ -1460,11 +1487,11 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b$front(clock,reset,tvalid,tlast,tready,w
     // Stub signals
     reg  ram$clock;
     reg  [10:0] ram$write_address;
-    reg  [7:0] ram$write_data;
+    reg  [8:0] ram$write_data;
     reg  ram$write_enable;
     reg  [10:0] ram$read_address;
     reg  ram$read_enable;
-    wire  [7:0] ram$read_data;
+    wire  [8:0] ram$read_data;
     reg  [1:0] state$d;
     wire  [1:0] state$q;
     reg  state$clock;
@@ -1561,7 +1588,12 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b$front(clock,reset,tvalid,tlast,tready,w
         end
         ram$write_data = wdata;
         ram$write_enable = accept;
-        ram$read_address = raddr;
+        if (rbank) begin
+            ram$read_address = ridx | bank_bit;
+        end
+        else begin
+            ram$read_address = ridx;
+        end
         ram$read_enable = ren;
         rdata = ram$read_data;
         if (reset) begin
@@ -1636,14 +1668,14 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b$front$ram(clock,write_address,write_dat
     // Module arguments
     input wire  clock;
     input wire  [10:0] write_address;
-    input wire  [7:0] write_data;
+    input wire  [8:0] write_data;
     input wire  write_enable;
     input wire  [10:0] read_address;
     input wire  read_enable;
-    output reg  [7:0] read_data;
+    output reg  [8:0] read_data;
 
     // Update code (custom)
-    reg [7:0] mem [0:2047];
+    reg [8:0] mem [0:2047];
     always @(posedge clock) begin
         if (write_enable) mem[write_address] <= write_data;
         if (read_enable) read_data <= mem[read_address];
@@ -2143,6 +2175,25 @@ module smx_base_2_i8f2_o8f7_n1024_4f651b$rem$8(d,q,clock);
     end
 
 endmodule // smx_base_2_i8f2_o8f7_n1024_4f651b$rem$8
+
+
+module smx_base_2_i8f2_o8f7_n1024_4f651b$seen(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i8f2_o8f7_n1024_4f651b$seen
 
 
 module smx_base_2_i8f2_o8f7_n1024_4f651b$state(d,q,clock);

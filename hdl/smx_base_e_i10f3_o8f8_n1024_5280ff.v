@@ -29,12 +29,13 @@
 // result is assigned to a signal of its exact width first) and DECLFILENAME.
 
 
-module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvalid,s_axis_tlast,s_axis_tready,m_axis_tdata,m_axis_tvalid,m_axis_tlast,m_axis_tready);
+module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tuser,s_axis_tvalid,s_axis_tlast,s_axis_tready,m_axis_tdata,m_axis_tvalid,m_axis_tlast,m_axis_tready);
 
     // Module arguments
     input wire  aclk;
     input wire  aresetn;
     input wire  [9:0] s_axis_tdata;
+    input wire  s_axis_tuser;
     input wire  s_axis_tvalid;
     input wire  s_axis_tlast;
     output reg  s_axis_tready;
@@ -48,7 +49,7 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
     localparam  st_sum = 2'b1;
     localparam  st_out = 2'b10;
     localparam  sign = 10'b1000000000;
-    localparam  bank_bit = 11'b10000000000;
+    localparam  mask_bit = 11'b10000000000;
     localparam  table_last = 11'b1110100;
     localparam  y_max = 10'b11111111;
     localparam  borrow = 33'h100000000;
@@ -59,7 +60,7 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
     reg  front$tvalid;
     reg  front$tlast;
     wire  front$tready;
-    reg  [9:0] front$wdata;
+    reg  [10:0] front$wdata;
     wire  front$accept;
     wire  [10:0] front$index;
     wire  front$summing;
@@ -69,9 +70,10 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
     reg  front$handoff;
     wire  [10:0] front$len;
     wire  front$bank;
-    reg  [10:0] front$raddr;
+    reg  front$rbank;
+    reg  [10:0] front$ridx;
     reg  front$ren;
-    wire  [9:0] front$rdata;
+    wire  [10:0] front$rdata;
     reg  [6:0] exp_rom$address;
     reg  exp_rom$clock;
     wire  [20:0] exp_rom$data;
@@ -90,6 +92,9 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
     reg  [9:0] max$d;
     wire  [9:0] max$q;
     reg  max$clock;
+    reg  seen$d;
+    wire  seen$q;
+    reg  seen$clock;
     reg  [10:0] idx$d;
     wire  [10:0] idx$q;
     reg  idx$clock;
@@ -246,6 +251,8 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
 
     // Local signals
     reg  [9:0] xb;
+    reg  [9:0] rx;
+    reg  rmask;
     reg  adv;
     reg  issue;
     reg  [10:0] idx_next;
@@ -278,7 +285,8 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
         .handoff(front$handoff),
         .len(front$len),
         .bank(front$bank),
-        .raddr(front$raddr),
+        .rbank(front$rbank),
+        .ridx(front$ridx),
         .ren(front$ren),
         .rdata(front$rdata)
     );
@@ -311,6 +319,11 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
         .d(max$d),
         .q(max$q),
         .clock(max$clock)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$seen seen(
+        .d(seen$d),
+        .q(seen$q),
+        .clock(seen$clock)
     );
     smx_base_e_i10f3_o8f8_n1024_5280ff$idx idx(
         .d(idx$d),
@@ -575,6 +588,7 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
         bank$clock = aclk;
         max2$clock = aclk;
         max$clock = aclk;
+        seen$clock = aclk;
         idx$clock = aclk;
         sum$clock = aclk;
         v1$clock = aclk;
@@ -591,6 +605,7 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
         bank$d = bank$q;
         max2$d = max2$q;
         max$d = max$q;
+        seen$d = seen$q;
         idx$d = idx$q;
         sum$d = sum$q;
         v1$d = v1$q;
@@ -610,8 +625,16 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
         front$tlast = s_axis_tlast;
         s_axis_tready = front$tready;
         xb = s_axis_tdata ^ sign;
-        front$wdata = xb;
-        if (front$accept & ((front$index == 32'h0) | (xb > max$q))) begin
+        if (s_axis_tuser) begin
+            front$wdata = ((xb) & 11'h7ff) | mask_bit;
+        end
+        else begin
+            front$wdata = ((xb) & 11'h7ff);
+        end
+        if (front$accept) begin
+            seen$d = ~s_axis_tuser | (seen$q & (front$index != 32'h0));
+        end
+        if (front$accept & ~s_axis_tuser & ((front$index == 32'h0) | ~seen$q | (xb > max$q))) begin
             max$d = xb;
         end
         front$start_desc = front$summing;
@@ -630,14 +653,12 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
         if (issue) begin
             idx$d = idx_next;
         end
-        if (bank$q) begin
-            front$raddr = idx$q | bank_bit;
-        end
-        else begin
-            front$raddr = idx$q;
-        end
+        front$rbank = bank$q;
+        front$ridx = idx$q;
         front$ren = adv;
-        d = max2$q - front$rdata;
+        rx = ((front$rdata) & 10'h3ff);
+        rmask = (front$rdata & mask_bit) != 32'h0;
+        d = max2$q - rx;
         d_wide = ((d) & 11'h7ff);
         if (adv) begin
             v1$d = issue;
@@ -645,7 +666,7 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
             v2$d = v1$q;
             l2$d = l1$q;
             d2$d = d;
-            zero2$d = d_wide > table_last;
+            zero2$d = rmask | (d_wide > table_last);
             exp_rom$address = ((d) & 7'h7f);
         end
         else begin
@@ -664,7 +685,12 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
                 state$d = st_out;
             end
         end
-        s_wide = ((sum$q) & 32'hffffffff);
+        if (sum$q == 32'h0) begin
+            s_wide = 32'h1;
+        end
+        else begin
+            s_wide = ((sum$q) & 32'hffffffff);
+        end
         c_rem = ((e2) & 32'hffffffff);
         c_quo = 32'h0;
         c_v = v2$q & (state$q == st_out);
@@ -1567,7 +1593,7 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff$exp_rom(address,clock,data);
 endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$exp_rom
 
 
-module smx_base_e_i10f3_o8f8_n1024_5280ff$front(clock,reset,tvalid,tlast,tready,wdata,accept,index,summing,start_desc,desc_ready,holding,handoff,len,bank,raddr,ren,rdata);
+module smx_base_e_i10f3_o8f8_n1024_5280ff$front(clock,reset,tvalid,tlast,tready,wdata,accept,index,summing,start_desc,desc_ready,holding,handoff,len,bank,rbank,ridx,ren,rdata);
 
     // Module arguments
     input wire  clock;
@@ -1575,7 +1601,7 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff$front(clock,reset,tvalid,tlast,tready,
     input wire  tvalid;
     input wire  tlast;
     output reg  tready;
-    input wire  [9:0] wdata;
+    input wire  [10:0] wdata;
     output reg  accept;
     output reg  [10:0] index;
     output reg  summing;
@@ -1585,9 +1611,10 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff$front(clock,reset,tvalid,tlast,tready,
     input wire  handoff;
     output reg  [10:0] len;
     output reg  bank;
-    input wire  [10:0] raddr;
+    input wire  rbank;
+    input wire  [10:0] ridx;
     input wire  ren;
-    output reg  [9:0] rdata;
+    output reg  [10:0] rdata;
 
     // Constant declarations
     localparam  st_accept = 2'b0;
@@ -1600,11 +1627,11 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff$front(clock,reset,tvalid,tlast,tready,
     // Stub signals
     reg  ram$clock;
     reg  [10:0] ram$write_address;
-    reg  [9:0] ram$write_data;
+    reg  [10:0] ram$write_data;
     reg  ram$write_enable;
     reg  [10:0] ram$read_address;
     reg  ram$read_enable;
-    wire  [9:0] ram$read_data;
+    wire  [10:0] ram$read_data;
     reg  [1:0] state$d;
     wire  [1:0] state$q;
     reg  state$clock;
@@ -1701,7 +1728,12 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff$front(clock,reset,tvalid,tlast,tready,
         end
         ram$write_data = wdata;
         ram$write_enable = accept;
-        ram$read_address = raddr;
+        if (rbank) begin
+            ram$read_address = ridx | bank_bit;
+        end
+        else begin
+            ram$read_address = ridx;
+        end
         ram$read_enable = ren;
         rdata = ram$read_data;
         if (reset) begin
@@ -1776,14 +1808,14 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff$front$ram(clock,write_address,write_da
     // Module arguments
     input wire  clock;
     input wire  [10:0] write_address;
-    input wire  [9:0] write_data;
+    input wire  [10:0] write_data;
     input wire  write_enable;
     input wire  [10:0] read_address;
     input wire  read_enable;
-    output reg  [9:0] read_data;
+    output reg  [10:0] read_data;
 
     // Update code (custom)
-    reg [9:0] mem [0:2047];
+    reg [10:0] mem [0:2047];
     always @(posedge clock) begin
         if (write_enable) mem[write_address] <= write_data;
         if (read_enable) read_data <= mem[read_address];
@@ -2321,6 +2353,25 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff$rem$9(d,q,clock);
     end
 
 endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$rem$9
+
+
+module smx_base_e_i10f3_o8f8_n1024_5280ff$seen(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$seen
 
 
 module smx_base_e_i10f3_o8f8_n1024_5280ff$state(d,q,clock);

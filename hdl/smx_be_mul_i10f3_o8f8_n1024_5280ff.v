@@ -28,12 +28,13 @@
 // result is assigned to a signal of its exact width first) and DECLFILENAME.
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvalid,s_axis_tlast,s_axis_tready,m_axis_tdata,m_axis_tvalid,m_axis_tlast,m_axis_tready);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tuser,s_axis_tvalid,s_axis_tlast,s_axis_tready,m_axis_tdata,m_axis_tvalid,m_axis_tlast,m_axis_tready);
 
     // Module arguments
     input wire  aclk;
     input wire  aresetn;
     input wire  [9:0] s_axis_tdata;
+    input wire  s_axis_tuser;
     input wire  s_axis_tvalid;
     input wire  s_axis_tlast;
     output reg  s_axis_tready;
@@ -42,13 +43,16 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
     output reg  m_axis_tlast;
     input wire  m_axis_tready;
 
+    // Constant declarations
+    localparam  mask_bit = 11'b10000000000;
+
     // Stub signals
     reg  front$clock;
     reg  front$reset;
     reg  front$tvalid;
     reg  front$tlast;
     wire  front$tready;
-    reg  [9:0] front$wdata;
+    reg  [10:0] front$wdata;
     wire  front$accept;
     wire  front$last;
     wire  [10:0] front$index;
@@ -59,15 +63,17 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
     reg  front$handoff;
     wire  [10:0] front$len;
     wire  front$bank;
-    reg  [10:0] front$raddr;
+    reg  front$rbank;
+    reg  [10:0] front$ridx;
     reg  front$ren;
-    wire  [9:0] front$rdata;
+    wire  [10:0] front$rdata;
     reg  pass1$clock;
     reg  pass1$reset;
     reg  [9:0] pass1$x;
     reg  pass1$valid;
     reg  pass1$first;
     reg  pass1$last;
+    reg  pass1$masked;
     wire  [18:0] pass1$k_min;
     wire  [32:0] pass1$d;
     wire  pass1$done;
@@ -87,9 +93,11 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
     reg  [7:0] pass2$eb;
     reg  pass2$bank;
     wire  pass2$busy_out;
-    wire  [10:0] pass2$raddr;
+    wire  pass2$rbank;
+    wire  [10:0] pass2$ridx;
     wire  pass2$ren;
     reg  [9:0] pass2$rdata;
+    reg  pass2$rmask;
     wire  [7:0] pass2$y;
     wire  pass2$valid;
     wire  pass2$last;
@@ -97,6 +105,7 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
 
     // Local signals
     reg  p2_free;
+    reg  rmask;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_5280ff$front front(
@@ -116,7 +125,8 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
         .handoff(front$handoff),
         .len(front$len),
         .bank(front$bank),
-        .raddr(front$raddr),
+        .rbank(front$rbank),
+        .ridx(front$ridx),
         .ren(front$ren),
         .rdata(front$rdata)
     );
@@ -127,6 +137,7 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
         .valid(pass1$valid),
         .first(pass1$first),
         .last(pass1$last),
+        .masked(pass1$masked),
         .k_min(pass1$k_min),
         .d(pass1$d),
         .done(pass1$done)
@@ -150,9 +161,11 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
         .eb(pass2$eb),
         .bank(pass2$bank),
         .busy_out(pass2$busy_out),
-        .raddr(pass2$raddr),
+        .rbank(pass2$rbank),
+        .ridx(pass2$ridx),
         .ren(pass2$ren),
         .rdata(pass2$rdata),
+        .rmask(pass2$rmask),
         .y(pass2$y),
         .valid(pass2$valid),
         .last(pass2$last),
@@ -172,15 +185,23 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
         front$tvalid = s_axis_tvalid;
         front$tlast = s_axis_tlast;
         s_axis_tready = front$tready;
-        front$wdata = s_axis_tdata;
+        if (s_axis_tuser) begin
+            front$wdata = ((s_axis_tdata) & 11'h7ff) | mask_bit;
+        end
+        else begin
+            front$wdata = ((s_axis_tdata) & 11'h7ff);
+        end
         pass1$x = s_axis_tdata;
         pass1$valid = front$accept;
         pass1$first = front$index == 32'h0;
         pass1$last = front$last;
+        pass1$masked = s_axis_tuser;
         front$start_desc = front$summing & pass1$done;
         pass2$r = recip$r;
         pass2$eb = recip$eb;
-        pass2$rdata = front$rdata;
+        pass2$rdata = ((front$rdata) & 10'h3ff);
+        rmask = (front$rdata & mask_bit) != 32'h0;
+        pass2$rmask = rmask;
         m_axis_tvalid = pass2$valid;
         m_axis_tlast = pass2$last;
         pass2$ready = m_axis_tready;
@@ -190,7 +211,8 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
         pass2$len = front$len;
         pass2$bank = front$bank;
         pass2$k_min = pass1$k_min;
-        front$raddr = pass2$raddr;
+        front$rbank = pass2$rbank;
+        front$ridx = pass2$ridx;
         front$ren = pass2$ren;
         front$handoff = front$holding & p2_free;
         pass2$start = front$handoff;
@@ -201,7 +223,7 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tvali
 endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$front(clock,reset,tvalid,tlast,tready,wdata,accept,last,index,summing,start_desc,desc_ready,holding,handoff,len,bank,raddr,ren,rdata);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$front(clock,reset,tvalid,tlast,tready,wdata,accept,last,index,summing,start_desc,desc_ready,holding,handoff,len,bank,rbank,ridx,ren,rdata);
 
     // Module arguments
     input wire  clock;
@@ -209,7 +231,7 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$front(clock,reset,tvalid,tlast,tready,
     input wire  tvalid;
     input wire  tlast;
     output reg  tready;
-    input wire  [9:0] wdata;
+    input wire  [10:0] wdata;
     output reg  accept;
     output reg  last;
     output reg  [10:0] index;
@@ -220,9 +242,10 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$front(clock,reset,tvalid,tlast,tready,
     input wire  handoff;
     output reg  [10:0] len;
     output reg  bank;
-    input wire  [10:0] raddr;
+    input wire  rbank;
+    input wire  [10:0] ridx;
     input wire  ren;
-    output reg  [9:0] rdata;
+    output reg  [10:0] rdata;
 
     // Constant declarations
     localparam  st_accept = 2'b0;
@@ -235,11 +258,11 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$front(clock,reset,tvalid,tlast,tready,
     // Stub signals
     reg  ram$clock;
     reg  [10:0] ram$write_address;
-    reg  [9:0] ram$write_data;
+    reg  [10:0] ram$write_data;
     reg  ram$write_enable;
     reg  [10:0] ram$read_address;
     reg  ram$read_enable;
-    wire  [9:0] ram$read_data;
+    wire  [10:0] ram$read_data;
     reg  [1:0] state$d;
     wire  [1:0] state$q;
     reg  state$clock;
@@ -337,7 +360,12 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$front(clock,reset,tvalid,tlast,tready,
         end
         ram$write_data = wdata;
         ram$write_enable = accept;
-        ram$read_address = raddr;
+        if (rbank) begin
+            ram$read_address = ridx | bank_bit;
+        end
+        else begin
+            ram$read_address = ridx;
+        end
         ram$read_enable = ren;
         rdata = ram$read_data;
         if (reset) begin
@@ -412,14 +440,14 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$front$ram(clock,write_address,write_da
     // Module arguments
     input wire  clock;
     input wire  [10:0] write_address;
-    input wire  [9:0] write_data;
+    input wire  [10:0] write_data;
     input wire  write_enable;
     input wire  [10:0] read_address;
     input wire  read_enable;
-    output reg  [9:0] read_data;
+    output reg  [10:0] read_data;
 
     // Update code (custom)
-    reg [9:0] mem [0:2047];
+    reg [10:0] mem [0:2047];
     always @(posedge clock) begin
         if (write_enable) mem[write_address] <= write_data;
         if (read_enable) read_data <= mem[read_address];
@@ -446,7 +474,7 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$front$state(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$front$state
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,k_min,d,done);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,masked,k_min,d,done);
 
     // Module arguments
     input wire  clock;
@@ -455,6 +483,7 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,k
     input wire  valid;
     input wire  first;
     input wire  last;
+    input wire  masked;
     output reg  [18:0] k_min;
     output reg  [32:0] d;
     output reg  done;
@@ -478,6 +507,9 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,k
     reg  last1a$d;
     wire  last1a$q;
     reg  last1a$clock;
+    reg  m1a$d;
+    wire  m1a$q;
+    reg  m1a$clock;
     reg  v1b$d;
     wire  v1b$q;
     reg  v1b$clock;
@@ -487,6 +519,9 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,k
     reg  last1b$d;
     wire  last1b$q;
     reg  last1b$clock;
+    reg  m1b$d;
+    wire  m1b$q;
+    reg  m1b$clock;
     reg  v1$d;
     wire  v1$q;
     reg  v1$clock;
@@ -496,6 +531,9 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,k
     reg  last1$d;
     wire  last1$q;
     reg  last1$clock;
+    reg  m1$d;
+    wire  m1$q;
+    reg  m1$clock;
     reg  v2$d;
     wire  v2$q;
     reg  v2$clock;
@@ -505,21 +543,33 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,k
     reg  last2$d;
     wire  last2$q;
     reg  last2$clock;
+    reg  m2$d;
+    wire  m2$q;
+    reg  m2$clock;
     reg  [18:0] k2$d;
     wire  [18:0] k2$q;
     reg  k2$clock;
     reg  [32:0] u2$d;
     wire  [32:0] u2$q;
     reg  u2$clock;
+    reg  seen$d;
+    wire  seen$q;
+    reg  seen$clock;
     reg  v3$d;
     wire  v3$q;
     reg  v3$clock;
     reg  first3$d;
     wire  first3$q;
     reg  first3$clock;
+    reg  init3$d;
+    wire  init3$q;
+    reg  init3$clock;
     reg  last3$d;
     wire  last3$q;
     reg  last3$clock;
+    reg  m3$d;
+    wire  m3$q;
+    reg  m3$clock;
     reg  grow3$d;
     wire  grow3$q;
     reg  grow3$clock;
@@ -541,6 +591,7 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,k
 
     // Local signals
     reg  [18:0] sat_s;
+    reg  init;
     reg  grow;
     reg  [18:0] dk;
     reg  [32:0] shift_in;
@@ -570,6 +621,11 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,k
         .q(last1a$q),
         .clock(last1a$clock)
     );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m1a m1a(
+        .d(m1a$d),
+        .q(m1a$q),
+        .clock(m1a$clock)
+    );
     smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v1b v1b(
         .d(v1b$d),
         .q(v1b$q),
@@ -584,6 +640,11 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,k
         .d(last1b$d),
         .q(last1b$q),
         .clock(last1b$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m1b m1b(
+        .d(m1b$d),
+        .q(m1b$q),
+        .clock(m1b$clock)
     );
     smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v1 v1(
         .d(v1$d),
@@ -600,6 +661,11 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,k
         .q(last1$q),
         .clock(last1$clock)
     );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m1 m1(
+        .d(m1$d),
+        .q(m1$q),
+        .clock(m1$clock)
+    );
     smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v2 v2(
         .d(v2$d),
         .q(v2$q),
@@ -615,6 +681,11 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,k
         .q(last2$q),
         .clock(last2$clock)
     );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m2 m2(
+        .d(m2$d),
+        .q(m2$q),
+        .clock(m2$clock)
+    );
     smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$k2 k2(
         .d(k2$d),
         .q(k2$q),
@@ -624,6 +695,11 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,k
         .d(u2$d),
         .q(u2$q),
         .clock(u2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$seen seen(
+        .d(seen$d),
+        .q(seen$q),
+        .clock(seen$clock)
     );
     smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v3 v3(
         .d(v3$d),
@@ -635,10 +711,20 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,k
         .q(first3$q),
         .clock(first3$clock)
     );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$init3 init3(
+        .d(init3$d),
+        .q(init3$q),
+        .clock(init3$clock)
+    );
     smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$last3 last3(
         .d(last3$d),
         .q(last3$q),
         .clock(last3$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m3 m3(
+        .d(m3$d),
+        .q(m3$q),
+        .clock(m3$clock)
     );
     smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$grow3 grow3(
         .d(grow3$d),
@@ -677,20 +763,27 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,k
         v1a$clock = clock;
         first1a$clock = clock;
         last1a$clock = clock;
+        m1a$clock = clock;
         v1b$clock = clock;
         first1b$clock = clock;
         last1b$clock = clock;
+        m1b$clock = clock;
         v1$clock = clock;
         first1$clock = clock;
         last1$clock = clock;
+        m1$clock = clock;
         v2$clock = clock;
         first2$clock = clock;
         last2$clock = clock;
+        m2$clock = clock;
         k2$clock = clock;
         u2$clock = clock;
+        seen$clock = clock;
         v3$clock = clock;
         first3$clock = clock;
+        init3$clock = clock;
         last3$clock = clock;
+        m3$clock = clock;
         grow3$clock = clock;
         sh3$clock = clock;
         u3$clock = clock;
@@ -700,20 +793,27 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,k
         v1a$d = v1a$q;
         first1a$d = first1a$q;
         last1a$d = last1a$q;
+        m1a$d = m1a$q;
         v1b$d = v1b$q;
         first1b$d = first1b$q;
         last1b$d = last1b$q;
+        m1b$d = m1b$q;
         v1$d = v1$q;
         first1$d = first1$q;
         last1$d = last1$q;
+        m1$d = m1$q;
         v2$d = v2$q;
         first2$d = first2$q;
         last2$d = last2$q;
+        m2$d = m2$q;
         k2$d = k2$q;
         u2$d = u2$q;
+        seen$d = seen$q;
         v3$d = v3$q;
         first3$d = first3$q;
+        init3$d = init3$q;
         last3$d = last3$q;
+        m3$d = m3$q;
         grow3$d = grow3$q;
         sh3$d = sh3$q;
         u3$d = u3$q;
@@ -725,18 +825,26 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,k
         v1a$d = valid & ~reset;
         first1a$d = first;
         last1a$d = last;
+        m1a$d = masked;
         v1b$d = v1a$q & ~reset;
         first1b$d = first1a$q;
         last1b$d = last1a$q;
+        m1b$d = m1a$q;
         v1$d = v1b$q & ~reset;
         first1$d = first1b$q;
         last1$d = last1b$q;
+        m1$d = m1b$q;
         v2$d = v1$q & ~reset;
         first2$d = first1$q;
         last2$d = last1$q;
+        m2$d = m1$q;
         k2$d = front$k;
         u2$d = ((front$e) & 33'h1ffffffff) << align;
-        grow = first2$q | (k2$q < kmin$q);
+        init = first2$q | ~seen$q;
+        grow = init | (k2$q < kmin$q);
+        if (v2$q) begin
+            seen$d = ~m2$q | (seen$q & ~first2$q);
+        end
         if (k2$q < kmin$q) begin
             dk = kmin$q - k2$q;
         end
@@ -745,7 +853,9 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,k
         end
         v3$d = v2$q & ~reset;
         first3$d = first2$q;
+        init3$d = init;
         last3$d = last2$q;
+        m3$d = m2$q;
         u3$d = u2$q;
         grow3$d = grow;
         sat_s = sat;
@@ -755,7 +865,7 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,k
         else begin
             sh3$d = ((dk) & 6'h3f);
         end
-        if (v2$q & grow) begin
+        if (v2$q & ~m2$q & grow) begin
             kmin$d = k2$q;
         end
         if (grow3$q) begin
@@ -768,7 +878,12 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,k
         end
         shifted = shift_in >> sh3$q;
         if (v3$q) begin
-            if (first3$q) begin
+            if (m3$q) begin
+                if (first3$q) begin
+                    sum$d = 32'h0;
+                end
+            end
+            else if (init3$q) begin
                 sum$d = u3$q;
             end
             else begin
@@ -1234,6 +1349,25 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$grow3(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$grow3
 
 
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$init3(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$init3
+
+
 module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$k2(d,q,clock);
 
     // Module arguments
@@ -1365,6 +1499,120 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$last3(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$last3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m1(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m1
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m1a(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m1a
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m1b(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m1b
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m3(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$seen(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$seen
 
 
 module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$sh3(d,q,clock);
@@ -1538,7 +1786,7 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v3(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v3
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb,bank,busy_out,raddr,ren,rdata,y,valid,last,ready);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb,bank,busy_out,rbank,ridx,ren,rdata,rmask,y,valid,last,ready);
 
     // Module arguments
     input wire  clock;
@@ -1550,16 +1798,17 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
     input wire  [7:0] eb;
     input wire  bank;
     output reg  busy_out;
-    output reg  [10:0] raddr;
+    output reg  rbank;
+    output reg  [10:0] ridx;
     output reg  ren;
     input wire  [9:0] rdata;
+    input wire  rmask;
     output reg  [7:0] y;
     output reg  valid;
     output reg  last;
     input wire  ready;
 
     // Constant declarations
-    localparam  bank_bit = 11'b10000000000;
     localparam  sat = 19'b111111;
     localparam  s0m1 = 8'hc;
     localparam  sat63 = 8'h3f;
@@ -1607,18 +1856,27 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
     reg  l2a$d;
     wire  l2a$q;
     reg  l2a$clock;
+    reg  m2a$d;
+    wire  m2a$q;
+    reg  m2a$clock;
     reg  v2b$d;
     wire  v2b$q;
     reg  v2b$clock;
     reg  l2b$d;
     wire  l2b$q;
     reg  l2b$clock;
+    reg  m2b$d;
+    wire  m2b$q;
+    reg  m2b$clock;
     reg  v2$d;
     wire  v2$q;
     reg  v2$clock;
     reg  l2$d;
     wire  l2$q;
     reg  l2$clock;
+    reg  m2$d;
+    wire  m2$q;
+    reg  m2$clock;
     reg  v3$d;
     wire  v3$q;
     reg  v3$clock;
@@ -1742,6 +2000,11 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
         .q(l2a$q),
         .clock(l2a$clock)
     );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$m2a m2a(
+        .d(m2a$d),
+        .q(m2a$q),
+        .clock(m2a$clock)
+    );
     smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$v2b v2b(
         .d(v2b$d),
         .q(v2b$q),
@@ -1752,6 +2015,11 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
         .q(l2b$q),
         .clock(l2b$clock)
     );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$m2b m2b(
+        .d(m2b$d),
+        .q(m2b$q),
+        .clock(m2b$clock)
+    );
     smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$v2 v2(
         .d(v2$d),
         .q(v2$q),
@@ -1761,6 +2029,11 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
         .d(l2$d),
         .q(l2$q),
         .clock(l2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$m2 m2(
+        .d(m2$d),
+        .q(m2$q),
+        .clock(m2$clock)
     );
     smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$v3 v3(
         .d(v3$d),
@@ -1847,10 +2120,13 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
         l1$clock = clock;
         v2a$clock = clock;
         l2a$clock = clock;
+        m2a$clock = clock;
         v2b$clock = clock;
         l2b$clock = clock;
+        m2b$clock = clock;
         v2$clock = clock;
         l2$clock = clock;
+        m2$clock = clock;
         v3$clock = clock;
         l3$clock = clock;
         e3$clock = clock;
@@ -1876,10 +2152,13 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
         l1$d = l1$q;
         v2a$d = v2a$q;
         l2a$d = l2a$q;
+        m2a$d = m2a$q;
         v2b$d = v2b$q;
         l2b$d = l2b$q;
+        m2b$d = m2b$q;
         v2$d = v2$q;
         l2$d = l2$q;
+        m2$d = m2$q;
         v3$d = v3$q;
         l3$d = l3$q;
         e3$d = e3$q;
@@ -1897,12 +2176,8 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
         adv = ~v6$q | ready;
         issue = busy$q & (idx$q != len_r$q) & adv;
         idx_next = idx$q + 32'h1;
-        if (bank_r$q) begin
-            raddr = idx$q | bank_bit;
-        end
-        else begin
-            raddr = idx$q;
-        end
+        rbank = bank_r$q;
+        ridx = idx$q;
         ren = adv;
         if (issue) begin
             idx$d = idx_next;
@@ -1927,13 +2202,21 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
             l1$d = issue & (idx_next == len_r$q);
             v2a$d = v1$q;
             l2a$d = l1$q;
+            m2a$d = rmask;
             v2b$d = v2a$q;
             l2b$d = l2a$q;
+            m2b$d = m2a$q;
             v2$d = v2b$q;
             l2$d = l2b$q;
+            m2$d = m2b$q;
             v3$d = v2$q;
             l3$d = l2$q;
-            e3$d = front$e;
+            if (m2$q) begin
+                e3$d = 32'h0;
+            end
+            else begin
+                e3$d = front$e;
+            end
             if (s_m1 > sat63) begin
                 s3$d = sat63;
             end
@@ -2589,6 +2872,63 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$len_r(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$len_r
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$m2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$m2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$m2a(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$m2a
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$m2b(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$m2b
 
 
 module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$mul(a,b,p);

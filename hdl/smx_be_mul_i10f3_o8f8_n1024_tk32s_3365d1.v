@@ -32,12 +32,13 @@
 // result is assigned to a signal of its exact width first) and DECLFILENAME.
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis_tvalid,s_axis_tlast,s_axis_tready,m_axis_tdata,m_axis_tvalid,m_axis_tlast,m_axis_tready,m_axis_tuser,m_axis_kept,theta,theta_we);
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis_tuser,s_axis_tvalid,s_axis_tlast,s_axis_tready,m_axis_tdata,m_axis_tvalid,m_axis_tlast,m_axis_tready,m_axis_tuser,m_axis_kept,theta,theta_we);
 
     // Module arguments
     input wire  aclk;
     input wire  aresetn;
     input wire  [9:0] s_axis_tdata;
+    input wire  s_axis_tuser;
     input wire  s_axis_tvalid;
     input wire  s_axis_tlast;
     output reg  s_axis_tready;
@@ -50,13 +51,16 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
     input wire  [9:0] theta;
     input wire  theta_we;
 
+    // Constant declarations
+    localparam  mask_bit = 11'b10000000000;
+
     // Stub signals
     reg  front$clock;
     reg  front$reset;
     reg  front$tvalid;
     reg  front$tlast;
     wire  front$tready;
-    reg  [9:0] front$wdata;
+    reg  [10:0] front$wdata;
     wire  front$accept;
     wire  front$last;
     wire  [10:0] front$index;
@@ -67,15 +71,17 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
     reg  front$handoff;
     wire  [10:0] front$len;
     wire  front$bank;
-    reg  [10:0] front$raddr;
+    reg  front$rbank;
+    reg  [10:0] front$ridx;
     reg  front$ren;
-    wire  [9:0] front$rdata;
+    wire  [10:0] front$rdata;
     reg  pass1$clock;
     reg  pass1$reset;
     reg  [9:0] pass1$x;
     reg  pass1$valid;
     reg  pass1$first;
     reg  pass1$last;
+    reg  pass1$masked;
     wire  [18:0] pass1$k_min;
     wire  [32:0] pass1$d;
     wire  pass1$done;
@@ -95,9 +101,11 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
     reg  [7:0] pass2$eb;
     reg  pass2$bank;
     wire  pass2$busy_out;
-    wire  [10:0] pass2$raddr;
+    wire  pass2$rbank;
+    wire  [10:0] pass2$ridx;
     wire  pass2$ren;
     reg  [9:0] pass2$rdata;
+    reg  pass2$rmask;
     wire  [7:0] pass2$y;
     wire  pass2$valid;
     wire  pass2$last;
@@ -109,13 +117,15 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
     reg  [9:0] select$0$x;
     reg  select$0$accept;
     reg  [10:0] select$0$index;
+    reg  select$0$masked;
     reg  select$0$pass1_done;
     reg  select$0$recip_done;
     wire  select$0$desc_ready;
     reg  select$0$handoff;
-    reg  [10:0] select$0$raddr;
+    reg  [10:0] select$0$ridx;
     reg  select$0$ren;
     reg  [9:0] select$0$rdata;
+    reg  select$0$rmask;
     reg  [7:0] select$0$y;
     reg  select$0$out_valid;
     reg  select$0$out_last;
@@ -141,13 +151,14 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
     wire  [32:0] sweep$0$d;
     reg  sweep$0$recip_done;
     wire  sweep$0$sweeping;
-    wire  [10:0] sweep$0$raddr;
+    wire  [10:0] sweep$0$ridx;
     reg  sweep$0$keep;
     reg  sweep$0$is_amax;
     reg  [9:0] sweep$0$x;
 
     // Local signals
     reg  p2_free;
+    reg  rmask;
     reg  [18:0] pass1_unused_k_min;
     reg  [32:0] pass1_unused_d;
 
@@ -169,7 +180,8 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
         .handoff(front$handoff),
         .len(front$len),
         .bank(front$bank),
-        .raddr(front$raddr),
+        .rbank(front$rbank),
+        .ridx(front$ridx),
         .ren(front$ren),
         .rdata(front$rdata)
     );
@@ -180,6 +192,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
         .valid(pass1$valid),
         .first(pass1$first),
         .last(pass1$last),
+        .masked(pass1$masked),
         .k_min(pass1$k_min),
         .d(pass1$d),
         .done(pass1$done)
@@ -203,9 +216,11 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
         .eb(pass2$eb),
         .bank(pass2$bank),
         .busy_out(pass2$busy_out),
-        .raddr(pass2$raddr),
+        .rbank(pass2$rbank),
+        .ridx(pass2$ridx),
         .ren(pass2$ren),
         .rdata(pass2$rdata),
+        .rmask(pass2$rmask),
         .y(pass2$y),
         .valid(pass2$valid),
         .last(pass2$last),
@@ -219,13 +234,15 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
         .x(select$0$x),
         .accept(select$0$accept),
         .index(select$0$index),
+        .masked(select$0$masked),
         .pass1_done(select$0$pass1_done),
         .recip_done(select$0$recip_done),
         .desc_ready(select$0$desc_ready),
         .handoff(select$0$handoff),
-        .raddr(select$0$raddr),
+        .ridx(select$0$ridx),
         .ren(select$0$ren),
         .rdata(select$0$rdata),
+        .rmask(select$0$rmask),
         .y(select$0$y),
         .out_valid(select$0$out_valid),
         .out_last(select$0$out_last),
@@ -253,7 +270,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
         .d(sweep$0$d),
         .recip_done(sweep$0$recip_done),
         .sweeping(sweep$0$sweeping),
-        .raddr(sweep$0$raddr),
+        .ridx(sweep$0$ridx),
         .keep(sweep$0$keep),
         .is_amax(sweep$0$is_amax),
         .x(sweep$0$x)
@@ -272,15 +289,23 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
         front$tvalid = s_axis_tvalid;
         front$tlast = s_axis_tlast;
         s_axis_tready = front$tready;
-        front$wdata = s_axis_tdata;
+        if (s_axis_tuser) begin
+            front$wdata = ((s_axis_tdata) & 11'h7ff) | mask_bit;
+        end
+        else begin
+            front$wdata = ((s_axis_tdata) & 11'h7ff);
+        end
         pass1$x = s_axis_tdata;
         pass1$valid = front$accept;
         pass1$first = front$index == 32'h0;
         pass1$last = front$last;
+        pass1$masked = s_axis_tuser;
         front$start_desc = front$summing & pass1$done;
         pass2$r = recip$r;
         pass2$eb = recip$eb;
-        pass2$rdata = front$rdata;
+        pass2$rdata = ((front$rdata) & 10'h3ff);
+        rmask = (front$rdata & mask_bit) != 32'h0;
+        pass2$rmask = rmask;
         m_axis_tvalid = pass2$valid;
         m_axis_tlast = pass2$last;
         pass2$ready = m_axis_tready;
@@ -299,11 +324,13 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
         pass1_unused_d = pass1$d;
         sweep$0$recip_done = recip$done;
         if (sweep$0$sweeping) begin
-            front$raddr = sweep$0$raddr;
+            front$rbank = sweep$0$bank2;
+            front$ridx = sweep$0$ridx;
             front$ren = 1'b1;
         end
         else begin
-            front$raddr = pass2$raddr;
+            front$rbank = pass2$rbank;
+            front$ridx = pass2$ridx;
             front$ren = pass2$ren;
         end
         front$handoff = front$holding & p2_free;
@@ -316,13 +343,15 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
         select$0$x = s_axis_tdata;
         select$0$accept = front$accept;
         select$0$index = front$index;
+        select$0$masked = s_axis_tuser;
         select$0$pass1_done = pass1$done;
         select$0$recip_done = recip$done;
         front$desc_ready = select$0$desc_ready;
         select$0$handoff = front$handoff;
-        select$0$raddr = front$raddr;
+        select$0$ridx = front$ridx;
         select$0$ren = front$ren;
-        select$0$rdata = front$rdata;
+        select$0$rdata = ((front$rdata) & 10'h3ff);
+        select$0$rmask = rmask;
         select$0$y = pass2$y;
         select$0$out_valid = pass2$valid;
         select$0$out_last = pass2$last;
@@ -338,7 +367,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
 endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$front(clock,reset,tvalid,tlast,tready,wdata,accept,last,index,summing,start_desc,desc_ready,holding,handoff,len,bank,raddr,ren,rdata);
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$front(clock,reset,tvalid,tlast,tready,wdata,accept,last,index,summing,start_desc,desc_ready,holding,handoff,len,bank,rbank,ridx,ren,rdata);
 
     // Module arguments
     input wire  clock;
@@ -346,7 +375,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$front(clock,reset,tvalid,tlast,t
     input wire  tvalid;
     input wire  tlast;
     output reg  tready;
-    input wire  [9:0] wdata;
+    input wire  [10:0] wdata;
     output reg  accept;
     output reg  last;
     output reg  [10:0] index;
@@ -357,9 +386,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$front(clock,reset,tvalid,tlast,t
     input wire  handoff;
     output reg  [10:0] len;
     output reg  bank;
-    input wire  [10:0] raddr;
+    input wire  rbank;
+    input wire  [10:0] ridx;
     input wire  ren;
-    output reg  [9:0] rdata;
+    output reg  [10:0] rdata;
 
     // Constant declarations
     localparam  st_accept = 2'b0;
@@ -372,11 +402,11 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$front(clock,reset,tvalid,tlast,t
     // Stub signals
     reg  ram$clock;
     reg  [10:0] ram$write_address;
-    reg  [9:0] ram$write_data;
+    reg  [10:0] ram$write_data;
     reg  ram$write_enable;
     reg  [10:0] ram$read_address;
     reg  ram$read_enable;
-    wire  [9:0] ram$read_data;
+    wire  [10:0] ram$read_data;
     reg  [1:0] state$d;
     wire  [1:0] state$q;
     reg  state$clock;
@@ -474,7 +504,12 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$front(clock,reset,tvalid,tlast,t
         end
         ram$write_data = wdata;
         ram$write_enable = accept;
-        ram$read_address = raddr;
+        if (rbank) begin
+            ram$read_address = ridx | bank_bit;
+        end
+        else begin
+            ram$read_address = ridx;
+        end
         ram$read_enable = ren;
         rdata = ram$read_data;
         if (reset) begin
@@ -549,14 +584,14 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$front$ram(clock,write_address,wr
     // Module arguments
     input wire  clock;
     input wire  [10:0] write_address;
-    input wire  [9:0] write_data;
+    input wire  [10:0] write_data;
     input wire  write_enable;
     input wire  [10:0] read_address;
     input wire  read_enable;
-    output reg  [9:0] read_data;
+    output reg  [10:0] read_data;
 
     // Update code (custom)
-    reg [9:0] mem [0:2047];
+    reg [10:0] mem [0:2047];
     always @(posedge clock) begin
         if (write_enable) mem[write_address] <= write_data;
         if (read_enable) read_data <= mem[read_address];
@@ -583,7 +618,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$front$state(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$front$state
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1(clock,reset,x,valid,first,last,k_min,d,done);
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1(clock,reset,x,valid,first,last,masked,k_min,d,done);
 
     // Module arguments
     input wire  clock;
@@ -592,6 +627,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1(clock,reset,x,valid,first,
     input wire  valid;
     input wire  first;
     input wire  last;
+    input wire  masked;
     output reg  [18:0] k_min;
     output reg  [32:0] d;
     output reg  done;
@@ -615,6 +651,9 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1(clock,reset,x,valid,first,
     reg  last1a$d;
     wire  last1a$q;
     reg  last1a$clock;
+    reg  m1a$d;
+    wire  m1a$q;
+    reg  m1a$clock;
     reg  v1b$d;
     wire  v1b$q;
     reg  v1b$clock;
@@ -624,6 +663,9 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1(clock,reset,x,valid,first,
     reg  last1b$d;
     wire  last1b$q;
     reg  last1b$clock;
+    reg  m1b$d;
+    wire  m1b$q;
+    reg  m1b$clock;
     reg  v1$d;
     wire  v1$q;
     reg  v1$clock;
@@ -633,6 +675,9 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1(clock,reset,x,valid,first,
     reg  last1$d;
     wire  last1$q;
     reg  last1$clock;
+    reg  m1$d;
+    wire  m1$q;
+    reg  m1$clock;
     reg  v2$d;
     wire  v2$q;
     reg  v2$clock;
@@ -642,21 +687,33 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1(clock,reset,x,valid,first,
     reg  last2$d;
     wire  last2$q;
     reg  last2$clock;
+    reg  m2$d;
+    wire  m2$q;
+    reg  m2$clock;
     reg  [18:0] k2$d;
     wire  [18:0] k2$q;
     reg  k2$clock;
     reg  [32:0] u2$d;
     wire  [32:0] u2$q;
     reg  u2$clock;
+    reg  seen$d;
+    wire  seen$q;
+    reg  seen$clock;
     reg  v3$d;
     wire  v3$q;
     reg  v3$clock;
     reg  first3$d;
     wire  first3$q;
     reg  first3$clock;
+    reg  init3$d;
+    wire  init3$q;
+    reg  init3$clock;
     reg  last3$d;
     wire  last3$q;
     reg  last3$clock;
+    reg  m3$d;
+    wire  m3$q;
+    reg  m3$clock;
     reg  grow3$d;
     wire  grow3$q;
     reg  grow3$clock;
@@ -678,6 +735,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1(clock,reset,x,valid,first,
 
     // Local signals
     reg  [18:0] sat_s;
+    reg  init;
     reg  grow;
     reg  [18:0] dk;
     reg  [32:0] shift_in;
@@ -707,6 +765,11 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1(clock,reset,x,valid,first,
         .q(last1a$q),
         .clock(last1a$clock)
     );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$m1a m1a(
+        .d(m1a$d),
+        .q(m1a$q),
+        .clock(m1a$clock)
+    );
     smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$v1b v1b(
         .d(v1b$d),
         .q(v1b$q),
@@ -721,6 +784,11 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1(clock,reset,x,valid,first,
         .d(last1b$d),
         .q(last1b$q),
         .clock(last1b$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$m1b m1b(
+        .d(m1b$d),
+        .q(m1b$q),
+        .clock(m1b$clock)
     );
     smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$v1 v1(
         .d(v1$d),
@@ -737,6 +805,11 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1(clock,reset,x,valid,first,
         .q(last1$q),
         .clock(last1$clock)
     );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$m1 m1(
+        .d(m1$d),
+        .q(m1$q),
+        .clock(m1$clock)
+    );
     smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$v2 v2(
         .d(v2$d),
         .q(v2$q),
@@ -752,6 +825,11 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1(clock,reset,x,valid,first,
         .q(last2$q),
         .clock(last2$clock)
     );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$m2 m2(
+        .d(m2$d),
+        .q(m2$q),
+        .clock(m2$clock)
+    );
     smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$k2 k2(
         .d(k2$d),
         .q(k2$q),
@@ -761,6 +839,11 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1(clock,reset,x,valid,first,
         .d(u2$d),
         .q(u2$q),
         .clock(u2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$seen seen(
+        .d(seen$d),
+        .q(seen$q),
+        .clock(seen$clock)
     );
     smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$v3 v3(
         .d(v3$d),
@@ -772,10 +855,20 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1(clock,reset,x,valid,first,
         .q(first3$q),
         .clock(first3$clock)
     );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$init3 init3(
+        .d(init3$d),
+        .q(init3$q),
+        .clock(init3$clock)
+    );
     smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$last3 last3(
         .d(last3$d),
         .q(last3$q),
         .clock(last3$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$m3 m3(
+        .d(m3$d),
+        .q(m3$q),
+        .clock(m3$clock)
     );
     smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$grow3 grow3(
         .d(grow3$d),
@@ -814,20 +907,27 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1(clock,reset,x,valid,first,
         v1a$clock = clock;
         first1a$clock = clock;
         last1a$clock = clock;
+        m1a$clock = clock;
         v1b$clock = clock;
         first1b$clock = clock;
         last1b$clock = clock;
+        m1b$clock = clock;
         v1$clock = clock;
         first1$clock = clock;
         last1$clock = clock;
+        m1$clock = clock;
         v2$clock = clock;
         first2$clock = clock;
         last2$clock = clock;
+        m2$clock = clock;
         k2$clock = clock;
         u2$clock = clock;
+        seen$clock = clock;
         v3$clock = clock;
         first3$clock = clock;
+        init3$clock = clock;
         last3$clock = clock;
+        m3$clock = clock;
         grow3$clock = clock;
         sh3$clock = clock;
         u3$clock = clock;
@@ -837,20 +937,27 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1(clock,reset,x,valid,first,
         v1a$d = v1a$q;
         first1a$d = first1a$q;
         last1a$d = last1a$q;
+        m1a$d = m1a$q;
         v1b$d = v1b$q;
         first1b$d = first1b$q;
         last1b$d = last1b$q;
+        m1b$d = m1b$q;
         v1$d = v1$q;
         first1$d = first1$q;
         last1$d = last1$q;
+        m1$d = m1$q;
         v2$d = v2$q;
         first2$d = first2$q;
         last2$d = last2$q;
+        m2$d = m2$q;
         k2$d = k2$q;
         u2$d = u2$q;
+        seen$d = seen$q;
         v3$d = v3$q;
         first3$d = first3$q;
+        init3$d = init3$q;
         last3$d = last3$q;
+        m3$d = m3$q;
         grow3$d = grow3$q;
         sh3$d = sh3$q;
         u3$d = u3$q;
@@ -862,18 +969,26 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1(clock,reset,x,valid,first,
         v1a$d = valid & ~reset;
         first1a$d = first;
         last1a$d = last;
+        m1a$d = masked;
         v1b$d = v1a$q & ~reset;
         first1b$d = first1a$q;
         last1b$d = last1a$q;
+        m1b$d = m1a$q;
         v1$d = v1b$q & ~reset;
         first1$d = first1b$q;
         last1$d = last1b$q;
+        m1$d = m1b$q;
         v2$d = v1$q & ~reset;
         first2$d = first1$q;
         last2$d = last1$q;
+        m2$d = m1$q;
         k2$d = front$k;
         u2$d = ((front$e) & 33'h1ffffffff) << align;
-        grow = first2$q | (k2$q < kmin$q);
+        init = first2$q | ~seen$q;
+        grow = init | (k2$q < kmin$q);
+        if (v2$q) begin
+            seen$d = ~m2$q | (seen$q & ~first2$q);
+        end
         if (k2$q < kmin$q) begin
             dk = kmin$q - k2$q;
         end
@@ -882,7 +997,9 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1(clock,reset,x,valid,first,
         end
         v3$d = v2$q & ~reset;
         first3$d = first2$q;
+        init3$d = init;
         last3$d = last2$q;
+        m3$d = m2$q;
         u3$d = u2$q;
         grow3$d = grow;
         sat_s = sat;
@@ -892,7 +1009,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1(clock,reset,x,valid,first,
         else begin
             sh3$d = ((dk) & 6'h3f);
         end
-        if (v2$q & grow) begin
+        if (v2$q & ~m2$q & grow) begin
             kmin$d = k2$q;
         end
         if (grow3$q) begin
@@ -905,7 +1022,12 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1(clock,reset,x,valid,first,
         end
         shifted = shift_in >> sh3$q;
         if (v3$q) begin
-            if (first3$q) begin
+            if (m3$q) begin
+                if (first3$q) begin
+                    sum$d = 32'h0;
+                end
+            end
+            else if (init3$q) begin
                 sum$d = u3$q;
             end
             else begin
@@ -1371,6 +1493,25 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$grow3(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$grow3
 
 
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$init3(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$init3
+
+
 module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$k2(d,q,clock);
 
     // Module arguments
@@ -1502,6 +1643,120 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$last3(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$last3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$m1(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$m1
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$m1a(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$m1a
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$m1b(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$m1b
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$m2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$m2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$m3(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$m3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$seen(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$seen
 
 
 module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$sh3(d,q,clock);
@@ -1675,7 +1930,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$v3(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass1$v3
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass2(clock,reset,start,len,k_min,r,eb,bank,busy_out,raddr,ren,rdata,y,valid,last,ready);
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass2(clock,reset,start,len,k_min,r,eb,bank,busy_out,rbank,ridx,ren,rdata,rmask,y,valid,last,ready);
 
     // Module arguments
     input wire  clock;
@@ -1687,16 +1942,17 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass2(clock,reset,start,len,k_mi
     input wire  [7:0] eb;
     input wire  bank;
     output reg  busy_out;
-    output reg  [10:0] raddr;
+    output reg  rbank;
+    output reg  [10:0] ridx;
     output reg  ren;
     input wire  [9:0] rdata;
+    input wire  rmask;
     output reg  [7:0] y;
     output reg  valid;
     output reg  last;
     input wire  ready;
 
     // Constant declarations
-    localparam  bank_bit = 11'b10000000000;
     localparam  sat = 19'b111111;
     localparam  s0m1 = 8'hc;
     localparam  sat63 = 8'h3f;
@@ -1744,18 +2000,27 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass2(clock,reset,start,len,k_mi
     reg  l2a$d;
     wire  l2a$q;
     reg  l2a$clock;
+    reg  m2a$d;
+    wire  m2a$q;
+    reg  m2a$clock;
     reg  v2b$d;
     wire  v2b$q;
     reg  v2b$clock;
     reg  l2b$d;
     wire  l2b$q;
     reg  l2b$clock;
+    reg  m2b$d;
+    wire  m2b$q;
+    reg  m2b$clock;
     reg  v2$d;
     wire  v2$q;
     reg  v2$clock;
     reg  l2$d;
     wire  l2$q;
     reg  l2$clock;
+    reg  m2$d;
+    wire  m2$q;
+    reg  m2$clock;
     reg  v3$d;
     wire  v3$q;
     reg  v3$clock;
@@ -1879,6 +2144,11 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass2(clock,reset,start,len,k_mi
         .q(l2a$q),
         .clock(l2a$clock)
     );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass2$m2a m2a(
+        .d(m2a$d),
+        .q(m2a$q),
+        .clock(m2a$clock)
+    );
     smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass2$v2b v2b(
         .d(v2b$d),
         .q(v2b$q),
@@ -1889,6 +2159,11 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass2(clock,reset,start,len,k_mi
         .q(l2b$q),
         .clock(l2b$clock)
     );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass2$m2b m2b(
+        .d(m2b$d),
+        .q(m2b$q),
+        .clock(m2b$clock)
+    );
     smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass2$v2 v2(
         .d(v2$d),
         .q(v2$q),
@@ -1898,6 +2173,11 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass2(clock,reset,start,len,k_mi
         .d(l2$d),
         .q(l2$q),
         .clock(l2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass2$m2 m2(
+        .d(m2$d),
+        .q(m2$q),
+        .clock(m2$clock)
     );
     smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass2$v3 v3(
         .d(v3$d),
@@ -1984,10 +2264,13 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass2(clock,reset,start,len,k_mi
         l1$clock = clock;
         v2a$clock = clock;
         l2a$clock = clock;
+        m2a$clock = clock;
         v2b$clock = clock;
         l2b$clock = clock;
+        m2b$clock = clock;
         v2$clock = clock;
         l2$clock = clock;
+        m2$clock = clock;
         v3$clock = clock;
         l3$clock = clock;
         e3$clock = clock;
@@ -2013,10 +2296,13 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass2(clock,reset,start,len,k_mi
         l1$d = l1$q;
         v2a$d = v2a$q;
         l2a$d = l2a$q;
+        m2a$d = m2a$q;
         v2b$d = v2b$q;
         l2b$d = l2b$q;
+        m2b$d = m2b$q;
         v2$d = v2$q;
         l2$d = l2$q;
+        m2$d = m2$q;
         v3$d = v3$q;
         l3$d = l3$q;
         e3$d = e3$q;
@@ -2034,12 +2320,8 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass2(clock,reset,start,len,k_mi
         adv = ~v6$q | ready;
         issue = busy$q & (idx$q != len_r$q) & adv;
         idx_next = idx$q + 32'h1;
-        if (bank_r$q) begin
-            raddr = idx$q | bank_bit;
-        end
-        else begin
-            raddr = idx$q;
-        end
+        rbank = bank_r$q;
+        ridx = idx$q;
         ren = adv;
         if (issue) begin
             idx$d = idx_next;
@@ -2064,13 +2346,21 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass2(clock,reset,start,len,k_mi
             l1$d = issue & (idx_next == len_r$q);
             v2a$d = v1$q;
             l2a$d = l1$q;
+            m2a$d = rmask;
             v2b$d = v2a$q;
             l2b$d = l2a$q;
+            m2b$d = m2a$q;
             v2$d = v2b$q;
             l2$d = l2b$q;
+            m2$d = m2b$q;
             v3$d = v2$q;
             l3$d = l2$q;
-            e3$d = front$e;
+            if (m2$q) begin
+                e3$d = 32'h0;
+            end
+            else begin
+                e3$d = front$e;
+            end
             if (s_m1 > sat63) begin
                 s3$d = sat63;
             end
@@ -2726,6 +3016,63 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass2$len_r(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass2$len_r
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass2$m2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass2$m2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass2$m2a(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass2$m2a
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass2$m2b(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass2$m2b
 
 
 module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$pass2$mul(a,b,p);
@@ -3436,7 +3783,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$recip$vm(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$recip$vm
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0(clock,reset,theta,theta_we,x,accept,index,pass1_done,recip_done,desc_ready,handoff,raddr,ren,rdata,y,out_valid,out_last,out_ready,tdata,tuser,kept,keep_s2,amax_s2,x_s2);
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0(clock,reset,theta,theta_we,x,accept,index,masked,pass1_done,recip_done,desc_ready,handoff,ridx,ren,rdata,rmask,y,out_valid,out_last,out_ready,tdata,tuser,kept,keep_s2,amax_s2,x_s2);
 
     // Module arguments
     input wire  clock;
@@ -3446,13 +3793,15 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0(clock,reset,theta,theta
     input wire  [9:0] x;
     input wire  accept;
     input wire  [10:0] index;
+    input wire  masked;
     input wire  pass1_done;
     input wire  recip_done;
     output reg  desc_ready;
     input wire  handoff;
-    input wire  [10:0] raddr;
+    input wire  [10:0] ridx;
     input wire  ren;
     input wire  [9:0] rdata;
+    input wire  rmask;
     input wire  [7:0] y;
     input wire  out_valid;
     input wire  out_last;
@@ -3469,7 +3818,6 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0(clock,reset,theta,theta
     localparam  theta_reset = 10'b1111111111;
     localparam  cap_m1 = 11'b11111;
     localparam  all_ones = 11'b11111111111;
-    localparam  bank_bit = 11'b10000000000;
     localparam  sign = 10'b1000000000;
     localparam  to_wx = 12'h600;
 
@@ -3479,6 +3827,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0(clock,reset,theta,theta
     reg  topk$0$valid;
     reg  topk$0$first;
     reg  [10:0] topk$0$idx;
+    reg  topk$0$masked;
     wire  [11:0] topk$0$t;
     wire  [10:0] topk$0$i_max;
     wire  topk$0$full;
@@ -3503,6 +3852,12 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0(clock,reset,theta,theta
     reg  first_r$d;
     wire  first_r$q;
     reg  first_r$clock;
+    reg  m_r$d;
+    wire  m_r$q;
+    reg  m_r$clock;
+    reg  seen$d;
+    wire  seen$q;
+    reg  seen$clock;
     reg  [10:0] idx_r$d;
     wire  [10:0] idx_r$q;
     reg  idx_r$clock;
@@ -3533,6 +3888,9 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0(clock,reset,theta,theta
     reg  [9:0] x2$d;
     wire  [9:0] x2$q;
     reg  x2$clock;
+    reg  m2$d;
+    wire  m2$q;
+    reg  m2$clock;
     reg  [10:0] idx2$d;
     wire  [10:0] idx2$q;
     reg  idx2$clock;
@@ -3602,6 +3960,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0(clock,reset,theta,theta
         .valid(topk$0$valid),
         .first(topk$0$first),
         .idx(topk$0$idx),
+        .masked(topk$0$masked),
         .t(topk$0$t),
         .i_max(topk$0$i_max),
         .full(topk$0$full)
@@ -3640,6 +3999,16 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0(clock,reset,theta,theta
         .d(first_r$d),
         .q(first_r$q),
         .clock(first_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$m_r m_r(
+        .d(m_r$d),
+        .q(m_r$q),
+        .clock(m_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$seen seen(
+        .d(seen$d),
+        .q(seen$q),
+        .clock(seen$clock)
     );
     smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$idx_r idx_r(
         .d(idx_r$d),
@@ -3690,6 +4059,11 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0(clock,reset,theta,theta
         .d(x2$d),
         .q(x2$q),
         .clock(x2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$m2 m2(
+        .d(m2$d),
+        .q(m2$q),
+        .clock(m2$clock)
     );
     smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$idx2 idx2(
         .d(idx2$d),
@@ -3776,6 +4150,8 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0(clock,reset,theta,theta
         xo_r$clock = clock;
         v_r$clock = clock;
         first_r$clock = clock;
+        m_r$clock = clock;
+        seen$clock = clock;
         idx_r$clock = clock;
         amax$clock = clock;
         xmax$clock = clock;
@@ -3786,6 +4162,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0(clock,reset,theta,theta
         idx1$clock = clock;
         x2o$clock = clock;
         x2$clock = clock;
+        m2$clock = clock;
         idx2$clock = clock;
         cnt$clock = clock;
         cnt_o$clock = clock;
@@ -3796,6 +4173,8 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0(clock,reset,theta,theta
         xo_r$d = xo_r$q;
         v_r$d = v_r$q;
         first_r$d = first_r$q;
+        m_r$d = m_r$q;
+        seen$d = seen$q;
         idx_r$d = idx_r$q;
         amax$d = amax$q;
         xmax$d = xmax$q;
@@ -3806,6 +4185,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0(clock,reset,theta,theta
         idx1$d = idx1$q;
         x2o$d = x2o$q;
         x2$d = x2$q;
+        m2$d = m2$q;
         idx2$d = idx2$q;
         cnt$d = cnt$q;
         cnt_o$d = cnt_o$q;
@@ -3848,8 +4228,12 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0(clock,reset,theta,theta
         xo_r$d = xo;
         v_r$d = accept;
         first_r$d = first;
+        m_r$d = masked;
         idx_r$d = index;
-        if (v_r$q & (first_r$q | (xo_r$q > xmax$q))) begin
+        if (v_r$q) begin
+            seen$d = ~m_r$q | (seen$q & ~first_r$q);
+        end
+        if (v_r$q & ~m_r$q & (first_r$q | ~seen$q | (xo_r$q > xmax$q))) begin
             xmax$d = xo_r$q;
             amax$d = idx_r$q;
         end
@@ -3861,6 +4245,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0(clock,reset,theta,theta
         topk$0$valid = accept;
         topk$0$first = first;
         topk$0$idx = index;
+        topk$0$masked = masked;
         if (topk$0$full) begin
             desc_t = topk$0$t;
             desc_i = topk$0$i_max;
@@ -3881,16 +4266,17 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0(clock,reset,theta,theta
             amax2$d = amax$q;
         end
         if (ren) begin
-            idx1$d = raddr & ~bank_bit;
+            idx1$d = ridx;
         end
         x1o = ((rdata ^ sign) & 12'hfff) + to_wx;
         adv = ~out_valid | out_ready;
         if (adv) begin
             x2o$d = x1o;
             x2$d = rdata;
+            m2$d = rmask;
             idx2$d = idx1$q;
         end
-        keep_raw = (x2o$q >= floor2$q) & ((x2o$q > t2$q) | ((x2o$q == t2$q) & (idx2$q <= imax2$q)));
+        keep_raw = ~m2$q & (x2o$q >= floor2$q) & ((x2o$q > t2$q) | ((x2o$q == t2$q) & (idx2$q <= imax2$q)));
         is_amax = idx2$q == amax2$q;
         keep_s2 = keep_raw;
         amax_s2 = is_amax;
@@ -4369,6 +4755,44 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$kp$5(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$kp$5
 
 
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$m2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$m2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$m_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$m_r
+
+
 module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$recip_ok(d,q,clock);
 
     // Module arguments
@@ -4386,6 +4810,25 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$recip_ok(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$recip_ok
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$seen(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$seen
 
 
 module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$sel_ok(d,q,clock);
@@ -4464,7 +4907,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$theta_row(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$theta_row
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$topk$0(clock,x,valid,first,idx,t,i_max,full);
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$topk$0(clock,x,valid,first,idx,masked,t,i_max,full);
 
     // Module arguments
     input wire  clock;
@@ -4472,6 +4915,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$topk$0(clock,x,valid,fi
     input wire  valid;
     input wire  first;
     input wire  [10:0] idx;
+    input wire  masked;
     output reg  [11:0] t;
     output reg  [10:0] i_max;
     output reg  full;
@@ -4493,6 +4937,9 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$topk$0(clock,x,valid,fi
     reg  fr$d;
     wire  fr$q;
     reg  fr$clock;
+    reg  mr$d;
+    wire  mr$q;
+    reg  mr$clock;
     reg  [11:0] sx$0$d;
     wire  [11:0] sx$0$q;
     reg  sx$0$clock;
@@ -4802,6 +5249,11 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$topk$0(clock,x,valid,fi
         .d(fr$d),
         .q(fr$q),
         .clock(fr$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$topk$0$mr mr(
+        .d(mr$d),
+        .q(mr$q),
+        .clock(mr$clock)
     );
     smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$topk$0$sx$0 sx$0(
         .d(sx$0$d),
@@ -5290,10 +5742,12 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$topk$0(clock,x,valid,fi
         ir$clock = clock;
         vr$clock = clock;
         fr$clock = clock;
+        mr$clock = clock;
         xr$d = xr$q;
         ir$d = ir$q;
         vr$d = vr$q;
         fr$d = fr$q;
+        mr$d = mr$q;
         sx$0$clock = clock;
         si$0$clock = clock;
         sv$0$clock = clock;
@@ -5490,7 +5944,42 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$topk$0(clock,x,valid,fi
         ir$d = idx;
         vr$d = valid;
         fr$d = first;
-        if (vr$q) begin
+        mr$d = masked;
+        if (vr$q & mr$q & fr$q) begin
+            sv$0$d = 1'b0;
+            sv$1$d = 1'b0;
+            sv$2$d = 1'b0;
+            sv$3$d = 1'b0;
+            sv$4$d = 1'b0;
+            sv$5$d = 1'b0;
+            sv$6$d = 1'b0;
+            sv$7$d = 1'b0;
+            sv$8$d = 1'b0;
+            sv$9$d = 1'b0;
+            sv$10$d = 1'b0;
+            sv$11$d = 1'b0;
+            sv$12$d = 1'b0;
+            sv$13$d = 1'b0;
+            sv$14$d = 1'b0;
+            sv$15$d = 1'b0;
+            sv$16$d = 1'b0;
+            sv$17$d = 1'b0;
+            sv$18$d = 1'b0;
+            sv$19$d = 1'b0;
+            sv$20$d = 1'b0;
+            sv$21$d = 1'b0;
+            sv$22$d = 1'b0;
+            sv$23$d = 1'b0;
+            sv$24$d = 1'b0;
+            sv$25$d = 1'b0;
+            sv$26$d = 1'b0;
+            sv$27$d = 1'b0;
+            sv$28$d = 1'b0;
+            sv$29$d = 1'b0;
+            sv$30$d = 1'b0;
+            sv$31$d = 1'b0;
+        end
+        if (vr$q & ~mr$q) begin
             if (fr$q | ~sv$0$q | (xr$q > sx$0$q)) begin
                 sx$0$d = xr$q;
                 si$0$d = ir$q;
@@ -6006,6 +6495,25 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$topk$0$ir(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$topk$0$ir
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$topk$0$mr(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$topk$0$mr
 
 
 module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$topk$0$si$0(d,q,clock);
@@ -7965,7 +8473,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$xo_r(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$xo_r
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0(clock,reset,handoff,len,bank,free,start2,len2,bank2,k_min,busy2,recip_start,d,recip_done,sweeping,raddr,keep,is_amax,x);
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0(clock,reset,handoff,len,bank,free,start2,len2,bank2,k_min,busy2,recip_start,d,recip_done,sweeping,ridx,keep,is_amax,x);
 
     // Module arguments
     input wire  clock;
@@ -7983,7 +8491,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0(clock,reset,handoff,len,
     output reg  [32:0] d;
     input wire  recip_done;
     output reg  sweeping;
-    output reg  [10:0] raddr;
+    output reg  [10:0] ridx;
     input wire  keep;
     input wire  is_amax;
     input wire  [9:0] x;
@@ -7993,7 +8501,6 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0(clock,reset,handoff,len,
     localparam  st_sweep = 2'b1;
     localparam  st_recip = 2'b10;
     localparam  st_run = 2'b11;
-    localparam  bank_bit = 11'b10000000000;
     localparam  cap_m1 = 11'b11111;
 
     // Stub signals
@@ -8003,6 +8510,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0(clock,reset,handoff,len,
     reg  sum$valid;
     reg  sum$first;
     reg  sum$last;
+    reg  sum$masked;
     wire  [18:0] sum$k_min;
     wire  [32:0] sum$d;
     wire  sum$done;
@@ -8073,6 +8581,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0(clock,reset,handoff,len,
         .valid(sum$valid),
         .first(sum$first),
         .last(sum$last),
+        .masked(sum$masked),
         .k_min(sum$k_min),
         .d(sum$d),
         .done(sum$done)
@@ -8218,12 +8727,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0(clock,reset,handoff,len,
             scnt_o$d = 32'h0;
         end
         sweeping = state$q == st_sweep;
-        if (bank_r$q) begin
-            raddr = sidx$q | bank_bit;
-        end
-        else begin
-            raddr = sidx$q;
-        end
+        ridx = sidx$q;
         sidx_next = sidx$q + 32'h1;
         sv1$d = 1'b0;
         if (sweeping) begin
@@ -8255,6 +8759,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0(clock,reset,handoff,len,
         sum$valid = skeep;
         sum$first = scnt$q == 32'h0;
         sum$last = slast2$q;
+        sum$masked = 1'b0;
         sweep_done = sdone_last | sum$done;
         recip_start = 1'b0;
         start2 = 1'b0;
@@ -8562,7 +9067,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$state(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$state
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum(clock,reset,x,valid,first,last,k_min,d,done);
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum(clock,reset,x,valid,first,last,masked,k_min,d,done);
 
     // Module arguments
     input wire  clock;
@@ -8571,6 +9076,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum(clock,reset,x,valid,
     input wire  valid;
     input wire  first;
     input wire  last;
+    input wire  masked;
     output reg  [18:0] k_min;
     output reg  [32:0] d;
     output reg  done;
@@ -8594,6 +9100,9 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum(clock,reset,x,valid,
     reg  last1a$d;
     wire  last1a$q;
     reg  last1a$clock;
+    reg  m1a$d;
+    wire  m1a$q;
+    reg  m1a$clock;
     reg  v1b$d;
     wire  v1b$q;
     reg  v1b$clock;
@@ -8603,6 +9112,9 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum(clock,reset,x,valid,
     reg  last1b$d;
     wire  last1b$q;
     reg  last1b$clock;
+    reg  m1b$d;
+    wire  m1b$q;
+    reg  m1b$clock;
     reg  v1$d;
     wire  v1$q;
     reg  v1$clock;
@@ -8612,6 +9124,9 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum(clock,reset,x,valid,
     reg  last1$d;
     wire  last1$q;
     reg  last1$clock;
+    reg  m1$d;
+    wire  m1$q;
+    reg  m1$clock;
     reg  v2$d;
     wire  v2$q;
     reg  v2$clock;
@@ -8621,21 +9136,33 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum(clock,reset,x,valid,
     reg  last2$d;
     wire  last2$q;
     reg  last2$clock;
+    reg  m2$d;
+    wire  m2$q;
+    reg  m2$clock;
     reg  [18:0] k2$d;
     wire  [18:0] k2$q;
     reg  k2$clock;
     reg  [32:0] u2$d;
     wire  [32:0] u2$q;
     reg  u2$clock;
+    reg  seen$d;
+    wire  seen$q;
+    reg  seen$clock;
     reg  v3$d;
     wire  v3$q;
     reg  v3$clock;
     reg  first3$d;
     wire  first3$q;
     reg  first3$clock;
+    reg  init3$d;
+    wire  init3$q;
+    reg  init3$clock;
     reg  last3$d;
     wire  last3$q;
     reg  last3$clock;
+    reg  m3$d;
+    wire  m3$q;
+    reg  m3$clock;
     reg  grow3$d;
     wire  grow3$q;
     reg  grow3$clock;
@@ -8657,6 +9184,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum(clock,reset,x,valid,
 
     // Local signals
     reg  [18:0] sat_s;
+    reg  init;
     reg  grow;
     reg  [18:0] dk;
     reg  [32:0] shift_in;
@@ -8686,6 +9214,11 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum(clock,reset,x,valid,
         .q(last1a$q),
         .clock(last1a$clock)
     );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$m1a m1a(
+        .d(m1a$d),
+        .q(m1a$q),
+        .clock(m1a$clock)
+    );
     smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$v1b v1b(
         .d(v1b$d),
         .q(v1b$q),
@@ -8700,6 +9233,11 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum(clock,reset,x,valid,
         .d(last1b$d),
         .q(last1b$q),
         .clock(last1b$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$m1b m1b(
+        .d(m1b$d),
+        .q(m1b$q),
+        .clock(m1b$clock)
     );
     smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$v1 v1(
         .d(v1$d),
@@ -8716,6 +9254,11 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum(clock,reset,x,valid,
         .q(last1$q),
         .clock(last1$clock)
     );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$m1 m1(
+        .d(m1$d),
+        .q(m1$q),
+        .clock(m1$clock)
+    );
     smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$v2 v2(
         .d(v2$d),
         .q(v2$q),
@@ -8731,6 +9274,11 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum(clock,reset,x,valid,
         .q(last2$q),
         .clock(last2$clock)
     );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$m2 m2(
+        .d(m2$d),
+        .q(m2$q),
+        .clock(m2$clock)
+    );
     smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$k2 k2(
         .d(k2$d),
         .q(k2$q),
@@ -8740,6 +9288,11 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum(clock,reset,x,valid,
         .d(u2$d),
         .q(u2$q),
         .clock(u2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$seen seen(
+        .d(seen$d),
+        .q(seen$q),
+        .clock(seen$clock)
     );
     smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$v3 v3(
         .d(v3$d),
@@ -8751,10 +9304,20 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum(clock,reset,x,valid,
         .q(first3$q),
         .clock(first3$clock)
     );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$init3 init3(
+        .d(init3$d),
+        .q(init3$q),
+        .clock(init3$clock)
+    );
     smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$last3 last3(
         .d(last3$d),
         .q(last3$q),
         .clock(last3$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$m3 m3(
+        .d(m3$d),
+        .q(m3$q),
+        .clock(m3$clock)
     );
     smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$grow3 grow3(
         .d(grow3$d),
@@ -8793,20 +9356,27 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum(clock,reset,x,valid,
         v1a$clock = clock;
         first1a$clock = clock;
         last1a$clock = clock;
+        m1a$clock = clock;
         v1b$clock = clock;
         first1b$clock = clock;
         last1b$clock = clock;
+        m1b$clock = clock;
         v1$clock = clock;
         first1$clock = clock;
         last1$clock = clock;
+        m1$clock = clock;
         v2$clock = clock;
         first2$clock = clock;
         last2$clock = clock;
+        m2$clock = clock;
         k2$clock = clock;
         u2$clock = clock;
+        seen$clock = clock;
         v3$clock = clock;
         first3$clock = clock;
+        init3$clock = clock;
         last3$clock = clock;
+        m3$clock = clock;
         grow3$clock = clock;
         sh3$clock = clock;
         u3$clock = clock;
@@ -8816,20 +9386,27 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum(clock,reset,x,valid,
         v1a$d = v1a$q;
         first1a$d = first1a$q;
         last1a$d = last1a$q;
+        m1a$d = m1a$q;
         v1b$d = v1b$q;
         first1b$d = first1b$q;
         last1b$d = last1b$q;
+        m1b$d = m1b$q;
         v1$d = v1$q;
         first1$d = first1$q;
         last1$d = last1$q;
+        m1$d = m1$q;
         v2$d = v2$q;
         first2$d = first2$q;
         last2$d = last2$q;
+        m2$d = m2$q;
         k2$d = k2$q;
         u2$d = u2$q;
+        seen$d = seen$q;
         v3$d = v3$q;
         first3$d = first3$q;
+        init3$d = init3$q;
         last3$d = last3$q;
+        m3$d = m3$q;
         grow3$d = grow3$q;
         sh3$d = sh3$q;
         u3$d = u3$q;
@@ -8841,18 +9418,26 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum(clock,reset,x,valid,
         v1a$d = valid & ~reset;
         first1a$d = first;
         last1a$d = last;
+        m1a$d = masked;
         v1b$d = v1a$q & ~reset;
         first1b$d = first1a$q;
         last1b$d = last1a$q;
+        m1b$d = m1a$q;
         v1$d = v1b$q & ~reset;
         first1$d = first1b$q;
         last1$d = last1b$q;
+        m1$d = m1b$q;
         v2$d = v1$q & ~reset;
         first2$d = first1$q;
         last2$d = last1$q;
+        m2$d = m1$q;
         k2$d = front$k;
         u2$d = ((front$e) & 33'h1ffffffff) << align;
-        grow = first2$q | (k2$q < kmin$q);
+        init = first2$q | ~seen$q;
+        grow = init | (k2$q < kmin$q);
+        if (v2$q) begin
+            seen$d = ~m2$q | (seen$q & ~first2$q);
+        end
         if (k2$q < kmin$q) begin
             dk = kmin$q - k2$q;
         end
@@ -8861,7 +9446,9 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum(clock,reset,x,valid,
         end
         v3$d = v2$q & ~reset;
         first3$d = first2$q;
+        init3$d = init;
         last3$d = last2$q;
+        m3$d = m2$q;
         u3$d = u2$q;
         grow3$d = grow;
         sat_s = sat;
@@ -8871,7 +9458,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum(clock,reset,x,valid,
         else begin
             sh3$d = ((dk) & 6'h3f);
         end
-        if (v2$q & grow) begin
+        if (v2$q & ~m2$q & grow) begin
             kmin$d = k2$q;
         end
         if (grow3$q) begin
@@ -8884,7 +9471,12 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum(clock,reset,x,valid,
         end
         shifted = shift_in >> sh3$q;
         if (v3$q) begin
-            if (first3$q) begin
+            if (m3$q) begin
+                if (first3$q) begin
+                    sum$d = 32'h0;
+                end
+            end
+            else if (init3$q) begin
                 sum$d = u3$q;
             end
             else begin
@@ -9350,6 +9942,25 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$grow3(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$grow3
 
 
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$init3(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$init3
+
+
 module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$k2(d,q,clock);
 
     // Module arguments
@@ -9481,6 +10092,120 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$last3(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$last3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$m1(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$m1
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$m1a(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$m1a
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$m1b(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$m1b
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$m2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$m2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$m3(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$m3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$seen(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$seen
 
 
 module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0$sum$sh3(d,q,clock);

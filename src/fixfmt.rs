@@ -5,6 +5,17 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A masked input element (minus infinity: a causal or padding mask inside a row), as the
+/// row models take it among the input codes. It outputs exactly 0 (keep flag 0) and enters
+/// neither the max, the sum nor the sparse statistics; the hardware gets it as
+/// `s_axis_tuser` = 1 beside a don't-care `s_axis_tdata`.
+pub const MASKED: i64 = i64::MIN;
+
+/// The unmasked elements of a row with their indices.
+pub fn unmasked(xs: &[i64]) -> impl Iterator<Item = (usize, i64)> + Clone + '_ {
+    xs.iter().copied().enumerate().filter(|&(_, x)| x != MASKED)
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FixFmt {
     pub signed: bool,
@@ -14,10 +25,18 @@ pub struct FixFmt {
 
 impl FixFmt {
     pub fn signed(bits: u32, frac: u32) -> Self {
-        Self { signed: true, bits, frac }
+        Self {
+            signed: true,
+            bits,
+            frac,
+        }
     }
     pub fn unsigned(bits: u32, frac: u32) -> Self {
-        Self { signed: false, bits, frac }
+        Self {
+            signed: false,
+            bits,
+            frac,
+        }
     }
     /// Integer bits including the sign bit (may be negative for all-fraction formats).
     pub fn int_bits(&self) -> i64 {
@@ -44,9 +63,12 @@ impl FixFmt {
         code as f64 * self.lsb()
     }
     /// Round to nearest, ties to even, then saturate to the format's range.
-    /// `-inf` (the padding of attention rows) saturates to the minimum code; NaN is not allowed.
+    /// `-inf` is a masked element ([`MASKED`]); NaN is not allowed.
     pub fn quantize(&self, v: f64) -> i64 {
         assert!(!v.is_nan(), "quantize: NaN");
+        if v == f64::NEG_INFINITY {
+            return MASKED;
+        }
         let scaled = (v * (self.frac as f64).exp2()).round_ties_even();
         scaled.clamp(self.min_code() as f64, self.max_code() as f64) as i64
     }
@@ -72,11 +94,20 @@ impl FixFmt {
     }
     /// `Q(int,frac)` notation as in the Softermax paper: integer bits include the sign.
     pub fn q_name(&self) -> String {
-        format!("{}Q({},{})", if self.signed { "" } else { "U" }, self.int_bits(), self.frac)
+        format!(
+            "{}Q({},{})",
+            if self.signed { "" } else { "U" },
+            self.int_bits(),
+            self.frac
+        )
     }
     /// The code printed as a binary string of `bits` digits.
     pub fn bit_string(&self, code: i64) -> String {
-        format!("{:0width$b}", self.to_bits(code), width = self.bits as usize)
+        format!(
+            "{:0width$b}",
+            self.to_bits(code),
+            width = self.bits as usize
+        )
     }
 }
 
@@ -110,7 +141,8 @@ mod tests {
         for c in f.min_code()..=f.max_code() {
             assert_eq!(f.from_bits(f.to_bits(c)), c);
         }
-        assert_eq!(f.quantize(f64::NEG_INFINITY), f.min_code());
+        assert_eq!(f.quantize(f64::NEG_INFINITY), MASKED);
+        assert_eq!(f.quantize(-1e300), f.min_code());
         assert_eq!(f.quantize(1e9), f.max_code());
         assert_eq!(f.quantize(0.0625), 0); // 0.5 LSB ties to even (0)
         assert_eq!(f.quantize(0.1875), 2); // 1.5 LSB ties to even (2)

@@ -3,9 +3,9 @@
 // Built by softmax-hw with `verilator --cc --exe --build --prefix Vunit --top-module <unit>`,
 // run as a child process. Binary records over pipes (little endian):
 //   stdin : 8 bytes per input element   u32 data (two's complement, low bits), u32 flags
-//           (bit 0: last; sparse units: bit 1: write theta = bits 8..31 in the cycle of this
-//           element's handshake: on a row's first element it applies to that row, on a later
-//           one only to the rows after it)
+//           (bit 0: last; bit 2: masked, driven on s_axis_tuser; sparse units: bit 1: write
+//           theta = bits 8..31 in the cycle of this element's handshake: on a row's first
+//           element it applies to that row, on a later one only to the rows after it)
 //   stdout: 16 bytes per output element u32 data, u32 flags (bit 0: last; sparse units:
 //           bit 1: tuser (keep), bits 8..30: kept count), u64 cycle of the handshake
 //   then one trailer record             u32 0, u32 0x80000000, u64 total cycles
@@ -70,6 +70,7 @@ class Sim {
         top->s_axis_tvalid = 0;
         top->s_axis_tlast = 0;
         top->s_axis_tdata = 0;
+        top->s_axis_tuser = 0;
         top->m_axis_tready = 0;
 #ifdef SPARSE_UNIT
         top->theta_we = 0;
@@ -175,6 +176,7 @@ int main(int argc, char** argv) {
         t->s_axis_tvalid = offer;
         t->s_axis_tdata = have ? inbuf[in_pos].data : 0;
         t->s_axis_tlast = have ? (inbuf[in_pos].flags & 1) : 0;
+        t->s_axis_tuser = have ? ((inbuf[in_pos].flags >> 2) & 1) : 0;
         t->m_axis_tready = ready;
 #ifdef SPARSE_UNIT
         t->theta_we = 0;

@@ -11,7 +11,9 @@
 //! The max is final the cycle after the row's last element, so the front end asks for no
 //! once-per-row work: WaitSum and WaitDesc pass at once and the row waits in Handoff until
 //! the pass-2 side is Idle. In Out every register (and the RAM and table reads) advances only
-//! when `adv = !out_valid || out_ready`.
+//! when `adv = !out_valid || out_ready`. A masked element (`s_axis_tuser`; the row buffer
+//! keeps its mask bit above xb) is left out of the max and gets e = 0, so it adds nothing to
+//! the sum and its quotient is 0; an all-masked row divides by S = 1 instead of 0.
 
 use super::BaselineParams;
 use crate::hw::{konst, SyncRom};
@@ -44,6 +46,7 @@ pub struct BaselineUnit<
     pub aclk: Signal<In, Clock>,
     pub aresetn: Signal<In, bool>,
     pub s_axis_tdata: Signal<In, Bits<WI>>,
+    pub s_axis_tuser: Signal<In, bool>,
     pub s_axis_tvalid: Signal<In, bool>,
     pub s_axis_tlast: Signal<In, bool>,
     pub s_axis_tready: Signal<Out, bool>,
@@ -51,7 +54,7 @@ pub struct BaselineUnit<
     pub m_axis_tvalid: Signal<Out, bool>,
     pub m_axis_tlast: Signal<Out, bool>,
     pub m_axis_tready: Signal<In, bool>,
-    front: RowFront<WI, WA, WL>,
+    front: RowFront<WI1, WA, WL>,
     exp_rom: SyncRom<WX, WTA>,
     state: DFF<Bits<2>>,
     /// the row in the pass-2 side: length, bank, max (taken at the handoff)
@@ -60,6 +63,8 @@ pub struct BaselineUnit<
     max2: DFF<Bits<WI>>,
     /// the running max of the row streaming in
     max: DFF<Bits<WI>>,
+    /// an unmasked element of the row streaming in has reached the max
+    seen: DFF<bool>,
     idx: DFF<Bits<WL>>,
     sum: DFF<Bits<WS>>,
     v1: DFF<bool>,
@@ -79,13 +84,15 @@ pub struct BaselineUnit<
     st_sum: Constant<Bits<2>>,
     st_out: Constant<Bits<2>>,
     sign: Constant<Bits<WI>>,
-    /// the bank's address bit, 1 << WA
-    bank_bit: Constant<Bits<WL>>,
+    /// the row buffer's word: the mask bit (1 << WI) above xb
+    mask_bit: Constant<Bits<WI1>>,
     /// last stored table index, WI+1 bits: when every d has an entry (2^WI entries) a WI-bit
     /// compare would be constant (fuzz seed 7, 4-bit input)
     table_last: Constant<Bits<WI1>>,
     y_max: Constant<Bits<WQ>>,
     xb: Signal<Local, Bits<WI>>,
+    rx: Signal<Local, Bits<WI>>,
+    rmask: Signal<Local, bool>,
     adv: Signal<Local, bool>,
     issue: Signal<Local, bool>,
     idx_next: Signal<Local, Bits<WL>>,
@@ -139,6 +146,7 @@ impl<
             aclk: Default::default(),
             aresetn: Default::default(),
             s_axis_tdata: Default::default(),
+            s_axis_tuser: Default::default(),
             s_axis_tvalid: Default::default(),
             s_axis_tlast: Default::default(),
             s_axis_tready: Default::default(),
@@ -153,6 +161,7 @@ impl<
             bank: Default::default(),
             max2: Default::default(),
             max: Default::default(),
+            seen: Default::default(),
             idx: Default::default(),
             sum: Default::default(),
             v1: Default::default(),
@@ -172,11 +181,13 @@ impl<
             st_sum: konst(SUM),
             st_out: konst(OUT),
             sign: konst(1 << (WI - 1)),
-            bank_bit: konst(1 << WA),
+            mask_bit: konst(1 << WI),
             table_last: konst(b.table.len() as u64 - 1),
             d_wide: Default::default(),
             y_max: konst(b.y_max()),
             xb: Default::default(),
+            rx: Default::default(),
+            rmask: Default::default(),
             adv: Default::default(),
             issue: Default::default(),
             idx_next: Default::default(),
@@ -211,7 +222,10 @@ impl<
 {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, aclk, state, len, bank, max2, max, idx, sum, v1, l1, v2, l2, zero2, d2, y_out, v_out, l_out);
+        dff_setup!(
+            self, aclk, state, len, bank, max2, max, seen, idx, sum, v1, l1, v2, l2, zero2, d2,
+            y_out, v_out, l_out
+        );
         self.front.clock.next = self.aclk.val();
         self.exp_rom.clock.next = self.aclk.val();
         // every reset reads the port itself: a local copy joins the top's statements into one
@@ -224,14 +238,29 @@ impl<
         self.front.tlast.next = self.s_axis_tlast.val();
         self.s_axis_tready.next = self.front.tready.val();
         self.xb.next = self.s_axis_tdata.val() ^ self.sign.val();
-        self.front.wdata.next = self.xb.val();
-        if self.front.accept.val() & ((self.front.index.val() == 0) | (self.xb.val() > self.max.q.val())) {
+        if self.s_axis_tuser.val() {
+            self.front.wdata.next = bit_cast::<WI1, WI>(self.xb.val()) | self.mask_bit.val();
+        } else {
+            self.front.wdata.next = bit_cast::<WI1, WI>(self.xb.val());
+        }
+        // the max of the unmasked elements; the row's first unmasked one starts it
+        if self.front.accept.val() {
+            self.seen.d.next =
+                !self.s_axis_tuser.val() | (self.seen.q.val() & (self.front.index.val() != 0));
+        }
+        if self.front.accept.val()
+            & !self.s_axis_tuser.val()
+            & ((self.front.index.val() == 0)
+                | !self.seen.q.val()
+                | (self.xb.val() > self.max.q.val()))
+        {
             self.max.d.next = self.xb.val();
         }
         // no once-per-row work: the row is ready for the pass-2 side at once
         self.front.start_desc.next = self.front.summing.val();
         self.front.desc_ready.next = true;
-        self.front.handoff.next = self.front.holding.val() & (self.state.q.val() == self.st_idle.val());
+        self.front.handoff.next =
+            self.front.holding.val() & (self.state.q.val() == self.st_idle.val());
         if self.front.handoff.val() {
             self.len.d.next = self.front.len.val();
             self.bank.d.next = self.front.bank.val();
@@ -242,18 +271,19 @@ impl<
         }
 
         // passes 2 and 3 share the read-back front: idx -> RAM -> table(m - xb)
-        self.issue.next = (self.state.q.val() != self.st_idle.val()) & (self.idx.q.val() != self.len.q.val()) & self.adv.val();
+        self.issue.next = (self.state.q.val() != self.st_idle.val())
+            & (self.idx.q.val() != self.len.q.val())
+            & self.adv.val();
         self.idx_next.next = self.idx.q.val() + 1;
         if self.issue.val() {
             self.idx.d.next = self.idx_next.val();
         }
-        if self.bank.q.val() {
-            self.front.raddr.next = self.idx.q.val() | self.bank_bit.val();
-        } else {
-            self.front.raddr.next = self.idx.q.val();
-        }
+        self.front.rbank.next = self.bank.q.val();
+        self.front.ridx.next = self.idx.q.val();
         self.front.ren.next = self.adv.val();
-        self.d.next = self.max2.q.val() - self.front.rdata.val();
+        self.rx.next = bit_cast::<WI, WI1>(self.front.rdata.val());
+        self.rmask.next = (self.front.rdata.val() & self.mask_bit.val()) != 0;
+        self.d.next = self.max2.q.val() - self.rx.val();
         self.d_wide.next = bit_cast::<WI1, WI>(self.d.val());
         if self.adv.val() {
             self.v1.d.next = self.issue.val();
@@ -261,7 +291,7 @@ impl<
             self.v2.d.next = self.v1.q.val();
             self.l2.d.next = self.l1.q.val();
             self.d2.d.next = self.d.val();
-            self.zero2.d.next = self.d_wide.val() > self.table_last.val();
+            self.zero2.d.next = self.rmask.val() | (self.d_wide.val() > self.table_last.val());
             // the table register is stage 2: it reads the d that stage 2 is latching
             self.exp_rom.address.next = bit_cast::<WTA, WI>(self.d.val());
         } else {
@@ -283,7 +313,12 @@ impl<
         }
 
         // pass 3: restoring division q = floor(e * 2^(FO+1) / S), one quotient bit per stage
-        self.s_wide.next = bit_cast::<WR, WS>(self.sum.q.val());
+        // S = 0 only in a row with every element masked (each e = 0): divide by 1, q = 0
+        if self.sum.q.val() == 0 {
+            self.s_wide.next = 1.into();
+        } else {
+            self.s_wide.next = bit_cast::<WR, WS>(self.sum.q.val());
+        }
         self.c_rem.next = bit_cast::<WR, WX>(self.e2.val());
         self.c_quo.next = 0.into();
         self.c_v.next = self.v2.q.val() & (self.state.q.val() == self.st_out.val());
@@ -305,7 +340,8 @@ impl<
             }
             // t >= S iff t - S (WR + 1 bits) does not borrow: one subtractor decides and
             // gives the remainder
-            self.dsub.next = bit_cast::<WR1, WR>(self.t.val()) - bit_cast::<WR1, WR>(self.s_wide.val());
+            self.dsub.next =
+                bit_cast::<WR1, WR>(self.t.val()) - bit_cast::<WR1, WR>(self.s_wide.val());
             if self.adv.val() {
                 self.dv[i].d.next = self.c_v.val();
                 self.dl[i].d.next = self.c_l.val();
@@ -336,7 +372,11 @@ impl<
         self.m_axis_tdata.next = self.y_out.q.val();
         self.m_axis_tvalid.next = self.v_out.q.val();
         self.m_axis_tlast.next = self.l_out.q.val();
-        if (self.state.q.val() == self.st_out.val()) & self.v_out.q.val() & self.l_out.q.val() & self.m_axis_tready.val() {
+        if (self.state.q.val() == self.st_out.val())
+            & self.v_out.q.val()
+            & self.l_out.q.val()
+            & self.m_axis_tready.val()
+        {
             self.state.d.next = self.st_idle.val();
         }
         if !self.aresetn.val() {

@@ -7,6 +7,8 @@
 //! Every stage register (and the RAM read, through its enable) advances only when
 //! `adv = !out_valid || out_ready`: backpressure holds the whole pipeline, nothing is
 //! dropped or duplicated. One element per cycle when the consumer is always ready.
+//! A masked element (`rmask`, the row buffer's mask bit) enters S3 with E = 0, so its
+//! product and output are exactly 0.
 
 use crate::exp2::block::Front;
 use crate::hw::{konst, Mul};
@@ -45,10 +47,12 @@ pub struct Normalize<
     pub bank: Signal<In, bool>,
     /// a row is in flight (from start to its last output handshake), registered
     pub busy_out: Signal<Out, bool>,
-    /// read address: bank bit above the WA-bit index
-    pub raddr: Signal<Out, Bits<WL>>,
+    /// the row buffer's read port: bank, index, enable; the element and its mask bit
+    pub rbank: Signal<Out, bool>,
+    pub ridx: Signal<Out, Bits<WL>>,
     pub ren: Signal<Out, bool>,
     pub rdata: Signal<In, Bits<WI>>,
+    pub rmask: Signal<In, bool>,
     pub y: Signal<Out, Bits<WO>>,
     pub valid: Signal<Out, bool>,
     pub last: Signal<Out, bool>,
@@ -57,7 +61,6 @@ pub struct Normalize<
     mul: Mul<WE, WR, WP>,
     busy: DFF<bool>,
     bank_r: DFF<bool>,
-    bank_bit: Constant<Bits<WL>>,
     idx: DFF<Bits<WL>>,
     len_r: DFF<Bits<WL>>,
     kmin_r: DFF<Bits<WN>>,
@@ -67,10 +70,13 @@ pub struct Normalize<
     l1: DFF<bool>,
     v2a: DFF<bool>,
     l2a: DFF<bool>,
+    m2a: DFF<bool>,
     v2b: DFF<bool>,
     l2b: DFF<bool>,
+    m2b: DFF<bool>,
     v2: DFF<bool>,
     l2: DFF<bool>,
+    m2: DFF<bool>,
     v3: DFF<bool>,
     l3: DFF<bool>,
     e3: DFF<Bits<WE>>,
@@ -121,7 +127,16 @@ impl<
     > Normalize<WI, WT, WN, FT, ESB, WE, WEP, WSP, WA, WL, WR, WP, WO>
 {
     pub fn new(p: &UnitParams) -> Self {
-        assert_eq!((WA, WL, WR, WP, WO), (p.wa as usize, p.wa as usize + 1, p.fr as usize + 1, WE + WR, p.output.bits as usize));
+        assert_eq!(
+            (WA, WL, WR, WP, WO),
+            (
+                p.wa as usize,
+                p.wa as usize + 1,
+                p.fr as usize + 1,
+                WE + WR,
+                p.output.bits as usize
+            )
+        );
         Self {
             clock: Default::default(),
             reset: Default::default(),
@@ -132,9 +147,11 @@ impl<
             eb: Default::default(),
             bank: Default::default(),
             busy_out: Default::default(),
-            raddr: Default::default(),
+            rbank: Default::default(),
+            ridx: Default::default(),
             ren: Default::default(),
             rdata: Default::default(),
+            rmask: Default::default(),
             y: Default::default(),
             valid: Default::default(),
             last: Default::default(),
@@ -144,7 +161,6 @@ impl<
             mul: Default::default(),
             busy: Default::default(),
             bank_r: Default::default(),
-            bank_bit: konst(1 << WA),
             idx: Default::default(),
             len_r: Default::default(),
             kmin_r: Default::default(),
@@ -154,10 +170,13 @@ impl<
             l1: Default::default(),
             v2a: Default::default(),
             l2a: Default::default(),
+            m2a: Default::default(),
             v2b: Default::default(),
             l2b: Default::default(),
+            m2b: Default::default(),
             v2: Default::default(),
             l2: Default::default(),
+            m2: Default::default(),
             v3: Default::default(),
             l3: Default::default(),
             e3: Default::default(),
@@ -209,18 +228,16 @@ impl<
     fn update(&mut self) {
         self.front.clock.next = self.clock.val();
         dff_setup!(
-            self, clock, busy, bank_r, idx, len_r, kmin_r, r_r, eb_r, v1, l1, v2a, l2a, v2b, l2b, v2, l2, v3, l3, e3, s3, v4, l4, p4, s4, v5, l5,
-            y1_5, v6, l6, y6
+            self, clock, busy, bank_r, idx, len_r, kmin_r, r_r, eb_r, v1, l1, v2a, l2a, m2a, v2b,
+            l2b, m2b, v2, l2, m2, v3, l3, e3, s3, v4, l4, p4, s4, v5, l5, y1_5, v6, l6, y6
         );
         self.adv.next = !self.v6.q.val() | self.ready.val();
-        self.issue.next = self.busy.q.val() & (self.idx.q.val() != self.len_r.q.val()) & self.adv.val();
+        self.issue.next =
+            self.busy.q.val() & (self.idx.q.val() != self.len_r.q.val()) & self.adv.val();
         self.idx_next.next = self.idx.q.val() + 1;
         // S0 -> S1: the RAM read, held while stalled
-        if self.bank_r.q.val() {
-            self.raddr.next = self.idx.q.val() | self.bank_bit.val();
-        } else {
-            self.raddr.next = self.idx.q.val();
-        }
+        self.rbank.next = self.bank_r.q.val();
+        self.ridx.next = self.idx.q.val();
         self.ren.next = self.adv.val();
         if self.issue.val() {
             self.idx.d.next = self.idx_next.val();
@@ -249,13 +266,21 @@ impl<
             self.l1.d.next = self.issue.val() & (self.idx_next.val() == self.len_r.q.val());
             self.v2a.d.next = self.v1.q.val();
             self.l2a.d.next = self.l1.q.val();
+            self.m2a.d.next = self.rmask.val();
             self.v2b.d.next = self.v2a.q.val();
             self.l2b.d.next = self.l2a.q.val();
+            self.m2b.d.next = self.m2a.q.val();
             self.v2.d.next = self.v2b.q.val();
             self.l2.d.next = self.l2b.q.val();
+            self.m2.d.next = self.m2b.q.val();
             self.v3.d.next = self.v2.q.val();
             self.l3.d.next = self.l2.q.val();
-            self.e3.d.next = self.front.e.val();
+            // a masked element: E = 0, so P = 0 and y = 0
+            if self.m2.q.val() {
+                self.e3.d.next = 0.into();
+            } else {
+                self.e3.d.next = self.front.e.val();
+            }
             if self.s_m1.val() > self.sat63.val() {
                 self.s3.d.next = self.sat63.val();
             } else {

@@ -18,9 +18,12 @@ use crate::params::{UnitParams, SHIFT_SAT};
 use crate::recip::Recip;
 use crate::unnormed::RowSum;
 
-/// Output code of one element, bit-exact to `block::Normalize`.
+/// Output code of one element, bit-exact to `block::Normalize` (0 for a masked one).
 #[inline]
 pub fn element(p: &UnitParams, x: i64, k_min: u64, r: &Recip) -> u64 {
+    if x == crate::fixfmt::MASKED {
+        return 0;
+    }
     let (k, e) = crate::exp2::front(p, x);
     let s = (k - k_min).min(SHIFT_SAT) + r.eb + p.out_shift0() as u64;
     let prod = e * r.r; // < 2^50
@@ -38,11 +41,20 @@ pub struct RowResult {
 }
 
 /// Runs one row (1..=max_len input codes) through pass 1, the reciprocal and pass 2,
-/// bit-exact to the emitted Verilog of the unit without selection.
+/// bit-exact to the emitted Verilog of the unit without selection. A row with every element
+/// masked outputs 0 everywhere (its sum is 0 and its reciprocal, here `Recip::NONE`, is not used).
 pub fn run_row(p: &UnitParams, xs: &[i64]) -> RowResult {
-    assert!(!xs.is_empty() && xs.len() <= p.max_len as usize, "row length {} outside 1..={}", xs.len(), p.max_len);
+    assert!(
+        !xs.is_empty() && xs.len() <= p.max_len as usize,
+        "row length {} outside 1..={}",
+        xs.len(),
+        p.max_len
+    );
     let sum = crate::unnormed::row_sum(p, xs);
-    let recip = crate::recip::recip(p, sum.d);
-    let y = xs.iter().map(|&x| element(p, x, sum.k_min, &recip)).collect();
+    let recip = crate::recip::recip_of_sum(p, sum.d);
+    let y = xs
+        .iter()
+        .map(|&x| element(p, x, sum.k_min, &recip))
+        .collect();
     RowResult { sum, recip, y }
 }

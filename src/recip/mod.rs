@@ -32,6 +32,20 @@ pub fn normalize(p: &UnitParams, d: u64) -> (u64, u64) {
     (d << (63 - msb), msb + 1 - p.fd as u64)
 }
 
+impl Recip {
+    /// The reciprocal of an all-masked row's sum (d = 0): never used, every output is 0.
+    pub const NONE: Recip = Recip { r: 0, eb: 0 };
+}
+
+/// [`recip`] of a row sum, [`Recip::NONE`] for the 0 of an all-masked row.
+pub fn recip_of_sum(p: &UnitParams, d: u64) -> Recip {
+    if d == 0 {
+        Recip::NONE
+    } else {
+        recip(p, d)
+    }
+}
+
 /// Bit-exact to `block::Recip`.
 pub fn recip(p: &UnitParams, d: u64) -> Recip {
     let (m64, eb) = normalize(p, d);

@@ -1,7 +1,8 @@
 //! The row front end of the dense and the sparse unit: AXI4-Stream accept, element
 //! counting (a row ends at `tlast` or at its `max_len`-th element), the row length, the
-//! row buffer ([`RowRam`], two banks: the bank is the top address bit, pass 1 writes one
-//! while pass 2 reads the other) and the pass-1 side's state machine:
+//! row buffer ([`RowRam`] of WW-bit words, two banks: the bank is the top address bit,
+//! pass 1 writes one while pass 2 reads the other; both ports take a bank and an index) and
+//! the pass-1 side's state machine:
 //!
 //! ```text
 //!  Accept --row end--> WaitSum --start_desc--> WaitDesc --desc_ready--> Handoff --handoff--> Accept
@@ -29,14 +30,14 @@ const WAIT_DESC: u64 = 2;
 const HANDOFF: u64 = 3;
 
 #[derive(LogicBlock)]
-pub struct RowFront<const WI: usize, const WA: usize, const WL: usize> {
+pub struct RowFront<const WW: usize, const WA: usize, const WL: usize> {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, bool>,
     pub tvalid: Signal<In, bool>,
     pub tlast: Signal<In, bool>,
     pub tready: Signal<Out, bool>,
     /// what the row buffer stores for the element at the handshake
-    pub wdata: Signal<In, Bits<WI>>,
+    pub wdata: Signal<In, Bits<WW>>,
     /// handshake this cycle; its element is at `index` and is the row's `last` (an output
     /// only for a reader that asks for it: the unit's pass 1; the baseline's max does not)
     pub accept: Signal<Out, bool>,
@@ -55,11 +56,12 @@ pub struct RowFront<const WI: usize, const WA: usize, const WL: usize> {
     /// length of the row in WaitSum..Handoff (1..=max_len), and its bank
     pub len: Signal<Out, Bits<WL>>,
     pub bank: Signal<Out, bool>,
-    /// read port: address (bank bit included), enable, registered data
-    pub raddr: Signal<In, Bits<WL>>,
+    /// read port: bank, index in the row (< 2^WA), enable; data registered
+    pub rbank: Signal<In, bool>,
+    pub ridx: Signal<In, Bits<WL>>,
     pub ren: Signal<In, bool>,
-    pub rdata: Signal<Out, Bits<WI>>,
-    ram: RowRam<WI, WL>,
+    pub rdata: Signal<Out, Bits<WW>>,
+    ram: RowRam<WW, WL>,
     state: DFF<Bits<2>>,
     count: DFF<Bits<WL>>,
     len_r: DFF<Bits<WL>>,
@@ -76,7 +78,7 @@ pub struct RowFront<const WI: usize, const WA: usize, const WL: usize> {
     with_last: Vec<When>,
 }
 
-impl<const WI: usize, const WA: usize, const WL: usize> RowFront<WI, WA, WL> {
+impl<const WW: usize, const WA: usize, const WL: usize> RowFront<WW, WA, WL> {
     /// `with_last`: whether the `last` output exists.
     pub fn new(max_len: u32, with_last: bool) -> Self {
         assert_eq!(WL, WA + 1, "RowFront: WL = WA + 1");
@@ -97,7 +99,8 @@ impl<const WI: usize, const WA: usize, const WL: usize> RowFront<WI, WA, WL> {
             handoff: Default::default(),
             len: Default::default(),
             bank: Default::default(),
-            raddr: Default::default(),
+            rbank: Default::default(),
+            ridx: Default::default(),
             ren: Default::default(),
             rdata: Default::default(),
             ram: Default::default(),
@@ -118,7 +121,7 @@ impl<const WI: usize, const WA: usize, const WL: usize> RowFront<WI, WA, WL> {
     }
 }
 
-impl<const WI: usize, const WA: usize, const WL: usize> Logic for RowFront<WI, WA, WL> {
+impl<const WW: usize, const WA: usize, const WL: usize> Logic for RowFront<WW, WA, WL> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, state, count, len_r, bank_r);
@@ -164,7 +167,11 @@ impl<const WI: usize, const WA: usize, const WL: usize> Logic for RowFront<WI, W
         }
         self.ram.write_data.next = self.wdata.val();
         self.ram.write_enable.next = self.accept.val();
-        self.ram.read_address.next = self.raddr.val();
+        if self.rbank.val() {
+            self.ram.read_address.next = self.ridx.val() | self.bank_bit.val();
+        } else {
+            self.ram.read_address.next = self.ridx.val();
+        }
         self.ram.read_enable.next = self.ren.val();
         self.rdata.next = self.ram.read_data.val();
         if self.reset.val() {

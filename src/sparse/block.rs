@@ -1,6 +1,8 @@
 //! rust-hdl blocks of the pass-1 side of sparse selection (see `model.rs` for the rules).
-//! Both take the accepted input element (x, valid, first, idx) in the cycle of its
-//! handshake, register it, and hold their per-row result until the next row starts.
+//! Both take the accepted input element (x, valid, first, idx, masked) in the cycle of its
+//! handshake, register it, and hold their per-row result until the next row starts. A
+//! masked element takes no slot of the top-k array and adds nothing to the statistics
+//! (L counts the unmasked elements); a masked first element still starts the row.
 //!
 //! Values are compared in WX = WI + 2 bit offset binary: xo = x + 2^(WX-1), so that
 //! max - theta and the thresholds never wrap and unsigned comparison is signed order.
@@ -23,6 +25,7 @@ pub struct TopK<const WI: usize, const WX: usize, const WL: usize> {
     pub valid: Signal<In, bool>,
     pub first: Signal<In, bool>,
     pub idx: Signal<In, Bits<WL>>,
+    pub masked: Signal<In, bool>,
     pub t: Signal<Out, Bits<WX>>,
     pub i_max: Signal<Out, Bits<WL>>,
     pub full: Signal<Out, bool>,
@@ -30,6 +33,7 @@ pub struct TopK<const WI: usize, const WX: usize, const WL: usize> {
     ir: DFF<Bits<WL>>,
     vr: DFF<bool>,
     fr: DFF<bool>,
+    mr: DFF<bool>,
     sx: Vec<DFF<Bits<WX>>>,
     si: Vec<DFF<Bits<WL>>>,
     sv: Vec<DFF<bool>>,
@@ -46,6 +50,7 @@ impl<const WI: usize, const WX: usize, const WL: usize> TopK<WI, WX, WL> {
             valid: Default::default(),
             first: Default::default(),
             idx: Default::default(),
+            masked: Default::default(),
             t: Default::default(),
             i_max: Default::default(),
             full: Default::default(),
@@ -53,6 +58,7 @@ impl<const WI: usize, const WX: usize, const WL: usize> TopK<WI, WX, WL> {
             ir: Default::default(),
             vr: Default::default(),
             fr: Default::default(),
+            mr: Default::default(),
             sx: (0..k).map(|_| Default::default()).collect(),
             si: (0..k).map(|_| Default::default()).collect(),
             sv: (0..k).map(|_| Default::default()).collect(),
@@ -65,7 +71,7 @@ impl<const WI: usize, const WX: usize, const WL: usize> TopK<WI, WX, WL> {
 impl<const WI: usize, const WX: usize, const WL: usize> Logic for TopK<WI, WX, WL> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, xr, ir, vr, fr);
+        dff_setup!(self, clock, xr, ir, vr, fr, mr);
         for j in 0..self.sx.len() {
             self.sx[j].clock.next = self.clock.val();
             self.si[j].clock.next = self.clock.val();
@@ -79,8 +85,15 @@ impl<const WI: usize, const WX: usize, const WL: usize> Logic for TopK<WI, WX, W
         self.ir.d.next = self.idx.val();
         self.vr.d.next = self.valid.val();
         self.fr.d.next = self.first.val();
+        self.mr.d.next = self.masked.val();
+        // a masked first element empties the array; other masked elements leave it alone
+        if self.vr.q.val() & self.mr.q.val() & self.fr.q.val() {
+            for j in 0..self.sv.len() {
+                self.sv[j].d.next = false;
+            }
+        }
         // insertion: slot j beats = empty or strictly smaller than the new value
-        if self.vr.q.val() {
+        if self.vr.q.val() & !self.mr.q.val() {
             if self.fr.q.val() | !self.sv[0].q.val() | (self.xr.q.val() > self.sx[0].q.val()) {
                 self.sx[0].d.next = self.xr.q.val();
                 self.si[0].d.next = self.ir.q.val();
@@ -151,12 +164,15 @@ pub struct Stat<
     pub x: Signal<In, Bits<WI>>,
     pub valid: Signal<In, bool>,
     pub first: Signal<In, bool>,
-    /// row length, stable from the row's last element until `done`
-    pub len: Signal<In, Bits<WL>>,
+    pub masked: Signal<In, bool>,
     pub start: Signal<In, bool>,
     pub t: Signal<Out, Bits<WX>>,
     pub done: Signal<Out, bool>,
-    /// z_q[L] at address L - 1 (WA bits: L = 1..=max_len <= 2^WA)
+    /// L: the row's unmasked elements, counted one stage behind the handshake; stable from
+    /// the row's last element until `done`
+    n: DFF<Bits<WL>>,
+    len: Signal<Local, Bits<WL>>,
+    /// z_q[L] at address L - 1 (WA bits: L = 1..=max_len <= 2^WA; L = 0 reads a don't-care)
     zrom: SyncRom<16, WA>,
     sq: Mul<WI, WI, WXX>,
     mul_ls2: Mul<WL, WS2, WLS2>,
@@ -165,6 +181,7 @@ pub struct Stat<
     xr: DFF<Bits<WI>>,
     vr: DFF<bool>,
     fr: DFF<bool>,
+    mr: DFF<bool>,
     s1: DFF<Bits<WS1>>,
     sq_r: DFF<Bits<WXX>>,
     vr2: DFF<bool>,
@@ -244,8 +261,14 @@ impl<
     pub fn new(p: &UnitParams) -> Self {
         use crate::params::sparse::Z_FRAC;
         let sp = p.sparse.as_ref().expect("sparse parameters");
-        assert_eq!((WL, WX, WS1, WS2, WXX), (WA + 1, WI + 2, WI + WA, 2 * WI + WA - 1, 2 * WI));
-        assert_eq!((WLS2, WSQ, WV, WR, WRQ, WZR), (WL + WS2, 2 * WS1, 2 * WS1, WS1, WS1 + 4, 16 + WS1));
+        assert_eq!(
+            (WL, WX, WS1, WS2, WXX),
+            (WA + 1, WI + 2, WI + WA, 2 * WI + WA - 1, 2 * WI)
+        );
+        assert_eq!(
+            (WLS2, WSQ, WV, WR, WRQ, WZR),
+            (WL + WS2, 2 * WS1, 2 * WS1, WS1, WS1 + 4, 16 + WS1)
+        );
         assert_eq!((WM, QB), (WI + WA + 17, WI + 1));
         let z: Vec<u64> = sp.z.iter().map(|&v| (v as u64) & 0xffff).collect();
         Self {
@@ -254,6 +277,8 @@ impl<
             x: Default::default(),
             valid: Default::default(),
             first: Default::default(),
+            masked: Default::default(),
+            n: Default::default(),
             len: Default::default(),
             start: Default::default(),
             t: Default::default(),
@@ -266,6 +291,7 @@ impl<
             xr: Default::default(),
             vr: Default::default(),
             fr: Default::default(),
+            mr: Default::default(),
             s1: Default::default(),
             sq_r: Default::default(),
             vr2: Default::default(),
@@ -346,16 +372,37 @@ impl<
 {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, xr, vr, fr, s1, sq_r, vr2, fr2, s2, state, s1abs_r, zabs_r, zneg_r, p_ls2_r, p_s1_r, p_zr_r, nval_r, step, vsh, rem, root, nneg, nrem, dsh, quo, t_r, done_r);
+        dff_setup!(
+            self, clock, xr, vr, fr, mr, n, s1, sq_r, vr2, fr2, s2, state, s1abs_r, zabs_r, zneg_r,
+            p_ls2_r, p_s1_r, p_zr_r, nval_r, step, vsh, rem, root, nneg, nrem, dsh, quo, t_r,
+            done_r
+        );
         self.zrom.clock.next = self.clock.val();
+        self.len.next = self.n.q.val();
         self.zrom.address.next = bit_cast::<WA, WL>(self.len.val() - 1);
 
         // accumulation behind the handshake: S1 += x (two's complement, WS1 bits) one stage
         // behind, S2 += |x|^2 (unsigned, WS2 bits) two stages behind; both final before pass 1
         // is done (six stages) and the threshold unit starts
-        self.xr.d.next = self.x.val();
+        // a masked element enters as x = 0: it adds 0 to S1 and S2, and L does not count it
+        if self.masked.val() {
+            self.xr.d.next = 0.into();
+        } else {
+            self.xr.d.next = self.x.val();
+        }
         self.vr.d.next = self.valid.val() & !self.reset.val();
         self.fr.d.next = self.first.val();
+        self.mr.d.next = self.masked.val();
+        if self.vr.q.val() {
+            if self.fr.q.val() & self.mr.q.val() {
+                self.n.d.next = 0.into();
+            } else if self.fr.q.val() {
+                self.n.d.next = 1.into();
+            } else if !self.mr.q.val() {
+                self.n.d.next = self.n.q.val() + 1;
+            }
+        }
+
         if self.xr.q.val() >= self.sign.val() {
             self.xabs.next = self.sign.val() - (self.xr.q.val() ^ self.sign.val());
         } else {
@@ -366,9 +413,12 @@ impl<
         if self.vr.q.val() {
             if self.fr.q.val() {
                 // sign extension through offset binary: (x ^ sign) - 2^(WI-1)
-                self.s1.d.next = bit_cast::<WS1, WI>(self.xr.q.val() ^ self.sign.val()) - self.half_wi.val();
+                self.s1.d.next =
+                    bit_cast::<WS1, WI>(self.xr.q.val() ^ self.sign.val()) - self.half_wi.val();
             } else {
-                self.s1.d.next = self.s1.q.val() + bit_cast::<WS1, WI>(self.xr.q.val() ^ self.sign.val()) - self.half_wi.val();
+                self.s1.d.next = self.s1.q.val()
+                    + bit_cast::<WS1, WI>(self.xr.q.val() ^ self.sign.val())
+                    - self.half_wi.val();
             }
         }
         // x^2 is registered before it is summed (two stages behind the handshake)
@@ -406,10 +456,13 @@ impl<
         self.mul_zr.b.next = self.root.q.val();
 
         // square root step: bring down the next two bits of V
-        self.rem2.next = (self.rem.q.val() << 2) | bit_cast::<WRQ, WV>(self.vsh.q.val() >> self.wv_m2.val());
+        self.rem2.next =
+            (self.rem.q.val() << 2) | bit_cast::<WRQ, WV>(self.vsh.q.val() >> self.wv_m2.val());
         self.trial.next = (bit_cast::<WRQ, WR>(self.root.q.val()) << 2) | 1;
         // S1 * 2^FZ in WM-bit two's complement: ((S1 ^ sign) << FZ) - 2^(WS1-1+FZ)
-        self.n_s1.next = (bit_cast::<WM, WS1>(self.s1.q.val() ^ self.sign_s1.val()) << self.fz.val()) - self.s1_off.val();
+        self.n_s1.next = (bit_cast::<WM, WS1>(self.s1.q.val() ^ self.sign_s1.val())
+            << self.fz.val())
+            - self.s1_off.val();
         if self.zneg_r.q.val() {
             self.n_val.next = self.n_s1.val() - bit_cast::<WM, WZR>(self.p_zr_r.q.val());
         } else {
@@ -434,7 +487,8 @@ impl<
         }
         if self.state.q.val() == self.st_mul2.val() {
             // V = L*S2 - S1^2 >= 0 fits WV bits
-            self.vsh.d.next = bit_cast::<WV, WLS2>(self.p_ls2_r.q.val()) - bit_cast::<WV, WSQ>(self.p_s1_r.q.val());
+            self.vsh.d.next = bit_cast::<WV, WLS2>(self.p_ls2_r.q.val())
+                - bit_cast::<WV, WSQ>(self.p_s1_r.q.val());
             self.rem.d.next = 0.into();
             self.root.d.next = 0.into();
             self.step.d.next = 0.into();
@@ -470,7 +524,8 @@ impl<
             } else {
                 self.nrem.d.next = self.nval_r.q.val();
             }
-            self.dsh.d.next = bit_cast::<WM, WL>(self.len.val()) << (self.fz.val() + self.qb_m1.val());
+            self.dsh.d.next =
+                bit_cast::<WM, WL>(self.len.val()) << (self.fz.val() + self.qb_m1.val());
             self.quo.d.next = 0.into();
             self.step.d.next = 0.into();
             self.state.d.next = self.st_div.val();

@@ -20,6 +20,8 @@
 //! (stat_topk: the threshold unit; else pass 1's end) are both done. The row's rule
 //! (floor, t, i_max, the row max's index) is taken at the handoff. The keep rule at S2a
 //! also serves the survivors sweep (`keep_s2`, `amax_s2`, `x_s2`: see `sweep.rs`).
+//! Masked elements (`masked` on the input side, `rmask` from the row buffer) enter neither
+//! the row max nor the mode blocks, and the keep rule drops them.
 
 use super::block::{Stat, TopK};
 use crate::config::{Renorm, SparseMode};
@@ -59,9 +61,8 @@ pub struct Select<
     pub x: Signal<In, Bits<WI>>,
     pub accept: Signal<In, bool>,
     pub index: Signal<In, Bits<WL>>,
-    /// stat_topk only: the row's length (from its last element until the handoff) and the
-    /// start of the once-per-row work (the threshold unit's start)
-    pub len: OptPort<In, Bits<WL>>,
+    pub masked: Signal<In, bool>,
+    /// stat_topk only: the start of the once-per-row work (the threshold unit's start)
     pub start_desc: OptPort<In, bool>,
     /// pass 1 is done; the reciprocal is done
     pub pass1_done: Signal<In, bool>,
@@ -70,10 +71,11 @@ pub struct Select<
     pub desc_ready: Signal<Out, bool>,
     /// the pass-2 side takes the row now
     pub handoff: Signal<In, bool>,
-    /// the row buffer's read port as the front end sees it
-    pub raddr: Signal<In, Bits<WL>>,
+    /// the row buffer's read port as the front end sees it (index, enable, element, mask)
+    pub ridx: Signal<In, Bits<WL>>,
     pub ren: Signal<In, bool>,
     pub rdata: Signal<In, Bits<WI>>,
+    pub rmask: Signal<In, bool>,
     /// pass 2's output and the consumer's ready
     pub y: Signal<In, Bits<WO>>,
     pub out_valid: Signal<In, bool>,
@@ -102,6 +104,9 @@ pub struct Select<
     xo_r: DFF<Bits<WX>>,
     v_r: DFF<bool>,
     first_r: DFF<bool>,
+    m_r: DFF<bool>,
+    /// an unmasked element of the row has reached the max
+    seen: DFF<bool>,
     idx_r: DFF<Bits<WL>>,
     amax: DFF<Bits<WL>>,
     xmax: DFF<Bits<WX>>,
@@ -113,6 +118,7 @@ pub struct Select<
     idx1: DFF<Bits<WL>>,
     x2o: DFF<Bits<WX>>,
     x2: DFF<Bits<WI>>,
+    m2: DFF<bool>,
     idx2: DFF<Bits<WL>>,
     kp: Vec<DFF<bool>>,
     ap: Vec<DFF<bool>>,
@@ -123,7 +129,6 @@ pub struct Select<
     /// -Wall finding (fuzz seed 152)
     cap_m1_s: Signal<Local, Bits<WL>>,
     all_ones: Constant<Bits<WL>>,
-    bank_bit: Constant<Bits<WL>>,
     sign: Constant<Bits<WI>>,
     to_wx: Constant<Bits<WX>>,
     first: Signal<Local, bool>,
@@ -173,15 +178,16 @@ impl<
             x: Default::default(),
             accept: Default::default(),
             index: Default::default(),
-            len: OptPort::new(sp.mode == SparseMode::StatTopk),
+            masked: Default::default(),
             start_desc: OptPort::new(sp.mode == SparseMode::StatTopk),
             pass1_done: Default::default(),
             recip_done: Default::default(),
             desc_ready: Default::default(),
             handoff: Default::default(),
-            raddr: Default::default(),
+            ridx: Default::default(),
             ren: Default::default(),
             rdata: Default::default(),
+            rmask: Default::default(),
             y: Default::default(),
             out_valid: Default::default(),
             out_last: Default::default(),
@@ -193,8 +199,16 @@ impl<
             amax_s2: OptPort::new(surv),
             x_s2: OptPort::new(surv),
             to_sweep: When::iff(surv),
-            topk: if sp.mode == SparseMode::Topk { vec![TopK::new(k)] } else { vec![] },
-            stat: if sp.mode == SparseMode::StatTopk { vec![Stat::new(p)] } else { vec![] },
+            topk: if sp.mode == SparseMode::Topk {
+                vec![TopK::new(k)]
+            } else {
+                vec![]
+            },
+            stat: if sp.mode == SparseMode::StatTopk {
+                vec![Stat::new(p)]
+            } else {
+                vec![]
+            },
             surv: Constant::new(surv),
             recip_ok: Default::default(),
             sel_ok: Default::default(),
@@ -204,6 +218,8 @@ impl<
             xo_r: Default::default(),
             v_r: Default::default(),
             first_r: Default::default(),
+            m_r: Default::default(),
+            seen: Default::default(),
             idx_r: Default::default(),
             amax: Default::default(),
             xmax: Default::default(),
@@ -214,6 +230,7 @@ impl<
             idx1: Default::default(),
             x2o: Default::default(),
             x2: Default::default(),
+            m2: Default::default(),
             idx2: Default::default(),
             // x2o is the first of the PASS2_S1_TO_OUT stages
             kp: (1..PASS2_S1_TO_OUT).map(|_| Default::default()).collect(),
@@ -223,7 +240,6 @@ impl<
             cap_m1: konst(sp.cap as u64 - 1),
             cap_m1_s: Default::default(),
             all_ones: konst((1 << WL) - 1),
-            bank_bit: konst(1 << WA),
             sign: konst(1 << (WI - 1)),
             to_wx: konst(3 << (WI - 1)),
             first: Default::default(),
@@ -265,8 +281,8 @@ impl<
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, recip_ok, sel_ok, theta_r, theta_row, xo_r, v_r, first_r, idx_r, amax, xmax, floor2, t2, imax2, amax2,
-            idx1, x2o, x2, idx2, cnt, cnt_o
+            self, clock, recip_ok, sel_ok, theta_r, theta_row, xo_r, v_r, first_r, m_r, seen,
+            idx_r, amax, xmax, floor2, t2, imax2, amax2, idx1, x2o, x2, m2, idx2, cnt, cnt_o
         );
         for j in 0..self.kp.len() {
             self.kp[j].clock.next = self.clock.val();
@@ -291,9 +307,17 @@ impl<
         self.xo_r.d.next = self.xo.val();
         self.v_r.d.next = self.accept.val();
         self.first_r.d.next = self.first.val();
+        self.m_r.d.next = self.masked.val();
         self.idx_r.d.next = self.index.val();
-        // the row max and the index of its first occurrence (strictly greater replaces)
-        if self.v_r.q.val() & (self.first_r.q.val() | (self.xo_r.q.val() > self.xmax.q.val())) {
+        // the row max of the unmasked elements and the index of its first occurrence
+        // (strictly greater replaces; the row's first unmasked element starts it)
+        if self.v_r.q.val() {
+            self.seen.d.next = !self.m_r.q.val() | (self.seen.q.val() & !self.first_r.q.val());
+        }
+        if self.v_r.q.val()
+            & !self.m_r.q.val()
+            & (self.first_r.q.val() | !self.seen.q.val() | (self.xo_r.q.val() > self.xmax.q.val()))
+        {
             self.xmax.d.next = self.xo_r.q.val();
             self.amax.d.next = self.idx_r.q.val();
         }
@@ -308,6 +332,7 @@ impl<
             self.topk[i].valid.next = self.accept.val();
             self.topk[i].first.next = self.first.val();
             self.topk[i].idx.next = self.index.val();
+            self.topk[i].masked.next = self.masked.val();
             if self.topk[i].full.val() {
                 self.desc_t.next = self.topk[i].t.val();
                 self.desc_i.next = self.topk[i].i_max.val();
@@ -319,7 +344,7 @@ impl<
             self.stat[i].x.next = self.x.val();
             self.stat[i].valid.next = self.accept.val();
             self.stat[i].first.next = self.first.val();
-            self.stat[i].len.next = self.len.val();
+            self.stat[i].masked.next = self.masked.val();
             self.stat[i].start.next = self.start_desc.val();
             self.sel_done.next = self.stat[i].done.val();
             // never above the row max: the max always passes the rule
@@ -337,7 +362,8 @@ impl<
         if self.sel_done.val() {
             self.sel_ok.d.next = true;
         }
-        self.desc_ready.next = (self.surv.val() | self.recip_ok.q.val() | self.recip_done.val()) & (self.sel_ok.q.val() | self.sel_done.val());
+        self.desc_ready.next = (self.surv.val() | self.recip_ok.q.val() | self.recip_done.val())
+            & (self.sel_ok.q.val() | self.sel_done.val());
         if self.handoff.val() {
             self.recip_ok.d.next = false;
             self.sel_ok.d.next = false;
@@ -351,17 +377,21 @@ impl<
         // the keep rule: the row-buffer data (S1) and its index are registered first (the
         // block RAM's output is slow), the rule is decided at S2a
         if self.ren.val() {
-            self.idx1.d.next = self.raddr.val() & !self.bank_bit.val();
+            self.idx1.d.next = self.ridx.val();
         }
         self.x1o.next = bit_cast::<WX, WI>(self.rdata.val() ^ self.sign.val()) + self.to_wx.val();
         self.adv.next = !self.out_valid.val() | self.out_ready.val();
         if self.adv.val() {
             self.x2o.d.next = self.x1o.val();
             self.x2.d.next = self.rdata.val();
+            self.m2.d.next = self.rmask.val();
             self.idx2.d.next = self.idx1.q.val();
         }
-        self.keep_raw.next = (self.x2o.q.val() >= self.floor2.q.val())
-            & ((self.x2o.q.val() > self.t2.q.val()) | ((self.x2o.q.val() == self.t2.q.val()) & (self.idx2.q.val() <= self.imax2.q.val())));
+        self.keep_raw.next = !self.m2.q.val()
+            & (self.x2o.q.val() >= self.floor2.q.val())
+            & ((self.x2o.q.val() > self.t2.q.val())
+                | ((self.x2o.q.val() == self.t2.q.val())
+                    & (self.idx2.q.val() <= self.imax2.q.val())));
         // the row max's first occurrence is exempt from the cap (it always passes the rule)
         self.is_amax.next = self.idx2.q.val() == self.amax2.q.val();
         for _i in 0..self.to_sweep.len() {
@@ -383,7 +413,8 @@ impl<
         self.amax_out.next = false;
         for j in (self.kp.len() - 1)..self.kp.len() {
             self.amax_out.next = self.ap[j].q.val();
-            self.keep_out.next = self.kp[j].q.val() & (self.ap[j].q.val() | (self.cnt_o.q.val() < self.cap_m1_s.val()));
+            self.keep_out.next = self.kp[j].q.val()
+                & (self.ap[j].q.val() | (self.cnt_o.q.val() < self.cap_m1_s.val()));
         }
         if self.keep_out.val() {
             self.cnt_next.next = self.cnt.q.val() + 1;

@@ -57,9 +57,9 @@ pub struct Sweep<
     pub recip_start: Signal<Out, bool>,
     pub d: Signal<Out, Bits<WD>>,
     pub recip_done: Signal<In, bool>,
-    /// the sweep owns the row buffer's read port (the address, bank bit included)
+    /// the sweep owns the row buffer's read port (its bank is `bank2`) while sweeping
     pub sweeping: Signal<Out, bool>,
-    pub raddr: Signal<Out, Bits<WL>>,
+    pub ridx: Signal<Out, Bits<WL>>,
     /// at S2a: the keep rule, the row max's first occurrence, the element
     pub keep: Signal<In, bool>,
     pub is_amax: Signal<In, bool>,
@@ -81,7 +81,6 @@ pub struct Sweep<
     st_sweep: Constant<Bits<2>>,
     st_recip: Constant<Bits<2>>,
     st_run: Constant<Bits<2>>,
-    bank_bit: Constant<Bits<WL>>,
     cap_m1: Constant<Bits<WL>>,
     /// `cap_m1` through a signal (k_max = 1 makes the compare `< 0`, see `select.rs`)
     cap_m1_s: Signal<Local, Bits<WL>>,
@@ -123,7 +122,7 @@ impl<
             d: Default::default(),
             recip_done: Default::default(),
             sweeping: Default::default(),
-            raddr: Default::default(),
+            ridx: Default::default(),
             keep: Default::default(),
             is_amax: Default::default(),
             x: Default::default(),
@@ -144,7 +143,6 @@ impl<
             st_sweep: konst(P2_SWEEP),
             st_recip: konst(P2_RECIP),
             st_run: konst(P2_RUN),
-            bank_bit: konst(1 << WA),
             cap_m1: konst(sp.cap as u64 - 1),
             cap_m1_s: Default::default(),
             skeep: Default::default(),
@@ -171,7 +169,9 @@ impl<
 {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, state, len_r, bank_r, kmin_r, sidx, sv1, slast1, sv2, slast2, scnt, scnt_o);
+        dff_setup!(
+            self, clock, state, len_r, bank_r, kmin_r, sidx, sv1, slast1, sv2, slast2, scnt, scnt_o
+        );
         for j in 0..self.sdone.len() {
             self.sdone[j].clock.next = self.clock.val();
             self.sdone[j].d.next = self.sdone[j].q.val();
@@ -182,7 +182,8 @@ impl<
         self.bank2.next = self.bank_r.q.val();
         self.k_min.next = self.kmin_r.q.val();
         self.d.next = self.sum.d.val();
-        self.free.next = (self.state.q.val() == self.st_idle.val()) | ((self.state.q.val() == self.st_run.val()) & !self.busy2.val());
+        self.free.next = (self.state.q.val() == self.st_idle.val())
+            | ((self.state.q.val() == self.st_run.val()) & !self.busy2.val());
         // pass 2 finished its row (a handoff below may start the next one in the same cycle)
         if (self.state.q.val() == self.st_run.val()) & !self.busy2.val() {
             self.state.d.next = self.st_idle.val();
@@ -197,11 +198,7 @@ impl<
         }
         // the sweep issues one read per cycle
         self.sweeping.next = self.state.q.val() == self.st_sweep.val();
-        if self.bank_r.q.val() {
-            self.raddr.next = self.sidx.q.val() | self.bank_bit.val();
-        } else {
-            self.raddr.next = self.sidx.q.val();
-        }
+        self.ridx.next = self.sidx.q.val();
         self.sidx_next.next = self.sidx.q.val() + 1;
         self.sv1.d.next = false;
         if self.sweeping.val() {
@@ -217,7 +214,9 @@ impl<
         self.sv2.d.next = self.sv1.q.val();
         self.slast2.d.next = self.slast1.q.val();
         self.cap_m1_s.next = self.cap_m1.val();
-        self.skeep.next = self.sv2.q.val() & self.keep.val() & (self.is_amax.val() | (self.scnt_o.q.val() < self.cap_m1_s.val()));
+        self.skeep.next = self.sv2.q.val()
+            & self.keep.val()
+            & (self.is_amax.val() | (self.scnt_o.q.val() < self.cap_m1_s.val()));
         if self.skeep.val() {
             self.scnt.d.next = self.scnt.q.val() + 1;
             if !self.is_amax.val() {
@@ -236,6 +235,8 @@ impl<
         self.sum.valid.next = self.skeep.val();
         self.sum.first.next = self.scnt.q.val() == 0;
         self.sum.last.next = self.slast2.q.val();
+        // masked elements never pass the keep rule
+        self.sum.masked.next = false;
         // the datapath's own done marks the same cycle when the last element is kept
         self.sweep_done.next = self.sdone_last.val() | self.sum.done.val();
         self.recip_start.next = false;

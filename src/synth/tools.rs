@@ -19,7 +19,9 @@ fn is_executable(p: &Path) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        p.metadata().map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
+        p.metadata()
+            .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+            .unwrap_or(false)
     }
     #[cfg(not(unix))]
     {
@@ -29,8 +31,13 @@ fn is_executable(p: &Path) -> bool {
 
 /// `tool` in the directories of a PATH-like list, then in `extra` (in order).
 pub fn locate_in(tool: &str, path_var: Option<&OsStr>, extra: &[PathBuf]) -> Option<PathBuf> {
-    let on_path = path_var.into_iter().flat_map(std::env::split_paths).map(|d| d.join(tool));
-    on_path.chain(extra.iter().map(|d| d.join(tool))).find(|p| is_executable(p))
+    let on_path = path_var
+        .into_iter()
+        .flat_map(std::env::split_paths)
+        .map(|d| d.join(tool));
+    on_path
+        .chain(extra.iter().map(|d| d.join(tool)))
+        .find(|p| is_executable(p))
 }
 
 /// Finds a tool. `yosys` and `nextpnr-ice40` are looked up on PATH only;
@@ -41,13 +48,21 @@ pub fn locate(tool: &str) -> Result<PathBuf> {
     if !tool.starts_with("yowasp-") {
         return locate_in(tool, path.as_deref(), &[]).ok_or_else(|| missing(tool, "not on PATH"));
     }
-    let mut extra = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join(VENV_DIR).join("bin")];
+    let mut extra = vec![Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(VENV_DIR)
+        .join("bin")];
     if let Some(t) = std::env::var_os("SOFTMAX_HW_TOOLS") {
         extra.push(PathBuf::from(&t).join("bin"));
         extra.push(PathBuf::from(t));
     }
     locate_in(tool, path.as_deref(), &extra).ok_or_else(|| {
-        missing(tool, &format!("looked on PATH, in {} and in $SOFTMAX_HW_TOOLS", extra[0].display()))
+        missing(
+            tool,
+            &format!(
+                "looked on PATH, in {} and in $SOFTMAX_HW_TOOLS",
+                extra[0].display()
+            ),
+        )
     })
 }
 
@@ -84,6 +99,12 @@ pub fn run(name: &str, program: &Path, args: &[String], dir: &Path, log: &str) -
             format!(": {s}")
         })
         .unwrap_or_default();
-    let code = status.code().map(|c| format!("exit {c}")).unwrap_or_else(|| "killed by a signal".into());
-    Err(Error::Tool(format!("{name} failed ({code}){first_error} (log: {})", log_path.display())))
+    let code = status
+        .code()
+        .map(|c| format!("exit {c}"))
+        .unwrap_or_else(|| "killed by a signal".into());
+    Err(Error::Tool(format!(
+        "{name} failed ({code}){first_error} (log: {})",
+        log_path.display()
+    )))
 }

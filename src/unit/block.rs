@@ -44,6 +44,7 @@ use rust_hdl_core::prelude::*;
 #[derive(LogicBlock)]
 pub struct SoftmaxUnit<
     const WI: usize,
+    const WB: usize,
     const WT: usize,
     const WN: usize,
     const FT: usize,
@@ -80,6 +81,8 @@ pub struct SoftmaxUnit<
     pub aclk: Signal<In, Clock>,
     pub aresetn: Signal<In, bool>,
     pub s_axis_tdata: Signal<In, Bits<WI>>,
+    /// 1: the element is masked (minus infinity); it outputs 0 and enters no statistic
+    pub s_axis_tuser: Signal<In, bool>,
     pub s_axis_tvalid: Signal<In, bool>,
     pub s_axis_tlast: Signal<In, bool>,
     pub s_axis_tready: Signal<Out, bool>,
@@ -92,7 +95,7 @@ pub struct SoftmaxUnit<
     pub m_axis_kept: OptPort<Out, Bits<WL>>,
     pub theta: OptPort<In, Bits<WI>>,
     pub theta_we: OptPort<In, bool>,
-    front: RowFront<WI, WA, WL>,
+    front: RowFront<WB, WA, WL>,
     pass1: Unnormed<WI, WT, WN, FT, ESB, WE, WEP, WSP, WD>,
     recip: Recip<WD, RN, RSB, WR, RPW, WMH, WH, WQ, WRQ>,
     pass2: Normalize<WI, WT, WN, FT, ESB, WE, WEP, WSP, WA, WL, WR, WP, WO>,
@@ -105,6 +108,9 @@ pub struct SoftmaxUnit<
     stat_io: Vec<When>,
     /// the pass-2 side can take a row
     p2_free: Signal<Local, bool>,
+    /// the row buffer's word: the mask bit (1 << WI) above the element
+    mask_bit: Constant<Bits<WB>>,
+    rmask: Signal<Local, bool>,
     /// renorm = survivors only: pass 1's max and sum, which the sweep's own replace (pass 1
     /// still times the row's end). Verilator -Wall does not report a signal whose name
     /// contains "unused" (its default --unused-regexp); synthesis removes the logic.
@@ -114,6 +120,7 @@ pub struct SoftmaxUnit<
 
 impl<
         const WI: usize,
+        const WB: usize,
         const WT: usize,
         const WN: usize,
         const FT: usize,
@@ -146,15 +153,55 @@ impl<
         const WZR: usize,
         const WM: usize,
         const QB: usize,
-    > SoftmaxUnit<WI, WT, WN, FT, ESB, WE, WEP, WSP, WD, WA, WL, RN, RSB, WR, RPW, WMH, WH, WQ, WRQ, WP, WO, WX, WS1, WS2, WXX, WLS2, WSQ, WV, WRT, WRTQ, WZR, WM, QB>
+    >
+    SoftmaxUnit<
+        WI,
+        WB,
+        WT,
+        WN,
+        FT,
+        ESB,
+        WE,
+        WEP,
+        WSP,
+        WD,
+        WA,
+        WL,
+        RN,
+        RSB,
+        WR,
+        RPW,
+        WMH,
+        WH,
+        WQ,
+        WRQ,
+        WP,
+        WO,
+        WX,
+        WS1,
+        WS2,
+        WXX,
+        WLS2,
+        WSQ,
+        WV,
+        WRT,
+        WRTQ,
+        WZR,
+        WM,
+        QB,
+    >
 {
     pub fn new(p: &UnitParams) -> Self {
         let sparse = p.sparse.is_some();
-        let surv = p.sparse.as_ref().is_some_and(|s| s.renorm == crate::config::Renorm::Survivors);
+        let surv = p
+            .sparse
+            .as_ref()
+            .is_some_and(|s| s.renorm == crate::config::Renorm::Survivors);
         Self {
             aclk: Default::default(),
             aresetn: Default::default(),
             s_axis_tdata: Default::default(),
+            s_axis_tuser: Default::default(),
             s_axis_tvalid: Default::default(),
             s_axis_tlast: Default::default(),
             s_axis_tready: Default::default(),
@@ -174,8 +221,14 @@ impl<
             sweep: if surv { vec![Sweep::new(p)] } else { vec![] },
             no_select: When::iff(!sparse),
             no_sweep: When::iff(!surv),
-            stat_io: When::iff(p.sparse.as_ref().is_some_and(|s| s.mode == crate::config::SparseMode::StatTopk)),
+            stat_io: When::iff(
+                p.sparse
+                    .as_ref()
+                    .is_some_and(|s| s.mode == crate::config::SparseMode::StatTopk),
+            ),
             p2_free: Default::default(),
+            mask_bit: crate::hw::konst(1 << WI),
+            rmask: Default::default(),
             pass1_unused_k_min: OptPort::new(surv),
             pass1_unused_d: OptPort::new(surv),
         }
@@ -184,6 +237,7 @@ impl<
 
 impl<
         const WI: usize,
+        const WB: usize,
         const WT: usize,
         const WN: usize,
         const FT: usize,
@@ -216,7 +270,43 @@ impl<
         const WZR: usize,
         const WM: usize,
         const QB: usize,
-    > Logic for SoftmaxUnit<WI, WT, WN, FT, ESB, WE, WEP, WSP, WD, WA, WL, RN, RSB, WR, RPW, WMH, WH, WQ, WRQ, WP, WO, WX, WS1, WS2, WXX, WLS2, WSQ, WV, WRT, WRTQ, WZR, WM, QB>
+    > Logic
+    for SoftmaxUnit<
+        WI,
+        WB,
+        WT,
+        WN,
+        FT,
+        ESB,
+        WE,
+        WEP,
+        WSP,
+        WD,
+        WA,
+        WL,
+        RN,
+        RSB,
+        WR,
+        RPW,
+        WMH,
+        WH,
+        WQ,
+        WRQ,
+        WP,
+        WO,
+        WX,
+        WS1,
+        WS2,
+        WXX,
+        WLS2,
+        WSQ,
+        WV,
+        WRT,
+        WRTQ,
+        WZR,
+        WM,
+        QB,
+    >
 {
     #[hdl_gen]
     fn update(&mut self) {
@@ -235,11 +325,17 @@ impl<
         self.front.tvalid.next = self.s_axis_tvalid.val();
         self.front.tlast.next = self.s_axis_tlast.val();
         self.s_axis_tready.next = self.front.tready.val();
-        self.front.wdata.next = self.s_axis_tdata.val();
+        if self.s_axis_tuser.val() {
+            self.front.wdata.next =
+                bit_cast::<WB, WI>(self.s_axis_tdata.val()) | self.mask_bit.val();
+        } else {
+            self.front.wdata.next = bit_cast::<WB, WI>(self.s_axis_tdata.val());
+        }
         self.pass1.x.next = self.s_axis_tdata.val();
         self.pass1.valid.next = self.front.accept.val();
         self.pass1.first.next = self.front.index.val() == 0;
         self.pass1.last.next = self.front.last.val();
+        self.pass1.masked.next = self.s_axis_tuser.val();
 
         // row descriptor: pass 1 -> reciprocal -> pass 2; k_min, r and eb hold in Handoff
         // (no input is accepted) until the pass-2 side is free. Each signal is assigned once
@@ -247,7 +343,10 @@ impl<
         self.front.start_desc.next = self.front.summing.val() & self.pass1.done.val();
         self.pass2.r.next = self.recip.r.val();
         self.pass2.eb.next = self.recip.eb.val();
-        self.pass2.rdata.next = self.front.rdata.val();
+        // the row buffer's word: the element below its mask bit
+        self.pass2.rdata.next = bit_cast::<WI, WB>(self.front.rdata.val());
+        self.rmask.next = (self.front.rdata.val() & self.mask_bit.val()) != 0;
+        self.pass2.rmask.next = self.rmask.val();
         self.m_axis_tvalid.next = self.pass2.valid.val();
         self.m_axis_tlast.next = self.pass2.last.val();
         self.pass2.ready.next = self.m_axis_tready.val();
@@ -258,7 +357,8 @@ impl<
             self.pass2.len.next = self.front.len.val();
             self.pass2.bank.next = self.front.bank.val();
             self.pass2.k_min.next = self.pass1.k_min.val();
-            self.front.raddr.next = self.pass2.raddr.val();
+            self.front.rbank.next = self.pass2.rbank.val();
+            self.front.ridx.next = self.pass2.ridx.val();
             self.front.ren.next = self.pass2.ren.val();
         }
         // renorm = survivors (always with a selection): the sweep takes the row, then the
@@ -279,10 +379,12 @@ impl<
             self.pass1_unused_d.next = self.pass1.d.val();
             self.sweep[i].recip_done.next = self.recip.done.val();
             if self.sweep[i].sweeping.val() {
-                self.front.raddr.next = self.sweep[i].raddr.val();
+                self.front.rbank.next = self.sweep[i].bank2.val();
+                self.front.ridx.next = self.sweep[i].ridx.val();
                 self.front.ren.next = true;
             } else {
-                self.front.raddr.next = self.pass2.raddr.val();
+                self.front.rbank.next = self.pass2.rbank.val();
+                self.front.ridx.next = self.pass2.ridx.val();
                 self.front.ren.next = self.pass2.ren.val();
             }
         }
@@ -310,13 +412,15 @@ impl<
             self.select[i].x.next = self.s_axis_tdata.val();
             self.select[i].accept.next = self.front.accept.val();
             self.select[i].index.next = self.front.index.val();
+            self.select[i].masked.next = self.s_axis_tuser.val();
             self.select[i].pass1_done.next = self.pass1.done.val();
             self.select[i].recip_done.next = self.recip.done.val();
             self.front.desc_ready.next = self.select[i].desc_ready.val();
             self.select[i].handoff.next = self.front.handoff.val();
-            self.select[i].raddr.next = self.front.raddr.val();
+            self.select[i].ridx.next = self.front.ridx.val();
             self.select[i].ren.next = self.front.ren.val();
-            self.select[i].rdata.next = self.front.rdata.val();
+            self.select[i].rdata.next = bit_cast::<WI, WB>(self.front.rdata.val());
+            self.select[i].rmask.next = self.rmask.val();
             self.select[i].y.next = self.pass2.y.val();
             self.select[i].out_valid.next = self.pass2.valid.val();
             self.select[i].out_last.next = self.pass2.last.val();
@@ -326,7 +430,6 @@ impl<
             self.m_axis_kept.next = self.select[i].kept.val();
         }
         for i in 0..self.stat_io.len() {
-            self.select[i].len.next = self.front.len.val();
             self.select[i].start_desc.next = self.front.start_desc.val();
         }
         // the sweep sums the elements the keep rule and the cap pick at S2a

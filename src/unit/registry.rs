@@ -12,6 +12,7 @@ use crate::params::UnitParams;
 #[allow(clippy::type_complexity)]
 pub fn emit<
     const WI: usize,
+    const WB: usize,
     const WT: usize,
     const WN: usize,
     const FT: usize,
@@ -50,8 +51,40 @@ pub fn emit<
 ) -> Result<String> {
     crate::hw::emit_top(
         SoftmaxUnit::<
-            WI, WT, WN, FT, ESB, WE, WEP, WSP, WD, WA, WL, RN, RSB, WR, RPW, WMH, WH, WQ, WRQ, WP, WO,
-            WX, WS1, WS2, WXX, WLS2, WSQ, WV, WRT, WRTQ, WZR, WM, QB,
+            WI,
+            WB,
+            WT,
+            WN,
+            FT,
+            ESB,
+            WE,
+            WEP,
+            WSP,
+            WD,
+            WA,
+            WL,
+            RN,
+            RSB,
+            WR,
+            RPW,
+            WMH,
+            WH,
+            WQ,
+            WRQ,
+            WP,
+            WO,
+            WX,
+            WS1,
+            WS2,
+            WXX,
+            WLS2,
+            WSQ,
+            WV,
+            WRT,
+            WRTQ,
+            WZR,
+            WM,
+            QB,
         >::new(p),
         name,
     )
@@ -59,6 +92,7 @@ pub fn emit<
 
 /// The unit's emitter for the 11 widths [WI, WT, FT, ESB, WE, WD, WA, RN, RSB, WR, WO]
 /// (`Widths`, in that order). The dependent widths are derived here, in one place.
+/// Row buffer word WB = WI+1 (the element and its mask bit).
 /// Dense datapath: WN = WT+1, WEP = WE+FT, WSP = WI+16, WL = WA+1, RPW = WR+RN, Newton
 /// WMH = WQ = WR+2, WH = WRQ = 2WR+2, product WP = WE+WR.
 /// Selection: WX = WI+2, S1: WI+WA, S2: 2WI+WA-1, x^2: 2WI, L*S2, S1^2 = V: 2(WI+WA),
@@ -67,10 +101,40 @@ pub fn emit<
 macro_rules! unit_instance {
     ($wi:literal, $wt:literal, $ft:literal, $esb:literal, $we:literal, $wd:literal, $wa:literal, $rn:literal, $rsb:literal, $wr:literal, $wo:literal) => {
         $crate::unit::registry::emit::<
-            $wi, $wt, { $wt + 1 }, $ft, $esb, $we, { $we + $ft }, { $wi + 16 }, $wd, $wa, { $wa + 1 },
-            $rn, $rsb, $wr, { $wr + $rn }, { $wr + 2 }, { 2 * $wr + 2 }, { $wr + 2 }, { 2 * $wr + 2 }, { $we + $wr }, $wo,
-            { $wi + 2 }, { $wi + $wa }, { 2 * $wi + $wa - 1 }, { 2 * $wi }, { 2 * $wi + 2 * $wa }, { 2 * ($wi + $wa) },
-            { 2 * ($wi + $wa) }, { $wi + $wa }, { $wi + $wa + 4 }, { 16 + $wi + $wa }, { $wi + $wa + 17 }, { $wi + 1 },
+            $wi,
+            { $wi + 1 },
+            $wt,
+            { $wt + 1 },
+            $ft,
+            $esb,
+            $we,
+            { $we + $ft },
+            { $wi + 16 },
+            $wd,
+            $wa,
+            { $wa + 1 },
+            $rn,
+            $rsb,
+            $wr,
+            { $wr + $rn },
+            { $wr + 2 },
+            { 2 * $wr + 2 },
+            { $wr + 2 },
+            { 2 * $wr + 2 },
+            { $we + $wr },
+            $wo,
+            { $wi + 2 },
+            { $wi + $wa },
+            { 2 * $wi + $wa - 1 },
+            { 2 * $wi },
+            { 2 * $wi + 2 * $wa },
+            { 2 * ($wi + $wa) },
+            { 2 * ($wi + $wa) },
+            { $wi + $wa },
+            { $wi + $wa + 4 },
+            { 16 + $wi + $wa },
+            { $wi + $wa + 17 },
+            { $wi + 1 },
         > as $crate::params::EmitFn
     };
 }

@@ -32,6 +32,64 @@ fn largest_sum_is_exact() {
         let x = vec![p.input.max_code(); p.max_len as usize];
         let r = run_row(&p, &x);
         let ref_code = p.output.quantize(reference(&p, &x)[0]);
-        assert!((r.y[0] as i64 - ref_code).abs() <= 1, "{name}: {} vs {ref_code}", r.y[0]);
+        assert!(
+            (r.y[0] as i64 - ref_code).abs() <= 1,
+            "{name}: {} vs {ref_code}",
+            r.y[0]
+        );
+    }
+}
+
+/// A masked element outputs 0 and changes nothing else: the unmasked outputs of a row are
+/// those of the row with its masked elements removed (pass 1 sees the unmasked elements in
+/// the same order), for the unit and the baseline; an all-masked row outputs 0 everywhere.
+#[test]
+fn masked_elements_are_as_if_removed() {
+    use crate::fixfmt::MASKED;
+    for name in EXAMPLES {
+        let p = example(name);
+        let b = crate::baseline::BaselineParams::from_unit(&p);
+        let rows = crate::rows::cosim_rows(&p, 600, 3);
+        let mut masked = 0;
+        for r in &rows {
+            let kept: Vec<i64> = r.x.iter().copied().filter(|&x| x != MASKED).collect();
+            masked += r.x.len() - kept.len();
+            if kept.is_empty() {
+                assert!(
+                    run_row(&p, &r.x)
+                        .y
+                        .iter()
+                        .chain(&crate::baseline::run_row(&b, &r.x))
+                        .all(|&v| v == 0),
+                    "{name} {}: all masked",
+                    r.kind
+                );
+                continue;
+            }
+            for (y, y_kept) in [
+                (run_row(&p, &r.x).y, run_row(&p, &kept).y),
+                (
+                    crate::baseline::run_row(&b, &r.x),
+                    crate::baseline::run_row(&b, &kept),
+                ),
+            ] {
+                let unmasked: Vec<u64> = y
+                    .iter()
+                    .zip(&r.x)
+                    .filter(|(_, &x)| x != MASKED)
+                    .map(|(&v, _)| v)
+                    .collect();
+                assert_eq!(unmasked, y_kept, "{name} {}", r.kind);
+                assert!(
+                    y.iter().zip(&r.x).all(|(&v, &x)| x != MASKED || v == 0),
+                    "{name} {}: masked outputs 0",
+                    r.kind
+                );
+            }
+        }
+        assert!(
+            masked > 1000,
+            "{name}: the co-simulation rows mask elements ({masked})"
+        );
     }
 }

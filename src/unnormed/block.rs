@@ -9,6 +9,9 @@
 //! ```
 //! The max comparison and the shift amount are computed one stage ahead of the sum, so the
 //! loop-carried paths are short: k_min -> compare -> k_min, and d -> shift -> add -> d.
+//! A masked element (`masked` beside `valid`) changes neither k_min nor d; `init` marks the
+//! row's first unmasked element (`first`, or no unmasked one seen yet in the row), and a
+//! masked first element clears d, so an all-masked row ends with d = 0.
 
 use crate::exp2::block::{Front, FRONT_LATENCY};
 use crate::hw::konst;
@@ -38,6 +41,7 @@ pub struct Unnormed<
     pub valid: Signal<In, bool>,
     pub first: Signal<In, bool>,
     pub last: Signal<In, bool>,
+    pub masked: Signal<In, bool>,
     pub k_min: Signal<Out, Bits<WN>>,
     pub d: Signal<Out, Bits<WD>>,
     pub done: Signal<Out, bool>,
@@ -45,20 +49,28 @@ pub struct Unnormed<
     v1a: DFF<bool>,
     first1a: DFF<bool>,
     last1a: DFF<bool>,
+    m1a: DFF<bool>,
     v1b: DFF<bool>,
     first1b: DFF<bool>,
     last1b: DFF<bool>,
+    m1b: DFF<bool>,
     v1: DFF<bool>,
     first1: DFF<bool>,
     last1: DFF<bool>,
+    m1: DFF<bool>,
     v2: DFF<bool>,
     first2: DFF<bool>,
     last2: DFF<bool>,
+    m2: DFF<bool>,
     k2: DFF<Bits<WN>>,
     u2: DFF<Bits<WD>>,
+    /// an unmasked element of the row has passed S2
+    seen: DFF<bool>,
     v3: DFF<bool>,
     first3: DFF<bool>,
+    init3: DFF<bool>,
     last3: DFF<bool>,
+    m3: DFF<bool>,
     grow3: DFF<bool>,
     sh3: DFF<Bits<6>>,
     u3: DFF<Bits<WD>>,
@@ -70,6 +82,7 @@ pub struct Unnormed<
     /// `sat` through a signal: with 2^WN - 1 <= SHIFT_SAT the compare never holds, and a
     /// compare of a constant that can never hold is a Verilator -Wall finding (fuzz seed 102)
     sat_s: Signal<Local, Bits<WN>>,
+    init: Signal<Local, bool>,
     grow: Signal<Local, bool>,
     dk: Signal<Local, Bits<WN>>,
     shift_in: Signal<Local, Bits<WD>>,
@@ -98,6 +111,7 @@ impl<
             valid: Default::default(),
             first: Default::default(),
             last: Default::default(),
+            masked: Default::default(),
             k_min: Default::default(),
             d: Default::default(),
             done: Default::default(),
@@ -105,20 +119,27 @@ impl<
             v1a: Default::default(),
             first1a: Default::default(),
             last1a: Default::default(),
+            m1a: Default::default(),
             v1b: Default::default(),
             first1b: Default::default(),
             last1b: Default::default(),
+            m1b: Default::default(),
             v1: Default::default(),
             first1: Default::default(),
             last1: Default::default(),
+            m1: Default::default(),
             v2: Default::default(),
             first2: Default::default(),
             last2: Default::default(),
+            m2: Default::default(),
             k2: Default::default(),
             u2: Default::default(),
+            seen: Default::default(),
             v3: Default::default(),
             first3: Default::default(),
+            init3: Default::default(),
             last3: Default::default(),
+            m3: Default::default(),
             grow3: Default::default(),
             sh3: Default::default(),
             u3: Default::default(),
@@ -128,6 +149,7 @@ impl<
             align: konst((p.fd - p.fu) as u64),
             sat: konst(SHIFT_SAT.min((1u64 << WN) - 1)),
             sat_s: Default::default(),
+            init: Default::default(),
             grow: Default::default(),
             dk: Default::default(),
             shift_in: Default::default(),
@@ -152,29 +174,42 @@ impl<
     #[hdl_gen]
     fn update(&mut self) {
         self.front.clock.next = self.clock.val();
-        dff_setup!(self, clock, v1a, first1a, last1a, v1b, first1b, last1b, v1, first1, last1, v2, first2, last2, k2, u2, v3, first3, last3, grow3, sh3, u3, kmin, sum, done_r);
+        dff_setup!(
+            self, clock, v1a, first1a, last1a, m1a, v1b, first1b, last1b, m1b, v1, first1, last1,
+            m1, v2, first2, last2, m2, k2, u2, seen, v3, first3, init3, last3, m3, grow3, sh3, u3,
+            kmin, sum, done_r
+        );
         self.front.x.next = self.x.val();
         self.front.en.next = true;
         // the element's flags travel beside the front's three stages
         self.v1a.d.next = self.valid.val() & !self.reset.val();
         self.first1a.d.next = self.first.val();
         self.last1a.d.next = self.last.val();
+        self.m1a.d.next = self.masked.val();
         self.v1b.d.next = self.v1a.q.val() & !self.reset.val();
         self.first1b.d.next = self.first1a.q.val();
         self.last1b.d.next = self.last1a.q.val();
+        self.m1b.d.next = self.m1a.q.val();
         self.v1.d.next = self.v1b.q.val() & !self.reset.val();
         self.first1.d.next = self.first1b.q.val();
         self.last1.d.next = self.last1b.q.val();
+        self.m1.d.next = self.m1b.q.val();
 
         // S1 -> S2: k and u = E << (FD - FU), the element aligned to the sum (WD bits)
         self.v2.d.next = self.v1.q.val() & !self.reset.val();
         self.first2.d.next = self.first1.q.val();
         self.last2.d.next = self.last1.q.val();
+        self.m2.d.next = self.m1.q.val();
         self.k2.d.next = self.front.k.val();
         self.u2.d.next = bit_cast::<WD, WE>(self.front.e.val()) << self.align.val();
 
-        // S2 -> S3: compare with the running min k_min (of every earlier element of the row)
-        self.grow.next = self.first2.q.val() | (self.k2.q.val() < self.kmin.q.val());
+        // S2 -> S3: compare with the running min k_min (of every earlier unmasked element of
+        // the row); `init`: no unmasked element before this one in the row
+        self.init.next = self.first2.q.val() | !self.seen.q.val();
+        self.grow.next = self.init.val() | (self.k2.q.val() < self.kmin.q.val());
+        if self.v2.q.val() {
+            self.seen.d.next = !self.m2.q.val() | (self.seen.q.val() & !self.first2.q.val());
+        }
         if self.k2.q.val() < self.kmin.q.val() {
             self.dk.next = self.kmin.q.val() - self.k2.q.val();
         } else {
@@ -182,7 +217,9 @@ impl<
         }
         self.v3.d.next = self.v2.q.val() & !self.reset.val();
         self.first3.d.next = self.first2.q.val();
+        self.init3.d.next = self.init.val();
         self.last3.d.next = self.last2.q.val();
+        self.m3.d.next = self.m2.q.val();
         self.u3.d.next = self.u2.q.val();
         self.grow3.d.next = self.grow.val();
         // shift amount |k - k_min| saturated to 63 (every shifted operand is narrower)
@@ -192,7 +229,7 @@ impl<
         } else {
             self.sh3.d.next = bit_cast::<6, WN>(self.dk.val());
         }
-        if self.v2.q.val() & self.grow.val() {
+        if self.v2.q.val() & !self.m2.q.val() & self.grow.val() {
             self.kmin.d.next = self.k2.q.val();
         }
 
@@ -206,7 +243,11 @@ impl<
         }
         self.shifted.next = self.shift_in.val() >> self.sh3.q.val();
         if self.v3.q.val() {
-            if self.first3.q.val() {
+            if self.m3.q.val() {
+                if self.first3.q.val() {
+                    self.sum.d.next = 0.into();
+                }
+            } else if self.init3.q.val() {
                 self.sum.d.next = self.u3.q.val();
             } else {
                 self.sum.d.next = self.shifted.val() + self.other.val();
