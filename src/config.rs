@@ -245,12 +245,7 @@ fn key_at(text: &str, pos: usize) -> Option<String> {
     if key.is_empty() || key.starts_with('[') || key.starts_with('#') {
         return None;
     }
-    let table = text[..line_start]
-        .lines()
-        .rev()
-        .map(str::trim)
-        .find(|l| l.starts_with('['))
-        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim());
+    let table = text[..line_start].lines().rev().map(str::trim).find(|l| l.starts_with('[')).map(|l| l.trim_matches(|c| c == '[' || c == ']').trim());
     Some(match table {
         Some(t) if !t.is_empty() => format!("{t}.{key}"),
         _ => key.to_string(),
@@ -264,12 +259,7 @@ fn header_at(text: &str, pos: usize) -> Option<(String, bool)> {
     let line = text[line_start..].lines().next().unwrap_or("").trim();
     let line = line.split('#').next().unwrap_or("").trim();
     let array = line.starts_with("[[");
-    let name = line
-        .strip_prefix('[')?
-        .trim_start_matches('[')
-        .split(']')
-        .next()?
-        .trim();
+    let name = line.strip_prefix('[')?.trim_start_matches('[').split(']').next()?.trim();
     (!name.is_empty()).then(|| (name.to_string(), array))
 }
 
@@ -277,10 +267,7 @@ fn header_at(text: &str, pos: usize) -> Option<(String, bool)> {
 /// `span` replaced by a string no enum has gives "unknown variant ..., expected ...".
 fn enum_values(text: &str, span: std::ops::Range<usize>) -> Option<String> {
     let probe = format!("{}\"?\"{}", text.get(..span.start)?, text.get(span.end..)?);
-    let msg = toml::from_str::<Config>(&probe)
-        .err()?
-        .message()
-        .to_string();
+    let msg = toml::from_str::<Config>(&probe).err()?.message().to_string();
     Some(msg.split_once("expected ")?.1.trim().replace('`', "\""))
 }
 
@@ -300,48 +287,21 @@ mod tests {
     fn bad_enum_value_is_rejected() {
         let text = "base = \"10\"\n[input]\nbits = 8\nfrac = 2\n[output]\nbits = 8\nfrac = 7\n";
         let e = Config::parse(text, "x.toml").unwrap_err().to_string();
-        assert!(
-            e.starts_with("x.toml:1: `base`: unknown variant `10`, expected `2` or `e`"),
-            "{e}"
-        );
+        assert!(e.starts_with("x.toml:1: `base`: unknown variant `10`, expected `2` or `e`"), "{e}");
     }
 
     /// A wrong type names the field (issue 10: `base = 2` got "wanted string or table").
     #[test]
     fn wrong_types_name_the_field() {
         let fmt = "[input]\nbits = 8\nfrac = 2\n[output]\nbits = 8\nfrac = 7\n";
-        let err = |head: &str| {
-            Config::parse(&format!("{head}\n{fmt}"), "x.toml")
-                .unwrap_err()
-                .to_string()
-        };
-        assert_eq!(
-            err("base = 3"),
-            "x.toml:1: `base`: invalid value: integer `3`, expected \"2\" (or 2) or \"e\""
-        );
-        assert_eq!(
-            err("log2e = 1"),
-            "x.toml:1: `log2e` = 1: allowed \"upstream\" or \"multiplier\""
-        );
-        assert_eq!(
-            err("[exp]\nmethod = true"),
-            "x.toml:2: `exp.method` = true: allowed \"lut\" or \"lpw\""
-        );
-        assert_eq!(
-            err("max_len = \"long\""),
-            "x.toml:1: `max_len`: invalid type: string \"long\", expected u32"
-        );
-        assert_eq!(
-            err("prefix = 3"),
-            "x.toml:1: `prefix`: invalid type: integer `3`, expected a string"
-        );
-        let e = Config::parse(&format!("{fmt}[sparse]\nmode = 1\n"), "x.toml")
-            .unwrap_err()
-            .to_string();
-        assert_eq!(
-            e,
-            "x.toml:8: `sparse.mode` = 1: allowed one of \"threshold\", \"stat_topk\", \"topk\""
-        );
+        let err = |head: &str| Config::parse(&format!("{head}\n{fmt}"), "x.toml").unwrap_err().to_string();
+        assert_eq!(err("base = 3"), "x.toml:1: `base`: invalid value: integer `3`, expected \"2\" (or 2) or \"e\"");
+        assert_eq!(err("log2e = 1"), "x.toml:1: `log2e` = 1: allowed \"upstream\" or \"multiplier\"");
+        assert_eq!(err("[exp]\nmethod = true"), "x.toml:2: `exp.method` = true: allowed \"lut\" or \"lpw\"");
+        assert_eq!(err("max_len = \"long\""), "x.toml:1: `max_len`: invalid type: string \"long\", expected u32");
+        assert_eq!(err("prefix = 3"), "x.toml:1: `prefix`: invalid type: integer `3`, expected a string");
+        let e = Config::parse(&format!("{fmt}[sparse]\nmode = 1\n"), "x.toml").unwrap_err().to_string();
+        assert_eq!(e, "x.toml:8: `sparse.mode` = 1: allowed one of \"threshold\", \"stat_topk\", \"topk\"");
     }
 
     /// A table's missing field and `[[table]]` name the table (issue 10, second pass: `[[sparse]]`
@@ -350,38 +310,15 @@ mod tests {
     #[test]
     fn tables_are_named_in_errors() {
         let fmt = "[input]\nbits = 8\nfrac = 2\n[output]\nbits = 8\nfrac = 7\n";
-        let err = |tail: &str| {
-            Config::parse(&format!("{fmt}{tail}"), "x.toml")
-                .unwrap_err()
-                .to_string()
-        };
-        assert_eq!(
-            err("[sparse]\n"),
-            "x.toml:7: `sparse`: missing field `mode`"
-        );
-        assert_eq!(
-            err("[[sparse]]\nmode = \"topk\"\n"),
-            "x.toml:7: `sparse`: [[sparse]] is an array of tables; allowed one table [sparse]"
-        );
-        assert_eq!(
-            err("[[exp]]\nmethod = \"lpw\"\n"),
-            "x.toml:7: `exp`: [[exp]] is an array of tables; allowed one table [exp]"
-        );
+        let err = |tail: &str| Config::parse(&format!("{fmt}{tail}"), "x.toml").unwrap_err().to_string();
+        assert_eq!(err("[sparse]\n"), "x.toml:7: `sparse`: missing field `mode`");
+        assert_eq!(err("[[sparse]]\nmode = \"topk\"\n"), "x.toml:7: `sparse`: [[sparse]] is an array of tables; allowed one table [sparse]");
+        assert_eq!(err("[[exp]]\nmethod = \"lpw\"\n"), "x.toml:7: `exp`: [[exp]] is an array of tables; allowed one table [exp]");
         assert_eq!(err("[[foo]]\n"), "x.toml:7: unknown field `foo`, expected one of `prefix`, `base`, `log2e`, `max_len`, `input`, `output`, `exp`, `recip`, `internal`, `sparse`");
-        let e = Config::parse(
-            "input = { bits = 8 }\n[output]\nbits = 8\nfrac = 7\n",
-            "x.toml",
-        )
-        .unwrap_err()
-        .to_string();
+        let e = Config::parse("input = { bits = 8 }\n[output]\nbits = 8\nfrac = 7\n", "x.toml").unwrap_err().to_string();
         assert_eq!(e, "x.toml:1: `input`: missing field `frac`");
         // a missing top-level table stays as it was: the document lacks it, not [input]
-        assert_eq!(
-            Config::parse("[input]\nbits = 8\nfrac = 2\n", "x.toml")
-                .unwrap_err()
-                .to_string(),
-            "x.toml:1: missing field `output`"
-        );
+        assert_eq!(Config::parse("[input]\nbits = 8\nfrac = 2\n", "x.toml").unwrap_err().to_string(), "x.toml:1: missing field `output`");
     }
 
     /// `base = 2` (an integer) is read as "2" and written back as the string.
@@ -390,10 +327,7 @@ mod tests {
         let fmt = "[input]\nbits = 8\nfrac = 2\n[output]\nbits = 8\nfrac = 7\n";
         let c = Config::parse(&format!("base = 2\n{fmt}"), "x.toml").unwrap();
         assert_eq!(c.base, Some(Base::Two));
-        assert_eq!(
-            c,
-            Config::parse(&format!("base = \"2\"\n{fmt}"), "x.toml").unwrap()
-        );
+        assert_eq!(c, Config::parse(&format!("base = \"2\"\n{fmt}"), "x.toml").unwrap());
         assert!(toml::to_string(&c).unwrap().contains("base = \"2\""));
     }
 

@@ -3,8 +3,8 @@
 //! checks every output bit, the `last` flag of every output and the number of outputs.
 
 use crate::error::{Error, Result};
-use crate::fixfmt::FixFmt;
 use crate::generate::Generated;
+use crate::fixfmt::FixFmt;
 
 /// A bit-exact row model the checker compares the RTL with: the unit or the baseline.
 pub trait RowModel: Sync {
@@ -80,31 +80,18 @@ use std::time::Instant;
 pub const HARNESS_CPP: &str = include_str!("../testbenches/harness.cpp");
 
 /// Verilator flags: the lint waivers are the documented ones (see generate.rs).
-const VERILATOR_FLAGS: &[&str] = &[
-    "-O3",
-    "--trace",
-    "-Wno-WIDTH",
-    "-Wno-DECLFILENAME",
-    "--x-assign",
-    "fast",
-    "--x-initial",
-    "fast",
-];
+const VERILATOR_FLAGS: &[&str] = &["-O3", "--trace", "-Wno-WIDTH", "-Wno-DECLFILENAME", "--x-assign", "fast", "--x-initial", "fast"];
 
 fn tool_version(tool: &str) -> Result<String> {
     let out = Command::new(tool).arg("--version").output().map_err(|_| {
-        Error::Tool(format!(
-            "{tool} not found on PATH: run ./quickstart.sh (or `apt-get install {tool}`) first"
-        ))
+        Error::Tool(format!("{tool} not found on PATH: run ./quickstart.sh (or `apt-get install {tool}`) first"))
     })?;
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 /// Directory of cached Verilator builds: $SOFTMAX_HW_CACHE, else target/softmax-hw-cache.
 pub fn cache_dir() -> PathBuf {
-    std::env::var_os("SOFTMAX_HW_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("target/softmax-hw-cache"))
+    std::env::var_os("SOFTMAX_HW_CACHE").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target/softmax-hw-cache"))
 }
 
 pub struct Built {
@@ -118,21 +105,11 @@ pub struct Built {
 pub fn cache_entry(g: &Generated, root: &Path) -> Result<(PathBuf, PathBuf)> {
     let version = tool_version("verilator")?;
     let mut h = Sha256::new();
-    for part in [
-        g.verilog.as_str(),
-        HARNESS_CPP,
-        version.as_str(),
-        &VERILATOR_FLAGS.join(" "),
-    ] {
+    for part in [g.verilog.as_str(), HARNESS_CPP, version.as_str(), &VERILATOR_FLAGS.join(" ")] {
         h.update(part.as_bytes());
         h.update([0]);
     }
-    let key: String = h
-        .finalize()
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let key: String = h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
     let dir = root.join(format!("{}-{key}", g.module));
     let binary = dir.join("obj").join("Vunit");
     Ok((dir, binary))
@@ -142,23 +119,12 @@ pub fn cache_entry(g: &Generated, root: &Path) -> Result<(PathBuf, PathBuf)> {
 pub fn build(g: &Generated) -> Result<Built> {
     let root = cache_dir();
     let (dir, binary) = cache_entry(g, &root)?;
-    let cflags: &[&str] = if g.sparse {
-        &["-CFLAGS", "-DSPARSE_UNIT"]
-    } else {
-        &[]
-    };
+    let cflags: &[&str] = if g.sparse { &["-CFLAGS", "-DSPARSE_UNIT"] } else { &[] };
     if binary.exists() {
-        return Ok(Built {
-            binary,
-            cached: true,
-            build_seconds: 0.0,
-        });
+        return Ok(Built { binary, cached: true, build_seconds: 0.0 });
     }
     std::fs::create_dir_all(&root).map_err(|e| Error::io(&root, e))?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".build-")
-        .tempdir_in(&root)
-        .map_err(|e| Error::io(&root, e))?;
+    let tmp = tempfile::Builder::new().prefix(".build-").tempdir_in(&root).map_err(|e| Error::io(&root, e))?;
     let v = tmp.path().join("unit.v");
     let cpp = tmp.path().join("harness.cpp");
     std::fs::write(&v, &g.verilog).map_err(|e| Error::io(&v, e))?;
@@ -166,21 +132,7 @@ pub fn build(g: &Generated) -> Result<Built> {
     let t0 = Instant::now();
     let out = Command::new("verilator")
         .current_dir(tmp.path())
-        .args([
-            "--cc",
-            "--exe",
-            "--build",
-            "-j",
-            "2",
-            "--prefix",
-            "Vunit",
-            "--top-module",
-            &g.module,
-            "-Mdir",
-            "obj",
-            "-o",
-            "Vunit",
-        ])
+        .args(["--cc", "--exe", "--build", "-j", "2", "--prefix", "Vunit", "--top-module", &g.module, "-Mdir", "obj", "-o", "Vunit"])
         .args(VERILATOR_FLAGS)
         .args(cflags)
         .args(["-MAKEFLAGS", "OPT_FAST=-O2", "unit.v", "harness.cpp"])
@@ -189,11 +141,7 @@ pub fn build(g: &Generated) -> Result<Built> {
     if !out.status.success() {
         let log = dir.with_extension("log");
         let _ = std::fs::write(&log, [out.stdout, out.stderr].concat());
-        return Err(Error::Tool(format!(
-            "verilator failed to build {} (log: {})",
-            g.module,
-            log.display()
-        )));
+        return Err(Error::Tool(format!("verilator failed to build {} (log: {})", g.module, log.display())));
     }
     let build_seconds = t0.elapsed().as_secs_f64();
     // publish atomically; a concurrent build of the same design may have won the race
@@ -202,17 +150,9 @@ pub fn build(g: &Generated) -> Result<Built> {
         let _ = std::fs::remove_dir_all(&tmp_path);
     }
     if !binary.exists() {
-        return Err(Error::Tool(format!(
-            "verilator build of {} left no binary at {}",
-            g.module,
-            binary.display()
-        )));
+        return Err(Error::Tool(format!("verilator build of {} left no binary at {}", g.module, binary.display())));
     }
-    Ok(Built {
-        binary,
-        cached: false,
-        build_seconds,
-    })
+    Ok(Built { binary, cached: false, build_seconds })
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -262,10 +202,7 @@ impl Report {
         self.mismatches == 0 && self.outputs == self.elements
     }
     pub fn summary_line(&self) -> String {
-        format!(
-            "cosim: {} rows, {} elements, {} mismatches",
-            self.rows, self.elements, self.mismatches
-        )
+        format!("cosim: {} rows, {} elements, {} mismatches", self.rows, self.elements, self.mismatches)
     }
 }
 
@@ -309,31 +246,16 @@ pub fn theta_of(before: u64, w: &ThetaWrite) -> u64 {
 /// The theta writes that replay row `row` of a run alone after a reset: its first element
 /// writes the value the row ran with.
 pub fn replay_writes<M: RowModel>(p: &M, writes: &[ThetaWrite], row: usize) -> Vec<ThetaWrite> {
-    let Some((reset, _)) = p.theta_range() else {
-        return vec![ThetaWrite::default()];
-    };
-    let before = writes[..row]
-        .iter()
-        .fold(reset, |t, w| theta_after(theta_of(t, w), w));
-    vec![ThetaWrite {
-        first: Some(theta_of(before, &writes[row])),
-        late: writes[row].late,
-    }]
+    let Some((reset, _)) = p.theta_range() else { return vec![ThetaWrite::default()] };
+    let before = writes[..row].iter().fold(reset, |t, w| theta_after(theta_of(t, w), w));
+    vec![ThetaWrite { first: Some(theta_of(before, &writes[row])), late: writes[row].late }]
 }
 
 /// Streams `rows` through the built unit and compares every output with the golden model.
 /// The golden model runs inside the timed loop (`seconds` covers simulation and checking).
-pub fn run<M: RowModel>(
-    p: &M,
-    binary: &Path,
-    rows: &[crate::rows::Row],
-    opt: &RunOptions,
-) -> Result<Report> {
+pub fn run<M: RowModel>(p: &M, binary: &Path, rows: &[crate::rows::Row], opt: &RunOptions) -> Result<Report> {
     if !(0.0..1.0).contains(&opt.stall) {
-        return Err(Error::Input(format!(
-            "cosim: stall = {}: allowed 0 <= P < 1",
-            opt.stall
-        )));
+        return Err(Error::Input(format!("cosim: stall = {}: allowed 0 <= P < 1", opt.stall)));
     }
     // After its input ends the harness stops when no output handshake happened for `idle`
     // cycles. The output ready is up in a share 1 - stall of the cycles, so the cut-off grows
@@ -341,14 +263,7 @@ pub fn run<M: RowModel>(
     // ended runs early (a count mismatch that was no fault of the design).
     let idle = ((4 * p.max_len() as u64 + 1000) as f64 / (1.0 - opt.stall)).ceil() as u64;
     let mut cmd = Command::new(binary);
-    cmd.args([
-        "--stall",
-        &opt.stall.to_string(),
-        "--seed",
-        &opt.seed.to_string(),
-        "--idle",
-        &idle.to_string(),
-    ]);
+    cmd.args(["--stall", &opt.stall.to_string(), "--seed", &opt.seed.to_string(), "--idle", &idle.to_string()]);
     if let Some(v) = &opt.vcd {
         cmd.arg("--vcd").arg(v);
     }
@@ -361,10 +276,7 @@ pub fn run<M: RowModel>(
     let stdin = child.stdin.take().unwrap();
     let fmt = p.input();
     let inputs: Vec<Vec<i64>> = rows.iter().map(|r| r.x.clone()).collect();
-    let writes = opt
-        .theta
-        .clone()
-        .unwrap_or_else(|| theta_writes(p, rows, opt.seed));
+    let writes = opt.theta.clone().unwrap_or_else(|| theta_writes(p, rows, opt.seed));
     assert_eq!(writes.len(), rows.len(), "one ThetaWrite per row");
     let writes_w = writes.clone();
     let writer = std::thread::spawn(move || -> std::io::Result<()> {
@@ -375,13 +287,7 @@ pub fn run<M: RowModel>(
                 if x == crate::fixfmt::MASKED {
                     flags |= 4;
                 }
-                let write = if i == 0 {
-                    tw.first
-                } else if i + 1 == r.len() {
-                    tw.late
-                } else {
-                    None
-                };
+                let write = if i == 0 { tw.first } else if i + 1 == r.len() { tw.late } else { None };
                 if let Some(t) = write {
                     flags |= 2 | ((t as u32) << 8);
                 }
@@ -393,11 +299,7 @@ pub fn run<M: RowModel>(
     });
 
     let mut rd = BufReader::with_capacity(1 << 16, child.stdout.take().unwrap());
-    let mut rep = Report {
-        rows: rows.len(),
-        elements: rows.iter().map(|r| r.x.len()).sum(),
-        ..Default::default()
-    };
+    let mut rep = Report { rows: rows.len(), elements: rows.iter().map(|r| r.x.len()).sum(), ..Default::default() };
     let (mut row, mut el) = (0usize, 0usize);
     let mut expected: Vec<Expected> = vec![];
     let mut theta = p.theta_range().map(|t| t.0).unwrap_or(0);
@@ -407,10 +309,7 @@ pub fn run<M: RowModel>(
     loop {
         if rd.read_exact(&mut rec).is_err() {
             let _ = child.kill();
-            return Err(Error::Tool(format!(
-                "{}: harness ended without its trailer record",
-                binary.display()
-            )));
+            return Err(Error::Tool(format!("{}: harness ended without its trailer record", binary.display())));
         }
         let data = u32::from_le_bytes(rec[0..4].try_into().unwrap());
         let flags = u32::from_le_bytes(rec[4..8].try_into().unwrap());
@@ -428,11 +327,7 @@ pub fn run<M: RowModel>(
             theta = theta_of(theta, &writes[row]);
             expected = expected_stream(p, &rows[row].x, theta);
         }
-        let Expected {
-            y: want,
-            last: expected_last,
-            keep: expected_keep,
-        } = expected[el];
+        let Expected { y: want, last: expected_last, keep: expected_keep } = expected[el];
         let got_keep = sparse.then_some(((flags >> 1) & 1 == 1, (flags >> 8) & 0x7f_ffff));
         if let Some((k, n)) = got_keep {
             cur.keep.push(k);
@@ -470,16 +365,10 @@ pub fn run<M: RowModel>(
         }
     }
     rep.seconds = t0.elapsed().as_secs_f64();
-    writer
-        .join()
-        .expect("writer thread")
-        .map_err(|e| Error::Tool(format!("writing to the harness: {e}")))?;
+    writer.join().expect("writer thread").map_err(|e| Error::Tool(format!("writing to the harness: {e}")))?;
     let status = child.wait().map_err(|e| Error::Tool(e.to_string()))?;
     if !status.success() {
-        return Err(Error::Tool(format!(
-            "{} exited with {status}",
-            binary.display()
-        )));
+        return Err(Error::Tool(format!("{} exited with {status}", binary.display())));
     }
     Ok(rep)
 }
@@ -499,13 +388,7 @@ pub fn expected_stream<M: RowModel>(p: &M, x: &[i64], theta: u64) -> Vec<Expecte
         .flat_map(|c| {
             let y = p.expect_row(c, theta);
             let n = y.len();
-            y.into_iter()
-                .enumerate()
-                .map(move |(i, (v, keep))| Expected {
-                    y: v,
-                    last: i + 1 == n,
-                    keep,
-                })
+            y.into_iter().enumerate().map(move |(i, (v, keep))| Expected { y: v, last: i + 1 == n, keep })
         })
         .collect()
 }
@@ -515,17 +398,9 @@ pub fn expected_stream<M: RowModel>(p: &M, x: &[i64], theta: u64) -> Vec<Expecte
 /// element (for the rows after it); half of the values small (at most 1/8 of the range).
 pub fn theta_writes<M: RowModel>(p: &M, rows: &[crate::rows::Row], seed: u64) -> Vec<ThetaWrite> {
     use rand::{Rng, SeedableRng};
-    let Some((_, hi)) = p.theta_range() else {
-        return vec![ThetaWrite::default(); rows.len()];
-    };
+    let Some((_, hi)) = p.theta_range() else { return vec![ThetaWrite::default(); rows.len()] };
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed ^ 0x7e7a);
-    let value = |rng: &mut rand::rngs::StdRng| {
-        if rng.gen_bool(0.5) {
-            rng.gen_range(0..=hi / 8)
-        } else {
-            rng.gen_range(0..=hi)
-        }
-    };
+    let value = |rng: &mut rand::rngs::StdRng| if rng.gen_bool(0.5) { rng.gen_range(0..=hi / 8) } else { rng.gen_range(0..=hi) };
     rows.iter()
         .map(|r| ThetaWrite {
             first: rng.gen_bool(0.25).then(|| value(&mut rng)),
@@ -537,12 +412,7 @@ pub fn theta_writes<M: RowModel>(p: &M, rows: &[crate::rows::Row], seed: u64) ->
 /// Verilator's own cycle rate for the design: the harness runs `cycles` cycles with no I/O.
 pub fn raw_rate(binary: &Path, cycles: u64, row_len: u32) -> Result<f64> {
     let out = Command::new(binary)
-        .args([
-            "--raw",
-            &cycles.to_string(),
-            "--raw-len",
-            &row_len.to_string(),
-        ])
+        .args(["--raw", &cycles.to_string(), "--raw-len", &row_len.to_string()])
         .output()
         .map_err(|e| Error::Tool(format!("{}: {e}", binary.display())))?;
     String::from_utf8_lossy(&out.stdout)
@@ -571,10 +441,7 @@ pub fn describe<M: RowModel>(p: &M, m: &Mismatch) -> String {
         o.to_real(m.got as i64),
         if m.got_last { " last" } else { "" },
     ) + &match (m.expected_keep, m.got_keep) {
-        (Some((ek, en)), Some((gk, gn))) => format!(
-            "; keep/kept expected {}/{en}, got {}/{gn}",
-            ek as u8, gk as u8
-        ),
+        (Some((ek, en)), Some((gk, gn))) => format!("; keep/kept expected {}/{en}, got {}/{gn}", ek as u8, gk as u8),
         _ => String::new(),
     }
 }

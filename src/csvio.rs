@@ -36,31 +36,19 @@ pub fn parse_rows(text: &str, origin: &str) -> Result<Vec<Vec<f64>>> {
             let f = field.trim();
             match parse_value(f) {
                 Some(v) => row.push(v),
-                None => {
-                    return Err(Error::Input(format!(
-                        "{origin}:{}: field {} = {f:?}: allowed {ALLOWED}",
-                        i + 1,
-                        j + 1
-                    )))
-                }
+                None => return Err(Error::Input(format!("{origin}:{}: field {} = {f:?}: allowed {ALLOWED}", i + 1, j + 1))),
             }
         }
         rows.push(row);
     }
     if rows.is_empty() {
-        return Err(Error::Input(format!(
-            "{origin}: no rows (allowed: one row of comma-separated logits per line)"
-        )));
+        return Err(Error::Input(format!("{origin}: no rows (allowed: one row of comma-separated logits per line)")));
     }
     Ok(rows)
 }
 
 /// Checks row lengths against the unit and quantizes every logit to the input format.
-pub fn quantize_rows(
-    p: &crate::params::UnitParams,
-    rows: &[Vec<f64>],
-    origin: &str,
-) -> Result<Vec<Vec<i64>>> {
+pub fn quantize_rows(p: &crate::params::UnitParams, rows: &[Vec<f64>], origin: &str) -> Result<Vec<Vec<i64>>> {
     if let Some(i) = rows.iter().position(|r| r.len() > p.max_len as usize) {
         return Err(Error::Input(format!(
             "{origin}: row {} has {} elements: allowed 1..={} (max_len of the configuration)",
@@ -69,10 +57,7 @@ pub fn quantize_rows(
             p.max_len
         )));
     }
-    Ok(rows
-        .iter()
-        .map(|r| r.iter().map(|&v| p.quantize_logit(v)).collect())
-        .collect())
+    Ok(rows.iter().map(|r| r.iter().map(|&v| p.quantize_logit(v)).collect()).collect())
 }
 
 #[cfg(test)]
@@ -81,34 +66,14 @@ mod tests {
 
     #[test]
     fn only_finite_reals_and_minus_inf_are_values() {
-        for ok in [
-            "0",
-            "-1.5",
-            "1e300",
-            "-1e-400",
-            "+2",
-            "-inf",
-            "-Infinity",
-            "-INF",
-        ] {
+        for ok in ["0", "-1.5", "1e300", "-1e-400", "+2", "-inf", "-Infinity", "-INF"] {
             assert!(parse_value(ok).is_some(), "{ok}");
         }
-        for bad in [
-            "", "x", "nan", "NaN", "inf", "+inf", "infinity", "1e400", "-1e400", "1,2",
-        ] {
+        for bad in ["", "x", "nan", "NaN", "inf", "+inf", "infinity", "1e400", "-1e400", "1,2"] {
             assert_eq!(parse_value(bad), None, "{bad}");
         }
-        assert_eq!(
-            parse_rows("\u{feff}1,2\n", "r.csv").unwrap(),
-            vec![vec![1.0, 2.0]],
-            "a byte-order mark is skipped"
-        );
-        let e = parse_rows("1,2\n3,+inf\n", "r.csv")
-            .unwrap_err()
-            .to_string();
-        assert_eq!(
-            e,
-            "r.csv:2: field 2 = \"+inf\": allowed a finite decimal real (|x| < 1.8e308), or -inf"
-        );
+        assert_eq!(parse_rows("\u{feff}1,2\n", "r.csv").unwrap(), vec![vec![1.0, 2.0]], "a byte-order mark is skipped");
+        let e = parse_rows("1,2\n3,+inf\n", "r.csv").unwrap_err().to_string();
+        assert_eq!(e, "r.csv:2: field 2 = \"+inf\": allowed a finite decimal real (|x| < 1.8e308), or -inf");
     }
 }

@@ -5,18 +5,10 @@
 pub enum Error {
     /// A configuration field has a value outside what is allowed.
     #[error("config: `{field}` = {value}: {allowed}")]
-    Field {
-        field: String,
-        value: String,
-        allowed: String,
-    },
+    Field { field: String, value: String, allowed: String },
     /// A command-line flag has a value outside what is allowed.
     #[error("`{flag}` = {value}: {allowed}")]
-    Flag {
-        flag: String,
-        value: String,
-        allowed: String,
-    },
+    Flag { flag: String, value: String, allowed: String },
     /// The configuration file could not be parsed (syntax, unknown key, wrong type).
     #[error("{0}")]
     Parse(String),
@@ -35,24 +27,13 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
     pub fn field(field: &str, value: impl std::fmt::Display, allowed: impl Into<String>) -> Self {
-        Error::Field {
-            field: field.into(),
-            value: value.to_string(),
-            allowed: allowed.into(),
-        }
+        Error::Field { field: field.into(), value: value.to_string(), allowed: allowed.into() }
     }
     pub fn flag(flag: &str, value: impl std::fmt::Display, allowed: impl Into<String>) -> Self {
-        Error::Flag {
-            flag: flag.into(),
-            value: value.to_string(),
-            allowed: allowed.into(),
-        }
+        Error::Flag { flag: flag.into(), value: value.to_string(), allowed: allowed.into() }
     }
     pub fn io(path: impl AsRef<std::path::Path>, err: std::io::Error) -> Self {
-        Error::Io {
-            path: path.as_ref().display().to_string(),
-            err,
-        }
+        Error::Io { path: path.as_ref().display().to_string(), err }
     }
 }
 
@@ -74,13 +55,7 @@ pub fn one_line(msg: &str) -> String {
         .lines()
         .map(str::trim)
         // a source line quoted as `1 | text`
-        .filter(|l| {
-            !l.is_empty()
-                && !l.starts_with('|')
-                && !l.starts_with('^')
-                && l.split_once(" |")
-                    .is_none_or(|(n, _)| n.trim().parse::<u64>().is_err())
-        })
+        .filter(|l| !l.is_empty() && !l.starts_with('|') && !l.starts_with('^') && l.split_once(" |").is_none_or(|(n, _)| n.trim().parse::<u64>().is_err()))
         .collect();
     parts.join(" ")
 }
@@ -97,9 +72,6 @@ mod tests {
         assert_eq!(real(1e300), "1e300");
         assert_eq!(real(1e-300), "1e-300");
         let npyz = "could not parse Python expression: syntax error:  --> 1:35\n  |\n1 | {'descr': '<f4', 'fortran_order': Maybe}\n  |                                   ^---\n  |\n  = expected value";
-        assert_eq!(
-            one_line(npyz),
-            "could not parse Python expression: syntax error:  --> 1:35 = expected value"
-        );
+        assert_eq!(one_line(npyz), "could not parse Python expression: syntax error:  --> 1:35 = expected value");
     }
 }

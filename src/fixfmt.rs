@@ -25,18 +25,10 @@ pub struct FixFmt {
 
 impl FixFmt {
     pub fn signed(bits: u32, frac: u32) -> Self {
-        Self {
-            signed: true,
-            bits,
-            frac,
-        }
+        Self { signed: true, bits, frac }
     }
     pub fn unsigned(bits: u32, frac: u32) -> Self {
-        Self {
-            signed: false,
-            bits,
-            frac,
-        }
+        Self { signed: false, bits, frac }
     }
     /// Integer bits including the sign bit (may be negative for all-fraction formats).
     pub fn int_bits(&self) -> i64 {
@@ -94,20 +86,11 @@ impl FixFmt {
     }
     /// `Q(int,frac)` notation as in the Softermax paper: integer bits include the sign.
     pub fn q_name(&self) -> String {
-        format!(
-            "{}Q({},{})",
-            if self.signed { "" } else { "U" },
-            self.int_bits(),
-            self.frac
-        )
+        format!("{}Q({},{})", if self.signed { "" } else { "U" }, self.int_bits(), self.frac)
     }
     /// The code printed as a binary string of `bits` digits.
     pub fn bit_string(&self, code: i64) -> String {
-        format!(
-            "{:0width$b}",
-            self.to_bits(code),
-            width = self.bits as usize
-        )
+        format!("{:0width$b}", self.to_bits(code), width = self.bits as usize)
     }
 }
 

@@ -21,18 +21,8 @@ fn pick<T: Copy>(rng: &mut StdRng, v: &[T]) -> T {
 
 /// One random draw of the configuration space (not necessarily valid).
 fn draw(rng: &mut StdRng, max_len_cap: u32) -> Config {
-    let base = if rng.gen_bool(0.5) {
-        Base::Two
-    } else {
-        Base::E
-    };
-    let log2e = (base == Base::E).then(|| {
-        if rng.gen_bool(0.5) {
-            Log2e::Multiplier
-        } else {
-            Log2e::Upstream
-        }
-    });
+    let base = if rng.gen_bool(0.5) { Base::Two } else { Base::E };
+    let log2e = (base == Base::E).then(|| if rng.gen_bool(0.5) { Log2e::Multiplier } else { Log2e::Upstream });
     let wi = rng.gen_range(4..=16u32);
     let fi = rng.gen_range(0..wi);
     let wo = rng.gen_range(4..=16u32);
@@ -40,40 +30,20 @@ fn draw(rng: &mut StdRng, max_len_cap: u32) -> Config {
     // log-uniform 1..=cap, with the powers of two and their neighbours likely
     let max_len = match rng.gen_range(0..3) {
         0 => 1u32 << rng.gen_range(0..=max_len_cap.ilog2()),
-        1 => ((1u32 << rng.gen_range(0..=max_len_cap.ilog2())) + pick(rng, &[0u32, 1]))
-            .saturating_sub(pick(rng, &[0u32, 1]))
-            .max(1),
+        1 => ((1u32 << rng.gen_range(0..=max_len_cap.ilog2())) + pick(rng, &[0u32, 1])).saturating_sub(pick(rng, &[0u32, 1])).max(1),
         _ => (2f64.powf(rng.gen_range(0.0..(max_len_cap as f64).log2()))).round() as u32,
     }
     .clamp(1, max_len_cap);
     let exp = match rng.gen_range(0..3) {
         0 => ExpCfg::default(),
-        1 => ExpCfg {
-            method: Some(ExpMethod::Lut),
-            segments: None,
-        },
-        _ => ExpCfg {
-            method: Some(ExpMethod::Lpw),
-            segments: Some(1 << rng.gen_range(1..=6)),
-        },
+        1 => ExpCfg { method: Some(ExpMethod::Lut), segments: None },
+        _ => ExpCfg { method: Some(ExpMethod::Lpw), segments: Some(1 << rng.gen_range(1..=6)) },
     };
     let recip = match rng.gen_range(0..4) {
         0 => RecipCfg::default(),
-        1 => RecipCfg {
-            method: Some(RecipMethod::Lut),
-            segments: None,
-            index_bits: rng.gen_bool(0.5).then(|| rng.gen_range(2..=12)),
-        },
-        2 => RecipCfg {
-            method: Some(RecipMethod::Lpw),
-            segments: Some(1 << rng.gen_range(1..=6)),
-            index_bits: None,
-        },
-        _ => RecipCfg {
-            method: Some(RecipMethod::Newton),
-            segments: Some(1 << rng.gen_range(1..=5)),
-            index_bits: None,
-        },
+        1 => RecipCfg { method: Some(RecipMethod::Lut), segments: None, index_bits: rng.gen_bool(0.5).then(|| rng.gen_range(2..=12)) },
+        2 => RecipCfg { method: Some(RecipMethod::Lpw), segments: Some(1 << rng.gen_range(1..=6)), index_bits: None },
+        _ => RecipCfg { method: Some(RecipMethod::Newton), segments: Some(1 << rng.gen_range(1..=5)), index_bits: None },
     };
     let mut internal = InternalCfg::default();
     if rng.gen_bool(0.25) {
@@ -147,11 +117,7 @@ pub const TB_ROWS: usize = 16;
 /// max_len), then every corner row of at most 8 elements with masked elements.
 pub fn tb_rows(rows: &[crate::rows::Row]) -> Vec<crate::rows::Row> {
     let masked = |r: &&crate::rows::Row| r.x.len() <= 8 && r.x.contains(&crate::fixfmt::MASKED);
-    rows.iter()
-        .take(TB_ROWS)
-        .chain(rows.iter().skip(TB_ROWS).filter(masked))
-        .cloned()
-        .collect()
+    rows.iter().take(TB_ROWS).chain(rows.iter().skip(TB_ROWS).filter(masked)).cloned().collect()
 }
 
 /// What one configuration went through.
@@ -166,13 +132,7 @@ pub struct Checked {
 /// co-simulates `rows` rows (corner rows first) with `stall` on both streams (every output
 /// bit, keep flag and count compared), and runs each design's generated testbench on
 /// [`tb_rows`] under Icarus. Err names the first failure.
-pub fn check_config(
-    text: &str,
-    rows: usize,
-    stall: f64,
-    seed: u64,
-    work: &std::path::Path,
-) -> Result<Checked> {
+pub fn check_config(text: &str, rows: usize, stall: f64, seed: u64, work: &std::path::Path) -> Result<Checked> {
     let cfg = Config::parse(text, "fuzz config")?;
     let p = UnitParams::new(&cfg)?;
     let row_set = crate::rows::cosim_rows(&p, rows, seed);
@@ -180,37 +140,20 @@ pub fn check_config(
     if p.sparse.is_none() {
         designs.push(Design::Baseline);
     }
-    let mut out = Checked {
-        module: String::new(),
-        sparse: p.sparse.is_some(),
-        rows: 0,
-        elements: 0,
-    };
+    let mut out = Checked { module: String::new(), sparse: p.sparse.is_some(), rows: 0, elements: 0 };
     for design in designs {
         let g = generate_design(&cfg, "fuzz.toml", design)?;
         crate::lint::check(&g, work)?;
         let bin = crate::cosim::build(&g)?.binary;
-        let opt = crate::cosim::RunOptions {
-            stall,
-            seed,
-            vcd: None,
-            theta: None,
-        };
+        let opt = crate::cosim::RunOptions { stall, seed, vcd: None, theta: None };
         let rep = match design {
             Design::Unit => crate::cosim::run(&p, &bin, &row_set, &opt)?,
-            Design::Baseline => crate::cosim::run(
-                &crate::baseline::BaselineParams::from_unit(&p),
-                &bin,
-                &row_set,
-                &opt,
-            )?,
+            Design::Baseline => crate::cosim::run(&crate::baseline::BaselineParams::from_unit(&p), &bin, &row_set, &opt)?,
         };
         if !rep.passed() || rep.outputs != rep.elements {
             let first = rep.first_mismatches.first().map(|m| match design {
                 Design::Unit => crate::cosim::describe(&p, m),
-                Design::Baseline => {
-                    crate::cosim::describe(&crate::baseline::BaselineParams::from_unit(&p), m)
-                }
+                Design::Baseline => crate::cosim::describe(&crate::baseline::BaselineParams::from_unit(&p), m),
             });
             return Err(Error::Tool(format!(
                 "{} ({design:?}): {} (outputs {}); first: {}",
@@ -225,13 +168,7 @@ pub fn check_config(
         let tb_rows = &tb_rows(&row_set);
         let tb = match design {
             Design::Unit => crate::testbench::build(&p, &g, tb_rows, seed, stall),
-            Design::Baseline => crate::testbench::build(
-                &crate::baseline::BaselineParams::from_unit(&p),
-                &g,
-                tb_rows,
-                seed,
-                stall,
-            ),
+            Design::Baseline => crate::testbench::build(&crate::baseline::BaselineParams::from_unit(&p), &g, tb_rows, seed, stall),
         };
         crate::testbench::run_icarus(&g, &tb, work)?;
         if design == Design::Unit {

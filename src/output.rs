@@ -14,19 +14,10 @@ pub const NAME_MAX: usize = 255;
 /// rename would replace the device with a plain file (as root, `--json /dev/null` did).
 pub fn write_atomically(path: &Path, bytes: impl AsRef<[u8]>) -> Result<()> {
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .map_err(|e| Error::io(path, e))?;
-        return f
-            .write_all(bytes.as_ref())
-            .and_then(|_| f.flush())
-            .map_err(|e| Error::io(path, e));
+        let mut f = std::fs::OpenOptions::new().write(true).open(path).map_err(|e| Error::io(path, e))?;
+        return f.write_all(bytes.as_ref()).and_then(|_| f.flush()).map_err(|e| Error::io(path, e));
     }
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut b = tempfile::Builder::new();
     #[cfg(unix)]
     {
@@ -34,8 +25,7 @@ pub fn write_atomically(path: &Path, bytes: impl AsRef<[u8]>) -> Result<()> {
         b.permissions(std::fs::Permissions::from_mode(0o666));
     }
     let mut f = b.tempfile_in(dir).map_err(|e| Error::io(path, e))?;
-    f.write_all(bytes.as_ref())
-        .map_err(|e| Error::io(path, e))?;
+    f.write_all(bytes.as_ref()).map_err(|e| Error::io(path, e))?;
     f.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
 }
@@ -47,10 +37,7 @@ pub fn is_stdout(path: &Path) -> bool {
 
 /// The first component of `path` longer than [`NAME_MAX`] bytes, if any.
 fn long_component(path: &Path) -> Option<String> {
-    path.components()
-        .map(|c| c.as_os_str())
-        .find(|c| c.len() > NAME_MAX)
-        .map(|c| c.to_string_lossy().into_owned())
+    path.components().map(|c| c.as_os_str()).find(|c| c.len() > NAME_MAX).map(|c| c.to_string_lossy().into_owned())
 }
 
 /// Checks, before any work, that an output file can be written at `path` (given as `flag`):
@@ -71,42 +58,23 @@ pub fn check_file(flag: &str, path: &Path, stdout_ok: bool) -> Result<()> {
     }
     let text = path.as_os_str().to_string_lossy();
     if text.ends_with('/') || text.ends_with("/.") || path.file_name().is_none() {
-        return Err(refuse(
-            "allowed a file name; this ends in a directory (`/`, `.` or `..`)".into(),
-        ));
+        return Err(refuse("allowed a file name; this ends in a directory (`/`, `.` or `..`)".into()));
     }
     if let Some(c) = long_component(path) {
-        return Err(refuse(format!(
-            "allowed names of at most {NAME_MAX} bytes; {}... has {}",
-            c.chars().take(16).collect::<String>(),
-            c.len()
-        )));
+        return Err(refuse(format!("allowed names of at most {NAME_MAX} bytes; {}... has {}", c.chars().take(16).collect::<String>(), c.len())));
     }
     if let Err(e) = std::fs::metadata(path) {
         // a dangling link is replaced by the file; a loop cannot be written through
         if path.symlink_metadata().is_ok() && e.kind() != std::io::ErrorKind::NotFound {
-            return Err(refuse(format!(
-                "allowed a file; this is a symbolic link that cannot be followed ({e})"
-            )));
+            return Err(refuse(format!("allowed a file; this is a symbolic link that cannot be followed ({e})")));
         }
     }
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     if !dir.is_dir() {
-        let what = if dir.exists() {
-            "is not a directory"
-        } else {
-            "does not exist"
-        };
-        return Err(refuse(format!(
-            "allowed a file in an existing directory; {} {what}",
-            dir.display()
-        )));
+        let what = if dir.exists() { "is not a directory" } else { "does not exist" };
+        return Err(refuse(format!("allowed a file in an existing directory; {} {what}", dir.display())));
     }
-    tempfile::tempfile_in(dir)
-        .map_err(|e| refuse(format!("allowed a file in a writable directory ({e})")))?;
+    tempfile::tempfile_in(dir).map_err(|e| refuse(format!("allowed a file in a writable directory ({e})")))?;
     Ok(())
 }
 
@@ -119,29 +87,13 @@ pub fn check_dir(flag: &str, dir: &Path) -> Result<()> {
         return Err(refuse("allowed a directory; this is a file".into()));
     }
     if let Some(c) = long_component(dir) {
-        return Err(refuse(format!(
-            "allowed names of at most {NAME_MAX} bytes; {}... has {}",
-            c.chars().take(16).collect::<String>(),
-            c.len()
-        )));
+        return Err(refuse(format!("allowed names of at most {NAME_MAX} bytes; {}... has {}", c.chars().take(16).collect::<String>(), c.len())));
     }
-    let existing = dir
-        .ancestors()
-        .filter(|a| !a.as_os_str().is_empty())
-        .find(|a| a.exists())
-        .unwrap_or(Path::new("."));
+    let existing = dir.ancestors().filter(|a| !a.as_os_str().is_empty()).find(|a| a.exists()).unwrap_or(Path::new("."));
     if !existing.is_dir() {
-        return Err(refuse(format!(
-            "allowed a directory that can be created; {} is a file",
-            existing.display()
-        )));
+        return Err(refuse(format!("allowed a directory that can be created; {} is a file", existing.display())));
     }
-    tempfile::tempfile_in(existing).map_err(|e| {
-        refuse(format!(
-            "allowed a writable directory ({}: {e})",
-            existing.display()
-        ))
-    })?;
+    tempfile::tempfile_in(existing).map_err(|e| refuse(format!("allowed a writable directory ({}: {e})", existing.display())))?;
     Ok(())
 }
 
@@ -156,10 +108,7 @@ fn identity(path: &Path) -> Option<PathBuf> {
         Ok(m) if m.is_file() => path.canonicalize().ok(),
         Ok(_) => None,
         Err(_) => {
-            let dir = path
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
+            let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
             Some(dir.canonicalize().ok()?.join(path.file_name()?))
         }
     }
@@ -168,35 +117,14 @@ fn identity(path: &Path) -> Option<PathBuf> {
 /// Checks, before any work, that no two output flags name the same file and that no output
 /// is one of the input files (it would be overwritten: `--json x.npy`). `outputs` and
 /// `inputs` are (flag, path) pairs; absent flags are None.
-pub fn check_distinct(
-    outputs: &[(&str, Option<&Path>)],
-    inputs: &[(&str, Option<&Path>)],
-) -> Result<()> {
-    let outs: Vec<(&str, &Path, PathBuf)> = outputs
-        .iter()
-        .filter_map(|(f, p)| p.and_then(|p| Some((*f, p, identity(p)?))))
-        .collect();
+pub fn check_distinct(outputs: &[(&str, Option<&Path>)], inputs: &[(&str, Option<&Path>)]) -> Result<()> {
+    let outs: Vec<(&str, &Path, PathBuf)> = outputs.iter().filter_map(|(f, p)| p.and_then(|p| Some((*f, p, identity(p)?)))).collect();
     for (i, (flag, path, id)) in outs.iter().enumerate() {
         if let Some((first, _, _)) = outs[..i].iter().find(|(_, _, other)| other == id) {
-            return Err(Error::flag(
-                flag,
-                path.display(),
-                format!("allowed a file other than the {first} file (both would write it)"),
-            ));
+            return Err(Error::flag(flag, path.display(), format!("allowed a file other than the {first} file (both would write it)")));
         }
-        if let Some((input, ipath)) = inputs
-            .iter()
-            .filter_map(|(f, p)| p.filter(|p| p.is_file()).map(|p| (*f, p)))
-            .find(|(_, p)| identity(p).as_ref() == Some(id))
-        {
-            return Err(Error::flag(
-                flag,
-                path.display(),
-                format!(
-                    "allowed a file other than the {input} file {} (it would be overwritten)",
-                    ipath.display()
-                ),
-            ));
+        if let Some((input, ipath)) = inputs.iter().filter_map(|(f, p)| p.filter(|p| p.is_file()).map(|p| (*f, p))).find(|(_, p)| identity(p).as_ref() == Some(id)) {
+            return Err(Error::flag(flag, path.display(), format!("allowed a file other than the {input} file {} (it would be overwritten)", ipath.display())));
         }
     }
     Ok(())

@@ -14,10 +14,7 @@ pub struct Row {
 }
 
 fn row(kind: impl Into<String>, x: Vec<i64>) -> Row {
-    Row {
-        kind: kind.into(),
-        x,
-    }
+    Row { kind: kind.into(), x }
 }
 
 /// Every corner case, each as one or more rows of valid length (1..=max_len).
@@ -37,10 +34,7 @@ pub fn corner_rows(p: &UnitParams) -> Vec<Row> {
     for &len in &[1usize, 2, 7] {
         v.push(row(format!("all masked x{len}"), vec![MASKED; len]));
     }
-    v.push(row(
-        "masked pattern x7",
-        vec![MASKED, hi, MASKED, mid, lo, MASKED, mid],
-    ));
+    v.push(row("masked pattern x7", vec![MASKED, hi, MASKED, mid, lo, MASKED, mid]));
     for &c in &[lo, hi, zero, 1, -1] {
         v.push(row(format!("length-1 {c}"), vec![c]));
     }
@@ -51,122 +45,31 @@ pub fn corner_rows(p: &UnitParams) -> Vec<Row> {
         v.push(row(format!("dominant at {pos}"), x));
     }
     // saturated inputs at both ends
-    v.push(row(
-        "alternating min/max",
-        (0..n).map(|i| if i % 2 == 0 { lo } else { hi }).collect(),
-    ));
-    v.push(row(
-        "alternating max/min",
-        (0..n).map(|i| if i % 2 == 0 { hi } else { lo }).collect(),
-    ));
+    v.push(row("alternating min/max", (0..n).map(|i| if i % 2 == 0 { lo } else { hi }).collect()));
+    v.push(row("alternating max/min", (0..n).map(|i| if i % 2 == 0 { hi } else { lo }).collect()));
     // ties at the max among smaller values
-    v.push(row(
-        "ties at the max",
-        (0..n)
-            .map(|i| {
-                if i % 5 == 2 {
-                    hi
-                } else {
-                    (hi - 1 - (i % 17) as i64).max(lo)
-                }
-            })
-            .collect(),
-    ));
-    v.push(row(
-        "two ties at the max",
-        (0..n)
-            .map(|i| {
-                if i == 1 || i + 1 == n {
-                    mid
-                } else {
-                    mid - 1 - (i % 9) as i64
-                }
-            })
-            .collect(),
-    ));
+    v.push(row("ties at the max", (0..n).map(|i| if i % 5 == 2 { hi } else { (hi - 1 - (i % 17) as i64).max(lo) }).collect()));
+    v.push(row("two ties at the max", (0..n).map(|i| if i == 1 || i + 1 == n { mid } else { mid - 1 - (i % 9) as i64 }).collect()));
     // every element a new max (renormalization at every step), and the reverse
-    v.push(row(
-        "increasing ramp",
-        (0..n)
-            .map(|i| lo + ((i as i64 * (hi - lo)) / (n.max(2) as i64 - 1)))
-            .collect(),
-    ));
-    v.push(row(
-        "decreasing ramp",
-        (0..n)
-            .map(|i| hi - ((i as i64 * (hi - lo)) / (n.max(2) as i64 - 1)))
-            .collect(),
-    ));
-    v.push(row(
-        "increasing by one LSB",
-        (0..n).map(|i| (lo + i as i64).min(hi)).collect(),
-    ));
-    v.push(row(
-        "sawtooth 1 LSB over 64",
-        (0..n).map(|i| (i % 64) as i64).collect(),
-    ));
+    v.push(row("increasing ramp", (0..n).map(|i| lo + ((i as i64 * (hi - lo)) / (n.max(2) as i64 - 1))).collect()));
+    v.push(row("decreasing ramp", (0..n).map(|i| hi - ((i as i64 * (hi - lo)) / (n.max(2) as i64 - 1))).collect()));
+    v.push(row("increasing by one LSB", (0..n).map(|i| (lo + i as i64).min(hi)).collect()));
+    v.push(row("sawtooth 1 LSB over 64", (0..n).map(|i| (i % 64) as i64).collect()));
     // the largest sum: max_len equal maxima (sum = max_len, no renormalization)
     v.push(row("max_len equal maxima", vec![hi; n]));
     // masked elements in rows of max_len: the whole row, the first element, all but one, a
     // causal suffix, every other element, and a masked run before the row max
     v.push(row(format!("all masked x{n}"), vec![MASKED; n]));
-    v.push(row(
-        "masked first element",
-        (0..n)
-            .map(|i| if i == 0 { MASKED } else { (i % 13) as i64 - 6 })
-            .collect(),
-    ));
-    v.push(row(
-        "all masked but the last",
-        (0..n)
-            .map(|i| if i + 1 == n { mid } else { MASKED })
-            .collect(),
-    ));
-    v.push(row(
-        "causal mask: second half masked",
-        (0..n)
-            .map(|i| {
-                if 2 * i >= n && n > 1 {
-                    MASKED
-                } else {
-                    hi - (i % 29) as i64
-                }
-            })
-            .collect(),
-    ));
-    v.push(row(
-        "every other element masked",
-        (0..n)
-            .map(|i| {
-                if i % 2 == 1 {
-                    MASKED
-                } else {
-                    lo + (i % 7) as i64
-                }
-            })
-            .collect(),
-    ));
-    v.push(row(
-        "masked run, then the max",
-        (0..n)
-            .map(|i| {
-                if i < n / 2 {
-                    MASKED
-                } else if i + 1 == n {
-                    hi
-                } else {
-                    lo
-                }
-            })
-            .collect(),
-    ));
+    v.push(row("masked first element", (0..n).map(|i| if i == 0 { MASKED } else { (i % 13) as i64 - 6 }).collect()));
+    v.push(row("all masked but the last", (0..n).map(|i| if i + 1 == n { mid } else { MASKED }).collect()));
+    v.push(row("causal mask: second half masked", (0..n).map(|i| if 2 * i >= n && n > 1 { MASKED } else { hi - (i % 29) as i64 }).collect()));
+    v.push(row("every other element masked", (0..n).map(|i| if i % 2 == 1 { MASKED } else { lo + (i % 7) as i64 }).collect()));
+    v.push(row("masked run, then the max", (0..n).map(|i| if i < n / 2 { MASKED } else if i + 1 == n { hi } else { lo }).collect()));
     v.retain(|r| !r.x.is_empty() && r.x.len() <= n);
     // narrow inputs (4..6 bits) cannot hold every pattern above: saturate to the format, as
     // the quantizer does (the sawtooth's 63 exceeded 6-bit codes: fuzz seed 1)
     for r in &mut v {
-        r.x.iter_mut()
-            .filter(|c| **c != MASKED)
-            .for_each(|c| *c = (*c).clamp(lo, hi));
+        r.x.iter_mut().filter(|c| **c != MASKED).for_each(|c| *c = (*c).clamp(lo, hi));
     }
     v
 }
@@ -210,9 +113,7 @@ fn with_masks(rng: &mut impl Rng, kind: &str, mut x: Vec<i64>) -> Row {
         row(format!("{kind}, causal mask"), x)
     } else {
         let q = rng.gen_range(0.0..0.9);
-        x.iter_mut()
-            .filter(|_| rng.gen_bool(q))
-            .for_each(|c| *c = MASKED);
+        x.iter_mut().filter(|_| rng.gen_bool(q)).for_each(|c| *c = MASKED);
         row(format!("{kind}, masked at random"), x)
     }
 }
@@ -245,11 +146,7 @@ pub fn check_count(flag: &str, count: usize, max_len: u32) -> crate::error::Resu
     use crate::error::Error;
     let hi = max_rows(max_len);
     if count == 0 {
-        Err(Error::flag(
-            flag,
-            0,
-            format!("allowed 1 or more (at most {hi})"),
-        ))
+        Err(Error::flag(flag, 0, format!("allowed 1 or more (at most {hi})")))
     } else if count > hi {
         Err(Error::flag(
             flag,
@@ -284,13 +181,7 @@ mod tests {
             let text = format!("base = \"2\"\nmax_len = 200\n[input]\nbits = {bits}\nfrac = 1\n[output]\nbits = 8\nfrac = 8\n");
             let p = UnitParams::new(&Config::parse(&text, "t").unwrap()).unwrap();
             for r in corner_rows(&p) {
-                assert!(
-                    r.x.iter()
-                        .all(|&c| c == MASKED
-                            || (p.input.min_code()..=p.input.max_code()).contains(&c)),
-                    "{bits} bits: {}",
-                    r.kind
-                );
+                assert!(r.x.iter().all(|&c| c == MASKED || (p.input.min_code()..=p.input.max_code()).contains(&c)), "{bits} bits: {}", r.kind);
             }
         }
     }

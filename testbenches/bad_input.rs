@@ -14,29 +14,16 @@ fn run(args: &[&str], cwd: &Path) -> Output {
 }
 
 fn run_env(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_softmax-hw"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("SOFTMAX_HW_DATA")
-        .envs(env.iter().copied())
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_softmax-hw")).args(args).current_dir(cwd).env_remove("SOFTMAX_HW_DATA").envs(env.iter().copied()).output().unwrap()
 }
 
 /// An .npy file (format 1.0) written by hand: any dtype descriptor, order and shape, and raw
 /// data bytes that need not match the header.
 fn npy(descr: &str, fortran: bool, shape: &[u64], data: &[u8]) -> Vec<u8> {
     let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
-    let shape = if dims.len() == 1 {
-        format!("({},)", dims[0])
-    } else {
-        format!("({})", dims.join(", "))
-    };
+    let shape = if dims.len() == 1 { format!("({},)", dims[0]) } else { format!("({})", dims.join(", ")) };
     let order = if fortran { "True" } else { "False" };
-    npy_header(
-        &format!("{{'descr': '{descr}', 'fortran_order': {order}, 'shape': {shape}, }}"),
-        data,
-    )
+    npy_header(&format!("{{'descr': '{descr}', 'fortran_order': {order}, 'shape': {shape}, }}"), data)
 }
 
 /// An .npy file (format 1.0) with any header text, valid or not.
@@ -74,8 +61,7 @@ const NAN: f32 = f32::NAN;
 const INF: f32 = f32::INFINITY;
 const NINF: f32 = f32::NEG_INFINITY;
 
-const GOOD_CFG: &str =
-    "base = \"2\"\nmax_len = 1024\n[input]\nbits = 8\nfrac = 2\n[output]\nbits = 8\nfrac = 7\n";
+const GOOD_CFG: &str = "base = \"2\"\nmax_len = 1024\n[input]\nbits = 8\nfrac = 2\n[output]\nbits = 8\nfrac = 7\n";
 
 struct Case {
     name: &'static str,
@@ -89,19 +75,8 @@ struct Case {
     env: Vec<(&'static str, &'static str)>,
 }
 
-fn case(
-    name: &'static str,
-    files: Vec<(&'static str, Vec<u8>)>,
-    args: &[&'static str],
-    needle: &'static str,
-) -> Case {
-    Case {
-        name,
-        files,
-        args: args.to_vec(),
-        needle,
-        env: vec![],
-    }
+fn case(name: &'static str, files: Vec<(&'static str, Vec<u8>)>, args: &[&'static str], needle: &'static str) -> Case {
+    Case { name, files, args: args.to_vec(), needle, env: vec![] }
 }
 
 impl Case {
@@ -125,19 +100,14 @@ fn leak(s: String) -> &'static str {
 
 /// A table.json of `sweep` with the description `sweep` (JSON text), no points.
 fn table(sweep: &str) -> Vec<(&'static str, Vec<u8>)> {
-    vec![(
-        "t.json",
-        format!("{{\"sweep\": {sweep}, \"points\": []}}").into_bytes(),
-    )]
+    vec![("t.json", format!("{{\"sweep\": {sweep}, \"points\": []}}").into_bytes())]
 }
 
 const SWEEP_INFO: &str = r#"{"base": "", "vary": ["exp.segments=4,8"], "variants": 2, "target": "ecp5", "freq_mhz": 100.0, "rows": 300, "baseline": false}"#;
 
 /// `accuracy --data x.npy` (plus `extra`) with the JSON and SVG outputs asked for.
 fn acc(extra: &[&'static str]) -> Vec<&'static str> {
-    let mut v = vec![
-        "accuracy", "--data", "x.npy", "--json", "out.json", "--plot", "out.svg",
-    ];
+    let mut v = vec!["accuracy", "--data", "x.npy", "--json", "out.json", "--plot", "out.svg"];
     v.extend(extra);
     v
 }
@@ -512,23 +482,13 @@ fn bad_input_gets_one_line_naming_it_and_no_output() {
         }
         let after = listing(dir.path());
         if after != before {
-            wrong.push(format!(
-                "files created: {:?}",
-                after
-                    .iter()
-                    .filter(|p| !before.contains(p))
-                    .collect::<Vec<_>>()
-            ));
+            wrong.push(format!("files created: {:?}", after.iter().filter(|p| !before.contains(p)).collect::<Vec<_>>()));
         }
         // and no input overwritten (`--json x.npy` once replaced the data)
         let changed: Vec<&str> = c
             .files
             .iter()
-            .filter(|(name, bytes)| {
-                !name.ends_with('/')
-                    && !bytes.starts_with(LINK)
-                    && std::fs::read(dir.path().join(name)).ok().as_ref() != Some(bytes)
-            })
+            .filter(|(name, bytes)| !name.ends_with('/') && !bytes.starts_with(LINK) && std::fs::read(dir.path().join(name)).ok().as_ref() != Some(bytes))
             .map(|(name, _)| *name)
             .collect();
         if !changed.is_empty() {
@@ -539,21 +499,10 @@ fn bad_input_gets_one_line_naming_it_and_no_output() {
             eprintln!("{:28} {}", c.name, err.trim_end());
         }
         if !wrong.is_empty() {
-            failures.push(format!(
-                "{}: {}\n    softmax-hw {}\n    stderr: {err:?}",
-                c.name,
-                wrong.join("; "),
-                c.args.join(" ")
-            ));
+            failures.push(format!("{}: {}\n    softmax-hw {}\n    stderr: {err:?}", c.name, wrong.join("; "), c.args.join(" ")));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} rows failed:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {} rows failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }
 
 /// The `variants` of an accuracy JSON report (what was measured, without the dataset name).
@@ -561,13 +510,8 @@ fn accuracy_variants(dir: &Path, args: &[&str]) -> serde_json::Value {
     let mut a = vec!["accuracy", "--json", "a.json"];
     a.extend(args);
     let out = run(&a, dir);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("a.json")).unwrap()).unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("a.json")).unwrap()).unwrap();
     v["variants"].clone()
 }
 
@@ -578,64 +522,25 @@ fn fortran_order_npy_is_read_correctly() {
     let dir = tempfile::tempdir().unwrap();
     let rows = [[0.0f32, 1.5, -2.0], [4.0, -3.0, 0.25]];
     let c: Vec<f32> = rows.iter().flatten().copied().collect();
-    let f: Vec<f32> = (0..3)
-        .flat_map(|j| rows.iter().map(move |r| r[j]))
-        .collect();
-    std::fs::write(
-        dir.path().join("c.npy"),
-        npy("<f4", false, &[2, 3], &f32_bytes(&c)),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("f.npy"),
-        npy("<f4", true, &[2, 3], &f32_bytes(&f)),
-    )
-    .unwrap();
+    let f: Vec<f32> = (0..3).flat_map(|j| rows.iter().map(move |r| r[j])).collect();
+    std::fs::write(dir.path().join("c.npy"), npy("<f4", false, &[2, 3], &f32_bytes(&c))).unwrap();
+    std::fs::write(dir.path().join("f.npy"), npy("<f4", true, &[2, 3], &f32_bytes(&f))).unwrap();
     // the column-major bytes read as if they were rows: other rows, another report
-    std::fs::write(
-        dir.path().join("wrong.npy"),
-        npy("<f4", false, &[2, 3], &f32_bytes(&f)),
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("wrong.npy"), npy("<f4", false, &[2, 3], &f32_bytes(&f))).unwrap();
     std::fs::write(dir.path().join("r.csv"), "0,1.5,-2\n4,-3,0.25\n").unwrap();
     let from_c = accuracy_variants(dir.path(), &["--data", "c.npy"]);
     assert_eq!(accuracy_variants(dir.path(), &["--data", "f.npy"]), from_c);
     assert_eq!(accuracy_variants(dir.path(), &["--data", "r.csv"]), from_c);
-    assert_ne!(
-        accuracy_variants(dir.path(), &["--data", "wrong.npy"]),
-        from_c
-    );
+    assert_ne!(accuracy_variants(dir.path(), &["--data", "wrong.npy"]), from_c);
     // lengths and index in Fortran order too (a 1-D array has one order)
     std::fs::write(dir.path().join("l.npy"), lengths(&[3, 2])).unwrap();
     let ix = [[0, 1, 2, 0], [0, 3, 4, 1]];
     let ixf: Vec<i32> = (0..4).flat_map(|j| ix.iter().map(move |r| r[j])).collect();
-    std::fs::write(
-        dir.path().join("i.npy"),
-        npy("<i4", true, &[2, 4], &i32_bytes(&ixf)),
-    )
-    .unwrap();
-    let out = run(
-        &[
-            "accuracy",
-            "--data",
-            "f.npy",
-            "--lengths",
-            "l.npy",
-            "--index",
-            "i.npy",
-        ],
-        dir.path(),
-    );
+    std::fs::write(dir.path().join("i.npy"), npy("<i4", true, &[2, 4], &i32_bytes(&ixf))).unwrap();
+    let out = run(&["accuracy", "--data", "f.npy", "--lengths", "l.npy", "--index", "i.npy"], dir.path());
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        stdout.contains("| L01 | 1 |") && stdout.contains("| L03 | 1 |"),
-        "{stdout}"
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("| L01 | 1 |") && stdout.contains("| L03 | 1 |"), "{stdout}");
 }
 
 /// Valid input that the table's neighbours must not catch: `base = 2` (an integer) is "2",
@@ -643,42 +548,18 @@ fn fortran_order_npy_is_read_correctly() {
 #[test]
 fn valid_neighbours_of_bad_input_are_accepted() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("int.toml"),
-        GOOD_CFG.replace("base = \"2\"", "base = 2"),
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("int.toml"), GOOD_CFG.replace("base = \"2\"", "base = 2")).unwrap();
     std::fs::write(dir.path().join("str.toml"), GOOD_CFG).unwrap();
     let a = run(&["widths", "--config", "int.toml"], dir.path());
     assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
-    assert_eq!(
-        a.stdout,
-        run(&["widths", "--config", "str.toml"], dir.path()).stdout
-    );
+    assert_eq!(a.stdout, run(&["widths", "--config", "str.toml"], dir.path()).stdout);
     std::fs::write(dir.path().join("r.csv"), "0,-inf,-Infinity\n1e300,-1e300\n").unwrap();
-    let out = run(
-        &[
-            "golden", "--config", "str.toml", "--input", "r.csv", "--codes",
-        ],
-        dir.path(),
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run(&["golden", "--config", "str.toml", "--input", "r.csv", "--codes"], dir.path());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "128,0,0\n128,0\n");
-    std::fs::write(
-        dir.path().join("x.npy"),
-        logits(3, &[0.0, NINF, NAN, 1.0, 1.0, 1.0]),
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("x.npy"), logits(3, &[0.0, NINF, NAN, 1.0, 1.0, 1.0])).unwrap();
     let out = run(&["accuracy", "--data", "x.npy"], dir.path());
-    assert!(
-        out.status.success(),
-        "NaN after the row's end is padding: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "NaN after the row's end is padding: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// Valid neighbours of the second pass: a CSV with a UTF-8 byte-order mark reads as without
@@ -692,61 +573,21 @@ fn valid_neighbours_of_the_second_pass() {
     std::fs::write(dir.path().join("r.csv"), "1,2\n-inf,0.5\n").unwrap();
     std::fs::write(dir.path().join("bom.csv"), "\u{feff}1,2\n-inf,0.5\n").unwrap();
     let plain = run(&["golden", "--input", "r.csv"], dir.path());
-    assert!(
-        plain.status.success(),
-        "{}",
-        String::from_utf8_lossy(&plain.stderr)
-    );
+    assert!(plain.status.success(), "{}", String::from_utf8_lossy(&plain.stderr));
     let bom = run(&["golden", "--input", "bom.csv"], dir.path());
-    assert!(
-        bom.status.success(),
-        "{}",
-        String::from_utf8_lossy(&bom.stderr)
-    );
+    assert!(bom.status.success(), "{}", String::from_utf8_lossy(&bom.stderr));
     assert_eq!(bom.stdout, plain.stdout);
     let dash = run(&["golden", "--input", "r.csv", "--output", "-"], dir.path());
-    assert!(
-        dash.status.success(),
-        "{}",
-        String::from_utf8_lossy(&dash.stderr)
-    );
+    assert!(dash.status.success(), "{}", String::from_utf8_lossy(&dash.stderr));
     assert_eq!(dash.stdout, plain.stdout);
     assert!(!dir.path().join("-").exists(), "no file named -");
     std::os::unix::fs::symlink("/dev/null", dir.path().join("null")).unwrap();
-    let out = run(
-        &[
-            "golden", "--input", "r.csv", "--output", "null", "--report", "null2",
-        ],
-        dir.path(),
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "--report needs [sparse]: checked before writing"
-    );
+    let out = run(&["golden", "--input", "r.csv", "--output", "null", "--report", "null2"], dir.path());
+    assert_eq!(out.status.code(), Some(1), "--report needs [sparse]: checked before writing");
     let out = run(&["widths", "--json", "null"], dir.path());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = run(
-        &["golden", "--input", "r.csv", "--output", "null"],
-        dir.path(),
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        dir.path()
-            .join("null")
-            .symlink_metadata()
-            .unwrap()
-            .file_type()
-            .is_symlink(),
-        "the link to /dev/null is still a link"
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&["golden", "--input", "r.csv", "--output", "null"], dir.path());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(dir.path().join("null").symlink_metadata().unwrap().file_type().is_symlink(), "the link to /dev/null is still a link");
     assert!(!dir.path().join("null2").exists());
 }

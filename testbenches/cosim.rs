@@ -2,25 +2,19 @@
 //! the lint gate, Yosys and Icarus reads of every emitted module, and the `hdl/` snapshots.
 //! A missing tool fails the test with a message naming it; nothing is skipped.
 
-use softmax_hw::baseline::BaselineParams;
 use softmax_hw::config::Config;
-use softmax_hw::cosim::RowModel;
 use softmax_hw::cosim::{self, RunOptions};
+use softmax_hw::baseline::BaselineParams;
+use softmax_hw::cosim::RowModel;
 use softmax_hw::generate::{self, Design, Generated};
-use softmax_hw::params::UnitParams;
 use softmax_hw::rows::{cosim_rows, Row};
+use softmax_hw::params::UnitParams;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const EXAMPLES: [&str; 3] = ["softermax", "exact8", "precise16"];
 /// Sparse example configurations (every mode, and survivors renormalization).
-const SPARSE: [&str; 5] = [
-    "sparse_threshold",
-    "sparse_topk",
-    "sparse_topk_surv",
-    "sparse_stat",
-    "sparse_stat4096",
-];
+const SPARSE: [&str; 5] = ["sparse_threshold", "sparse_topk", "sparse_topk_surv", "sparse_stat", "sparse_stat4096"];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -39,14 +33,7 @@ fn load_design(name: &str, design: Design) -> (Config, UnitParams, Generated) {
 }
 
 fn require(tool: &str) {
-    let ok = Command::new(tool)
-        .arg(if tool == "iverilog" {
-            "-V"
-        } else {
-            "--version"
-        })
-        .output()
-        .is_ok();
+    let ok = Command::new(tool).arg(if tool == "iverilog" { "-V" } else { "--version" }).output().is_ok();
     assert!(ok, "`{tool}` is not installed or not on PATH: run ./quickstart.sh (it installs verilator, yosys, iverilog) and retry");
 }
 
@@ -56,30 +43,9 @@ fn binary(g: &Generated) -> PathBuf {
 }
 
 fn check<M: RowModel>(p: &M, bin: &Path, rows: &[Row], stall: f64, seed: u64) -> cosim::Report {
-    let rep = cosim::run(
-        p,
-        bin,
-        rows,
-        &RunOptions {
-            stall,
-            seed,
-            vcd: None,
-            theta: None,
-        },
-    )
-    .unwrap();
-    let details: Vec<String> = rep
-        .first_mismatches
-        .iter()
-        .map(|m| cosim::describe(p, m))
-        .collect();
-    assert!(
-        rep.passed(),
-        "{} (outputs {}):\n{}",
-        rep.summary_line(),
-        rep.outputs,
-        details.join("\n")
-    );
+    let rep = cosim::run(p, bin, rows, &RunOptions { stall, seed, vcd: None, theta: None }).unwrap();
+    let details: Vec<String> = rep.first_mismatches.iter().map(|m| cosim::describe(p, m)).collect();
+    assert!(rep.passed(), "{} (outputs {}):\n{}", rep.summary_line(), rep.outputs, details.join("\n"));
     assert_eq!(rep.outputs, rep.elements, "output count");
     assert_eq!(rep.row_end_cycles.len(), rows.len());
     rep
@@ -93,14 +59,8 @@ fn cosim_bit_exact_on_every_example() {
         let (_, p, g) = load(name);
         let bin = binary(&g);
         let rows = cosim_rows(&p, 3000, 21);
-        assert!(
-            rows.iter().any(|r| r.x.len() == p.max_len as usize),
-            "{name}: a maximum-length row"
-        );
-        assert!(
-            rows.iter().any(|r| r.x.len() == 1),
-            "{name}: a length-1 row"
-        );
+        assert!(rows.iter().any(|r| r.x.len() == p.max_len as usize), "{name}: a maximum-length row");
+        assert!(rows.iter().any(|r| r.x.len() == 1), "{name}: a length-1 row");
         check(&p, &bin, &rows, 0.0, 1);
         check(&p, &bin, &rows, 0.3, 2);
     }
@@ -121,11 +81,7 @@ fn baseline_cosim_bit_exact_on_every_example() {
             let r = softmax_hw::bench::row_cycles(&p, &b, &bin, len, &g.manifest.timing).unwrap();
             assert_eq!(r.measured, r.manifest, "{name} baseline, L={len}");
             let lat = softmax_hw::bench::latency(&b, &bin, len).unwrap();
-            assert_eq!(
-                format!("L + {}", lat - len as u64),
-                g.manifest.timing.last_input_to_first_output,
-                "{name} baseline, L={len}"
-            );
+            assert_eq!(format!("L + {}", lat - len as u64), g.manifest.timing.last_input_to_first_output, "{name} baseline, L={len}");
         }
     }
 }
@@ -141,10 +97,7 @@ fn cosim_bit_exact_on_attention_logits() {
             let rows: Vec<Row> = softmax_hw::data::load_set(&dir, set)
                 .unwrap_or_else(|e| panic!("{e}"))
                 .into_iter()
-                .map(|r| Row {
-                    kind: set.into(),
-                    x: r.iter().map(|&v| p.quantize_logit(v)).collect(),
-                })
+                .map(|r| Row { kind: set.into(), x: r.iter().map(|&v| p.quantize_logit(v)).collect() })
                 .collect();
             check(&p, &bin, &rows, 0.1, 3);
         }
@@ -158,21 +111,10 @@ fn cycles_per_row_match_manifest() {
         let (_, p, g) = load(name);
         let bin = binary(&g);
         for len in [1usize, 64, 1000] {
-            let r = softmax_hw::bench::row_cycles(
-                &p,
-                &p,
-                &bin,
-                len.min(p.max_len as usize),
-                &g.manifest.timing,
-            )
-            .unwrap();
+            let r = softmax_hw::bench::row_cycles(&p, &p, &bin, len.min(p.max_len as usize), &g.manifest.timing).unwrap();
             assert_eq!(r.measured, r.manifest, "{name}, L={len}");
             let lat = softmax_hw::bench::latency(&p, &bin, len.min(p.max_len as usize)).unwrap();
-            assert_eq!(
-                lat.to_string(),
-                g.manifest.timing.last_input_to_first_output,
-                "{name}, L={len}"
-            );
+            assert_eq!(lat.to_string(), g.manifest.timing.last_input_to_first_output, "{name}, L={len}");
         }
     }
 }
@@ -184,10 +126,7 @@ fn overlong_row_is_split_at_max_len() {
     let (_, p, g) = load("softermax");
     let bin = binary(&g);
     let n = p.max_len as usize;
-    let rows = vec![Row {
-        kind: "overlong".into(),
-        x: (0..n + 5).map(|i| (i % 50) as i64 - 25).collect(),
-    }];
+    let rows = vec![Row { kind: "overlong".into(), x: (0..n + 5).map(|i| (i % 50) as i64 - 25).collect() }];
     let rep = check(&p, &bin, &rows, 0.2, 4);
     assert_eq!(rep.outputs, n + 5);
 }
@@ -204,23 +143,8 @@ fn checker_detects_a_wrong_model() {
     let pw = UnitParams::new(&wrong).unwrap();
     assert_eq!(pw.widths(), UnitParams::new(&cfg).unwrap().widths());
     let rows = cosim_rows(&pw, 200, 5);
-    let rep = cosim::run(
-        &pw,
-        &bin,
-        &rows,
-        &RunOptions {
-            stall: 0.0,
-            seed: 1,
-            vcd: None,
-            theta: None,
-        },
-    )
-    .unwrap();
-    assert!(
-        !rep.passed() && rep.mismatches > 0,
-        "{}",
-        rep.summary_line()
-    );
+    let rep = cosim::run(&pw, &bin, &rows, &RunOptions { stall: 0.0, seed: 1, vcd: None, theta: None }).unwrap();
+    assert!(!rep.passed() && rep.mismatches > 0, "{}", rep.summary_line());
     let d = cosim::describe(&pw, &rep.first_mismatches[0]);
     assert!(d.contains("expected") && d.contains("got"), "{d}");
 }
@@ -231,22 +155,8 @@ fn vcd_is_written_on_request() {
     let bin = binary(&g);
     let dir = tempfile::tempdir().unwrap();
     let vcd = dir.path().join("row.vcd");
-    let rows = vec![Row {
-        kind: "vcd".into(),
-        x: vec![1, 2, 3, -4],
-    }];
-    let rep = cosim::run(
-        &p,
-        &bin,
-        &rows,
-        &RunOptions {
-            stall: 0.0,
-            seed: 1,
-            vcd: Some(vcd.clone()),
-            theta: None,
-        },
-    )
-    .unwrap();
+    let rows = vec![Row { kind: "vcd".into(), x: vec![1, 2, 3, -4] }];
+    let rep = cosim::run(&p, &bin, &rows, &RunOptions { stall: 0.0, seed: 1, vcd: Some(vcd.clone()), theta: None }).unwrap();
     assert!(rep.passed());
     let text = std::fs::read_to_string(&vcd).unwrap();
     assert!(text.contains("$enddefinitions") && text.contains("m_axis_tdata"));
@@ -260,14 +170,10 @@ fn lint_yosys_and_icarus_accept_every_example() {
         require(tool);
     }
     let dir = tempfile::tempdir().unwrap();
-    let designs = EXAMPLES
-        .iter()
-        .flat_map(|n| [(*n, Design::Unit), (*n, Design::Baseline)])
-        .chain(SPARSE.iter().map(|n| (*n, Design::Unit)));
+    let designs = EXAMPLES.iter().flat_map(|n| [(*n, Design::Unit), (*n, Design::Baseline)]).chain(SPARSE.iter().map(|n| (*n, Design::Unit)));
     for (name, design) in designs {
         let (_, _, g) = load_design(name, design);
-        softmax_hw::lint::check(&g, dir.path())
-            .unwrap_or_else(|e| panic!("{name} ({design:?}): {e}"));
+        softmax_hw::lint::check(&g, dir.path()).unwrap_or_else(|e| panic!("{name} ({design:?}): {e}"));
     }
 }
 
@@ -275,23 +181,16 @@ fn lint_yosys_and_icarus_accept_every_example() {
 /// the same bytes (and regenerating twice is deterministic).
 #[test]
 fn hdl_snapshots_are_current() {
-    let designs = EXAMPLES
-        .iter()
-        .flat_map(|n| [(*n, Design::Unit), (*n, Design::Baseline)])
-        .chain(SPARSE.iter().map(|n| (*n, Design::Unit)));
+    let designs = EXAMPLES.iter().flat_map(|n| [(*n, Design::Unit), (*n, Design::Baseline)]).chain(SPARSE.iter().map(|n| (*n, Design::Unit)));
     for (name, design) in designs {
         let (cfg, _, g) = load_design(name, design);
         let again = generate::generate_design(&cfg, &format!("{name}.toml"), design).unwrap();
-        assert_eq!(
-            g.verilog, again.verilog,
-            "{name}: generation is not deterministic"
-        );
+        assert_eq!(g.verilog, again.verilog, "{name}: generation is not deterministic");
         let dir = tempfile::tempdir().unwrap();
         let (v, j) = generate::write(&g, dir.path()).unwrap();
         for f in [v, j] {
             let snap = root().join("hdl").join(f.file_name().unwrap());
-            let want = std::fs::read_to_string(&snap)
-                .unwrap_or_else(|_| panic!("missing snapshot {}", snap.display()));
+            let want = std::fs::read_to_string(&snap).unwrap_or_else(|_| panic!("missing snapshot {}", snap.display()));
             let got = std::fs::read_to_string(&f).unwrap();
             assert!(
                 want == got,
@@ -313,44 +212,17 @@ fn sparse_cosim_bit_exact_on_every_example() {
         let bin = binary(&g);
         let mut rows = cosim_rows(&p, if name == "sparse_stat4096" { 600 } else { 1500 }, 31);
         if p.max_len <= 1024 {
-            rows.push(Row {
-                kind: "overlong".into(),
-                x: (0..p.max_len as usize + 37)
-                    .map(|i| (i % 61) as i64 - 30)
-                    .collect(),
-            });
+            rows.push(Row { kind: "overlong".into(), x: (0..p.max_len as usize + 37).map(|i| (i % 61) as i64 - 30).collect() });
         }
-        let chunks: usize = rows
-            .iter()
-            .map(|r| r.x.len().div_ceil(p.max_len as usize))
-            .sum();
+        let chunks: usize = rows.iter().map(|r| r.x.len().div_ceil(p.max_len as usize)).sum();
         for (stall, seed) in [(0.0, 1), (0.3, 2)] {
             let rep = check(&p, &bin, &rows, stall, seed);
-            assert_eq!(
-                rep.row_keeps.len(),
-                chunks,
-                "{name}: one keep record per row the unit saw"
-            );
+            assert_eq!(rep.row_keeps.len(), chunks, "{name}: one keep record per row the unit saw");
             let kept: usize = rep.row_keeps.iter().map(|r| r.kept as usize).sum();
-            assert!(
-                kept > 0 && kept < rep.elements,
-                "{name}: kept {kept} of {}",
-                rep.elements
-            );
-            assert!(
-                rep.row_keeps
-                    .iter()
-                    .any(|r| r.kept as usize == r.len && r.len > 1),
-                "{name}: a row keeping every element"
-            );
-            assert!(
-                rep.row_keeps
-                    .iter()
-                    .any(|r| r.kept > 0 && (r.kept as usize) < r.len),
-                "{name}: a row dropping some"
-            );
-            let thetas: std::collections::BTreeSet<u64> =
-                rep.row_keeps.iter().map(|r| r.theta).collect();
+            assert!(kept > 0 && kept < rep.elements, "{name}: kept {kept} of {}", rep.elements);
+            assert!(rep.row_keeps.iter().any(|r| r.kept as usize == r.len && r.len > 1), "{name}: a row keeping every element");
+            assert!(rep.row_keeps.iter().any(|r| r.kept > 0 && (r.kept as usize) < r.len), "{name}: a row dropping some");
+            let thetas: std::collections::BTreeSet<u64> = rep.row_keeps.iter().map(|r| r.theta).collect();
             assert!(thetas.len() > 10, "{name}: run-time theta writes");
         }
     }
@@ -366,10 +238,7 @@ fn sparse_cosim_bit_exact_on_attention_logits() {
         let rows: Vec<Row> = softmax_hw::data::load_set(&dir, "smollm2_135m_long_dev")
             .unwrap_or_else(|e| panic!("{e}"))
             .into_iter()
-            .map(|r| Row {
-                kind: "attention".into(),
-                x: r.iter().map(|&v| p.quantize_logit(v)).collect(),
-            })
+            .map(|r| Row { kind: "attention".into(), x: r.iter().map(|&v| p.quantize_logit(v)).collect() })
             .collect();
         check(&p, &bin, &rows, 0.1, 3);
     }
@@ -385,23 +254,8 @@ fn checker_detects_a_wrong_sparse_model() {
     wrong.sparse.as_mut().unwrap().k = Some(31);
     let pw = UnitParams::new(&wrong).unwrap();
     let rows = cosim_rows(&pw, 100, 5);
-    let rep = cosim::run(
-        &pw,
-        &bin,
-        &rows,
-        &RunOptions {
-            stall: 0.0,
-            seed: 1,
-            vcd: None,
-            theta: None,
-        },
-    )
-    .unwrap();
-    assert!(
-        !rep.passed() && rep.mismatches > 0,
-        "{}",
-        rep.summary_line()
-    );
+    let rep = cosim::run(&pw, &bin, &rows, &RunOptions { stall: 0.0, seed: 1, vcd: None, theta: None }).unwrap();
+    assert!(!rep.passed() && rep.mismatches > 0, "{}", rep.summary_line());
     let d = cosim::describe(&pw, &rep.first_mismatches[0]);
     assert!(d.contains("keep/kept expected"), "{d}");
 }
@@ -418,24 +272,13 @@ fn sparse_cycles_per_row_match_manifest() {
         let t = &g.manifest.timing;
         let surv = p.sparse.as_ref().unwrap().renorm == softmax_hw::config::Renorm::Survivors;
         if !name.starts_with("sparse_stat") && !surv {
-            assert_eq!(
-                (t.row_cycles.as_str(), t.last_input_to_first_output.as_str()),
-                (
-                    dense.row_cycles.as_str(),
-                    dense.last_input_to_first_output.as_str()
-                ),
-                "{name}: same timing as the dense unit"
-            );
+            assert_eq!((t.row_cycles.as_str(), t.last_input_to_first_output.as_str()), (dense.row_cycles.as_str(), dense.last_input_to_first_output.as_str()), "{name}: same timing as the dense unit");
         }
         for len in [1usize, 2, 64, 1000] {
             let r = softmax_hw::bench::row_cycles(&p, &p, &bin, len, t).unwrap();
             assert_eq!(r.measured, r.manifest, "{name}, L={len}");
             let lat = softmax_hw::bench::latency(&p, &bin, len).unwrap();
-            let want = if surv {
-                format!("L + {}", lat - len as u64)
-            } else {
-                lat.to_string()
-            };
+            let want = if surv { format!("L + {}", lat - len as u64) } else { lat.to_string() };
             assert_eq!(want, t.last_input_to_first_output, "{name}, L={len}");
         }
     }
@@ -449,48 +292,26 @@ fn sparse_cycles_per_row_match_manifest() {
 fn sparse_survivors_with_a_binding_cap_and_with_stat_topk() {
     let exact8 = std::fs::read_to_string(root().join("configs/exact8.toml")).unwrap();
     for (name, sparse) in [
-        (
-            "threshold_cap_survivors",
-            "mode = \"threshold\"\ntheta = 8.0\nk_max = 12\nrenorm = \"survivors\"",
-        ),
-        (
-            "stat_survivors",
-            "mode = \"stat_topk\"\nk = 16\nk_max = 20\nrenorm = \"survivors\"",
-        ),
+        ("threshold_cap_survivors", "mode = \"threshold\"\ntheta = 8.0\nk_max = 12\nrenorm = \"survivors\""),
+        ("stat_survivors", "mode = \"stat_topk\"\nk = 16\nk_max = 20\nrenorm = \"survivors\""),
     ] {
         let cfg = Config::parse(&format!("{exact8}\n[sparse]\n{sparse}\n"), name).unwrap();
         let p = UnitParams::new(&cfg).unwrap();
         let g = generate::generate_design(&cfg, &format!("{name}.toml"), Design::Unit).unwrap();
         let bin = binary(&g);
         let mut rows = cosim_rows(&p, 800, 41);
-        rows.push(Row {
-            kind: "overlong".into(),
-            x: (0..p.max_len as usize + 37)
-                .map(|i| (i % 61) as i64 - 30)
-                .collect(),
-        });
+        rows.push(Row { kind: "overlong".into(), x: (0..p.max_len as usize + 37).map(|i| (i % 61) as i64 - 30).collect() });
         for (stall, seed) in [(0.0, 1), (0.3, 2)] {
             let rep = check(&p, &bin, &rows, stall, seed);
             let cap = p.sparse.as_ref().unwrap().cap;
-            assert!(
-                rep.row_keeps
-                    .iter()
-                    .filter(|r| r.kept == cap && r.len > cap as usize)
-                    .count()
-                    > 20,
-                "{name}: the cap binds"
-            );
+            assert!(rep.row_keeps.iter().filter(|r| r.kept == cap && r.len > cap as usize).count() > 20, "{name}: the cap binds");
         }
         let t = &g.manifest.timing;
         for len in [1usize, 2, 30, 64, 300] {
             let r = softmax_hw::bench::row_cycles(&p, &p, &bin, len, t).unwrap();
             assert_eq!(r.measured, r.manifest, "{name}, L={len}");
             let lat = softmax_hw::bench::latency(&p, &bin, len).unwrap();
-            assert_eq!(
-                format!("L + {}", lat - len as u64),
-                t.last_input_to_first_output,
-                "{name}, L={len}"
-            );
+            assert_eq!(format!("L + {}", lat - len as u64), t.last_input_to_first_output, "{name}, L={len}");
         }
     }
 }

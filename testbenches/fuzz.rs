@@ -7,30 +7,14 @@
 
 fn check(seeds: std::ops::Range<u64>) {
     for tool in ["verilator", "yosys", "iverilog"] {
-        let ok = std::process::Command::new(tool)
-            .arg(if tool == "iverilog" {
-                "-V"
-            } else {
-                "--version"
-            })
-            .output()
-            .is_ok();
-        assert!(
-            ok,
-            "`{tool}` is not installed or not on PATH: run ./quickstart.sh and retry"
-        );
+        let ok = std::process::Command::new(tool).arg(if tool == "iverilog" { "-V" } else { "--version" }).output().is_ok();
+        assert!(ok, "`{tool}` is not installed or not on PATH: run ./quickstart.sh and retry");
     }
     for seed in seeds {
         let text = softmax_hw::fuzz::random_config(seed, 8192);
         let work = tempfile::tempdir().unwrap();
-        let c = softmax_hw::fuzz::check_config(&text, 300, 0.3, seed, work.path())
-            .unwrap_or_else(|e| panic!("seed {seed}: {e}\n{text}"));
-        assert!(
-            c.rows >= 300 && c.elements >= 300,
-            "seed {seed}: {} rows, {} elements",
-            c.rows,
-            c.elements
-        );
+        let c = softmax_hw::fuzz::check_config(&text, 300, 0.3, seed, work.path()).unwrap_or_else(|e| panic!("seed {seed}: {e}\n{text}"));
+        assert!(c.rows >= 300 && c.elements >= 300, "seed {seed}: {} rows, {} elements", c.rows, c.elements);
     }
 }
 
@@ -72,8 +56,7 @@ fn sampler_is_valid_deterministic_and_covers_the_space() {
 fn regression_fuzz_seed7_baseline_with_a_full_table_passes_the_lint_gate() {
     let text = "base = \"2\"\nmax_len = 1024\n[input]\nbits = 4\nfrac = 2\n[output]\nbits = 12\nfrac = 11\n";
     let work = tempfile::tempdir().unwrap();
-    let c = softmax_hw::fuzz::check_config(text, 300, 0.3, 7, work.path())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let c = softmax_hw::fuzz::check_config(text, 300, 0.3, 7, work.path()).unwrap_or_else(|e| panic!("{e}"));
     assert!(!c.sparse && c.rows == 600, "unit and baseline co-simulated");
 }
 
@@ -83,13 +66,9 @@ fn regression_fuzz_seed7_baseline_with_a_full_table_passes_the_lint_gate() {
 #[test]
 fn regression_fuzz_seed114_baseline_with_a_64k_table_passes_the_lint_gate() {
     let text = softmax_hw::fuzz::random_config(114, 8192);
-    assert!(
-        text.contains("bits = 16\nfrac = 12") && text.contains("base = \"2\""),
-        "seed 114 still draws the 16-bit input:\n{text}"
-    );
+    assert!(text.contains("bits = 16\nfrac = 12") && text.contains("base = \"2\""), "seed 114 still draws the 16-bit input:\n{text}");
     let work = tempfile::tempdir().unwrap();
-    let c = softmax_hw::fuzz::check_config(&text, 300, 0.3, 114, work.path())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let c = softmax_hw::fuzz::check_config(&text, 300, 0.3, 114, work.path()).unwrap_or_else(|e| panic!("{e}"));
     assert!(!c.sparse && c.rows == 600, "unit and baseline co-simulated");
 }
 
@@ -100,11 +79,9 @@ fn regression_fuzz_seed114_baseline_with_a_64k_table_passes_the_lint_gate() {
 fn regression_fuzz_seed150_multiplier_with_t_frac_below_input_frac() {
     let text = "base = \"e\"\nlog2e = \"multiplier\"\nmax_len = 32\n[input]\nbits = 12\nfrac = 8\n[output]\nbits = 6\nfrac = 5\n[exp]\nmethod = \"lut\"\n[recip]\nmethod = \"lpw\"\nsegments = 64\n[sparse]\nmode = \"topk\"\nk = 3\n";
     let work = tempfile::tempdir().unwrap();
-    softmax_hw::fuzz::check_config(text, 300, 0.3, 150, work.path())
-        .unwrap_or_else(|e| panic!("{e}"));
+    softmax_hw::fuzz::check_config(text, 300, 0.3, 150, work.path()).unwrap_or_else(|e| panic!("{e}"));
     let dense = text.split("[sparse]").next().unwrap();
-    softmax_hw::fuzz::check_config(dense, 300, 0.3, 150, work.path())
-        .unwrap_or_else(|e| panic!("{e}"));
+    softmax_hw::fuzz::check_config(dense, 300, 0.3, 150, work.path()).unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// Regression (fuzz seeds 102 and 152): a compare against a constant that can never hold
@@ -116,8 +93,7 @@ fn regression_fuzz_seed102_and_seed152_constant_compares_pass_the_lint_gate() {
     let seed152 = "base = \"e\"\nlog2e = \"upstream\"\nmax_len = 11\n[input]\nbits = 8\nfrac = 1\n[output]\nbits = 8\nfrac = 7\n[recip]\nmethod = \"lpw\"\nsegments = 16\n[sparse]\nmode = \"topk\"\nk = 1\nrenorm = \"survivors\"\n";
     let work = tempfile::tempdir().unwrap();
     for (seed, text) in [(102, seed102), (152, seed152)] {
-        softmax_hw::fuzz::check_config(text, 300, 0.3, seed, work.path())
-            .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+        softmax_hw::fuzz::check_config(text, 300, 0.3, seed, work.path()).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
     }
 }
 
@@ -129,21 +105,10 @@ fn fuzz_command_with_a_relative_out_directory() {
     let work = tempfile::tempdir().unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_softmax-hw"))
         .current_dir(work.path())
-        .args([
-            "fuzz",
-            "--configs",
-            "1",
-            "--seed",
-            "9001",
-            "--max-len",
-            "64",
-            "--out",
-            "rel/fuzz",
-        ])
+        .args(["fuzz", "--configs", "1", "--seed", "9001", "--max-len", "64", "--out", "rel/fuzz"])
         .output()
         .unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{text}");
     assert!(text.contains("0 failed"), "{text}");
     assert!(work.path().join("rel/fuzz").is_dir(), "{text}");

@@ -33,21 +33,13 @@ fn ondemand_emits_the_compiled_in_verilog_for_every_example() {
             let key = kind.key(&p);
             let Some(compiled) = instance::compiled(kind, &key) else {
                 // the baseline of sparse_stat4096 (rows of 4096) has no compiled-in set
-                assert_eq!(
-                    (name.as_str(), kind),
-                    ("sparse_stat4096", Kind::Baseline),
-                    "{name}: every example's unit is compiled in"
-                );
+                assert_eq!((name.as_str(), kind), ("sparse_stat4096", Kind::Baseline), "{name}: every example's unit is compiled in");
                 continue;
             };
             let module = format!("t_{name}");
             let a = (compiled.emit)(&p, &module).unwrap();
-            let b = softmax_hw::instance::ondemand::emit(kind, &key, &p, &module)
-                .unwrap_or_else(|e| panic!("{name} {kind:?}: {e}"));
-            assert!(
-                a == b,
-                "{name} {kind:?}: on-demand Verilog differs from the compiled-in one"
-            );
+            let b = softmax_hw::instance::ondemand::emit(kind, &key, &p, &module).unwrap_or_else(|e| panic!("{name} {kind:?}: {e}"));
+            assert!(a == b, "{name} {kind:?}: on-demand Verilog differs from the compiled-in one");
             assert!(a.contains(&format!("module {module}")));
             compared += 1;
         }
@@ -62,27 +54,14 @@ fn concurrent_users_build_a_new_width_set_once() {
     let text = "base = \"2\"\nmax_len = 2048\n[input]\nbits = 12\nfrac = 5\n[output]\nbits = 6\nfrac = 6\n[exp]\nmethod = \"lpw\"\nsegments = 4\n";
     let p = UnitParams::new(&Config::parse(text, "t.toml").unwrap()).unwrap();
     let key = Kind::Unit.key(&p);
-    assert!(
-        instance::compiled(Kind::Unit, &key).is_none(),
-        "the test needs a width set that is not compiled in"
-    );
+    assert!(instance::compiled(Kind::Unit, &key).is_none(), "the test needs a width set that is not compiled in");
     let built: Vec<bool> = std::thread::scope(|s| {
-        let hs: Vec<_> = (0..3)
-            .map(|_| s.spawn(|| softmax_hw::instance::ondemand::emitter(Kind::Unit, &key).unwrap()))
-            .collect();
-        hs.into_iter()
-            .map(|h| h.join().unwrap().built_seconds.is_some())
-            .collect()
+        let hs: Vec<_> = (0..3).map(|_| s.spawn(|| softmax_hw::instance::ondemand::emitter(Kind::Unit, &key).unwrap())).collect();
+        hs.into_iter().map(|h| h.join().unwrap().built_seconds.is_some()).collect()
     });
-    assert!(
-        built.iter().filter(|b| **b).count() <= 1,
-        "built more than once: {built:?}"
-    );
+    assert!(built.iter().filter(|b| **b).count() <= 1, "built more than once: {built:?}");
     // and now it is cached, and it emits
-    assert!(softmax_hw::instance::ondemand::emitter(Kind::Unit, &key)
-        .unwrap()
-        .built_seconds
-        .is_none());
+    assert!(softmax_hw::instance::ondemand::emitter(Kind::Unit, &key).unwrap().built_seconds.is_none());
     let v = softmax_hw::instance::ondemand::emit(Kind::Unit, &key, &p, "t_new").unwrap();
     assert!(v.contains("module t_new"));
 }
@@ -93,11 +72,7 @@ fn concurrent_users_build_a_new_width_set_once() {
 fn missing_cargo_is_a_one_line_error() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("new.toml");
-    std::fs::write(
-        &cfg,
-        "base = \"2\"\nmax_len = 300\n[input]\nbits = 7\nfrac = 1\n[output]\nbits = 9\nfrac = 9\n",
-    )
-    .unwrap();
+    std::fs::write(&cfg, "base = \"2\"\nmax_len = 300\n[input]\nbits = 7\nfrac = 1\n[output]\nbits = 9\nfrac = 9\n").unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_softmax-hw"))
         .args(["generate", "--config", "new.toml", "--out", "gen"])
         .current_dir(dir.path())
@@ -107,10 +82,7 @@ fn missing_cargo_is_a_one_line_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(
-        err.contains("/nonexistent/cargo") && err.contains("https://rustup.rs"),
-        "{err}"
-    );
+    assert!(err.contains("/nonexistent/cargo") && err.contains("https://rustup.rs"), "{err}");
     assert!(!dir.path().join("gen").exists(), "no partial output");
     let ok = Command::new(env!("CARGO_BIN_EXE_softmax-hw"))
         .args(["generate", "--config"])
@@ -120,9 +92,5 @@ fn missing_cargo_is_a_one_line_error() {
         .env("CARGO", "/nonexistent/cargo")
         .output()
         .unwrap();
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
 }

@@ -10,16 +10,7 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const EXAMPLES: &[&str] = &[
-    "exact8",
-    "softermax",
-    "precise16",
-    "sparse_threshold",
-    "sparse_topk",
-    "sparse_topk_surv",
-    "sparse_stat",
-    "sparse_stat4096",
-];
+const EXAMPLES: &[&str] = &["exact8", "softermax", "precise16", "sparse_threshold", "sparse_topk", "sparse_topk_surv", "sparse_stat", "sparse_stat4096"];
 const DENSE: &[&str] = &["exact8", "softermax", "precise16"];
 /// Rows per bench: the short corner rows, rows of max_len (about 5 x max_len elements), and
 /// the short rows with masked elements (all masked x1, x2, x7 and a mix of 7).
@@ -40,33 +31,15 @@ fn generate(config: &str, design: &str, dir: &Path, extra: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_softmax-hw"))
         .args(["generate", "--config"])
         .arg(&cfg)
-        .args([
-            "--design",
-            design,
-            "--testbench",
-            &ROWS.to_string(),
-            "--out",
-        ])
+        .args(["--design", design, "--testbench", &ROWS.to_string(), "--out"])
         .arg(dir)
         .args(extra)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "generate {config} {design}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "generate {config} {design}: {}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
-    let module = text
-        .lines()
-        .find_map(|l| l.strip_prefix("generate: module "))
-        .expect("module line")
-        .trim()
-        .to_string();
-    assert!(
-        dir.join(format!("{module}_tb.v")).exists()
-            && dir.join(format!("{module}_tb_in.hex")).exists()
-    );
+    let module = text.lines().find_map(|l| l.strip_prefix("generate: module ")).expect("module line").trim().to_string();
+    assert!(dir.join(format!("{module}_tb.v")).exists() && dir.join(format!("{module}_tb_in.hex")).exists());
     module
 }
 
@@ -88,10 +61,7 @@ fn power_up(verilog: &str, how: PowerUp) -> String {
     let lines: Vec<&str> = verilog.lines().collect();
     let (mut out, mut i, mut registers) = (String::new(), 0, 0);
     while i < lines.len() {
-        let reg_init = lines[i].trim() == "initial begin"
-            && i + 2 < lines.len()
-            && lines[i + 1].trim().starts_with("q = ")
-            && lines[i + 2].trim() == "end";
+        let reg_init = lines[i].trim() == "initial begin" && i + 2 < lines.len() && lines[i + 1].trim().starts_with("q = ") && lines[i + 2].trim() == "end";
         if !reg_init || matches!(how, PowerUp::AsGenerated) {
             out += lines[i];
             out.push('\n');
@@ -101,21 +71,13 @@ fn power_up(verilog: &str, how: PowerUp) -> String {
         registers += 1;
         if let PowerUp::Random(_) = how {
             // q = <width>'h<value>;
-            let width: u32 = lines[i + 1].trim()["q = ".len()..]
-                .split('\'')
-                .next()
-                .unwrap()
-                .parse()
-                .expect("register width");
+            let width: u32 = lines[i + 1].trim()["q = ".len()..].split('\'').next().unwrap().parse().expect("register width");
             let value: u128 = rng.gen::<u128>() & (u128::MAX >> (128 - width.min(128)));
             out += &format!("    initial begin\n       q = {width}'h{value:x};\n    end\n");
         }
         i += 3;
     }
-    assert!(
-        matches!(how, PowerUp::AsGenerated) || registers > 10,
-        "no register initial blocks found to rewrite"
-    );
+    assert!(matches!(how, PowerUp::AsGenerated) || registers > 10, "no register initial blocks found to rewrite");
     out
 }
 
@@ -126,39 +88,16 @@ fn icarus(dir: &Path, module: &str, how: PowerUp) -> String {
     let dut = dir.join(format!("dut-{how:?}.v").replace(['(', ')'], ""));
     std::fs::write(&dut, power_up(&verilog, how)).unwrap();
     let vvp = dut.with_extension("vvp");
-    let out = Command::new("iverilog")
-        .current_dir(dir)
-        .args(["-g2005", "-o"])
-        .arg(&vvp)
-        .arg(&dut)
-        .arg(format!("{module}_tb.v"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success() && out.stderr.is_empty(),
-        "iverilog {module}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = Command::new("iverilog").current_dir(dir).args(["-g2005", "-o"]).arg(&vvp).arg(&dut).arg(format!("{module}_tb.v")).output().unwrap();
+    assert!(out.status.success() && out.stderr.is_empty(), "iverilog {module}: {}", String::from_utf8_lossy(&out.stderr));
     // a bench that hangs inside one time step never prints: bound it
-    let out = Command::new("timeout")
-        .current_dir(dir)
-        .args(["600", "vvp", "-n"])
-        .arg(&vvp)
-        .output()
-        .unwrap();
+    let out = Command::new("timeout").current_dir(dir).args(["600", "vvp", "-n"]).arg(&vvp).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout).to_string();
-    text.lines()
-        .rev()
-        .find(|l| l.starts_with("PASS") || l.starts_with("FAIL"))
-        .unwrap_or("no PASS/FAIL line (timeout or hang)")
-        .to_string()
+    text.lines().rev().find(|l| l.starts_with("PASS") || l.starts_with("FAIL")).unwrap_or("no PASS/FAIL line (timeout or hang)").to_string()
 }
 
 fn expect_pass(line: &str, what: &str) {
-    assert!(
-        line.starts_with("PASS: ") && line.ends_with(" 0 mismatches"),
-        "{what}: {line}"
-    );
+    assert!(line.starts_with("PASS: ") && line.ends_with(" 0 mismatches"), "{what}: {line}");
 }
 
 /// Every example's design passes its generated bench under Icarus: as generated, starting X
@@ -203,10 +142,7 @@ fn generated_testbench_detects_a_wrong_vector_and_a_count_error() {
     wrong[3] = format!("{v:0w$x}", w = lines[3].len());
     std::fs::write(&out_hex, wrong.join("\n") + "\n").unwrap();
     let line = icarus(dir.path(), &module, PowerUp::AsGenerated);
-    assert!(
-        line.starts_with("FAIL") && line.contains("1 mismatches"),
-        "{line}"
-    );
+    assert!(line.starts_with("FAIL") && line.contains("1 mismatches"), "{line}");
     // the unit makes one output more than the file expects (the bench's N_OUT is unchanged,
     // so the missing line reads as X: a mismatch), and one fewer
     std::fs::write(&out_hex, lines[..lines.len() - 1].join("\n") + "\n").unwrap();
@@ -214,28 +150,11 @@ fn generated_testbench_detects_a_wrong_vector_and_a_count_error() {
     assert!(line.starts_with("FAIL"), "{line}");
     let tb = dir.path().join(format!("{module}_tb.v"));
     let text = std::fs::read_to_string(&tb).unwrap();
-    let n_out = text
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("localparam N_OUT = "))
-        .unwrap()
-        .trim_end_matches(';')
-        .parse::<usize>()
-        .unwrap();
-    std::fs::write(
-        &tb,
-        text.replace(
-            &format!("localparam N_OUT = {n_out};"),
-            &format!("localparam N_OUT = {};", n_out - 1),
-        ),
-    )
-    .unwrap();
+    let n_out = text.lines().find_map(|l| l.trim().strip_prefix("localparam N_OUT = ")).unwrap().trim_end_matches(';').parse::<usize>().unwrap();
+    std::fs::write(&tb, text.replace(&format!("localparam N_OUT = {n_out};"), &format!("localparam N_OUT = {};", n_out - 1))).unwrap();
     std::fs::write(&out_hex, &good).unwrap();
     let line = icarus(dir.path(), &module, PowerUp::AsGenerated);
-    assert!(
-        line.starts_with("FAIL")
-            && line.contains(&format!("{n_out} outputs of {} expected", n_out - 1)),
-        "{line}"
-    );
+    assert!(line.starts_with("FAIL") && line.contains(&format!("{n_out} outputs of {} expected", n_out - 1)), "{line}");
 }
 
 /// The same bench runs unchanged under Verilator's --binary mode (a dense and a sparse unit,
@@ -247,40 +166,17 @@ fn generated_testbench_passes_under_verilator_binary() {
     std::fs::write(csv.path(), "1.5,-2,0.25,3\n-1,-1,-1\n").unwrap();
     for config in ["exact8", "sparse_topk"] {
         let dir = tempfile::tempdir().unwrap();
-        let module = generate(
-            config,
-            "unit",
-            dir.path(),
-            &["--input", csv.path().to_str().unwrap()],
-        );
+        let module = generate(config, "unit", dir.path(), &["--input", csv.path().to_str().unwrap()]);
         let tb = format!("{module}_tb");
         let out = Command::new("verilator")
             .current_dir(dir.path())
-            .args([
-                "--binary",
-                "-Wno-WIDTH",
-                "-Wno-DECLFILENAME",
-                "--top-module",
-                &tb,
-                &format!("{module}.v"),
-                &format!("{tb}.v"),
-            ])
+            .args(["--binary", "-Wno-WIDTH", "-Wno-DECLFILENAME", "--top-module", &tb, &format!("{module}.v"), &format!("{tb}.v")])
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "verilator --binary {config}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let run = Command::new(dir.path().join("obj_dir").join(format!("V{tb}")))
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
+        assert!(out.status.success(), "verilator --binary {config}: {}", String::from_utf8_lossy(&out.stderr));
+        let run = Command::new(dir.path().join("obj_dir").join(format!("V{tb}"))).current_dir(dir.path()).output().unwrap();
         let text = String::from_utf8_lossy(&run.stdout);
-        let line = text
-            .lines()
-            .find(|l| l.starts_with("PASS") || l.starts_with("FAIL"))
-            .unwrap_or("no PASS/FAIL line");
+        let line = text.lines().find(|l| l.starts_with("PASS") || l.starts_with("FAIL")).unwrap_or("no PASS/FAIL line");
         expect_pass(line, config);
     }
 }

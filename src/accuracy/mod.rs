@@ -8,8 +8,8 @@
 
 use crate::lpw::LpwTable;
 use crate::params::reference;
-use crate::params::UnitParams;
 use crate::unit::model::run_row;
+use crate::params::UnitParams;
 use serde::Serialize;
 
 /// A design whose outputs are measured: the configured unit, or a variant of it.
@@ -31,41 +31,22 @@ pub enum Kind {
 
 impl Variant {
     pub fn unit(p: &UnitParams) -> Variant {
-        Variant {
-            name: "unit".into(),
-            params: p.clone(),
-            kind: Kind::Unit,
-        }
+        Variant { name: "unit".into(), params: p.clone(), kind: Kind::Unit }
     }
     pub fn baseline(p: &UnitParams) -> Variant {
         let b = crate::baseline::BaselineParams::from_unit(p);
-        Variant {
-            name: "baseline (exact max, exp table, divider)".into(),
-            params: dense(p),
-            kind: Kind::Baseline(b),
-        }
+        Variant { name: "baseline (exact max, exp table, divider)".into(), params: dense(p), kind: Kind::Baseline(b) }
     }
     pub fn ideal(p: &UnitParams) -> Variant {
-        Variant {
-            name: "ideal (correctly rounded)".into(),
-            params: dense(p),
-            kind: Kind::Ideal,
-        }
+        Variant { name: "ideal (correctly rounded)".into(), params: dense(p), kind: Kind::Ideal }
     }
     /// The variants every accuracy report shows side by side; a sparse unit also shows the
     /// dense unit of the same formats.
     pub fn all(p: &UnitParams) -> Vec<Variant> {
         let mut v = vec![Variant::unit(p)];
         if let Some(sp) = &p.sparse {
-            v[0].name = format!(
-                "sparse unit ({})",
-                crate::params::sparse::mode_name(sp.mode)
-            );
-            v.push(Variant {
-                name: "dense unit".into(),
-                params: dense(p),
-                kind: Kind::Unit,
-            });
+            v[0].name = format!("sparse unit ({})", crate::params::sparse::mode_name(sp.mode));
+            v.push(Variant { name: "dense unit".into(), params: dense(p), kind: Kind::Unit });
         }
         v.extend([Variant::baseline(p), Variant::pow2(p), Variant::ideal(p)]);
         v
@@ -79,10 +60,7 @@ impl Variant {
                 Some(sp) => crate::sparse::model::run_row(sp, &self.params, x, sp.theta).y,
             },
             Kind::Baseline(b) => crate::baseline::run_row(b, x),
-            Kind::Ideal => crate::params::reference_codes(&self.params, x)
-                .into_iter()
-                .map(|c| c as u64)
-                .collect(),
+            Kind::Ideal => crate::params::reference_codes(&self.params, x).into_iter().map(|c| c as u64).collect(),
         }
     }
     /// The same unit with a pure power-of-two exponent: 2^-f replaced by 1 (shift only, as
@@ -90,25 +68,14 @@ impl Variant {
     pub fn pow2(p: &UnitParams) -> Variant {
         let mut q = dense(p);
         let one = 1u64 << p.fu;
-        q.exp_table = LpwTable {
-            c0: vec![one; q.exp_table.entries()],
-            c1: vec![0; q.exp_table.entries()],
-            ..q.exp_table.clone()
-        };
-        Variant {
-            name: "pow2 (shift-only exponent)".into(),
-            params: q,
-            kind: Kind::Unit,
-        }
+        q.exp_table = LpwTable { c0: vec![one; q.exp_table.entries()], c1: vec![0; q.exp_table.entries()], ..q.exp_table.clone() };
+        Variant { name: "pow2 (shift-only exponent)".into(), params: q, kind: Kind::Unit }
     }
 }
 
 /// The dense unit of a configuration (its `[sparse]` section dropped).
 fn dense(p: &UnitParams) -> UnitParams {
-    UnitParams {
-        sparse: None,
-        ..p.clone()
-    }
+    UnitParams { sparse: None, ..p.clone() }
 }
 
 /// Metrics of a set of rows against one reference.
@@ -191,20 +158,13 @@ impl Metrics {
             self.n_half += (eu <= 0.5 + 1e-9) as usize;
             self.n_1 += (eu <= 1.0 + 1e-9) as usize;
             self.n_2 += (eu <= 2.0 + 1e-9) as usize;
-            self.hist
-                [(e.round() as i64).clamp(-HIST_HALF, HIST_HALF) as usize + HIST_HALF as usize] +=
-                1;
+            self.hist[(e.round() as i64).clamp(-HIST_HALF, HIST_HALF) as usize + HIST_HALF as usize] += 1;
             let yv = yc as f64 / scale;
             sum += yv;
             tv += (yv - rv).abs();
             kl_norm += yv.max(floor);
         }
-        let kl: f64 = y
-            .iter()
-            .zip(r)
-            .filter(|(_, &rv)| rv > 0.0)
-            .map(|(&yc, &rv)| rv * (rv / ((yc as f64 / scale).max(floor) / kl_norm)).ln())
-            .sum();
+        let kl: f64 = y.iter().zip(r).filter(|(_, &rv)| rv > 0.0).map(|(&yc, &rv)| rv * (rv / ((yc as f64 / scale).max(floor) / kl_norm)).ln()).sum();
         self.kl_sum += kl;
         self.tv_sum += tv / 2.0;
         self.tv_max = self.tv_max.max(tv / 2.0);
@@ -224,10 +184,7 @@ impl Metrics {
         }
         let mut order: Vec<usize> = (0..x.len()).collect();
         order.sort_by_key(|&i| x[i]);
-        let v = order
-            .windows(2)
-            .filter(|w| x[w[1]] > x[w[0]] && y[w[1]] < y[w[0]])
-            .count();
+        let v = order.windows(2).filter(|w| x[w[1]] > x[w[0]] && y[w[1]] < y[w[0]]).count();
         self.monotonicity_violations += v;
         self.monotonicity_rows += (v > 0) as usize;
     }
@@ -251,10 +208,7 @@ impl Metrics {
 pub fn reference_unquantized(p: &UnitParams, logits: &[f64]) -> Vec<f64> {
     let t: Vec<f64> = match p.base {
         crate::config::Base::Two => logits.to_vec(),
-        crate::config::Base::E => logits
-            .iter()
-            .map(|v| v * std::f64::consts::LOG2_E)
-            .collect(),
+        crate::config::Base::E => logits.iter().map(|v| v * std::f64::consts::LOG2_E).collect(),
     };
     crate::params::softmax2(&t)
 }

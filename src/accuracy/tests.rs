@@ -17,17 +17,9 @@ const MAX_LSB_VS_EXACT: f64 = 1.0;
 fn model_is_faithful_on_random_and_corner_rows() {
     for name in EXAMPLES {
         let p = example(name);
-        let rows: Vec<Vec<i64>> = crate::rows::cosim_rows(&p, 1500, 11)
-            .into_iter()
-            .map(|r| r.x)
-            .collect();
+        let rows: Vec<Vec<i64>> = crate::rows::cosim_rows(&p, 1500, 11).into_iter().map(|r| r.x).collect();
         let e = measure(&p, &rows);
-        assert!(
-            e.max_lsb_unrounded < MAX_LSB_VS_EXACT,
-            "{name}: max error {} LSB at row {}",
-            e.max_lsb_unrounded,
-            e.worst_row
-        );
+        assert!(e.max_lsb_unrounded < MAX_LSB_VS_EXACT, "{name}: max error {} LSB at row {}", e.max_lsb_unrounded, e.worst_row);
         assert!(e.max_lsb <= 1.0, "{name}");
         assert_eq!(e.argmax_flip, 0, "{name}");
     }
@@ -37,11 +29,7 @@ fn model_is_faithful_on_random_and_corner_rows() {
 fn model_is_faithful_on_real_attention_logits() {
     let dir = crate::data::attention_dir();
     let sets = crate::data::prefixes(&dir);
-    assert!(
-        sets.len() >= 3,
-        "attention data not found in {} (the in-repo data/attention, or $SOFTMAX_HW_DATA)",
-        dir.display()
-    );
+    assert!(sets.len() >= 3, "attention data not found in {} (the in-repo data/attention, or $SOFTMAX_HW_DATA)", dir.display());
     for name in EXAMPLES {
         let p = example(name);
         for set in &sets {
@@ -52,14 +40,10 @@ fn model_is_faithful_on_real_attention_logits() {
                 .collect();
             assert!(rows.iter().all(|r| r.len() <= p.max_len as usize));
             let e = measure(&p, &rows);
-            assert!(
-                e.max_lsb_unrounded < MAX_LSB_VS_EXACT,
-                "{name} on {set}: {} LSB at row {}",
-                e.max_lsb_unrounded,
-                e.worst_row
-            );
+            assert!(e.max_lsb_unrounded < MAX_LSB_VS_EXACT, "{name} on {set}: {} LSB at row {}", e.max_lsb_unrounded, e.worst_row);
             assert_eq!(e.argmax_flip, 0, "{name} on {set}");
             assert_eq!(e.monotonicity_violations, 0, "{name} on {set}");
         }
     }
 }
+

@@ -222,10 +222,7 @@ impl<
 {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(
-            self, aclk, state, len, bank, max2, max, seen, idx, sum, v1, l1, v2, l2, zero2, d2,
-            y_out, v_out, l_out
-        );
+        dff_setup!(self, aclk, state, len, bank, max2, max, seen, idx, sum, v1, l1, v2, l2, zero2, d2, y_out, v_out, l_out);
         self.front.clock.next = self.aclk.val();
         self.exp_rom.clock.next = self.aclk.val();
         // every reset reads the port itself: a local copy joins the top's statements into one
@@ -245,22 +242,18 @@ impl<
         }
         // the max of the unmasked elements; the row's first unmasked one starts it
         if self.front.accept.val() {
-            self.seen.d.next =
-                !self.s_axis_tuser.val() | (self.seen.q.val() & (self.front.index.val() != 0));
+            self.seen.d.next = !self.s_axis_tuser.val() | (self.seen.q.val() & (self.front.index.val() != 0));
         }
         if self.front.accept.val()
             & !self.s_axis_tuser.val()
-            & ((self.front.index.val() == 0)
-                | !self.seen.q.val()
-                | (self.xb.val() > self.max.q.val()))
+            & ((self.front.index.val() == 0) | !self.seen.q.val() | (self.xb.val() > self.max.q.val()))
         {
             self.max.d.next = self.xb.val();
         }
         // no once-per-row work: the row is ready for the pass-2 side at once
         self.front.start_desc.next = self.front.summing.val();
         self.front.desc_ready.next = true;
-        self.front.handoff.next =
-            self.front.holding.val() & (self.state.q.val() == self.st_idle.val());
+        self.front.handoff.next = self.front.holding.val() & (self.state.q.val() == self.st_idle.val());
         if self.front.handoff.val() {
             self.len.d.next = self.front.len.val();
             self.bank.d.next = self.front.bank.val();
@@ -271,9 +264,7 @@ impl<
         }
 
         // passes 2 and 3 share the read-back front: idx -> RAM -> table(m - xb)
-        self.issue.next = (self.state.q.val() != self.st_idle.val())
-            & (self.idx.q.val() != self.len.q.val())
-            & self.adv.val();
+        self.issue.next = (self.state.q.val() != self.st_idle.val()) & (self.idx.q.val() != self.len.q.val()) & self.adv.val();
         self.idx_next.next = self.idx.q.val() + 1;
         if self.issue.val() {
             self.idx.d.next = self.idx_next.val();
@@ -340,8 +331,7 @@ impl<
             }
             // t >= S iff t - S (WR + 1 bits) does not borrow: one subtractor decides and
             // gives the remainder
-            self.dsub.next =
-                bit_cast::<WR1, WR>(self.t.val()) - bit_cast::<WR1, WR>(self.s_wide.val());
+            self.dsub.next = bit_cast::<WR1, WR>(self.t.val()) - bit_cast::<WR1, WR>(self.s_wide.val());
             if self.adv.val() {
                 self.dv[i].d.next = self.c_v.val();
                 self.dl[i].d.next = self.c_l.val();
@@ -372,11 +362,7 @@ impl<
         self.m_axis_tdata.next = self.y_out.q.val();
         self.m_axis_tvalid.next = self.v_out.q.val();
         self.m_axis_tlast.next = self.l_out.q.val();
-        if (self.state.q.val() == self.st_out.val())
-            & self.v_out.q.val()
-            & self.l_out.q.val()
-            & self.m_axis_tready.val()
-        {
+        if (self.state.q.val() == self.st_out.val()) & self.v_out.q.val() & self.l_out.q.val() & self.m_axis_tready.val() {
             self.state.d.next = self.st_idle.val();
         }
         if !self.aresetn.val() {

@@ -50,17 +50,11 @@ impl BaselineParams {
         let base_e = p.log2e == Some(Log2e::Multiplier);
         let f = |d: u64| {
             let v = d as f64 / (1u64 << fi) as f64;
-            if base_e {
-                (-v).exp()
-            } else {
-                (-v).exp2()
-            }
+            if base_e { (-v).exp() } else { (-v).exp2() }
         };
         let max_d = 1u64 << p.input.bits; // d = m - x < 2^WI
-        let table: Vec<u64> = (0..max_d)
-            .map(|d| (f(d) * (1u64 << fx) as f64).round() as u64)
-            .take_while(|&v| v > 0)
-            .collect();
+        let table: Vec<u64> =
+            (0..max_d).map(|d| (f(d) * (1u64 << fx) as f64).round() as u64).take_while(|&v| v > 0).collect();
         let wta = (64 - (table.len() as u64 - 1).leading_zeros()).max(1);
         BaselineParams {
             input: p.input,
@@ -110,9 +104,7 @@ impl BaselineParams {
 /// output 0 and enter neither the max nor the sum; a row with every element masked is 0.
 pub fn run_row(b: &BaselineParams, xs: &[i64]) -> Vec<u64> {
     use crate::fixfmt::{unmasked, MASKED};
-    let Some(m) = unmasked(xs).map(|(_, x)| x).max() else {
-        return vec![0; xs.len()];
-    };
+    let Some(m) = unmasked(xs).map(|(_, x)| x).max() else { return vec![0; xs.len()] };
     let sum: u64 = unmasked(xs).map(|(_, x)| b.exp(m, x)).sum();
     xs.iter()
         .map(|&x| {
@@ -151,13 +143,8 @@ mod tests {
                 let y = run_row(&b, &r.x);
                 let reference = crate::params::reference(&p, &r.x);
                 for (yc, rv) in y.iter().zip(reference) {
-                    let exact =
-                        (rv * (p.output.frac as f64).exp2()).min(p.output.max_code() as f64);
-                    assert!(
-                        (*yc as f64 - exact).abs() < 1.0,
-                        "{name} {}: {yc} vs {exact}",
-                        r.kind
-                    );
+                    let exact = (rv * (p.output.frac as f64).exp2()).min(p.output.max_code() as f64);
+                    assert!((*yc as f64 - exact).abs() < 1.0, "{name} {}: {yc} vs {exact}", r.kind);
                 }
             }
         }
@@ -172,3 +159,4 @@ mod tests {
         assert_eq!(b.table.len(), 117);
     }
 }
+

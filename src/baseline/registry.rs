@@ -8,16 +8,7 @@ use crate::params::UnitParams;
 /// [WI, WA, WTA, WX, WS, WO, WQ]: input, address, table address, table value, sum, output,
 /// quotient widths.
 pub fn widths(b: &BaselineParams) -> [usize; 7] {
-    [
-        b.input.bits,
-        b.wa,
-        b.wta,
-        b.fx + 1,
-        b.ws,
-        b.output.bits,
-        b.output.frac + 2,
-    ]
-    .map(|v| v as usize)
+    [b.input.bits, b.wa, b.wta, b.fx + 1, b.ws, b.output.bits, b.output.frac + 2].map(|v| v as usize)
 }
 
 /// Builds the baseline of a unit's configuration for one width set and emits its Verilog.
@@ -38,12 +29,7 @@ pub fn emit<
     p: &UnitParams,
     name: &str,
 ) -> Result<String> {
-    crate::hw::emit_top(
-        BaselineUnit::<WI, WA, WL, WTA, WX, WS, WR, WQ, WO, WI1, WR1>::new(
-            &BaselineParams::from_unit(p),
-        ),
-        name,
-    )
+    crate::hw::emit_top(BaselineUnit::<WI, WA, WL, WTA, WX, WS, WR, WQ, WO, WI1, WR1>::new(&BaselineParams::from_unit(p)), name)
 }
 
 /// The baseline's emitter for [WI, WA, WTA, WX, WS, WO, WQ] ([`widths`]); derived:
@@ -51,18 +37,6 @@ pub fn emit<
 #[macro_export]
 macro_rules! baseline_instance {
     ($wi:literal, $wa:literal, $wta:literal, $wx:literal, $ws:literal, $wo:literal, $wq:literal) => {
-        $crate::baseline::registry::emit::<
-            $wi,
-            $wa,
-            { $wa + 1 },
-            $wta,
-            $wx,
-            $ws,
-            { $ws + 1 },
-            $wq,
-            $wo,
-            { $wi + 1 },
-            { $ws + 2 },
-        > as $crate::params::EmitFn
+        $crate::baseline::registry::emit::<$wi, $wa, { $wa + 1 }, $wta, $wx, $ws, { $ws + 1 }, $wq, $wo, { $wi + 1 }, { $ws + 2 }> as $crate::params::EmitFn
     };
 }

@@ -81,17 +81,7 @@ impl<
     > Front<WI, WT, WN, FT, ESB, WE, WEP, WSP>
 {
     pub fn new(p: &UnitParams) -> Self {
-        assert_eq!(
-            (WI, WT, WN, FT, WE, WSP),
-            (
-                p.input.bits as usize,
-                p.wt as usize,
-                p.wt as usize + 1,
-                p.ft as usize,
-                p.fu as usize + 1,
-                WI + LOG2E_BITS as usize
-            )
-        );
+        assert_eq!((WI, WT, WN, FT, WE, WSP), (p.input.bits as usize, p.wt as usize, p.wt as usize + 1, p.ft as usize, p.fu as usize + 1, WI + LOG2E_BITS as usize));
         let scale = p.scale.iter().map(|s| Scale {
             xb: Default::default(),
             tb: Default::default(),

@@ -22,18 +22,11 @@ fn exp_table_exhaustive_within_bound() {
         let p = example(name);
         let t = exp_target(&p);
         let err = p.exp_table.max_error(&t);
-        assert!(
-            err <= table_bound(&p),
-            "{name}: {err} LSB > {}",
-            table_bound(&p)
-        );
+        assert!(err <= table_bound(&p), "{name}: {err} LSB > {}", table_bound(&p));
         // E in (0.5, 1]: never zero, never above 1.0
         for g in 0..(1u64 << p.ft) {
             let e = p.exp_table.eval(g);
-            assert!(
-                e > (1 << (p.fu - 1)) - 2 && e <= 1 << p.fu,
-                "{name}: E({g}) = {e}"
-            );
+            assert!(e > (1 << (p.fu - 1)) - 2 && e <= 1 << p.fu, "{name}: E({g}) = {e}");
         }
     }
 }
@@ -46,26 +39,16 @@ fn front_exhaustive_over_input_codes() {
         let p = example(name);
         let k0 = 1i64 << (p.wt - 1 - p.ft); // k = k0 - ceil(t)
         let lsb = (1u64 << p.fu) as f64;
-        let t_round = if p.scale.is_some() {
-            (-(p.ft as f64 + 1.0)).exp2() + 16.0 * (-16f64).exp2() * 2.0
-        } else {
-            0.0
-        };
+        let t_round = if p.scale.is_some() { (-(p.ft as f64 + 1.0)).exp2() + 16.0 * (-16f64).exp2() * 2.0 } else { 0.0 };
         for x in p.input.min_code()..=p.input.max_code() {
             let (k, e) = front(&p, x);
             let (_, g) = split(&p, x);
             let t = p.t_real(x);
             let c = k0 - k as i64; // ceil(t) as the hardware sees it
-            assert!(
-                (c as f64 - t) > -1.0 - t_round && (c as f64 - t) < 1.0 + t_round,
-                "{name}: x={x} t={t} c={c}"
-            );
+            assert!((c as f64 - t) > -1.0 - t_round && (c as f64 - t) < 1.0 + t_round, "{name}: x={x} t={t} c={c}");
             let want = (t - c as f64).exp2() * lsb;
             let bound = table_bound(&p) + want * t_round * std::f64::consts::LN_2 * 1.01;
-            assert!(
-                (e as f64 - want).abs() <= bound,
-                "{name}: x={x} g={g} E={e} want {want}"
-            );
+            assert!((e as f64 - want).abs() <= bound, "{name}: x={x} g={g} E={e} want {want}");
         }
     }
 }

@@ -27,10 +27,7 @@ pub struct OptPort<D: Direction, T: Synth> {
 
 impl<D: Direction, T: Synth> OptPort<D, T> {
     pub fn new(on: bool) -> Self {
-        Self {
-            sig: Default::default(),
-            on,
-        }
+        Self { sig: Default::default(), on }
     }
 }
 
@@ -147,8 +144,7 @@ impl<const W: usize, const A: usize> Logic for RowRam<W, A> {
                 self.read_data.next = self._sim.get(&a).copied().unwrap_or_default();
             }
             if self.write_enable.val() {
-                self._sim
-                    .insert(self.write_address.val().to_u64(), self.write_data.val());
+                self._sim.insert(self.write_address.val().to_u64(), self.write_data.val());
             }
         }
     }
@@ -171,13 +167,7 @@ end",
         vec![TimingInfo {
             name: "row_ram".into(),
             clock: "clock".into(),
-            inputs: vec![
-                "write_address".into(),
-                "write_data".into(),
-                "write_enable".into(),
-                "read_address".into(),
-                "read_enable".into(),
-            ],
+            inputs: vec!["write_address".into(), "write_data".into(), "write_enable".into(), "read_address".into(), "read_enable".into()],
             outputs: vec!["read_data".into()],
         }]
     }
@@ -198,27 +188,15 @@ pub struct SyncRom<const D: usize, const N: usize> {
 
 impl<const D: usize, const N: usize> SyncRom<D, N> {
     pub fn new(values: &[u64]) -> Self {
-        assert!(
-            values.len() <= 1 << N && values.iter().all(|&v| D >= 64 || v < 1 << D),
-            "ROM contents exceed {D} x 2^{N}"
-        );
-        Self {
-            address: Default::default(),
-            clock: Default::default(),
-            data: Default::default(),
-            _values: Box::new(values.to_vec()),
-        }
+        assert!(values.len() <= 1 << N && values.iter().all(|&v| D >= 64 || v < 1 << D), "ROM contents exceed {D} x 2^{N}");
+        Self { address: Default::default(), clock: Default::default(), data: Default::default(), _values: Box::new(values.to_vec()) }
     }
 }
 
 impl<const D: usize, const N: usize> Logic for SyncRom<D, N> {
     fn update(&mut self) {
         if self.clock.pos_edge() {
-            let v = self
-                ._values
-                .get(self.address.val().to_u64() as usize)
-                .copied()
-                .unwrap_or(0);
+            let v = self._values.get(self.address.val().to_u64() as usize).copied().unwrap_or(0);
             self.data.next = Bits::<D>::from(v);
         }
     }
@@ -238,33 +216,19 @@ impl<const D: usize, const N: usize> Logic for SyncRom<D, N> {
         Verilog::Custom(v)
     }
     fn timing(&self) -> Vec<TimingInfo> {
-        vec![TimingInfo {
-            name: "sync_rom".into(),
-            clock: "clock".into(),
-            inputs: vec!["address".into()],
-            outputs: vec!["data".into()],
-        }]
+        vec![TimingInfo { name: "sync_rom".into(), clock: "clock".into(), inputs: vec!["address".into()], outputs: vec!["data".into()] }]
     }
 }
 
 /// ROM contents from a table of values (address = index).
-pub fn rom_map<const D: usize, const N: usize>(
-    values: &[u64],
-) -> std::collections::BTreeMap<Bits<N>, Bits<D>> {
+pub fn rom_map<const D: usize, const N: usize>(values: &[u64]) -> std::collections::BTreeMap<Bits<N>, Bits<D>> {
     assert!(values.len() <= 1 << N);
-    values
-        .iter()
-        .enumerate()
-        .map(|(i, &v)| (Bits::<N>::from(i as u64), Bits::<D>::from(v)))
-        .collect()
+    values.iter().enumerate().map(|(i, &v)| (Bits::<N>::from(i as u64), Bits::<D>::from(v))).collect()
 }
 
 /// A constant of N bits.
 pub fn konst<const N: usize>(v: u64) -> Constant<Bits<N>> {
-    assert!(
-        N >= 64 || v < (1u64 << N),
-        "constant {v} does not fit {N} bits"
-    );
+    assert!(N >= 64 || v < (1u64 << N), "constant {v} does not fit {N} bits");
     Constant::new(Bits::<N>::from(v))
 }
 
@@ -272,9 +236,7 @@ pub fn konst<const N: usize>(v: u64) -> Constant<Bits<N>> {
 /// would call it `top`); a failed connectivity check is an error, not a panic.
 pub fn emit_top<B: Block>(mut unit: B, name: &str) -> crate::error::Result<String> {
     unit.connect_all();
-    check_all(&unit).map_err(|e| {
-        crate::error::Error::Tool(format!("rust-hdl check of {name} failed: {e:?}"))
-    })?;
+    check_all(&unit).map_err(|e| crate::error::Error::Tool(format!("rust-hdl check of {name} failed: {e:?}")))?;
     let mut defines = ModuleDefines::default();
     unit.accept(name, &mut defines);
     Ok(defines.defines())
@@ -289,25 +251,12 @@ mod tests {
     fn sync_rom_contents_come_in_chunks() {
         let values: Vec<u64> = (0..1000).map(|i| (i * 7) % 512).collect();
         let rom = SyncRom::<9, 10>::new(&values);
-        let Verilog::Custom(v) = rom.hdl() else {
-            panic!("custom Verilog")
-        };
-        let blocks: Vec<&str> = v
-            .split("initial begin\n")
-            .skip(1)
-            .map(|b| b.split("end\n").next().unwrap())
-            .collect();
+        let Verilog::Custom(v) = rom.hdl() else { panic!("custom Verilog") };
+        let blocks: Vec<&str> = v.split("initial begin\n").skip(1).map(|b| b.split("end\n").next().unwrap()).collect();
         assert_eq!(blocks.len(), 1000usize.div_ceil(ROM_INIT_CHUNK));
         assert!(blocks.iter().all(|b| b.lines().count() <= ROM_INIT_CHUNK));
-        let words: Vec<String> = blocks
-            .iter()
-            .flat_map(|b| b.lines().map(|l| l.trim().to_string()))
-            .collect();
-        let want: Vec<String> = values
-            .iter()
-            .enumerate()
-            .map(|(i, w)| format!("mem[{i}] = 9'h{w:x};"))
-            .collect();
+        let words: Vec<String> = blocks.iter().flat_map(|b| b.lines().map(|l| l.trim().to_string())).collect();
+        let want: Vec<String> = values.iter().enumerate().map(|(i, w)| format!("mem[{i}] = 9'h{w:x};")).collect();
         assert_eq!(words, want);
     }
 }

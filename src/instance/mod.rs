@@ -53,10 +53,7 @@ impl Kind {
     pub fn key(self, p: &UnitParams) -> Vec<usize> {
         match self {
             Kind::Unit => p.widths().to_vec(),
-            Kind::Baseline => {
-                crate::baseline::registry::widths(&crate::baseline::BaselineParams::from_unit(p))
-                    .to_vec()
-            }
+            Kind::Baseline => crate::baseline::registry::widths(&crate::baseline::BaselineParams::from_unit(p)).to_vec(),
         }
     }
 
@@ -121,34 +118,19 @@ pub fn emitter_main(kind: Kind, key: &[usize], emit: EmitFn) -> ! {
     // a panic is a bug of the generator: one line, as every other error
     std::panic::set_hook(Box::new(|info| {
         let p = info.payload();
-        let msg = p
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| p.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        let at = info
-            .location()
-            .map(|l| format!(" at {}:{}", l.file(), l.line()))
-            .unwrap_or_default();
-        eprintln!(
-            "error: internal error (a bug: please report it with the configuration): {msg}{at}"
-        );
+        let msg = p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_default();
+        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        eprintln!("error: internal error (a bug: please report it with the configuration): {msg}{at}");
     }));
     let run = || -> Result<String> {
-        let name = std::env::args().nth(1).ok_or_else(|| {
-            Error::Tool("on-demand emitter: usage: <emitter> MODULE < config.toml".into())
-        })?;
+        let name = std::env::args().nth(1).ok_or_else(|| Error::Tool("on-demand emitter: usage: <emitter> MODULE < config.toml".into()))?;
         let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-            .map_err(|e| Error::io("<stdin>", e))?;
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|e| Error::io("<stdin>", e))?;
         let cfg = crate::config::Config::parse(&text, "<stdin>")?;
         let p = UnitParams::new(&cfg)?;
         let got = kind.key(&p);
         if got != key {
-            return Err(Error::Tool(format!(
-                "on-demand emitter for {} widths {key:?} got a configuration with widths {got:?}",
-                kind.name()
-            )));
+            return Err(Error::Tool(format!("on-demand emitter for {} widths {key:?} got a configuration with widths {got:?}", kind.name())));
         }
         emit(&p, &name)
     };

@@ -38,9 +38,7 @@ incremental = false
 /// The softmax-hw source tree the emitter crates depend on: `$SOFTMAX_HW_SRC`, else the
 /// tree this binary was built from.
 pub fn source_dir() -> Result<PathBuf> {
-    let dir = std::env::var_os("SOFTMAX_HW_SRC")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    let dir = std::env::var_os("SOFTMAX_HW_SRC").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
     let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap_or_default();
     if !manifest.contains("name = \"softmax-hw\"") || !dir.join("src/lib.rs").is_file() {
         return Err(Error::Tool(format!(
@@ -86,12 +84,7 @@ pub fn source_hash(dir: &Path) -> Result<String> {
     files.sort();
     let mut h = Sha256::new();
     for f in &files {
-        h.update(
-            f.strip_prefix(dir)
-                .unwrap_or(f)
-                .to_string_lossy()
-                .as_bytes(),
-        );
+        h.update(f.strip_prefix(dir).unwrap_or(f).to_string_lossy().as_bytes());
         h.update([0]);
         h.update(std::fs::read(f).map_err(|e| Error::io(f, e))?);
         h.update([0]);
@@ -104,13 +97,7 @@ fn hex(b: &[u8]) -> String {
 }
 
 fn widths_text(key: &[usize]) -> String {
-    format!(
-        "[{}]",
-        key.iter()
-            .map(|w| w.to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    )
+    format!("[{}]", key.iter().map(|w| w.to_string()).collect::<Vec<_>>().join(", "))
 }
 
 /// Where the emitters live: `$SOFTMAX_HW_CACHE/ondemand` when set (made absolute), else
@@ -139,28 +126,15 @@ pub fn emitter(kind: Kind, key: &[usize]) -> Result<Emitter> {
     let cargo_v = tool_version("CARGO", "cargo")?;
     let rustc_v = tool_version("RUSTC", "rustc")?;
     let mut h = Sha256::new();
-    for part in [
-        kind.name(),
-        &widths_text(key),
-        &source_hash(&src)?,
-        &cargo_v,
-        &rustc_v,
-        PROFILE,
-        &src.display().to_string(),
-    ] {
+    for part in [kind.name(), &widths_text(key), &source_hash(&src)?, &cargo_v, &rustc_v, PROFILE, &src.display().to_string()] {
         h.update(part.as_bytes());
         h.update([0]);
     }
     let tag = format!("{}-{}", kind.name(), hex(&h.finalize()[..8]));
     let root = cache_root(&src);
-    let bin = root
-        .join("bin")
-        .join(format!("{tag}{}", std::env::consts::EXE_SUFFIX));
+    let bin = root.join("bin").join(format!("{tag}{}", std::env::consts::EXE_SUFFIX));
     if bin.is_file() {
-        return Ok(Emitter {
-            path: bin,
-            built_seconds: None,
-        });
+        return Ok(Emitter { path: bin, built_seconds: None });
     }
     for d in ["bin", "locks", "crates"] {
         std::fs::create_dir_all(root.join(d)).map_err(|e| Error::io(root.join(d), e))?;
@@ -170,10 +144,7 @@ pub fn emitter(kind: Kind, key: &[usize]) -> Result<Emitter> {
     let lock = std::fs::File::create(&lock_path).map_err(|e| Error::io(&lock_path, e))?;
     lock.lock().map_err(|e| Error::io(&lock_path, e))?;
     if bin.is_file() {
-        return Ok(Emitter {
-            path: bin,
-            built_seconds: None,
-        });
+        return Ok(Emitter { path: bin, built_seconds: None });
     }
     let t0 = Instant::now();
     eprintln!(
@@ -195,20 +166,10 @@ pub fn emitter(kind: Kind, key: &[usize]) -> Result<Emitter> {
         .stdout(Stdio::null())
         .stderr(log)
         .status()
-        .map_err(|e| {
-            Error::Tool(format!(
-                "on-demand build: cannot run `{}`: {e} (install Rust from https://rustup.rs)",
-                cargo()
-            ))
-        })?;
+        .map_err(|e| Error::Tool(format!("on-demand build: cannot run `{}`: {e} (install Rust from https://rustup.rs)", cargo())))?;
     if !status.success() {
         let text = std::fs::read_to_string(&log_path).unwrap_or_default();
-        let first = text
-            .lines()
-            .find(|l| l.starts_with("error"))
-            .unwrap_or("cargo failed")
-            .trim()
-            .to_string();
+        let first = text.lines().find(|l| l.starts_with("error")).unwrap_or("cargo failed").trim().to_string();
         return Err(Error::Tool(format!(
             "on-demand build of the {} width set {} failed: {first} (full log: {}; cargo runs offline, so the dependencies must be in cargo's cache: `cargo fetch` in {} once)",
             kind.name(),
@@ -217,22 +178,13 @@ pub fn emitter(kind: Kind, key: &[usize]) -> Result<Emitter> {
             src.display()
         )));
     }
-    let built = root
-        .join("target/release")
-        .join(format!("{tag}{}", std::env::consts::EXE_SUFFIX));
+    let built = root.join("target/release").join(format!("{tag}{}", std::env::consts::EXE_SUFFIX));
     let tmp = bin.with_extension("tmp");
     std::fs::copy(&built, &tmp).map_err(|e| Error::io(&built, e))?;
     std::fs::rename(&tmp, &bin).map_err(|e| Error::io(&bin, e))?;
     let secs = t0.elapsed().as_secs_f64();
-    eprintln!(
-        "on-demand: built the {} width set {} in {secs:.1} s",
-        kind.name(),
-        widths_text(key)
-    );
-    Ok(Emitter {
-        path: bin,
-        built_seconds: Some(secs),
-    })
+    eprintln!("on-demand: built the {} width set {} in {secs:.1} s", kind.name(), widths_text(key));
+    Ok(Emitter { path: bin, built_seconds: Some(secs) })
 }
 
 /// The emitter crate of one width set: Cargo.toml (path dependency on the library, its
@@ -245,11 +197,7 @@ fn write_crate(dir: &Path, tag: &str, kind: Kind, key: &[usize], src: &Path) -> 
          [dependencies]\nsoftmax-hw = {{ path = {path:?} }}\n\n{PROFILE}\n[workspace]\n",
         path = src.display().to_string()
     );
-    let list = key
-        .iter()
-        .map(|w| w.to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = key.iter().map(|w| w.to_string()).collect::<Vec<_>>().join(", ");
     let main = format!(
         "// Generated by softmax-hw: the on-demand emitter of the {kind} width set [{list}]. Do not edit.\n\
          fn main() {{\n    softmax_hw::instance::emitter_main(\n        softmax_hw::instance::Kind::{variant:?},\n        &[{list}],\n        softmax_hw::{mac}!({list}),\n    )\n}}\n",
@@ -257,10 +205,7 @@ fn write_crate(dir: &Path, tag: &str, kind: Kind, key: &[usize], src: &Path) -> 
         variant = kind,
         mac = kind.macro_name()
     );
-    let files = [
-        (dir.join("Cargo.toml"), manifest),
-        (dir.join("src/main.rs"), main),
-    ];
+    let files = [(dir.join("Cargo.toml"), manifest), (dir.join("src/main.rs"), main)];
     for (path, text) in files {
         std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
     }
@@ -279,32 +224,13 @@ pub fn emit(kind: Kind, key: &[usize], p: &UnitParams, name: &str) -> Result<Str
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|err| Error::Tool(format!("on-demand emitter {}: {err}", e.path.display())))?;
-    child
-        .stdin
-        .take()
-        .expect("piped stdin")
-        .write_all(p.resolved_toml().as_bytes())
-        .map_err(|err| Error::io(&e.path, err))?;
-    let out = child
-        .wait_with_output()
-        .map_err(|err| Error::io(&e.path, err))?;
+    child.stdin.take().expect("piped stdin").write_all(p.resolved_toml().as_bytes()).map_err(|err| Error::io(&e.path, err))?;
+    let out = child.wait_with_output().map_err(|err| Error::io(&e.path, err))?;
     if !out.status.success() {
         let msg = String::from_utf8_lossy(&out.stderr);
-        let msg = msg
-            .lines()
-            .find(|l| l.starts_with("error: "))
-            .or_else(|| msg.lines().find(|l| !l.trim().is_empty()))
-            .unwrap_or("no message");
+        let msg = msg.lines().find(|l| l.starts_with("error: ")).or_else(|| msg.lines().find(|l| !l.trim().is_empty())).unwrap_or("no message");
         let msg = msg.trim_start_matches("error: ");
-        return Err(Error::Tool(format!(
-            "on-demand emitter {} failed: {msg}",
-            e.path.display()
-        )));
+        return Err(Error::Tool(format!("on-demand emitter {} failed: {msg}", e.path.display())));
     }
-    String::from_utf8(out.stdout).map_err(|_| {
-        Error::Tool(format!(
-            "on-demand emitter {}: output is not UTF-8",
-            e.path.display()
-        ))
-    })
+    String::from_utf8(out.stdout).map_err(|_| Error::Tool(format!("on-demand emitter {}: output is not UTF-8", e.path.display())))
 }

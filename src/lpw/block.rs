@@ -21,15 +21,7 @@ pub struct Lpw<const IN: usize, const SB: usize, const OUT: usize, const PW: usi
 
 impl<const IN: usize, const SB: usize, const OUT: usize, const PW: usize> Lpw<IN, SB, OUT, PW> {
     pub fn new(t: &LpwTable) -> Self {
-        assert_eq!(
-            (
-                t.in_bits as usize,
-                t.seg_bits as usize,
-                t.out_bits as usize,
-                PW
-            ),
-            (IN, SB, OUT, OUT + IN)
-        );
+        assert_eq!((t.in_bits as usize, t.seg_bits as usize, t.out_bits as usize, PW), (IN, SB, OUT, OUT + IN));
         Self {
             g: Default::default(),
             v: Default::default(),
@@ -44,9 +36,7 @@ impl<const IN: usize, const SB: usize, const OUT: usize, const PW: usize> Lpw<IN
     }
 }
 
-impl<const IN: usize, const SB: usize, const OUT: usize, const PW: usize> Logic
-    for Lpw<IN, SB, OUT, PW>
-{
+impl<const IN: usize, const SB: usize, const OUT: usize, const PW: usize> Logic for Lpw<IN, SB, OUT, PW> {
     #[hdl_gen]
     fn update(&mut self) {
         // segment s = g >> low_bits (SB bits), offset l = g & low_mask (IN bits, top zero)

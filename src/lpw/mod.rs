@@ -50,16 +50,7 @@ impl LpwTable {
         let n = 1u64 << (in_bits - 1);
         let c0: Vec<u64> = (0..n).map(|s| v(2 * s)).collect();
         let c1: Vec<u64> = (0..n).map(|s| v(2 * s) - v(2 * s + 1)).collect();
-        let t = Self {
-            kind: TableKind::Lut,
-            in_bits,
-            seg_bits: in_bits - 1,
-            low_bits: 1,
-            shift: 0,
-            out_bits,
-            c0,
-            c1,
-        };
+        let t = Self { kind: TableKind::Lut, in_bits, seg_bits: in_bits - 1, low_bits: 1, shift: 0, out_bits, c0, c1 };
         t.check_widths();
         t
     }
@@ -88,32 +79,15 @@ impl LpwTable {
             c0.push(((lo + hi) / 2.0).round() as u64);
             c1.push(drop);
         }
-        let t = Self {
-            kind: TableKind::Lpw,
-            in_bits,
-            seg_bits,
-            low_bits,
-            shift,
-            out_bits,
-            c0,
-            c1,
-        };
+        let t = Self { kind: TableKind::Lpw, in_bits, seg_bits, low_bits, shift, out_bits, c0, c1 };
         t.check_widths();
         t
     }
 
     fn check_widths(&self) {
         let lim = 1u64 << self.out_bits;
-        assert!(
-            self.c0.iter().all(|&c| c < lim),
-            "LPW intercept exceeds {} bits",
-            self.out_bits
-        );
-        assert!(
-            self.c1.iter().all(|&c| c < lim),
-            "LPW slope exceeds {} bits",
-            self.out_bits
-        );
+        assert!(self.c0.iter().all(|&c| c < lim), "LPW intercept exceeds {} bits", self.out_bits);
+        assert!(self.c1.iter().all(|&c| c < lim), "LPW slope exceeds {} bits", self.out_bits);
     }
 
     /// The bit-exact value computed by the hardware.
@@ -159,10 +133,7 @@ mod tests {
         let e4 = LpwTable::lpw(6, 2, 13, f).max_error(f);
         let e16 = LpwTable::lpw(6, 4, 13, f).max_error(f);
         // chord error of 2^-x over a segment of width h: (ln2)^2 h^2/8 (relative); minimax halves it
-        assert!(
-            e4 < 4096.0 * 0.4805 * (1.0 / 64.0) / 8.0 * 16.0 + 1.5,
-            "e4={e4}"
-        );
+        assert!(e4 < 4096.0 * 0.4805 * (1.0 / 64.0) / 8.0 * 16.0 + 1.5, "e4={e4}");
         assert!(e16 < e4, "e16={e16} e4={e4}");
         assert!(e16 <= 1.5, "e16={e16}");
     }

@@ -127,16 +127,7 @@ impl<
     > Normalize<WI, WT, WN, FT, ESB, WE, WEP, WSP, WA, WL, WR, WP, WO>
 {
     pub fn new(p: &UnitParams) -> Self {
-        assert_eq!(
-            (WA, WL, WR, WP, WO),
-            (
-                p.wa as usize,
-                p.wa as usize + 1,
-                p.fr as usize + 1,
-                WE + WR,
-                p.output.bits as usize
-            )
-        );
+        assert_eq!((WA, WL, WR, WP, WO), (p.wa as usize, p.wa as usize + 1, p.fr as usize + 1, WE + WR, p.output.bits as usize));
         Self {
             clock: Default::default(),
             reset: Default::default(),
@@ -227,13 +218,9 @@ impl<
     #[hdl_gen]
     fn update(&mut self) {
         self.front.clock.next = self.clock.val();
-        dff_setup!(
-            self, clock, busy, bank_r, idx, len_r, kmin_r, r_r, eb_r, v1, l1, v2a, l2a, m2a, v2b,
-            l2b, m2b, v2, l2, m2, v3, l3, e3, s3, v4, l4, p4, s4, v5, l5, y1_5, v6, l6, y6
-        );
+        dff_setup!(self, clock, busy, bank_r, idx, len_r, kmin_r, r_r, eb_r, v1, l1, v2a, l2a, m2a, v2b, l2b, m2b, v2, l2, m2, v3, l3, e3, s3, v4, l4, p4, s4, v5, l5, y1_5, v6, l6, y6);
         self.adv.next = !self.v6.q.val() | self.ready.val();
-        self.issue.next =
-            self.busy.q.val() & (self.idx.q.val() != self.len_r.q.val()) & self.adv.val();
+        self.issue.next = self.busy.q.val() & (self.idx.q.val() != self.len_r.q.val()) & self.adv.val();
         self.idx_next.next = self.idx.q.val() + 1;
         // S0 -> S1: the RAM read, held while stalled
         self.rbank.next = self.bank_r.q.val();

@@ -44,17 +44,9 @@ pub struct RowResult {
 /// bit-exact to the emitted Verilog of the unit without selection. A row with every element
 /// masked outputs 0 everywhere (its sum is 0 and its reciprocal, here `Recip::NONE`, is not used).
 pub fn run_row(p: &UnitParams, xs: &[i64]) -> RowResult {
-    assert!(
-        !xs.is_empty() && xs.len() <= p.max_len as usize,
-        "row length {} outside 1..={}",
-        xs.len(),
-        p.max_len
-    );
+    assert!(!xs.is_empty() && xs.len() <= p.max_len as usize, "row length {} outside 1..={}", xs.len(), p.max_len);
     let sum = crate::unnormed::row_sum(p, xs);
     let recip = crate::recip::recip_of_sum(p, sum.d);
-    let y = xs
-        .iter()
-        .map(|&x| element(p, x, sum.k_min, &recip))
-        .collect();
+    let y = xs.iter().map(|&x| element(p, x, sum.k_min, &recip)).collect();
     RowResult { sum, recip, y }
 }

@@ -4,9 +4,7 @@
 
 pub mod sparse;
 
-use crate::config::{
-    Base, Config, ExpCfg, ExpMethod, FormatCfg, InternalCfg, Log2e, RecipCfg, RecipMethod,
-};
+use crate::config::{Base, Config, ExpCfg, ExpMethod, FormatCfg, InternalCfg, Log2e, RecipCfg, RecipMethod};
 use crate::error::{Error, Result};
 use crate::fixfmt::FixFmt;
 use crate::lpw::LpwTable;
@@ -121,11 +119,7 @@ fn check_range(field: &str, v: u32, lo: u32, hi: u32) -> Result<u32> {
 
 fn log2_pow2(field: &str, v: u32, lo: u32, hi: u32) -> Result<u32> {
     if !v.is_power_of_two() || v < lo || v > hi {
-        Err(Error::field(
-            field,
-            v,
-            format!("allowed a power of two in {lo}..={hi}"),
-        ))
+        Err(Error::field(field, v, format!("allowed a power of two in {lo}..={hi}")))
     } else {
         Ok(v.trailing_zeros())
     }
@@ -139,36 +133,19 @@ impl UnitParams {
     pub fn new(cfg: &Config) -> Result<UnitParams> {
         let prefix = cfg.prefix.clone().unwrap_or_else(|| "smx".into());
         let ok_prefix = prefix.len() <= 16
-            && prefix
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_lowercase())
-            && prefix
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            && prefix.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+            && prefix.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !ok_prefix {
-            return Err(Error::field(
-                "prefix",
-                format!("{prefix:?}"),
-                "allowed 1-16 characters of [a-z0-9_] starting with a letter",
-            ));
+            return Err(Error::field("prefix", format!("{prefix:?}"), "allowed 1-16 characters of [a-z0-9_] starting with a letter"));
         }
         let base = cfg.base.unwrap_or(Base::Two);
         let log2e = match (base, cfg.log2e) {
             (Base::Two, None) => None,
             (Base::Two, Some(l)) => {
-                return Err(Error::field(
-                    "log2e",
-                    format!("{l:?}").to_lowercase(),
-                    "allowed only with base = \"e\"",
-                ))
+                return Err(Error::field("log2e", format!("{l:?}").to_lowercase(), "allowed only with base = \"e\""))
             }
             (Base::E, None) => {
-                return Err(Error::field(
-                    "log2e",
-                    "(missing)",
-                    "required with base = \"e\": \"upstream\" or \"multiplier\"",
-                ))
+                return Err(Error::field("log2e", "(missing)", "required with base = \"e\": \"upstream\" or \"multiplier\""))
             }
             (Base::E, Some(l)) => Some(l),
         };
@@ -197,12 +174,7 @@ impl UnitParams {
             }
             true => {
                 let hi = (fi + LOG2E_FRAC).min(16);
-                check_range(
-                    "internal.t_frac",
-                    it.t_frac.unwrap_or((fo + 2).clamp(2, hi)),
-                    2,
-                    hi,
-                )?
+                check_range("internal.t_frac", it.t_frac.unwrap_or((fo + 2).clamp(2, hi)), 2, hi)?
             }
         };
         // t in offset binary: WT bits (the multiplier adds one integer bit for log2 e > 1)
@@ -215,30 +187,16 @@ impl UnitParams {
             Scale { c, shift, k }
         });
 
-        let fu = check_range(
-            "internal.exp_frac",
-            it.exp_frac.unwrap_or(fo + 3),
-            fo + 1,
-            24,
-        )?;
+        let fu = check_range("internal.exp_frac", it.exp_frac.unwrap_or(fo + 3), fo + 1, 24)?;
         let exp_method = cfg.exp.method.unwrap_or(ExpMethod::Lut);
-        let exp_target =
-            move |g: u64| (-(g as f64) / (1u64 << ft) as f64).exp2() * (1u64 << fu) as f64;
+        let exp_target = move |g: u64| (-(g as f64) / (1u64 << ft) as f64).exp2() * (1u64 << fu) as f64;
         let exp_table = match exp_method {
             ExpMethod::Lut => {
                 if let Some(n) = cfg.exp.segments {
-                    return Err(Error::field(
-                        "exp.segments",
-                        n,
-                        "allowed only with exp.method = \"lpw\"",
-                    ));
+                    return Err(Error::field("exp.segments", n, "allowed only with exp.method = \"lpw\""));
                 }
                 if ft > 12 {
-                    return Err(Error::field(
-                        "internal.t_frac",
-                        ft,
-                        "allowed 2..=12 with exp.method = \"lut\" (2^t_frac entries); use \"lpw\"",
-                    ));
+                    return Err(Error::field("internal.t_frac", ft, "allowed 2..=12 with exp.method = \"lut\" (2^t_frac entries); use \"lpw\""));
                 }
                 LpwTable::lut(ft, fu + 1, exp_target)
             }
@@ -246,23 +204,9 @@ impl UnitParams {
                 let n = cfg.exp.segments.unwrap_or(8);
                 // at most 2^(t_frac - 1) segments: say so, the limit (and the default 8) moves with it
                 let sb = log2_pow2("exp.segments", n, 2, 1 << (ft - 1)).map_err(|e| match e {
-                    Error::Field {
-                        field,
-                        value,
-                        allowed,
-                    } => {
-                        let default = if cfg.exp.segments.is_none() {
-                            " (the default)"
-                        } else {
-                            ""
-                        };
-                        Error::Field {
-                            field,
-                            value: format!("{value}{default}"),
-                            allowed: format!(
-                                "{allowed} (2^(internal.t_frac - 1) with t_frac = {ft})"
-                            ),
-                        }
+                    Error::Field { field, value, allowed } => {
+                        let default = if cfg.exp.segments.is_none() { " (the default)" } else { "" };
+                        Error::Field { field, value: format!("{value}{default}"), allowed: format!("{allowed} (2^(internal.t_frac - 1) with t_frac = {ft})") }
                     }
                     e => e,
                 })?;
@@ -271,59 +215,28 @@ impl UnitParams {
         };
 
         let fd_default = (fo + wa + 4).max(fu);
-        let fd = check_range(
-            "internal.sum_frac",
-            it.sum_frac.unwrap_or(fd_default),
-            fu,
-            40,
-        )?;
+        let fd = check_range("internal.sum_frac", it.sum_frac.unwrap_or(fd_default), fu, 40)?;
         let wd = wa + 1 + fd;
         if wd > 56 {
-            return Err(Error::field(
-                "internal.sum_frac",
-                fd,
-                format!("sum width {wd} bits exceeds 56; lower sum_frac or max_len"),
-            ));
+            return Err(Error::field("internal.sum_frac", fd, format!("sum width {wd} bits exceeds 56; lower sum_frac or max_len")));
         }
 
-        let fr = check_range(
-            "internal.recip_frac",
-            it.recip_frac.unwrap_or(fo + 3),
-            fo + 1,
-            24,
-        )?;
+        let fr = check_range("internal.recip_frac", it.recip_frac.unwrap_or(fo + 3), fo + 1, 24)?;
         let recip_method = cfg.recip.method.unwrap_or(RecipMethod::Lpw);
         let (recip_table, rn) = match recip_method {
             RecipMethod::Lut => {
                 if let Some(n) = cfg.recip.segments {
-                    return Err(Error::field(
-                        "recip.segments",
-                        n,
-                        "allowed only with recip.method = \"lpw\" or \"newton\"",
-                    ));
+                    return Err(Error::field("recip.segments", n, "allowed only with recip.method = \"lpw\" or \"newton\""));
                 }
                 if let Some(n) = it.recip_in_bits {
-                    return Err(Error::field(
-                        "internal.recip_in_bits",
-                        n,
-                        "not used with recip.method = \"lut\" (set recip.index_bits)",
-                    ));
+                    return Err(Error::field("internal.recip_in_bits", n, "not used with recip.method = \"lut\" (set recip.index_bits)"));
                 }
-                let rn = check_range(
-                    "recip.index_bits",
-                    cfg.recip.index_bits.unwrap_or((fo + 2).min(12)),
-                    2,
-                    12,
-                )?;
+                let rn = check_range("recip.index_bits", cfg.recip.index_bits.unwrap_or((fo + 2).min(12)), 2, 12)?;
                 (LpwTable::lut(rn, fr + 1, recip_target(rn, fr)), rn)
             }
             RecipMethod::Lpw | RecipMethod::Newton => {
                 if let Some(n) = cfg.recip.index_bits {
-                    return Err(Error::field(
-                        "recip.index_bits",
-                        n,
-                        "allowed only with recip.method = \"lut\"",
-                    ));
+                    return Err(Error::field("recip.index_bits", n, "allowed only with recip.method = \"lut\""));
                 }
                 let n = cfg.recip.segments.unwrap_or(8);
                 let sb = log2_pow2("recip.segments", n, 2, 256)?;
@@ -331,12 +244,7 @@ impl UnitParams {
                     RecipMethod::Newton => (sb + 6).min(16),
                     _ => (fr + 1).clamp(sb + 1, 16),
                 };
-                let rn = check_range(
-                    "internal.recip_in_bits",
-                    it.recip_in_bits.unwrap_or(rn_default),
-                    sb + 1,
-                    16,
-                )?;
+                let rn = check_range("internal.recip_in_bits", it.recip_in_bits.unwrap_or(rn_default), sb + 1, 16)?;
                 (LpwTable::lpw(rn, sb, fr + 1, recip_target(rn, fr)), rn)
             }
         };
@@ -355,14 +263,10 @@ impl UnitParams {
             max_len: Some(max_len),
             input: FormatCfg { bits: wi, frac: fi },
             output: FormatCfg { bits: wo, frac: fo },
-            exp: ExpCfg {
-                method: Some(exp_method),
-                segments: (exp_method == ExpMethod::Lpw).then_some(exp_table.entries() as u32),
-            },
+            exp: ExpCfg { method: Some(exp_method), segments: (exp_method == ExpMethod::Lpw).then_some(exp_table.entries() as u32) },
             recip: RecipCfg {
                 method: Some(recip_method),
-                segments: (recip_method != RecipMethod::Lut)
-                    .then_some(recip_table.entries() as u32),
+                segments: (recip_method != RecipMethod::Lut).then_some(recip_table.entries() as u32),
                 index_bits: (recip_method == RecipMethod::Lut).then_some(rn),
             },
             internal: InternalCfg {
@@ -446,11 +350,7 @@ impl UnitParams {
             Some(Log2e::Upstream) => "be_up".to_string(),
             Some(Log2e::Multiplier) => "be_mul".to_string(),
         };
-        let sparse = self
-            .sparse
-            .as_ref()
-            .map(|s| format!("_{}", s.tag()))
-            .unwrap_or_default();
+        let sparse = self.sparse.as_ref().map(|s| format!("_{}", s.tag())).unwrap_or_default();
         format!(
             "{}_{}_i{}f{}_o{}f{}_n{}{}_{}",
             self.prefix,
@@ -489,16 +389,7 @@ impl UnitParams {
 /// base (README: Error contract). Masked elements are 0; a row with every element masked is
 /// 0 everywhere.
 pub fn reference(p: &UnitParams, xs: &[i64]) -> Vec<f64> {
-    let t: Vec<f64> = xs
-        .iter()
-        .map(|&x| {
-            if x == crate::fixfmt::MASKED {
-                f64::NEG_INFINITY
-            } else {
-                p.t_real(x)
-            }
-        })
-        .collect();
+    let t: Vec<f64> = xs.iter().map(|&x| if x == crate::fixfmt::MASKED { f64::NEG_INFINITY } else { p.t_real(x) }).collect();
     softmax2(&t)
 }
 
@@ -515,10 +406,7 @@ pub fn softmax2(t: &[f64]) -> Vec<f64> {
 
 /// The reference rounded to the output format (the best any unit can output).
 pub fn reference_codes(p: &UnitParams, xs: &[i64]) -> Vec<i64> {
-    reference(p, xs)
-        .iter()
-        .map(|&v| p.output.quantize(v))
-        .collect()
+    reference(p, xs).iter().map(|&v| p.output.quantize(v)).collect()
 }
 
 /// Emits the Verilog body of one design for one width set with the given top-module name
@@ -540,9 +428,7 @@ pub mod examples {
     pub const EXAMPLES: [&str; 3] = ["softermax", "exact8", "precise16"];
 
     pub fn example(name: &str) -> UnitParams {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("configs")
-            .join(format!("{name}.toml"));
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("configs").join(format!("{name}.toml"));
         UnitParams::new(&Config::load(Some(&path)).unwrap()).unwrap()
     }
 }

@@ -38,90 +38,40 @@ pub struct SparseParams {
 impl SparseParams {
     /// Checks a `[sparse]` section against the unit's input format and row length.
     /// Returns the parameters and the resolved section (every default filled in).
-    pub fn new(
-        c: &SparseCfg,
-        input: FixFmt,
-        max_len: u32,
-        wa: u32,
-    ) -> Result<(SparseParams, SparseCfg)> {
+    pub fn new(c: &SparseCfg, input: FixFmt, max_len: u32, wa: u32) -> Result<(SparseParams, SparseCfg)> {
         let wi = input.bits;
         let theta_off = (1u64 << wi) - 1;
         let theta_max_real = theta_off as f64 * input.lsb();
         let theta = match c.theta {
             None if c.mode == SparseMode::Threshold => {
-                return Err(Error::field(
-                    "sparse.theta",
-                    "(missing)",
-                    "required with sparse.mode = \"threshold\": a real >= 0 in input units",
-                ))
+                return Err(Error::field("sparse.theta", "(missing)", "required with sparse.mode = \"threshold\": a real >= 0 in input units"))
             }
             None => theta_off,
-            Some(t) if !(t >= 0.0 && t <= theta_max_real) => return Err(Error::field(
-                "sparse.theta",
-                crate::error::real(t),
-                format!(
-                    "allowed 0 <= theta <= {theta_max_real} (input units; 2^input.bits - 1 LSBs)"
-                ),
-            )),
+            Some(t) if !(t >= 0.0 && t <= theta_max_real) => {
+                return Err(Error::field("sparse.theta", crate::error::real(t), format!("allowed 0 <= theta <= {theta_max_real} (input units; 2^input.bits - 1 LSBs)")))
+            }
             Some(t) => (t / input.lsb()).round() as u64,
         };
         let need_k = matches!(c.mode, SparseMode::StatTopk | SparseMode::Topk);
         let k = match (c.k, need_k) {
-            (None, true) => {
-                return Err(Error::field(
-                    "sparse.k",
-                    "(missing)",
-                    format!(
-                        "required with sparse.mode = \"{}\": 1..={max_len}",
-                        mode_name(c.mode)
-                    ),
-                ))
-            }
-            (Some(k), false) => {
-                return Err(Error::field(
-                    "sparse.k",
-                    k,
-                    "allowed only with sparse.mode = \"stat_topk\" or \"topk\"",
-                ))
-            }
+            (None, true) => return Err(Error::field("sparse.k", "(missing)", format!("required with sparse.mode = \"{}\": 1..={max_len}", mode_name(c.mode)))),
+            (Some(k), false) => return Err(Error::field("sparse.k", k, "allowed only with sparse.mode = \"stat_topk\" or \"topk\"")),
             (None, false) => 0,
             (Some(k), true) => {
-                let hi = if c.mode == SparseMode::Topk {
-                    max_len.min(TOPK_MAX)
-                } else {
-                    max_len
-                };
+                let hi = if c.mode == SparseMode::Topk { max_len.min(TOPK_MAX) } else { max_len };
                 if k == 0 || k > hi {
-                    let why = if c.mode == SparseMode::Topk && max_len > TOPK_MAX {
-                        format!(" (topk holds at most {TOPK_MAX})")
-                    } else {
-                        " (max_len)".into()
-                    };
-                    return Err(Error::field(
-                        "sparse.k",
-                        k,
-                        format!("allowed 1..={hi}{why}"),
-                    ));
+                    let why = if c.mode == SparseMode::Topk && max_len > TOPK_MAX { format!(" (topk holds at most {TOPK_MAX})") } else { " (max_len)".into() };
+                    return Err(Error::field("sparse.k", k, format!("allowed 1..={hi}{why}")));
                 }
                 k
             }
         };
         let cap = match (c.mode, c.k_max) {
-            (SparseMode::Topk, Some(m)) => {
-                return Err(Error::field(
-                    "sparse.k_max",
-                    m,
-                    "not used with sparse.mode = \"topk\" (exactly k are kept)",
-                ))
-            }
+            (SparseMode::Topk, Some(m)) => return Err(Error::field("sparse.k_max", m, "not used with sparse.mode = \"topk\" (exactly k are kept)")),
             (SparseMode::Topk, None) => k,
             (_, Some(m)) if m < k.max(1) || m > max_len => {
                 let range = if k > 0 { "k..=max_len" } else { "1..=max_len" };
-                return Err(Error::field(
-                    "sparse.k_max",
-                    m,
-                    format!("allowed {}..={max_len} ({range})", k.max(1)),
-                ));
+                return Err(Error::field("sparse.k_max", m, format!("allowed {}..={max_len} ({range})", k.max(1))))
             }
             (_, Some(m)) => m,
             (SparseMode::StatTopk, None) => (2 * k).min(max_len),
@@ -142,19 +92,7 @@ impl SparseParams {
             k_max: (c.mode != SparseMode::Topk).then_some(cap),
             renorm: Some(renorm),
         };
-        Ok((
-            SparseParams {
-                mode: c.mode,
-                renorm,
-                theta,
-                theta_off,
-                k,
-                cap,
-                z,
-                wx: wi + 2,
-            },
-            resolved,
-        ))
+        Ok((SparseParams { mode: c.mode, renorm, theta, theta_off, k, cap, z, wx: wi + 2 }, resolved))
     }
 
     /// Short tag of the mode for module names.
@@ -184,13 +122,7 @@ pub fn z_table(k: u32, max_len: u32) -> Vec<i64> {
     let n = Normal::standard();
     let lim = (1i64 << (Z_BITS - 1)) - 1;
     (0..=max_len)
-        .map(|l| {
-            if l <= k {
-                0
-            } else {
-                (n.inverse_cdf(1.0 - k as f64 / l as f64) * (1u64 << Z_FRAC) as f64).round() as i64
-            }
-        })
+        .map(|l| if l <= k { 0 } else { (n.inverse_cdf(1.0 - k as f64 / l as f64) * (1u64 << Z_FRAC) as f64).round() as i64 })
         .map(|z| z.clamp(-lim, lim))
         .collect()
 }

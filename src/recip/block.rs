@@ -15,22 +15,12 @@ use rust_hdl_widgets::prelude::*;
 
 /// Cycles from `start` to `done`: 3 for the LUT and the LPW, 2 more for the Newton step.
 pub fn latency(method: RecipMethod) -> u32 {
-    if method == RecipMethod::Newton {
-        5
-    } else {
-        3
-    }
+    if method == RecipMethod::Newton { 5 } else { 3 }
 }
 
 /// One Newton-Raphson step, two register stages.
 #[derive(LogicBlock)]
-pub struct Newton<
-    const WMH: usize,
-    const WR: usize,
-    const WH: usize,
-    const WQ: usize,
-    const WRQ: usize,
-> {
+pub struct Newton<const WMH: usize, const WR: usize, const WH: usize, const WQ: usize, const WRQ: usize> {
     pub clock: Signal<In, Clock>,
     pub valid: Signal<In, bool>,
     /// mantissa left-aligned in 64 bits
@@ -154,17 +144,7 @@ impl<
 {
     pub fn new(p: &UnitParams) -> Self {
         let mh = p.newton_mh as usize;
-        assert_eq!(
-            (WD, WR, WMH, WH, WQ, WRQ),
-            (
-                p.wd as usize,
-                p.fr as usize + 1,
-                mh + 1,
-                mh + 1 + WR,
-                mh + 1,
-                WR + mh + 1
-            )
-        );
+        assert_eq!((WD, WR, WMH, WH, WQ, WRQ), (p.wd as usize, p.fr as usize + 1, mh + 1, mh + 1 + WR, mh + 1, WR + mh + 1));
         let newton = (p.recip_method == RecipMethod::Newton).then(|| Newton {
             clock: Default::default(),
             valid: Default::default(),

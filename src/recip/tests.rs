@@ -2,8 +2,8 @@
 
 use super::{exact, normalize, recip};
 use crate::config::RecipMethod;
-use crate::params::examples::{example, EXAMPLES};
 use crate::params::recip_target;
+use crate::params::examples::{example, EXAMPLES};
 
 /// Relative error bound of r against 1/m for the exact mantissa m, in units of 2^-FR:
 /// truncating m to RN bits costs up to 2^-RN relative (halved by centring the target),
@@ -11,11 +11,7 @@ use crate::params::recip_target;
 /// truncation.
 fn bound_lsb(p: &crate::params::UnitParams) -> f64 {
     let fr = (1u64 << p.fr) as f64;
-    let seed = p
-        .recip_table
-        .max_error(recip_target(p.recip_table.in_bits, p.fr))
-        + fr * (-(p.recip_table.in_bits as f64) - 1.0).exp2()
-        + 0.5;
+    let seed = p.recip_table.max_error(recip_target(p.recip_table.in_bits, p.fr)) + fr * (-(p.recip_table.in_bits as f64) - 1.0).exp2() + 0.5;
     match p.recip_method {
         RecipMethod::Newton => (seed / fr).powi(2) * fr + 3.0,
         _ => seed,
@@ -40,11 +36,7 @@ fn recip_exhaustive_over_table_inputs() {
                 }
                 let r = recip(&p, d);
                 let want = exact(&p, d) * fr;
-                assert!(
-                    (r.r as f64 - want).abs() <= bound,
-                    "{name}: i={i} d={d} r={} want {want} bound {bound}",
-                    r.r
-                );
+                assert!((r.r as f64 - want).abs() <= bound, "{name}: i={i} d={d} r={} want {want} bound {bound}", r.r);
                 assert!(r.r <= 1 << p.fr);
             }
         }
@@ -62,10 +54,7 @@ fn recip_exponent_covers_every_sum() {
             let (m64, eb) = normalize(&p, d);
             assert!(m64 >> 63 == 1);
             let v = (m64 as f64 / (1u64 << 63) as f64) * ((eb as f64) - 1.0).exp2();
-            assert!(
-                (v - d as f64 / (1u64 << p.fd) as f64).abs() < 1e-9 * v,
-                "{name}: d={d}"
-            );
+            assert!((v - d as f64 / (1u64 << p.fd) as f64).abs() < 1e-9 * v, "{name}: d={d}");
             assert!(eb <= p.wa as u64 + 1);
         }
     }

@@ -261,14 +261,8 @@ impl<
     pub fn new(p: &UnitParams) -> Self {
         use crate::params::sparse::Z_FRAC;
         let sp = p.sparse.as_ref().expect("sparse parameters");
-        assert_eq!(
-            (WL, WX, WS1, WS2, WXX),
-            (WA + 1, WI + 2, WI + WA, 2 * WI + WA - 1, 2 * WI)
-        );
-        assert_eq!(
-            (WLS2, WSQ, WV, WR, WRQ, WZR),
-            (WL + WS2, 2 * WS1, 2 * WS1, WS1, WS1 + 4, 16 + WS1)
-        );
+        assert_eq!((WL, WX, WS1, WS2, WXX), (WA + 1, WI + 2, WI + WA, 2 * WI + WA - 1, 2 * WI));
+        assert_eq!((WLS2, WSQ, WV, WR, WRQ, WZR), (WL + WS2, 2 * WS1, 2 * WS1, WS1, WS1 + 4, 16 + WS1));
         assert_eq!((WM, QB), (WI + WA + 17, WI + 1));
         let z: Vec<u64> = sp.z.iter().map(|&v| (v as u64) & 0xffff).collect();
         Self {
@@ -372,11 +366,7 @@ impl<
 {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(
-            self, clock, xr, vr, fr, mr, n, s1, sq_r, vr2, fr2, s2, state, s1abs_r, zabs_r, zneg_r,
-            p_ls2_r, p_s1_r, p_zr_r, nval_r, step, vsh, rem, root, nneg, nrem, dsh, quo, t_r,
-            done_r
-        );
+        dff_setup!(self, clock, xr, vr, fr, mr, n, s1, sq_r, vr2, fr2, s2, state, s1abs_r, zabs_r, zneg_r, p_ls2_r, p_s1_r, p_zr_r, nval_r, step, vsh, rem, root, nneg, nrem, dsh, quo, t_r, done_r);
         self.zrom.clock.next = self.clock.val();
         self.len.next = self.n.q.val();
         self.zrom.address.next = bit_cast::<WA, WL>(self.len.val() - 1);
@@ -413,12 +403,9 @@ impl<
         if self.vr.q.val() {
             if self.fr.q.val() {
                 // sign extension through offset binary: (x ^ sign) - 2^(WI-1)
-                self.s1.d.next =
-                    bit_cast::<WS1, WI>(self.xr.q.val() ^ self.sign.val()) - self.half_wi.val();
+                self.s1.d.next = bit_cast::<WS1, WI>(self.xr.q.val() ^ self.sign.val()) - self.half_wi.val();
             } else {
-                self.s1.d.next = self.s1.q.val()
-                    + bit_cast::<WS1, WI>(self.xr.q.val() ^ self.sign.val())
-                    - self.half_wi.val();
+                self.s1.d.next = self.s1.q.val() + bit_cast::<WS1, WI>(self.xr.q.val() ^ self.sign.val()) - self.half_wi.val();
             }
         }
         // x^2 is registered before it is summed (two stages behind the handshake)
@@ -456,13 +443,10 @@ impl<
         self.mul_zr.b.next = self.root.q.val();
 
         // square root step: bring down the next two bits of V
-        self.rem2.next =
-            (self.rem.q.val() << 2) | bit_cast::<WRQ, WV>(self.vsh.q.val() >> self.wv_m2.val());
+        self.rem2.next = (self.rem.q.val() << 2) | bit_cast::<WRQ, WV>(self.vsh.q.val() >> self.wv_m2.val());
         self.trial.next = (bit_cast::<WRQ, WR>(self.root.q.val()) << 2) | 1;
         // S1 * 2^FZ in WM-bit two's complement: ((S1 ^ sign) << FZ) - 2^(WS1-1+FZ)
-        self.n_s1.next = (bit_cast::<WM, WS1>(self.s1.q.val() ^ self.sign_s1.val())
-            << self.fz.val())
-            - self.s1_off.val();
+        self.n_s1.next = (bit_cast::<WM, WS1>(self.s1.q.val() ^ self.sign_s1.val()) << self.fz.val()) - self.s1_off.val();
         if self.zneg_r.q.val() {
             self.n_val.next = self.n_s1.val() - bit_cast::<WM, WZR>(self.p_zr_r.q.val());
         } else {
@@ -487,8 +471,7 @@ impl<
         }
         if self.state.q.val() == self.st_mul2.val() {
             // V = L*S2 - S1^2 >= 0 fits WV bits
-            self.vsh.d.next = bit_cast::<WV, WLS2>(self.p_ls2_r.q.val())
-                - bit_cast::<WV, WSQ>(self.p_s1_r.q.val());
+            self.vsh.d.next = bit_cast::<WV, WLS2>(self.p_ls2_r.q.val()) - bit_cast::<WV, WSQ>(self.p_s1_r.q.val());
             self.rem.d.next = 0.into();
             self.root.d.next = 0.into();
             self.step.d.next = 0.into();
@@ -524,8 +507,7 @@ impl<
             } else {
                 self.nrem.d.next = self.nval_r.q.val();
             }
-            self.dsh.d.next =
-                bit_cast::<WM, WL>(self.len.val()) << (self.fz.val() + self.qb_m1.val());
+            self.dsh.d.next = bit_cast::<WM, WL>(self.len.val()) << (self.fz.val() + self.qb_m1.val());
             self.quo.d.next = 0.into();
             self.step.d.next = 0.into();
             self.state.d.next = self.st_div.val();

@@ -26,9 +26,9 @@
 //! count of unmasked elements) or the ranking; indices stay those of the whole row. A row
 //! with every element masked keeps nothing and outputs 0 everywhere.
 
+use crate::params::sparse::{SparseParams, Z_FRAC};
 use crate::config::{Renorm, SparseMode};
 use crate::fixfmt::{unmasked, MASKED};
-use crate::params::sparse::{SparseParams, Z_FRAC};
 use crate::params::UnitParams;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,35 +75,20 @@ pub fn stat_threshold(sp: &SparseParams, p: &UnitParams, xs: &[i64]) -> i64 {
 /// (no element passes: each is masked).
 pub fn descriptor(sp: &SparseParams, p: &UnitParams, xs: &[i64], theta: u64) -> Descriptor {
     let Some(xmax) = unmasked(xs).map(|(_, x)| x).max() else {
-        return Descriptor {
-            floor: t_none(sp),
-            t: t_none(sp),
-            i_max: u64::MAX,
-        };
+        return Descriptor { floor: t_none(sp), t: t_none(sp), i_max: u64::MAX };
     };
     let floor = xmax - theta as i64;
-    let all = Descriptor {
-        floor,
-        t: t_none(sp),
-        i_max: u64::MAX,
-    };
+    let all = Descriptor { floor, t: t_none(sp), i_max: u64::MAX };
     match sp.mode {
         SparseMode::Threshold => all,
-        SparseMode::StatTopk => Descriptor {
-            t: stat_threshold(sp, p, xs).min(xmax),
-            ..all
-        },
+        SparseMode::StatTopk => Descriptor { t: stat_threshold(sp, p, xs).min(xmax), ..all },
         SparseMode::Topk => {
             let ranked = by_rank(xs);
             if ranked.len() <= sp.k as usize {
                 return all;
             }
             let kth = ranked[sp.k as usize - 1];
-            Descriptor {
-                floor,
-                t: xs[kth],
-                i_max: kth as u64,
-            }
+            Descriptor { floor, t: xs[kth], i_max: kth as u64 }
         }
     }
 }
@@ -118,12 +103,8 @@ fn by_rank(xs: &[i64]) -> Vec<usize> {
 
 /// Index of the first occurrence of the row max among the unmasked elements (None: all masked).
 pub fn argmax(xs: &[i64]) -> Option<usize> {
-    unmasked(xs)
-        .fold(None, |b: Option<(usize, i64)>, (i, x)| match b {
-            Some((_, bx)) if bx >= x => b,
-            _ => Some((i, x)),
-        })
-        .map(|(i, _)| i)
+    let best = unmasked(xs).fold(None, |b: Option<(usize, i64)>, (i, x)| if b.is_some_and(|(_, bx)| bx >= x) { b } else { Some((i, x)) });
+    best.map(|(i, _)| i)
 }
 
 /// Applies the cap in index order: the row max's first occurrence is always kept (it always
@@ -143,13 +124,7 @@ pub fn apply_cap(sp: &SparseParams, xs: &[i64], raw: impl Iterator<Item = bool>)
 
 /// Keep flags of a row under a descriptor, with the cap applied in index order.
 pub fn keep_flags(sp: &SparseParams, xs: &[i64], d: &Descriptor) -> Vec<bool> {
-    apply_cap(
-        sp,
-        xs,
-        xs.iter().enumerate().map(|(i, &x)| {
-            x != MASKED && x >= d.floor && (x > d.t || (x == d.t && i as u64 <= d.i_max))
-        }),
-    )
+    apply_cap(sp, xs, xs.iter().enumerate().map(|(i, &x)| x != MASKED && x >= d.floor && (x > d.t || (x == d.t && i as u64 <= d.i_max))))
 }
 
 /// Runs one row through the sparse unit (dense model, then selection).
@@ -159,50 +134,24 @@ pub fn run_row(sp: &SparseParams, p: &UnitParams, xs: &[i64], theta: u64) -> Spa
     let y = match sp.renorm {
         Renorm::All => {
             let dense = crate::normalize::run_row(p, xs);
-            dense
-                .y
-                .iter()
-                .zip(&keep)
-                .map(|(&y, &k)| if k { y } else { 0 })
-                .collect()
+            dense.y.iter().zip(&keep).map(|(&y, &k)| if k { y } else { 0 }).collect()
         }
         Renorm::Survivors => {
-            let kept: Vec<i64> = xs
-                .iter()
-                .zip(&keep)
-                .filter(|(_, &k)| k)
-                .map(|(&x, _)| x)
-                .collect();
+            let kept: Vec<i64> = xs.iter().zip(&keep).filter(|(_, &k)| k).map(|(&x, _)| x).collect();
             let sum = crate::unnormed::row_sum(p, &kept);
             let recip = crate::recip::recip_of_sum(p, sum.d);
-            xs.iter()
-                .zip(&keep)
-                .map(|(&x, &k)| {
-                    if k {
-                        crate::normalize::element(p, x, sum.k_min, &recip)
-                    } else {
-                        0
-                    }
-                })
-                .collect()
+            xs.iter().zip(&keep).map(|(&x, &k)| if k { crate::normalize::element(p, x, sum.k_min, &recip) } else { 0 }).collect()
         }
     };
     let kept = keep.iter().filter(|&&k| k).count() as u32;
-    SparseRow {
-        desc,
-        y,
-        keep,
-        kept,
-    }
+    SparseRow { desc, y, keep, kept }
 }
 
 /// Float64 reference of the selection: the kept set by the real-valued rule (stat_topk:
 /// x >= mean + std * PhiInv(1 - k/L) with no quantization of z, the square root or the
 /// division), cap applied in index order. Exact for threshold and topk.
 pub fn reference_keep(sp: &SparseParams, xs: &[i64], theta: u64) -> Vec<bool> {
-    let Some(xmax) = unmasked(xs).map(|(_, x)| x).max() else {
-        return vec![false; xs.len()];
-    };
+    let Some(xmax) = unmasked(xs).map(|(_, x)| x).max() else { return vec![false; xs.len()] };
     let floor = xmax - theta as i64;
     let rule: Box<dyn Fn(usize, i64) -> bool> = match sp.mode {
         SparseMode::Threshold => Box::new(|_, _| true),
@@ -211,18 +160,11 @@ pub fn reference_keep(sp: &SparseParams, xs: &[i64], theta: u64) -> Vec<bool> {
             Some(thr) => Box::new(move |_, x| x as f64 >= thr.min(xmax as f64)),
         },
         SparseMode::Topk => {
-            let top: std::collections::HashSet<usize> =
-                by_rank(xs).into_iter().take(sp.k as usize).collect();
+            let top: std::collections::HashSet<usize> = by_rank(xs).into_iter().take(sp.k as usize).collect();
             Box::new(move |i, _| top.contains(&i))
         }
     };
-    apply_cap(
-        sp,
-        xs,
-        xs.iter()
-            .enumerate()
-            .map(|(i, &x)| x != MASKED && x >= floor && rule(i, x)),
-    )
+    apply_cap(sp, xs, xs.iter().enumerate().map(|(i, &x)| x != MASKED && x >= floor && rule(i, x)))
 }
 
 /// The real-valued stat_topk threshold mean + std * z of a row (input codes), for reports.
@@ -233,13 +175,7 @@ pub fn stat_threshold_real(sp: &SparseParams, xs: &[i64]) -> Option<f64> {
     }
     let l = n as f64;
     let mean = unmasked(xs).map(|(_, x)| x as f64).sum::<f64>() / l;
-    let var = unmasked(xs)
-        .map(|(_, x)| (x as f64 - mean).powi(2))
-        .sum::<f64>()
-        / l;
-    let z = statrs::distribution::ContinuousCDF::inverse_cdf(
-        &statrs::distribution::Normal::standard(),
-        1.0 - sp.k as f64 / l,
-    );
+    let var = unmasked(xs).map(|(_, x)| (x as f64 - mean).powi(2)).sum::<f64>() / l;
+    let z = statrs::distribution::ContinuousCDF::inverse_cdf(&statrs::distribution::Normal::standard(), 1.0 - sp.k as f64 / l);
     Some(mean + var.sqrt() * z)
 }

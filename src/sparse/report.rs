@@ -23,25 +23,10 @@ pub struct RowStat {
 /// Statistics of one row from its input codes, keep flags and output codes.
 pub fn row_stat(p: &UnitParams, x: &[i64], keep: &[bool], y: &[u64]) -> RowStat {
     let r = crate::params::reference(p, x);
-    let dropped_mass = r
-        .iter()
-        .zip(keep)
-        .filter(|(_, &k)| !k)
-        .map(|(v, _)| v)
-        .sum::<f64>()
-        + 0.0; // no -0.0
+    let dropped_mass = r.iter().zip(keep).filter(|(_, &k)| !k).map(|(v, _)| v).sum::<f64>() + 0.0; // no -0.0
     let dense = crate::normalize::run_row(p, x).y;
-    let tv = 0.5
-        * y.iter()
-            .zip(&dense)
-            .map(|(&a, &b)| p.output.to_real(a as i64 - b as i64).abs())
-            .sum::<f64>();
-    RowStat {
-        len: x.len(),
-        kept: keep.iter().filter(|&&k| k).count() as u32,
-        dropped_mass,
-        tv,
-    }
+    let tv = 0.5 * y.iter().zip(&dense).map(|(&a, &b)| p.output.to_real(a as i64 - b as i64).abs()).sum::<f64>();
+    RowStat { len: x.len(), kept: keep.iter().filter(|&&k| k).count() as u32, dropped_mass, tv }
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -98,8 +83,7 @@ impl Summary {
             self.kept_long_min = self.kept_long_min.min(s.kept);
             self.kept_long_max = self.kept_long_max.max(s.kept);
         }
-        self.rows_at_cap +=
-            (self.has_cap() && s.kept == self.cap && s.len > self.cap as usize) as usize;
+        self.rows_at_cap += (self.has_cap() && s.kept == self.cap && s.len > self.cap as usize) as usize;
     }
 
     /// topk keeps exactly k: it has no separate cap.
@@ -161,10 +145,7 @@ impl Summary {
             ));
         }
         if self.has_cap() {
-            s.push_str(&format!(
-                "; rows at the cap {}: {}",
-                self.cap, self.rows_at_cap
-            ));
+            s.push_str(&format!("; rows at the cap {}: {}", self.cap, self.rows_at_cap));
         }
         s
     }
@@ -174,25 +155,13 @@ impl Summary {
 pub const CSV_HEADER: &str = "row,len,theta,kept,dropped_mass,tv\n";
 
 pub fn csv_line(p: &UnitParams, i: usize, theta: u64, s: &RowStat) -> String {
-    format!(
-        "{},{},{},{},{:.6e},{:.6e}\n",
-        i + 1,
-        s.len,
-        theta as f64 * p.input.lsb(),
-        s.kept,
-        s.dropped_mass,
-        s.tv
-    )
+    format!("{},{},{},{},{:.6e},{:.6e}\n", i + 1, s.len, theta as f64 * p.input.lsb(), s.kept, s.dropped_mass, s.tv)
 }
 
 /// One human-readable line per row.
 pub fn row_line(p: &UnitParams, i: usize, theta: u64, s: &RowStat) -> String {
     let sp = p.sparse.as_ref().expect("sparse parameters");
-    let vs_k = if sp.k > 0 {
-        format!(" (k = {})", sp.k)
-    } else {
-        String::new()
-    };
+    let vs_k = if sp.k > 0 { format!(" (k = {})", sp.k) } else { String::new() };
     format!(
         "row {}: L = {}, theta = {}, kept {}{vs_k}, dropped mass {:.3e}, TV {:.3e}",
         i + 1,

@@ -199,16 +199,8 @@ impl<
             amax_s2: OptPort::new(surv),
             x_s2: OptPort::new(surv),
             to_sweep: When::iff(surv),
-            topk: if sp.mode == SparseMode::Topk {
-                vec![TopK::new(k)]
-            } else {
-                vec![]
-            },
-            stat: if sp.mode == SparseMode::StatTopk {
-                vec![Stat::new(p)]
-            } else {
-                vec![]
-            },
+            topk: if sp.mode == SparseMode::Topk { vec![TopK::new(k)] } else { vec![] },
+            stat: if sp.mode == SparseMode::StatTopk { vec![Stat::new(p)] } else { vec![] },
             surv: Constant::new(surv),
             recip_ok: Default::default(),
             sel_ok: Default::default(),
@@ -281,8 +273,8 @@ impl<
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, recip_ok, sel_ok, theta_r, theta_row, xo_r, v_r, first_r, m_r, seen,
-            idx_r, amax, xmax, floor2, t2, imax2, amax2, idx1, x2o, x2, m2, idx2, cnt, cnt_o
+            self, clock, recip_ok, sel_ok, theta_r, theta_row, xo_r, v_r, first_r, m_r, seen, idx_r, amax, xmax, floor2, t2, imax2,
+            amax2, idx1, x2o, x2, m2, idx2, cnt, cnt_o
         );
         for j in 0..self.kp.len() {
             self.kp[j].clock.next = self.clock.val();
@@ -362,8 +354,7 @@ impl<
         if self.sel_done.val() {
             self.sel_ok.d.next = true;
         }
-        self.desc_ready.next = (self.surv.val() | self.recip_ok.q.val() | self.recip_done.val())
-            & (self.sel_ok.q.val() | self.sel_done.val());
+        self.desc_ready.next = (self.surv.val() | self.recip_ok.q.val() | self.recip_done.val()) & (self.sel_ok.q.val() | self.sel_done.val());
         if self.handoff.val() {
             self.recip_ok.d.next = false;
             self.sel_ok.d.next = false;
@@ -389,9 +380,7 @@ impl<
         }
         self.keep_raw.next = !self.m2.q.val()
             & (self.x2o.q.val() >= self.floor2.q.val())
-            & ((self.x2o.q.val() > self.t2.q.val())
-                | ((self.x2o.q.val() == self.t2.q.val())
-                    & (self.idx2.q.val() <= self.imax2.q.val())));
+            & ((self.x2o.q.val() > self.t2.q.val()) | ((self.x2o.q.val() == self.t2.q.val()) & (self.idx2.q.val() <= self.imax2.q.val())));
         // the row max's first occurrence is exempt from the cap (it always passes the rule)
         self.is_amax.next = self.idx2.q.val() == self.amax2.q.val();
         for _i in 0..self.to_sweep.len() {
@@ -413,8 +402,7 @@ impl<
         self.amax_out.next = false;
         for j in (self.kp.len() - 1)..self.kp.len() {
             self.amax_out.next = self.ap[j].q.val();
-            self.keep_out.next = self.kp[j].q.val()
-                & (self.ap[j].q.val() | (self.cnt_o.q.val() < self.cap_m1_s.val()));
+            self.keep_out.next = self.kp[j].q.val() & (self.ap[j].q.val() | (self.cnt_o.q.val() < self.cap_m1_s.val()));
         }
         if self.keep_out.val() {
             self.cnt_next.next = self.cnt.q.val() + 1;

@@ -169,9 +169,7 @@ impl<
 {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(
-            self, clock, state, len_r, bank_r, kmin_r, sidx, sv1, slast1, sv2, slast2, scnt, scnt_o
-        );
+        dff_setup!(self, clock, state, len_r, bank_r, kmin_r, sidx, sv1, slast1, sv2, slast2, scnt, scnt_o);
         for j in 0..self.sdone.len() {
             self.sdone[j].clock.next = self.clock.val();
             self.sdone[j].d.next = self.sdone[j].q.val();
@@ -182,8 +180,7 @@ impl<
         self.bank2.next = self.bank_r.q.val();
         self.k_min.next = self.kmin_r.q.val();
         self.d.next = self.sum.d.val();
-        self.free.next = (self.state.q.val() == self.st_idle.val())
-            | ((self.state.q.val() == self.st_run.val()) & !self.busy2.val());
+        self.free.next = (self.state.q.val() == self.st_idle.val()) | ((self.state.q.val() == self.st_run.val()) & !self.busy2.val());
         // pass 2 finished its row (a handoff below may start the next one in the same cycle)
         if (self.state.q.val() == self.st_run.val()) & !self.busy2.val() {
             self.state.d.next = self.st_idle.val();
@@ -214,9 +211,7 @@ impl<
         self.sv2.d.next = self.sv1.q.val();
         self.slast2.d.next = self.slast1.q.val();
         self.cap_m1_s.next = self.cap_m1.val();
-        self.skeep.next = self.sv2.q.val()
-            & self.keep.val()
-            & (self.is_amax.val() | (self.scnt_o.q.val() < self.cap_m1_s.val()));
+        self.skeep.next = self.sv2.q.val() & self.keep.val() & (self.is_amax.val() | (self.scnt_o.q.val() < self.cap_m1_s.val()));
         if self.skeep.val() {
             self.scnt.d.next = self.scnt.q.val() + 1;
             if !self.is_amax.val() {

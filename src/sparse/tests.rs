@@ -2,9 +2,9 @@
 //! references, and the statistical top-k's kept count on Gaussian rows.
 
 use super::model::{descriptor, keep_flags, reference_keep, run_row, stat_threshold_real};
+use crate::params::sparse::{z_table, SparseParams, Z_FRAC};
 use crate::config::{Config, SparseCfg, SparseMode};
 use crate::fixfmt::MASKED;
-use crate::params::sparse::{z_table, SparseParams, Z_FRAC};
 use crate::params::UnitParams;
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Normal};
@@ -21,21 +21,13 @@ fn sp(p: &UnitParams) -> &SparseParams {
 }
 
 /// Gaussian rows of input codes (logit std `s`), with ties from the quantization.
-fn gaussian_rows(
-    p: &UnitParams,
-    n: usize,
-    len: std::ops::RangeInclusive<usize>,
-    s: f64,
-    seed: u64,
-) -> Vec<Vec<i64>> {
+fn gaussian_rows(p: &UnitParams, n: usize, len: std::ops::RangeInclusive<usize>, s: f64, seed: u64) -> Vec<Vec<i64>> {
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let d = Normal::new(0.0, s).unwrap();
     (0..n)
         .map(|_| {
             let l = rng.gen_range(len.clone());
-            (0..l)
-                .map(|_| p.quantize_logit(d.sample(&mut rng)))
-                .collect()
+            (0..l).map(|_| p.quantize_logit(d.sample(&mut rng))).collect()
         })
         .collect()
 }
@@ -44,35 +36,14 @@ fn gaussian_rows(
 fn bad_sparse_parameters_are_one_line_errors() {
     let cases = [
         ("mode = \"topk\"\nk = 0", "`sparse.k` = 0: allowed 1..=64"),
-        (
-            "mode = \"stat_topk\"\nk = 65",
-            "`sparse.k` = 65: allowed 1..=64",
-        ),
-        (
-            "mode = \"threshold\"\ntheta = -1.0",
-            "`sparse.theta` = -1: allowed 0 <= theta",
-        ),
-        (
-            "mode = \"stat_topk\"\nk = 16\nk_max = 8",
-            "`sparse.k_max` = 8: allowed 16..=64",
-        ),
-        (
-            "mode = \"threshold\"",
-            "`sparse.theta` = (missing): required",
-        ),
-        (
-            "mode = \"threshold\"\ntheta = 2.0\nk = 4",
-            "`sparse.k` = 4: allowed only with",
-        ),
-        (
-            "mode = \"topk\"\nk = 4\nk_max = 8",
-            "`sparse.k_max` = 8: not used with",
-        ),
+        ("mode = \"stat_topk\"\nk = 65", "`sparse.k` = 65: allowed 1..=64"),
+        ("mode = \"threshold\"\ntheta = -1.0", "`sparse.theta` = -1: allowed 0 <= theta"),
+        ("mode = \"stat_topk\"\nk = 16\nk_max = 8", "`sparse.k_max` = 8: allowed 16..=64"),
+        ("mode = \"threshold\"", "`sparse.theta` = (missing): required"),
+        ("mode = \"threshold\"\ntheta = 2.0\nk = 4", "`sparse.k` = 4: allowed only with"),
+        ("mode = \"topk\"\nk = 4\nk_max = 8", "`sparse.k_max` = 8: not used with"),
         ("mode = \"topk\"", "`sparse.k` = (missing): required"),
-        (
-            "mode = \"threshold\"\ntheta = 200.0",
-            "`sparse.theta` = 200: allowed 0 <= theta <= 127.875",
-        ),
+        ("mode = \"threshold\"\ntheta = 200.0", "`sparse.theta` = 200: allowed 0 <= theta <= 127.875"),
         ("mode = \"threshold\"\ntheta = nan", "`sparse.theta` = NaN"),
     ];
     for (section, want) in cases {
@@ -82,19 +53,13 @@ fn bad_sparse_parameters_are_one_line_errors() {
     // unknown mode and unknown keys fail at parse time with the line
     let e = params("mode = \"top\"", 64).unwrap_err().to_string();
     assert!(e.contains("unknown variant `top`"), "{e}");
-    let e = params("mode = \"topk\"\nkk = 3", 64)
-        .unwrap_err()
-        .to_string();
+    let e = params("mode = \"topk\"\nkk = 3", 64).unwrap_err().to_string();
     assert!(e.contains("unknown field `kk`"), "{e}");
 }
 
 #[test]
 fn resolved_sparse_config_round_trips() {
-    for s in [
-        "mode = \"threshold\"\ntheta = 6.0",
-        "mode = \"stat_topk\"\nk = 16",
-        "mode = \"topk\"\nk = 8",
-    ] {
+    for s in ["mode = \"threshold\"\ntheta = 6.0", "mode = \"stat_topk\"\nk = 16", "mode = \"topk\"\nk = 8"] {
         let p = params(s, 256).unwrap();
         let again = UnitParams::new(&p.resolved).unwrap();
         assert_eq!(again.resolved_toml(), p.resolved_toml(), "{s}");
@@ -122,10 +87,7 @@ fn threshold_and_topk_match_their_reference_exactly() {
             let am = x.iter().position(|&v| v == xmax).unwrap();
             for (i, &xi) in x.iter().enumerate() {
                 let others = (0..i).filter(|&j| k[j] && j != am).count() as u32;
-                assert_eq!(
-                    k[i],
-                    xi + theta as i64 >= xmax && (i == am || others + 1 < sp(&pt).cap)
-                );
+                assert_eq!(k[i], xi + theta as i64 >= xmax && (i == am || others + 1 < sp(&pt).cap));
             }
             dropped += k.iter().filter(|&&b| !b).count();
         }
@@ -137,10 +99,7 @@ fn threshold_and_topk_match_their_reference_exactly() {
         for (i, &a) in x.iter().enumerate() {
             for (j, &b) in x.iter().enumerate() {
                 if r.keep[i] && !r.keep[j] {
-                    assert!(
-                        a > b || (a == b && i < j),
-                        "row {x:?}: kept {i}, dropped {j}"
-                    );
+                    assert!(a > b || (a == b && i < j), "row {x:?}: kept {i}, dropped {j}");
                 }
             }
         }
@@ -166,10 +125,7 @@ fn stat_topk_matches_the_real_valued_rule_within_its_bound() {
     // Gaussian rows, then the corner and random rows of co-simulation (all-equal rows put every
     // element exactly on the threshold, so only the Gaussian rows count for the share below)
     let gauss = gaussian_rows(&p, 300, 1..=1024, 2.5, 9);
-    let corner: Vec<Vec<i64>> = crate::rows::cosim_rows(&p, 300, 4)
-        .into_iter()
-        .map(|r| r.x)
-        .collect();
+    let corner: Vec<Vec<i64>> = crate::rows::cosim_rows(&p, 300, 4).into_iter().map(|r| r.x).collect();
     let (mut near, mut total) = (0usize, 0usize);
     for (gi, x) in gauss.iter().chain(&corner).enumerate() {
         let counted = gi < gauss.len();
@@ -177,10 +133,7 @@ fn stat_topk_matches_the_real_valued_rule_within_its_bound() {
         let k = keep_flags(s, x, &d);
         let r = reference_keep(s, x, s.theta);
         let Some(thr) = stat_threshold_real(s, x) else {
-            assert!(
-                k.iter().zip(x).all(|(&b, &xi)| b == (xi != MASKED)),
-                "L <= k keeps every unmasked element"
-            );
+            assert!(k.iter().zip(x).all(|(&b, &xi)| b == (xi != MASKED)), "L <= k keeps every unmasked element");
             continue;
         };
         let xs: Vec<i64> = crate::fixfmt::unmasked(x).map(|(_, v)| v).collect();
@@ -189,8 +142,7 @@ fn stat_topk_matches_the_real_valued_rule_within_its_bound() {
         let s2: f64 = xs.iter().map(|&v| (v * v) as f64).sum();
         let v = l * s2 - s1 * s1;
         let z = s.z[xs.len()] as f64 / (1u64 << Z_FRAC) as f64;
-        let delta =
-            ((0.5f64).powi(Z_FRAC as i32 + 1) * v.sqrt() + z.abs() + 1.0) / l + 1e-9 * thr.abs();
+        let delta = ((0.5f64).powi(Z_FRAC as i32 + 1) * v.sqrt() + z.abs() + 1.0) / l + 1e-9 * thr.abs();
         let xmax = *xs.iter().max().unwrap() as f64;
         for (i, &xi) in x.iter().enumerate() {
             if xi == MASKED {
@@ -201,19 +153,11 @@ fn stat_topk_matches_the_real_valued_rule_within_its_bound() {
             if ((xi as f64) - thr.min(xmax)).abs() <= delta {
                 near += counted as usize;
             } else {
-                assert_eq!(
-                    k[i],
-                    r[i],
-                    "row of {}: x = {xi}, real threshold {thr}, delta {delta}",
-                    x.len()
-                );
+                assert_eq!(k[i], r[i], "row of {}: x = {xi}, real threshold {thr}, delta {delta}", x.len());
             }
         }
     }
-    assert!(
-        near * 100 < total,
-        "{near} of {total} Gaussian-row elements within delta"
-    );
+    assert!(near * 100 < total, "{near} of {total} Gaussian-row elements within delta");
 }
 
 /// On Gaussian rows (the distribution Spark's rule assumes) the kept count concentrates
@@ -243,10 +187,7 @@ fn cap_keeps_the_first_survivors_in_index_order_and_the_max() {
     let x = vec![1, 1, 1, 1, 1, 1, 9, 1];
     let p3 = params("mode = \"threshold\"\ntheta = 100.0\nk_max = 3", 64).unwrap();
     let r = run_row(sp(&p3), &p3, &x, sp(&p3).theta);
-    assert_eq!(
-        r.keep,
-        vec![true, true, false, false, false, false, true, false]
-    );
+    assert_eq!(r.keep, vec![true, true, false, false, false, false, true, false]);
 }
 
 #[test]
@@ -256,18 +197,8 @@ fn z_table_is_the_normal_quantile() {
     assert_eq!(z[200], 0, "PhiInv(0.5) = 0");
     assert!(z[101..].windows(2).all(|w| w[0] <= w[1]), "increasing in L");
     // PhiInv(1 - 100/4096) = 1.9704 (tables)
-    assert!(
-        (z[4096] as f64 / 4096.0 - 1.9704).abs() < 1e-3,
-        "{}",
-        z[4096]
-    );
-    let c = SparseCfg {
-        mode: SparseMode::StatTopk,
-        theta: None,
-        k: Some(100),
-        k_max: None,
-        renorm: None,
-    };
+    assert!((z[4096] as f64 / 4096.0 - 1.9704).abs() < 1e-3, "{}", z[4096]);
+    let c = SparseCfg { mode: SparseMode::StatTopk, theta: None, k: Some(100), k_max: None, renorm: None };
     let (s, _) = SparseParams::new(&c, crate::fixfmt::FixFmt::signed(10, 3), 4096, 12).unwrap();
     assert_eq!(s.z, z);
 }
@@ -277,11 +208,7 @@ fn z_table_is_the_normal_quantile() {
 /// all they are the dense outputs of the whole row.
 #[test]
 fn survivors_are_the_dense_unit_on_the_kept_elements() {
-    for mode in [
-        "mode = \"topk\"\nk = 16",
-        "mode = \"threshold\"\ntheta = 3.0\nk_max = 40",
-        "mode = \"stat_topk\"\nk = 20",
-    ] {
+    for mode in ["mode = \"topk\"\nk = 16", "mode = \"threshold\"\ntheta = 3.0\nk_max = 40", "mode = \"stat_topk\"\nk = 20"] {
         let ps = params(&format!("{mode}\nrenorm = \"survivors\""), 256).unwrap();
         let pa = params(mode, 256).unwrap();
         assert_ne!(ps.module_name(), pa.module_name());
@@ -289,19 +216,9 @@ fn survivors_are_the_dense_unit_on_the_kept_elements() {
             let s = run_row(sp(&ps), &ps, &x, sp(&ps).theta);
             let a = run_row(sp(&pa), &pa, &x, sp(&pa).theta);
             assert_eq!(s.keep, a.keep, "same selection");
-            let kept: Vec<i64> = x
-                .iter()
-                .zip(&s.keep)
-                .filter(|(_, &k)| k)
-                .map(|(&v, _)| v)
-                .collect();
+            let kept: Vec<i64> = x.iter().zip(&s.keep).filter(|(_, &k)| k).map(|(&v, _)| v).collect();
             let dense_kept = crate::normalize::run_row(&ps, &kept).y;
-            let got: Vec<u64> =
-                s.y.iter()
-                    .zip(&s.keep)
-                    .filter(|(_, &k)| k)
-                    .map(|(&y, _)| y)
-                    .collect();
+            let got: Vec<u64> = s.y.iter().zip(&s.keep).filter(|(_, &k)| k).map(|(&y, _)| y).collect();
             assert_eq!(got, dense_kept, "{mode}");
             assert!(s.y.iter().zip(&s.keep).all(|(&y, &k)| k || y == 0));
         }
@@ -313,42 +230,19 @@ fn survivors_are_the_dense_unit_on_the_kept_elements() {
 /// S1, S2, L and the ranking see the unmasked elements only, in the same order).
 #[test]
 fn masked_elements_are_as_if_removed() {
-    for mode in [
-        "mode = \"threshold\"\ntheta = 4.0",
-        "mode = \"topk\"\nk = 8",
-        "mode = \"topk\"\nk = 8\nrenorm = \"survivors\"",
-        "mode = \"stat_topk\"\nk = 16\nk_max = 32",
-    ] {
+    for mode in ["mode = \"threshold\"\ntheta = 4.0", "mode = \"topk\"\nk = 8", "mode = \"topk\"\nk = 8\nrenorm = \"survivors\"", "mode = \"stat_topk\"\nk = 16\nk_max = 32"] {
         let p = params(mode, 256).unwrap();
         let s = sp(&p);
         for r in crate::rows::cosim_rows(&p, 400, 5) {
             let kept: Vec<i64> = r.x.iter().copied().filter(|&x| x != MASKED).collect();
             let full = run_row(s, &p, &r.x, s.theta);
-            assert!(
-                full.y
-                    .iter()
-                    .zip(&full.keep)
-                    .zip(&r.x)
-                    .all(|((&y, &k), &x)| x != MASKED || (y == 0 && !k)),
-                "{mode} {}",
-                r.kind
-            );
+            assert!(full.y.iter().zip(&full.keep).zip(&r.x).all(|((&y, &k), &x)| x != MASKED || (y == 0 && !k)), "{mode} {}", r.kind);
             if kept.is_empty() {
-                assert_eq!(
-                    full.kept, 0,
-                    "{mode} {}: an all-masked row keeps nothing",
-                    r.kind
-                );
+                assert_eq!(full.kept, 0, "{mode} {}: an all-masked row keeps nothing", r.kind);
                 continue;
             }
             let alone = run_row(s, &p, &kept, s.theta);
-            let pick = |v: &[u64]| -> Vec<u64> {
-                v.iter()
-                    .zip(&r.x)
-                    .filter(|(_, &x)| x != MASKED)
-                    .map(|(&y, _)| y)
-                    .collect()
-            };
+            let pick = |v: &[u64]| -> Vec<u64> { v.iter().zip(&r.x).filter(|(_, &x)| x != MASKED).map(|(&y, _)| y).collect() };
             assert_eq!(pick(&full.y), alone.y, "{mode} {}", r.kind);
             assert_eq!(full.kept, alone.kept, "{mode} {}", r.kind);
         }

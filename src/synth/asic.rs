@@ -27,8 +27,7 @@ const LIBERTY_NAME: &str = "sky130_fd_sc_hd__tt_025C_1v80.lib";
 
 /// ABC's default script for a Liberty target in Yosys 0.23, with `stime -p` (the delay of the
 /// mapped logic) at the end.
-const ABC_SCRIPT: &str =
-    "+strash;&get,-n;&fraig,-x;&put;scorr;dc2;dretime;strash;&get,-n;&dch,-f;&nf,{D};&put;stime,-p";
+const ABC_SCRIPT: &str = "+strash;&get,-n;&fraig,-x;&put;scorr;dc2;dretime;strash;&get,-n;&dch,-f;&nf,{D};&put;stime,-p";
 
 /// One memory left as a memory: Yosys' name for it, word width, depth, bits.
 #[derive(Serialize, Clone, Debug, PartialEq)]
@@ -83,15 +82,7 @@ fn cells() -> &'static BTreeMap<String, (f64, bool)> {
             let t = line.trim();
             if let Some(rest) = t.strip_prefix("cell (") {
                 flush(cur.take());
-                cur = Some((
-                    rest.split(')')
-                        .next()
-                        .unwrap_or("")
-                        .trim_matches('"')
-                        .to_string(),
-                    None,
-                    false,
-                ));
+                cur = Some((rest.split(')').next().unwrap_or("").trim_matches('"').to_string(), None, false));
             } else if let Some(c) = cur.as_mut() {
                 if let Some(v) = t.strip_prefix("area :") {
                     c.1 = c.1.or(v.trim_end_matches(';').trim().parse().ok());
@@ -108,20 +99,16 @@ fn cells() -> &'static BTreeMap<String, (f64, bool)> {
 /// Area and flip-flop count of a module's own cells (other modules and memories excluded).
 fn own_area(cells_by_type: &BTreeMap<String, u64>) -> (f64, u64) {
     let lib = cells();
-    cells_by_type
-        .iter()
-        .fold((0.0, 0), |(a, ff), (t, n)| match lib.get(t) {
-            Some((area, is_ff)) => (a + area * *n as f64, ff + if *is_ff { *n } else { 0 }),
-            None => (a, ff),
-        })
+    cells_by_type.iter().fold((0.0, 0), |(a, ff), (t, n)| match lib.get(t) {
+        Some((area, is_ff)) => (a + area * *n as f64, ff + if *is_ff { *n } else { 0 }),
+        None => (a, ff),
+    })
 }
 
 /// The levels of an instance path: rust-hdl names the instances of a `Vec` field `name$0`,
 /// `name$1`, ..., so a number is part of the level before it (`topk$0` is one level).
 fn levels(path: &str) -> Vec<&str> {
-    path.split(['$', '/'])
-        .filter(|c| !c.is_empty() && !c.chars().all(|ch| ch.is_ascii_digit()))
-        .collect()
+    path.split(['$', '/']).filter(|c| !c.is_empty() && !c.chars().all(|ch| ch.is_ascii_digit())).collect()
 }
 
 /// The blocks that the per-block run keeps as modules: every instance directly below the
@@ -131,11 +118,7 @@ fn blocks_kept(verilog: &str, top: &str) -> Vec<String> {
         .lines()
         .filter_map(|l| l.strip_prefix("module ")?.split('(').next())
         .filter(|m| {
-            let path = m
-                .strip_prefix(top)
-                .and_then(|p| p.strip_prefix('$'))
-                .map(levels)
-                .unwrap_or_default();
+            let path = m.strip_prefix(top).and_then(|p| p.strip_prefix('$')).map(levels).unwrap_or_default();
             path.len() == 1 || (path.len() == 2 && path[1] == "front")
         })
         .map(String::from)
@@ -145,11 +128,7 @@ fn blocks_kept(verilog: &str, top: &str) -> Vec<String> {
 /// The Yosys script: flattened, except for the modules in `keep` (kept as blocks).
 fn script(f: &Flow, top: &str, keep: &[String], stem: &str) -> String {
     let period_ps = (1e6 / f.opt.freq_mhz).round();
-    let keep = if keep.is_empty() {
-        String::new()
-    } else {
-        format!("setattr -mod -set keep_hierarchy 1 {}\n", keep.join(" "))
-    };
+    let keep = if keep.is_empty() { String::new() } else { format!("setattr -mod -set keep_hierarchy 1 {}\n", keep.join(" ")) };
     format!(
         "read_verilog {tag}.v\nhierarchy -check -top {top}\n{keep}synth -top {top} -flatten -run begin:fine\nmemory_map r:WR_PORTS=0\nopt -fast -full\ntechmap\nopt -fast\n\
          dfflibmap -liberty {LIBERTY_NAME}\nabc -liberty {LIBERTY_NAME} -D {period_ps} -script {ABC_SCRIPT}\nopt_clean\n\
@@ -161,17 +140,13 @@ fn script(f: &Flow, top: &str, keep: &[String], stem: &str) -> String {
 /// The SKY130 flow of `top` (its Verilog already written as `<tag>.v` in the work directory).
 pub(super) fn run(f: &Flow, top: &str, verilog: &str) -> Result<SynthReport> {
     let lib = f.dir.join(LIBERTY_NAME);
-    if std::fs::metadata(&lib).map(|m| m.len() as usize).ok() != Some(LIBERTY.len()) {
+    if std::fs::metadata(&lib).map(|m| m.len() as usize) .ok() != Some(LIBERTY.len()) {
         crate::output::write_atomically(&lib, LIBERTY)?;
     }
     let tag = f.tag;
     // 1. flattened: the totals
     let flat = format!("{tag}.flat");
-    f.yosys(
-        &flat,
-        &script(f, top, &[], &flat),
-        &format!("Yosys SKY130 mapping of {top} (flattened)"),
-    )?;
+    f.yosys(&flat, &script(f, top, &[], &flat), &format!("Yosys SKY130 mapping of {top} (flattened)"))?;
     let stat = super::parse::yosys_stat(&f.read(&format!("{flat}.stat.json"))?, top)?;
     let (area, ff) = own_area(&stat.cells_by_type);
     let memories = memories(&f.read(&format!("{flat}.json"))?)?;
@@ -183,11 +158,7 @@ pub(super) fn run(f: &Flow, top: &str, verilog: &str) -> Result<SynthReport> {
         .fold(None, |m: Option<f64>, d| Some(m.map_or(d, |m| m.max(d))));
     // 2. hierarchical: the area of each block
     let hier = format!("{tag}.hier");
-    f.yosys(
-        &hier,
-        &script(f, top, &blocks_kept(verilog, top), &hier),
-        &format!("Yosys SKY130 mapping of {top} (per block)"),
-    )?;
+    f.yosys(&hier, &script(f, top, &blocks_kept(verilog, top), &hier), &format!("Yosys SKY130 mapping of {top} (per block)"))?;
     let blocks = block_areas(&f.read(&format!("{hier}.json"))?, top)?;
     let memory_bits = memories.iter().map(|m| m.bits).sum();
     Ok(SynthReport {
@@ -205,14 +176,8 @@ pub(super) fn run(f: &Flow, top: &str, verilog: &str) -> Result<SynthReport> {
         fmax_mhz: None,
         utilization: BTreeMap::new(),
         io_wrapper: None,
-        asic: Some(AsicReport {
-            library: "sky130_fd_sc_hd, tt 25 C 1.80 V",
-            area_um2: area,
-            memories,
-            memory_bits,
-            logic_delay_ns: delay_ps.map(|d| d / 1000.0),
-            blocks,
-        }),
+        asic: Some(AsicReport { library: "sky130_fd_sc_hd, tt 25 C 1.80 V", area_um2: area, memories, memory_bits, logic_delay_ns: delay_ps.map(|d| d / 1000.0), blocks }),
+        yosys: String::new(),
         seconds: 0.0,
     })
 }
@@ -224,28 +189,14 @@ fn bad_json(what: &str) -> Error {
 /// The memories of a flattened Yosys JSON netlist (`$mem_v2` cells).
 pub fn memories(json: &str) -> Result<Vec<Memory>> {
     let v: serde_json::Value = serde_json::from_str(json).map_err(|e| bad_json(&e.to_string()))?;
-    let modules = v["modules"]
-        .as_object()
-        .ok_or_else(|| bad_json("no modules"))?;
-    let param = |c: &serde_json::Value, p: &str| {
-        c["parameters"][p]
-            .as_str()
-            .and_then(|s| u64::from_str_radix(s, 2).ok())
-    };
+    let modules = v["modules"].as_object().ok_or_else(|| bad_json("no modules"))?;
+    let param = |c: &serde_json::Value, p: &str| c["parameters"][p].as_str().and_then(|s| u64::from_str_radix(s, 2).ok());
     let mut out = vec![];
     for m in modules.values() {
         for (name, c) in m["cells"].as_object().into_iter().flatten() {
             if c["type"].as_str().is_some_and(|t| t.starts_with("$mem")) {
-                let (width, depth) = (
-                    param(c, "WIDTH").ok_or_else(|| bad_json("memory WIDTH"))?,
-                    param(c, "SIZE").ok_or_else(|| bad_json("memory SIZE"))?,
-                );
-                out.push(Memory {
-                    name: name.clone(),
-                    width,
-                    depth,
-                    bits: width * depth,
-                });
+                let (width, depth) = (param(c, "WIDTH").ok_or_else(|| bad_json("memory WIDTH"))?, param(c, "SIZE").ok_or_else(|| bad_json("memory SIZE"))?);
+                out.push(Memory { name: name.clone(), width, depth, bits: width * depth });
             }
         }
     }
@@ -256,59 +207,31 @@ pub fn memories(json: &str) -> Result<Vec<Memory>> {
 /// (`write_json`; Yosys 0.23's hierarchical `stat -json` is not valid JSON): a module named
 /// `<top>$a$b` is the instance `a/b`; its block area includes the modules below it.
 pub fn block_areas(netlist_json: &str, top: &str) -> Result<Vec<BlockArea>> {
-    let v: serde_json::Value =
-        serde_json::from_str(netlist_json).map_err(|e| bad_json(&e.to_string()))?;
-    let modules = v["modules"]
-        .as_object()
-        .ok_or_else(|| bad_json("no modules"))?;
+    let v: serde_json::Value = serde_json::from_str(netlist_json).map_err(|e| bad_json(&e.to_string()))?;
+    let modules = v["modules"].as_object().ok_or_else(|| bad_json("no modules"))?;
     let mut own: BTreeMap<String, f64> = BTreeMap::new();
     for (name, m) in modules {
-        let Some(path) = name.strip_prefix(top) else {
-            continue;
-        };
+        let Some(path) = name.strip_prefix(top) else { continue };
         let mut cells: BTreeMap<String, u64> = BTreeMap::new();
         for c in m["cells"].as_object().into_iter().flatten().map(|(_, c)| c) {
-            *cells
-                .entry(c["type"].as_str().unwrap_or("").to_string())
-                .or_default() += 1;
+            *cells.entry(c["type"].as_str().unwrap_or("").to_string()).or_default() += 1;
         }
-        own.insert(
-            path.trim_start_matches('$').replace('$', "/"),
-            own_area(&cells).0,
-        );
+        own.insert(path.trim_start_matches('$').replace('$', "/"), own_area(&cells).0);
     }
-    let total = |p: &str| {
-        own.iter()
-            .filter(|(k, _)| *k == p || k.starts_with(&format!("{p}/")))
-            .map(|(_, a)| a)
-            .sum::<f64>()
-    };
+    let total = |p: &str| own.iter().filter(|(k, _)| *k == p || k.starts_with(&format!("{p}/"))).map(|(_, a)| a).sum::<f64>();
     let mut blocks: Vec<BlockArea> = own
         .keys()
         .filter(|k| !k.is_empty() && levels(k).len() <= 2)
-        .map(|k| BlockArea {
-            path: k.clone(),
-            area_um2: total(k),
-        })
+        .map(|k| BlockArea { path: k.clone(), area_um2: total(k) })
         .collect();
     // the top's own cells: the glue (and the sparse selection logic of a sparse top)
-    blocks.push(BlockArea {
-        path: "(top)".into(),
-        area_um2: own.get("").copied().unwrap_or(0.0),
-    });
+    blocks.push(BlockArea { path: "(top)".into(), area_um2: own.get("").copied().unwrap_or(0.0) });
     let whole: f64 = own.values().sum();
     // lone registers are noise in a breakdown: blocks under 1% go into one line
-    let small: f64 = blocks
-        .iter()
-        .filter(|b| levels(&b.path).len() == 1 && b.area_um2 < 0.01 * whole)
-        .map(|b| b.area_um2)
-        .sum();
+    let small: f64 = blocks.iter().filter(|b| levels(&b.path).len() == 1 && b.area_um2 < 0.01 * whole).map(|b| b.area_um2).sum();
     blocks.retain(|b| b.area_um2 >= 0.01 * whole || b.path == "(top)");
     if small > 0.0 {
-        blocks.push(BlockArea {
-            path: "(other blocks under 1% each)".into(),
-            area_um2: small,
-        });
+        blocks.push(BlockArea { path: "(other blocks under 1% each)".into(), area_um2: small });
     }
     blocks.sort_by(|a, b| b.area_um2.total_cmp(&a.area_um2));
     Ok(blocks)
@@ -347,10 +270,6 @@ mod tests {
         let json = json.as_str();
         let b = block_areas(json, "t").unwrap();
         let a = |p: &str| b.iter().find(|x| x.path == p).unwrap().area_um2;
-        assert!(
-            (a("a") - 5.0 * 11.2608).abs() < 1e-9
-                && (a("a/b") - 3.0 * 11.2608).abs() < 1e-9
-                && (a("(top)") - 11.2608).abs() < 1e-9
-        );
+        assert!((a("a") - 5.0 * 11.2608).abs() < 1e-9 && (a("a/b") - 3.0 * 11.2608).abs() < 1e-9 && (a("(top)") - 11.2608).abs() < 1e-9);
     }
 }

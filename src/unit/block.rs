@@ -104,7 +104,7 @@ pub struct SoftmaxUnit<
     /// generation-time branches: one each when there is no selection / no survivors sweep
     no_select: Vec<When>,
     no_sweep: Vec<When>,
-    /// one when the selection reads the row length and the descriptor's start (stat_topk)
+    /// one when the selection reads the descriptor's start (stat_topk)
     stat_io: Vec<When>,
     /// the pass-2 side can take a row
     p2_free: Signal<Local, bool>,
@@ -153,50 +153,11 @@ impl<
         const WZR: usize,
         const WM: usize,
         const QB: usize,
-    >
-    SoftmaxUnit<
-        WI,
-        WB,
-        WT,
-        WN,
-        FT,
-        ESB,
-        WE,
-        WEP,
-        WSP,
-        WD,
-        WA,
-        WL,
-        RN,
-        RSB,
-        WR,
-        RPW,
-        WMH,
-        WH,
-        WQ,
-        WRQ,
-        WP,
-        WO,
-        WX,
-        WS1,
-        WS2,
-        WXX,
-        WLS2,
-        WSQ,
-        WV,
-        WRT,
-        WRTQ,
-        WZR,
-        WM,
-        QB,
-    >
+    > SoftmaxUnit<WI, WB, WT, WN, FT, ESB, WE, WEP, WSP, WD, WA, WL, RN, RSB, WR, RPW, WMH, WH, WQ, WRQ, WP, WO, WX, WS1, WS2, WXX, WLS2, WSQ, WV, WRT, WRTQ, WZR, WM, QB>
 {
     pub fn new(p: &UnitParams) -> Self {
         let sparse = p.sparse.is_some();
-        let surv = p
-            .sparse
-            .as_ref()
-            .is_some_and(|s| s.renorm == crate::config::Renorm::Survivors);
+        let surv = p.sparse.as_ref().is_some_and(|s| s.renorm == crate::config::Renorm::Survivors);
         Self {
             aclk: Default::default(),
             aresetn: Default::default(),
@@ -221,11 +182,7 @@ impl<
             sweep: if surv { vec![Sweep::new(p)] } else { vec![] },
             no_select: When::iff(!sparse),
             no_sweep: When::iff(!surv),
-            stat_io: When::iff(
-                p.sparse
-                    .as_ref()
-                    .is_some_and(|s| s.mode == crate::config::SparseMode::StatTopk),
-            ),
+            stat_io: When::iff(p.sparse.as_ref().is_some_and(|s| s.mode == crate::config::SparseMode::StatTopk)),
             p2_free: Default::default(),
             mask_bit: crate::hw::konst(1 << WI),
             rmask: Default::default(),
@@ -270,43 +227,7 @@ impl<
         const WZR: usize,
         const WM: usize,
         const QB: usize,
-    > Logic
-    for SoftmaxUnit<
-        WI,
-        WB,
-        WT,
-        WN,
-        FT,
-        ESB,
-        WE,
-        WEP,
-        WSP,
-        WD,
-        WA,
-        WL,
-        RN,
-        RSB,
-        WR,
-        RPW,
-        WMH,
-        WH,
-        WQ,
-        WRQ,
-        WP,
-        WO,
-        WX,
-        WS1,
-        WS2,
-        WXX,
-        WLS2,
-        WSQ,
-        WV,
-        WRT,
-        WRTQ,
-        WZR,
-        WM,
-        QB,
-    >
+    > Logic for SoftmaxUnit<WI, WB, WT, WN, FT, ESB, WE, WEP, WSP, WD, WA, WL, RN, RSB, WR, RPW, WMH, WH, WQ, WRQ, WP, WO, WX, WS1, WS2, WXX, WLS2, WSQ, WV, WRT, WRTQ, WZR, WM, QB>
 {
     #[hdl_gen]
     fn update(&mut self) {
@@ -326,8 +247,7 @@ impl<
         self.front.tlast.next = self.s_axis_tlast.val();
         self.s_axis_tready.next = self.front.tready.val();
         if self.s_axis_tuser.val() {
-            self.front.wdata.next =
-                bit_cast::<WB, WI>(self.s_axis_tdata.val()) | self.mask_bit.val();
+            self.front.wdata.next = bit_cast::<WB, WI>(self.s_axis_tdata.val()) | self.mask_bit.val();
         } else {
             self.front.wdata.next = bit_cast::<WB, WI>(self.s_axis_tdata.val());
         }

@@ -32,11 +32,7 @@ fn largest_sum_is_exact() {
         let x = vec![p.input.max_code(); p.max_len as usize];
         let r = run_row(&p, &x);
         let ref_code = p.output.quantize(reference(&p, &x)[0]);
-        assert!(
-            (r.y[0] as i64 - ref_code).abs() <= 1,
-            "{name}: {} vs {ref_code}",
-            r.y[0]
-        );
+        assert!((r.y[0] as i64 - ref_code).abs() <= 1, "{name}: {} vs {ref_code}", r.y[0]);
     }
 }
 
@@ -55,41 +51,15 @@ fn masked_elements_are_as_if_removed() {
             let kept: Vec<i64> = r.x.iter().copied().filter(|&x| x != MASKED).collect();
             masked += r.x.len() - kept.len();
             if kept.is_empty() {
-                assert!(
-                    run_row(&p, &r.x)
-                        .y
-                        .iter()
-                        .chain(&crate::baseline::run_row(&b, &r.x))
-                        .all(|&v| v == 0),
-                    "{name} {}: all masked",
-                    r.kind
-                );
+                assert!(run_row(&p, &r.x).y.iter().chain(&crate::baseline::run_row(&b, &r.x)).all(|&v| v == 0), "{name} {}: all masked", r.kind);
                 continue;
             }
-            for (y, y_kept) in [
-                (run_row(&p, &r.x).y, run_row(&p, &kept).y),
-                (
-                    crate::baseline::run_row(&b, &r.x),
-                    crate::baseline::run_row(&b, &kept),
-                ),
-            ] {
-                let unmasked: Vec<u64> = y
-                    .iter()
-                    .zip(&r.x)
-                    .filter(|(_, &x)| x != MASKED)
-                    .map(|(&v, _)| v)
-                    .collect();
+            for (y, y_kept) in [(run_row(&p, &r.x).y, run_row(&p, &kept).y), (crate::baseline::run_row(&b, &r.x), crate::baseline::run_row(&b, &kept))] {
+                let unmasked: Vec<u64> = y.iter().zip(&r.x).filter(|(_, &x)| x != MASKED).map(|(&v, _)| v).collect();
                 assert_eq!(unmasked, y_kept, "{name} {}", r.kind);
-                assert!(
-                    y.iter().zip(&r.x).all(|(&v, &x)| x != MASKED || v == 0),
-                    "{name} {}: masked outputs 0",
-                    r.kind
-                );
+                assert!(y.iter().zip(&r.x).all(|(&v, &x)| x != MASKED || v == 0), "{name} {}: masked outputs 0", r.kind);
             }
         }
-        assert!(
-            masked > 1000,
-            "{name}: the co-simulation rows mask elements ({masked})"
-        );
+        assert!(masked > 1000, "{name}: the co-simulation rows mask elements ({masked})");
     }
 }

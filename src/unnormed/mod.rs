@@ -34,14 +34,8 @@ pub fn row_sum(p: &UnitParams, xs: &[i64]) -> RowSum {
         let u = e << align;
         acc = Some(match acc {
             None => RowSum { k_min: k, d: u },
-            Some(RowSum { k_min, d }) if k < k_min => RowSum {
-                k_min: k,
-                d: (d >> (k_min - k).min(SHIFT_SAT)) + u,
-            },
-            Some(RowSum { k_min, d }) => RowSum {
-                k_min,
-                d: d + (u >> (k - k_min).min(SHIFT_SAT)),
-            },
+            Some(RowSum { k_min, d }) if k < k_min => RowSum { k_min: k, d: (d >> (k_min - k).min(SHIFT_SAT)) + u },
+            Some(RowSum { k_min, d }) => RowSum { k_min, d: d + (u >> (k - k_min).min(SHIFT_SAT)) },
         });
     }
     acc.unwrap_or(RowSum { k_min: 0, d: 0 })
