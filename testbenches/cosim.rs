@@ -119,6 +119,26 @@ fn cycles_per_row_match_manifest() {
     }
 }
 
+/// The longest rows a configuration may have: exact8's formats with max_len = 65536 (16
+/// address bits, a 2 x 65536-word row buffer, a 45-bit sum; built on demand). Rows of 65536
+/// elements, masked ones among them (every corner case first, so every full-length pattern),
+/// then random rows, with stalls: every bit compared.
+#[test]
+fn rows_of_65536_elements_are_bit_exact() {
+    let text = std::fs::read_to_string(root().join("configs/exact8.toml")).unwrap().replace("max_len = 1024", "max_len = 65536");
+    let cfg = Config::parse(&text, "exact8 at 65536").unwrap();
+    let p = UnitParams::new(&cfg).unwrap();
+    assert_eq!(p.max_len, 65536);
+    let g = generate::generate_design(&cfg, "exact8 at 65536", Design::Unit).unwrap_or_else(|e| panic!("{e}"));
+    let bin = binary(&g);
+    let rows = cosim_rows(&p, 48, 65);
+    let full = rows.iter().filter(|r| r.x.len() == 65536).count();
+    assert!(full >= 10, "{full} rows of 65536");
+    assert!(rows.iter().any(|r| r.x.len() == 65536 && r.x.contains(&softmax_hw::fixfmt::MASKED)), "a masked row of 65536");
+    let rep = check(&p, &bin, &rows, 0.3, 3);
+    assert!(rep.elements > 10 * 65536, "{} elements", rep.elements);
+}
+
 /// A row longer than max_len is ended by the unit after max_len elements (documented); the
 /// checker models it and every bit still matches.
 #[test]
