@@ -16,6 +16,11 @@ pub fn unmasked(xs: &[i64]) -> impl Iterator<Item = (usize, i64)> + Clone + '_ {
     xs.iter().copied().enumerate().filter(|&(_, x)| x != MASKED)
 }
 
+/// The largest unmasked element of a row (None: every element masked).
+pub fn unmasked_max(xs: &[i64]) -> Option<i64> {
+    unmasked(xs).map(|(_, x)| x).max()
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FixFmt {
     pub signed: bool,

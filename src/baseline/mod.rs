@@ -103,8 +103,8 @@ impl BaselineParams {
 /// The baseline's outputs for one row, bit-exact to `block::BaselineUnit`. Masked elements
 /// output 0 and enter neither the max nor the sum; a row with every element masked is 0.
 pub fn run_row(b: &BaselineParams, xs: &[i64]) -> Vec<u64> {
-    use crate::fixfmt::{unmasked, MASKED};
-    let Some(m) = unmasked(xs).map(|(_, x)| x).max() else { return vec![0; xs.len()] };
+    use crate::fixfmt::{unmasked, unmasked_max, MASKED};
+    let Some(m) = unmasked_max(xs) else { return vec![0; xs.len()] };
     let sum: u64 = unmasked(xs).map(|(_, x)| b.exp(m, x)).sum();
     xs.iter()
         .map(|&x| {

@@ -28,7 +28,7 @@
 
 use crate::params::sparse::{SparseParams, Z_FRAC};
 use crate::config::{Renorm, SparseMode};
-use crate::fixfmt::{unmasked, MASKED};
+use crate::fixfmt::{unmasked, unmasked_max, MASKED};
 use crate::params::UnitParams;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,7 +74,7 @@ pub fn stat_threshold(sp: &SparseParams, p: &UnitParams, xs: &[i64]) -> i64 {
 /// A row with every element masked gets the floor of its mode's "keep all" rule at t_none
 /// (no element passes: each is masked).
 pub fn descriptor(sp: &SparseParams, p: &UnitParams, xs: &[i64], theta: u64) -> Descriptor {
-    let Some(xmax) = unmasked(xs).map(|(_, x)| x).max() else {
+    let Some(xmax) = unmasked_max(xs) else {
         return Descriptor { floor: t_none(sp), t: t_none(sp), i_max: u64::MAX };
     };
     let floor = xmax - theta as i64;
@@ -103,8 +103,8 @@ fn by_rank(xs: &[i64]) -> Vec<usize> {
 
 /// Index of the first occurrence of the row max among the unmasked elements (None: all masked).
 pub fn argmax(xs: &[i64]) -> Option<usize> {
-    let best = unmasked(xs).fold(None, |b: Option<(usize, i64)>, (i, x)| if b.is_some_and(|(_, bx)| bx >= x) { b } else { Some((i, x)) });
-    best.map(|(i, _)| i)
+    let m = unmasked_max(xs)?;
+    unmasked(xs).find(|&(_, x)| x == m).map(|(i, _)| i)
 }
 
 /// Applies the cap in index order: the row max's first occurrence is always kept (it always
@@ -151,7 +151,7 @@ pub fn run_row(sp: &SparseParams, p: &UnitParams, xs: &[i64], theta: u64) -> Spa
 /// x >= mean + std * PhiInv(1 - k/L) with no quantization of z, the square root or the
 /// division), cap applied in index order. Exact for threshold and topk.
 pub fn reference_keep(sp: &SparseParams, xs: &[i64], theta: u64) -> Vec<bool> {
-    let Some(xmax) = unmasked(xs).map(|(_, x)| x).max() else { return vec![false; xs.len()] };
+    let Some(xmax) = unmasked_max(xs) else { return vec![false; xs.len()] };
     let floor = xmax - theta as i64;
     let rule: Box<dyn Fn(usize, i64) -> bool> = match sp.mode {
         SparseMode::Threshold => Box::new(|_, _| true),
