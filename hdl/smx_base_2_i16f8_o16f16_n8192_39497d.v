@@ -47,11 +47,8 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tus
     localparam  st_idle = 2'b0;
     localparam  st_sum = 2'b1;
     localparam  st_out = 2'b10;
-    localparam  sign = 16'h8000;
-    localparam  mask_bit = 17'b10000000000000000;
-    localparam  table_last = 17'b10000000000000;
-    localparam  y_max = 18'b1111111111111111;
-    localparam  borrow = 47'h400000000000;
+    localparam  st_wait = 2'b11;
+    localparam  tree_wait = 3'b0;
 
     // Stub signals
     reg  front$clock;
@@ -73,12 +70,45 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tus
     reg  [13:0] front$ridx;
     reg  front$ren;
     wire  [16:0] front$rdata;
-    reg  [13:0] exp_rom$address;
-    reg  exp_rom$clock;
-    wire  [31:0] exp_rom$data;
+    reg  [15:0] xl$0$bus;
+    wire  [15:0] xl$0$x;
+    reg  ml$0$bus;
+    wire  ml$0$x;
+    reg  [15:0] l0$0$a;
+    reg  l0$0$va;
+    reg  [15:0] l0$0$b;
+    reg  l0$0$vb;
+    wire  [15:0] l0$0$m;
+    wire  l0$0$v;
+    reg  [16:0] word$acc;
+    reg  word$x;
+    wire  [16:0] word$out;
+    reg  [16:0] rxl$0$bus;
+    wire  [15:0] rxl$0$x;
+    reg  [16:0] rml$0$bus;
+    wire  rml$0$x;
+    reg  lane$0$clock;
+    reg  lane$0$adv;
+    reg  [15:0] lane$0$x;
+    reg  lane$0$masked;
+    reg  [15:0] lane$0$max;
+    wire  [44:0] lane$0$e;
+    reg  [45:0] lane$0$s;
+    wire  [15:0] lane$0$y;
+    reg  lsum$0$clock;
+    reg  lsum$0$en;
+    reg  lsum$0$clear;
+    reg  [44:0] lsum$0$x;
+    wire  [44:0] lsum$0$sum;
+    reg  [15:0] pack$0$acc;
+    reg  [15:0] pack$0$x;
+    wire  [15:0] pack$0$out;
     reg  [1:0] state$d;
     wire  [1:0] state$q;
     reg  state$clock;
+    reg  [2:0] wait_n$d;
+    wire  [2:0] wait_n$q;
+    reg  wait_n$clock;
     reg  [13:0] len$d;
     wire  [13:0] len$q;
     reg  len$clock;
@@ -97,135 +127,18 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tus
     reg  [13:0] idx$d;
     wire  [13:0] idx$q;
     reg  idx$clock;
-    reg  [44:0] sum$d;
-    wire  [44:0] sum$q;
-    reg  sum$clock;
     reg  v1$d;
     wire  v1$q;
     reg  v1$clock;
-    reg  l1$d;
-    wire  l1$q;
-    reg  l1$clock;
+    reg  l1v$d;
+    wire  l1v$q;
+    reg  l1v$clock;
     reg  v2$d;
     wire  v2$q;
     reg  v2$clock;
-    reg  l2$d;
-    wire  l2$q;
-    reg  l2$clock;
-    reg  zero2$d;
-    wire  zero2$q;
-    reg  zero2$clock;
-    reg  [15:0] d2$d;
-    wire  [15:0] d2$q;
-    reg  d2$clock;
-    reg  [45:0] rem$0$d;
-    wire  [45:0] rem$0$q;
-    reg  rem$0$clock;
-    reg  [45:0] rem$1$d;
-    wire  [45:0] rem$1$q;
-    reg  rem$1$clock;
-    reg  [45:0] rem$2$d;
-    wire  [45:0] rem$2$q;
-    reg  rem$2$clock;
-    reg  [45:0] rem$3$d;
-    wire  [45:0] rem$3$q;
-    reg  rem$3$clock;
-    reg  [45:0] rem$4$d;
-    wire  [45:0] rem$4$q;
-    reg  rem$4$clock;
-    reg  [45:0] rem$5$d;
-    wire  [45:0] rem$5$q;
-    reg  rem$5$clock;
-    reg  [45:0] rem$6$d;
-    wire  [45:0] rem$6$q;
-    reg  rem$6$clock;
-    reg  [45:0] rem$7$d;
-    wire  [45:0] rem$7$q;
-    reg  rem$7$clock;
-    reg  [45:0] rem$8$d;
-    wire  [45:0] rem$8$q;
-    reg  rem$8$clock;
-    reg  [45:0] rem$9$d;
-    wire  [45:0] rem$9$q;
-    reg  rem$9$clock;
-    reg  [45:0] rem$10$d;
-    wire  [45:0] rem$10$q;
-    reg  rem$10$clock;
-    reg  [45:0] rem$11$d;
-    wire  [45:0] rem$11$q;
-    reg  rem$11$clock;
-    reg  [45:0] rem$12$d;
-    wire  [45:0] rem$12$q;
-    reg  rem$12$clock;
-    reg  [45:0] rem$13$d;
-    wire  [45:0] rem$13$q;
-    reg  rem$13$clock;
-    reg  [45:0] rem$14$d;
-    wire  [45:0] rem$14$q;
-    reg  rem$14$clock;
-    reg  [45:0] rem$15$d;
-    wire  [45:0] rem$15$q;
-    reg  rem$15$clock;
-    reg  [45:0] rem$16$d;
-    wire  [45:0] rem$16$q;
-    reg  rem$16$clock;
-    reg  [45:0] rem$17$d;
-    wire  [45:0] rem$17$q;
-    reg  rem$17$clock;
-    reg  [17:0] quo$0$d;
-    wire  [17:0] quo$0$q;
-    reg  quo$0$clock;
-    reg  [17:0] quo$1$d;
-    wire  [17:0] quo$1$q;
-    reg  quo$1$clock;
-    reg  [17:0] quo$2$d;
-    wire  [17:0] quo$2$q;
-    reg  quo$2$clock;
-    reg  [17:0] quo$3$d;
-    wire  [17:0] quo$3$q;
-    reg  quo$3$clock;
-    reg  [17:0] quo$4$d;
-    wire  [17:0] quo$4$q;
-    reg  quo$4$clock;
-    reg  [17:0] quo$5$d;
-    wire  [17:0] quo$5$q;
-    reg  quo$5$clock;
-    reg  [17:0] quo$6$d;
-    wire  [17:0] quo$6$q;
-    reg  quo$6$clock;
-    reg  [17:0] quo$7$d;
-    wire  [17:0] quo$7$q;
-    reg  quo$7$clock;
-    reg  [17:0] quo$8$d;
-    wire  [17:0] quo$8$q;
-    reg  quo$8$clock;
-    reg  [17:0] quo$9$d;
-    wire  [17:0] quo$9$q;
-    reg  quo$9$clock;
-    reg  [17:0] quo$10$d;
-    wire  [17:0] quo$10$q;
-    reg  quo$10$clock;
-    reg  [17:0] quo$11$d;
-    wire  [17:0] quo$11$q;
-    reg  quo$11$clock;
-    reg  [17:0] quo$12$d;
-    wire  [17:0] quo$12$q;
-    reg  quo$12$clock;
-    reg  [17:0] quo$13$d;
-    wire  [17:0] quo$13$q;
-    reg  quo$13$clock;
-    reg  [17:0] quo$14$d;
-    wire  [17:0] quo$14$q;
-    reg  quo$14$clock;
-    reg  [17:0] quo$15$d;
-    wire  [17:0] quo$15$q;
-    reg  quo$15$clock;
-    reg  [17:0] quo$16$d;
-    wire  [17:0] quo$16$q;
-    reg  quo$16$clock;
-    reg  [17:0] quo$17$d;
-    wire  [17:0] quo$17$q;
-    reg  quo$17$clock;
+    reg  l2v$d;
+    wire  l2v$q;
+    reg  l2v$clock;
     reg  dv$0$d;
     wire  dv$0$q;
     reg  dv$0$clock;
@@ -334,9 +247,6 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tus
     reg  dl$17$d;
     wire  dl$17$q;
     reg  dl$17$clock;
-    reg  [15:0] y_out$d;
-    wire  [15:0] y_out$q;
-    reg  y_out$clock;
     reg  v_out$d;
     wire  v_out$q;
     reg  v_out$clock;
@@ -345,23 +255,16 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tus
     reg  l_out$clock;
 
     // Local signals
-    reg  [15:0] xb;
-    reg  [15:0] rx;
-    reg  rmask;
+    reg  ms;
+    reg  [15:0] bmax;
+    reg  bany;
+    reg  [44:0] total;
     reg  adv;
     reg  issue;
     reg  [13:0] idx_next;
-    reg  [15:0] d;
-    reg  [16:0] d_wide;
-    reg  [31:0] e2;
-    reg  [45:0] c_rem;
-    reg  [17:0] c_quo;
     reg  c_v;
     reg  c_l;
-    reg  [45:0] t;
-    reg  [46:0] dsub;
     reg  [45:0] s_wide;
-    reg  [17:0] q1;
 
     // Sub module instances
     smx_base_2_i16f8_o16f16_n8192_39497d$front front(
@@ -385,15 +288,66 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tus
         .ren(front$ren),
         .rdata(front$rdata)
     );
-    smx_base_2_i16f8_o16f16_n8192_39497d$exp_rom exp_rom(
-        .address(exp_rom$address),
-        .clock(exp_rom$clock),
-        .data(exp_rom$data)
+    smx_base_2_i16f8_o16f16_n8192_39497d$xl$0 xl$0(
+        .bus(xl$0$bus),
+        .x(xl$0$x)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$ml$0 ml$0(
+        .bus(ml$0$bus),
+        .x(ml$0$x)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$l0$0 l0$0(
+        .a(l0$0$a),
+        .va(l0$0$va),
+        .b(l0$0$b),
+        .vb(l0$0$vb),
+        .m(l0$0$m),
+        .v(l0$0$v)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$word word(
+        .acc(word$acc),
+        .x(word$x),
+        .out(word$out)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$rxl$0 rxl$0(
+        .bus(rxl$0$bus),
+        .x(rxl$0$x)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$rml$0 rml$0(
+        .bus(rml$0$bus),
+        .x(rml$0$x)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0 lane$0(
+        .clock(lane$0$clock),
+        .adv(lane$0$adv),
+        .x(lane$0$x),
+        .masked(lane$0$masked),
+        .max(lane$0$max),
+        .e(lane$0$e),
+        .s(lane$0$s),
+        .y(lane$0$y)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lsum$0 lsum$0(
+        .clock(lsum$0$clock),
+        .en(lsum$0$en),
+        .clear(lsum$0$clear),
+        .x(lsum$0$x),
+        .sum(lsum$0$sum)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$pack$0 pack$0(
+        .acc(pack$0$acc),
+        .x(pack$0$x),
+        .out(pack$0$out)
     );
     smx_base_2_i16f8_o16f16_n8192_39497d$state state(
         .d(state$d),
         .q(state$q),
         .clock(state$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$wait_n wait_n(
+        .d(wait_n$d),
+        .q(wait_n$q),
+        .clock(wait_n$clock)
     );
     smx_base_2_i16f8_o16f16_n8192_39497d$len len(
         .d(len$d),
@@ -425,220 +379,25 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tus
         .q(idx$q),
         .clock(idx$clock)
     );
-    smx_base_2_i16f8_o16f16_n8192_39497d$sum sum(
-        .d(sum$d),
-        .q(sum$q),
-        .clock(sum$clock)
-    );
     smx_base_2_i16f8_o16f16_n8192_39497d$v1 v1(
         .d(v1$d),
         .q(v1$q),
         .clock(v1$clock)
     );
-    smx_base_2_i16f8_o16f16_n8192_39497d$l1 l1(
-        .d(l1$d),
-        .q(l1$q),
-        .clock(l1$clock)
+    smx_base_2_i16f8_o16f16_n8192_39497d$l1v l1v(
+        .d(l1v$d),
+        .q(l1v$q),
+        .clock(l1v$clock)
     );
     smx_base_2_i16f8_o16f16_n8192_39497d$v2 v2(
         .d(v2$d),
         .q(v2$q),
         .clock(v2$clock)
     );
-    smx_base_2_i16f8_o16f16_n8192_39497d$l2 l2(
-        .d(l2$d),
-        .q(l2$q),
-        .clock(l2$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$zero2 zero2(
-        .d(zero2$d),
-        .q(zero2$q),
-        .clock(zero2$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$d2 d2(
-        .d(d2$d),
-        .q(d2$q),
-        .clock(d2$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$rem$0 rem$0(
-        .d(rem$0$d),
-        .q(rem$0$q),
-        .clock(rem$0$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$rem$1 rem$1(
-        .d(rem$1$d),
-        .q(rem$1$q),
-        .clock(rem$1$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$rem$2 rem$2(
-        .d(rem$2$d),
-        .q(rem$2$q),
-        .clock(rem$2$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$rem$3 rem$3(
-        .d(rem$3$d),
-        .q(rem$3$q),
-        .clock(rem$3$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$rem$4 rem$4(
-        .d(rem$4$d),
-        .q(rem$4$q),
-        .clock(rem$4$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$rem$5 rem$5(
-        .d(rem$5$d),
-        .q(rem$5$q),
-        .clock(rem$5$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$rem$6 rem$6(
-        .d(rem$6$d),
-        .q(rem$6$q),
-        .clock(rem$6$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$rem$7 rem$7(
-        .d(rem$7$d),
-        .q(rem$7$q),
-        .clock(rem$7$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$rem$8 rem$8(
-        .d(rem$8$d),
-        .q(rem$8$q),
-        .clock(rem$8$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$rem$9 rem$9(
-        .d(rem$9$d),
-        .q(rem$9$q),
-        .clock(rem$9$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$rem$10 rem$10(
-        .d(rem$10$d),
-        .q(rem$10$q),
-        .clock(rem$10$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$rem$11 rem$11(
-        .d(rem$11$d),
-        .q(rem$11$q),
-        .clock(rem$11$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$rem$12 rem$12(
-        .d(rem$12$d),
-        .q(rem$12$q),
-        .clock(rem$12$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$rem$13 rem$13(
-        .d(rem$13$d),
-        .q(rem$13$q),
-        .clock(rem$13$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$rem$14 rem$14(
-        .d(rem$14$d),
-        .q(rem$14$q),
-        .clock(rem$14$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$rem$15 rem$15(
-        .d(rem$15$d),
-        .q(rem$15$q),
-        .clock(rem$15$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$rem$16 rem$16(
-        .d(rem$16$d),
-        .q(rem$16$q),
-        .clock(rem$16$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$rem$17 rem$17(
-        .d(rem$17$d),
-        .q(rem$17$q),
-        .clock(rem$17$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$quo$0 quo$0(
-        .d(quo$0$d),
-        .q(quo$0$q),
-        .clock(quo$0$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$quo$1 quo$1(
-        .d(quo$1$d),
-        .q(quo$1$q),
-        .clock(quo$1$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$quo$2 quo$2(
-        .d(quo$2$d),
-        .q(quo$2$q),
-        .clock(quo$2$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$quo$3 quo$3(
-        .d(quo$3$d),
-        .q(quo$3$q),
-        .clock(quo$3$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$quo$4 quo$4(
-        .d(quo$4$d),
-        .q(quo$4$q),
-        .clock(quo$4$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$quo$5 quo$5(
-        .d(quo$5$d),
-        .q(quo$5$q),
-        .clock(quo$5$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$quo$6 quo$6(
-        .d(quo$6$d),
-        .q(quo$6$q),
-        .clock(quo$6$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$quo$7 quo$7(
-        .d(quo$7$d),
-        .q(quo$7$q),
-        .clock(quo$7$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$quo$8 quo$8(
-        .d(quo$8$d),
-        .q(quo$8$q),
-        .clock(quo$8$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$quo$9 quo$9(
-        .d(quo$9$d),
-        .q(quo$9$q),
-        .clock(quo$9$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$quo$10 quo$10(
-        .d(quo$10$d),
-        .q(quo$10$q),
-        .clock(quo$10$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$quo$11 quo$11(
-        .d(quo$11$d),
-        .q(quo$11$q),
-        .clock(quo$11$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$quo$12 quo$12(
-        .d(quo$12$d),
-        .q(quo$12$q),
-        .clock(quo$12$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$quo$13 quo$13(
-        .d(quo$13$d),
-        .q(quo$13$q),
-        .clock(quo$13$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$quo$14 quo$14(
-        .d(quo$14$d),
-        .q(quo$14$q),
-        .clock(quo$14$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$quo$15 quo$15(
-        .d(quo$15$d),
-        .q(quo$15$q),
-        .clock(quo$15$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$quo$16 quo$16(
-        .d(quo$16$d),
-        .q(quo$16$q),
-        .clock(quo$16$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$quo$17 quo$17(
-        .d(quo$17$d),
-        .q(quo$17$q),
-        .clock(quo$17$clock)
+    smx_base_2_i16f8_o16f16_n8192_39497d$l2v l2v(
+        .d(l2v$d),
+        .q(l2v$q),
+        .clock(l2v$clock)
     );
     smx_base_2_i16f8_o16f16_n8192_39497d$dv$0 dv$0(
         .d(dv$0$d),
@@ -820,11 +579,6 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tus
         .q(dl$17$q),
         .clock(dl$17$clock)
     );
-    smx_base_2_i16f8_o16f16_n8192_39497d$y_out y_out(
-        .d(y_out$d),
-        .q(y_out$q),
-        .clock(y_out$clock)
-    );
     smx_base_2_i16f8_o16f16_n8192_39497d$v_out v_out(
         .d(v_out$d),
         .q(v_out$q),
@@ -839,58 +593,56 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tus
     // Update code
     always @(*) begin
         state$clock = aclk;
+        wait_n$clock = aclk;
         len$clock = aclk;
         bank$clock = aclk;
         max2$clock = aclk;
         max$clock = aclk;
         seen$clock = aclk;
         idx$clock = aclk;
-        sum$clock = aclk;
         v1$clock = aclk;
-        l1$clock = aclk;
+        l1v$clock = aclk;
         v2$clock = aclk;
-        l2$clock = aclk;
-        zero2$clock = aclk;
-        d2$clock = aclk;
-        y_out$clock = aclk;
+        l2v$clock = aclk;
         v_out$clock = aclk;
         l_out$clock = aclk;
         state$d = state$q;
+        wait_n$d = wait_n$q;
         len$d = len$q;
         bank$d = bank$q;
         max2$d = max2$q;
         max$d = max$q;
         seen$d = seen$q;
         idx$d = idx$q;
-        sum$d = sum$q;
         v1$d = v1$q;
-        l1$d = l1$q;
+        l1v$d = l1v$q;
         v2$d = v2$q;
-        l2$d = l2$q;
-        zero2$d = zero2$q;
-        d2$d = d2$q;
-        y_out$d = y_out$q;
+        l2v$d = l2v$q;
         v_out$d = v_out$q;
         l_out$d = l_out$q;
         front$clock = aclk;
-        exp_rom$clock = aclk;
         front$reset = ~aresetn;
         adv = ~v_out$q | m_axis_tready;
         front$tvalid = s_axis_tvalid;
         front$tlast = s_axis_tlast;
         s_axis_tready = front$tready;
-        xb = s_axis_tdata ^ sign;
-        if (s_axis_tuser) begin
-            front$wdata = ((xb) & 17'h1ffff) | mask_bit;
-        end
-        else begin
-            front$wdata = ((xb) & 17'h1ffff);
-        end
+        ms = s_axis_tuser;
+        word$acc = ((s_axis_tdata) & 17'h1ffff);
+        word$x = ms;
+        front$wdata = word$out;
+        xl$0$bus = s_axis_tdata;
+        ml$0$bus = ms;
+        l0$0$a = xl$0$x;
+        l0$0$va = ~|ml$0$x;
+        l0$0$b = xl$0$x;
+        l0$0$vb = 1'b0;
+        bmax = l0$0$m;
+        bany = l0$0$v;
         if (front$accept) begin
-            seen$d = ~s_axis_tuser | (seen$q & (front$index != 32'h0));
+            seen$d = bany | (seen$q & (front$index != 32'h0));
         end
-        if (front$accept & ~s_axis_tuser & ((front$index == 32'h0) | ~seen$q | (xb > max$q))) begin
-            max$d = xb;
+        if (front$accept & bany & ((front$index == 32'h0) | ~seen$q | (bmax > max$q))) begin
+            max$d = bmax;
         end
         front$start_desc = front$summing;
         front$desc_ready = 1'b1;
@@ -900,10 +652,9 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tus
             bank$d = front$bank;
             max2$d = max$q;
             idx$d = 32'h0;
-            sum$d = 32'h0;
             state$d = st_sum;
         end
-        issue = (state$q != st_idle) & (idx$q != len$q) & adv;
+        issue = ((state$q == st_sum) | (state$q == st_out)) & (idx$q != len$q) & adv;
         idx_next = idx$q + 32'h1;
         if (issue) begin
             idx$d = idx_next;
@@ -911,615 +662,231 @@ module smx_base_2_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tus
         front$rbank = bank$q;
         front$ridx = idx$q;
         front$ren = adv;
-        rx = ((front$rdata) & 16'hffff);
-        rmask = (front$rdata & mask_bit) != 32'h0;
-        d = max2$q - rx;
-        d_wide = ((d) & 17'h1ffff);
         if (adv) begin
             v1$d = issue;
-            l1$d = issue & (idx_next == len$q);
+            l1v$d = issue & (idx_next == len$q);
             v2$d = v1$q;
-            l2$d = l1$q;
-            d2$d = d;
-            zero2$d = rmask | (d_wide > table_last);
-            exp_rom$address = ((d) & 14'h3fff);
+            l2v$d = l1v$q;
         end
-        else begin
-            exp_rom$address = ((d2$q) & 14'h3fff);
-        end
-        if (zero2$q) begin
-            e2 = 32'h0;
-        end
-        else begin
-            e2 = exp_rom$data;
-        end
-        if ((state$q == st_sum) & v2$q) begin
-            sum$d = sum$q + ((e2) & 45'h1fffffffffff);
-            if (l2$q) begin
-                idx$d = 32'h0;
-                state$d = st_out;
-            end
-        end
-        if (sum$q == 32'h0) begin
+        rxl$0$bus = front$rdata;
+        rml$0$bus = front$rdata;
+        lane$0$clock = aclk;
+        lane$0$adv = adv;
+        lane$0$x = rxl$0$x;
+        lane$0$masked = |rml$0$x;
+        lane$0$max = max2$q;
+        lsum$0$clock = aclk;
+        lsum$0$en = (state$q == st_sum) & v2$q;
+        lsum$0$clear = front$handoff;
+        lsum$0$x = lane$0$e;
+        pack$0$x = lane$0$y;
+        pack$0$acc = 32'h0;
+        m_axis_tdata = pack$0$out;
+        total = lsum$0$sum;
+        if (total == 32'h0) begin
             s_wide = 32'h1;
         end
         else begin
-            s_wide = ((sum$q) & 46'h3fffffffffff);
+            s_wide = ((total) & 46'h3fffffffffff);
         end
-        c_rem = ((e2) & 46'h3fffffffffff);
-        c_quo = 32'h0;
+        lane$0$s = s_wide;
+        if ((state$q == st_sum) & v2$q & l2v$q) begin
+            idx$d = 32'h0;
+            state$d = st_out;
+            wait_n$d = tree_wait;
+        end
+        if (state$q == st_wait) begin
+            wait_n$d = wait_n$q - 32'h1;
+            if (wait_n$q == 32'h0) begin
+                state$d = st_out;
+            end
+        end
         c_v = v2$q & (state$q == st_out);
-        c_l = l2$q;
-        rem$0$clock = aclk;
-        quo$0$clock = aclk;
+        c_l = l2v$q;
         dv$0$clock = aclk;
         dl$0$clock = aclk;
-        rem$0$d = rem$0$q;
-        quo$0$d = quo$0$q;
         dv$0$d = dv$0$q;
         dl$0$d = dl$0$q;
-        if (0 == 32'h0) begin
-            t = c_rem;
-        end
-        else begin
-            t = c_rem << 32'h1;
-        end
-        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$0$d = c_v;
             dl$0$d = c_l;
-            if ((dsub & borrow) == 32'h0) begin
-                rem$0$d = ((dsub) & 46'h3fffffffffff);
-                quo$0$d = (c_quo << 32'h1) | 32'h1;
-            end
-            else begin
-                rem$0$d = t;
-                quo$0$d = c_quo << 32'h1;
-            end
         end
-        c_rem = rem$0$q;
-        c_quo = quo$0$q;
         c_v = dv$0$q;
         c_l = dl$0$q;
-        rem$1$clock = aclk;
-        quo$1$clock = aclk;
         dv$1$clock = aclk;
         dl$1$clock = aclk;
-        rem$1$d = rem$1$q;
-        quo$1$d = quo$1$q;
         dv$1$d = dv$1$q;
         dl$1$d = dl$1$q;
-        if (1 == 32'h0) begin
-            t = c_rem;
-        end
-        else begin
-            t = c_rem << 32'h1;
-        end
-        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$1$d = c_v;
             dl$1$d = c_l;
-            if ((dsub & borrow) == 32'h0) begin
-                rem$1$d = ((dsub) & 46'h3fffffffffff);
-                quo$1$d = (c_quo << 32'h1) | 32'h1;
-            end
-            else begin
-                rem$1$d = t;
-                quo$1$d = c_quo << 32'h1;
-            end
         end
-        c_rem = rem$1$q;
-        c_quo = quo$1$q;
         c_v = dv$1$q;
         c_l = dl$1$q;
-        rem$2$clock = aclk;
-        quo$2$clock = aclk;
         dv$2$clock = aclk;
         dl$2$clock = aclk;
-        rem$2$d = rem$2$q;
-        quo$2$d = quo$2$q;
         dv$2$d = dv$2$q;
         dl$2$d = dl$2$q;
-        if (2 == 32'h0) begin
-            t = c_rem;
-        end
-        else begin
-            t = c_rem << 32'h1;
-        end
-        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$2$d = c_v;
             dl$2$d = c_l;
-            if ((dsub & borrow) == 32'h0) begin
-                rem$2$d = ((dsub) & 46'h3fffffffffff);
-                quo$2$d = (c_quo << 32'h1) | 32'h1;
-            end
-            else begin
-                rem$2$d = t;
-                quo$2$d = c_quo << 32'h1;
-            end
         end
-        c_rem = rem$2$q;
-        c_quo = quo$2$q;
         c_v = dv$2$q;
         c_l = dl$2$q;
-        rem$3$clock = aclk;
-        quo$3$clock = aclk;
         dv$3$clock = aclk;
         dl$3$clock = aclk;
-        rem$3$d = rem$3$q;
-        quo$3$d = quo$3$q;
         dv$3$d = dv$3$q;
         dl$3$d = dl$3$q;
-        if (3 == 32'h0) begin
-            t = c_rem;
-        end
-        else begin
-            t = c_rem << 32'h1;
-        end
-        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$3$d = c_v;
             dl$3$d = c_l;
-            if ((dsub & borrow) == 32'h0) begin
-                rem$3$d = ((dsub) & 46'h3fffffffffff);
-                quo$3$d = (c_quo << 32'h1) | 32'h1;
-            end
-            else begin
-                rem$3$d = t;
-                quo$3$d = c_quo << 32'h1;
-            end
         end
-        c_rem = rem$3$q;
-        c_quo = quo$3$q;
         c_v = dv$3$q;
         c_l = dl$3$q;
-        rem$4$clock = aclk;
-        quo$4$clock = aclk;
         dv$4$clock = aclk;
         dl$4$clock = aclk;
-        rem$4$d = rem$4$q;
-        quo$4$d = quo$4$q;
         dv$4$d = dv$4$q;
         dl$4$d = dl$4$q;
-        if (4 == 32'h0) begin
-            t = c_rem;
-        end
-        else begin
-            t = c_rem << 32'h1;
-        end
-        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$4$d = c_v;
             dl$4$d = c_l;
-            if ((dsub & borrow) == 32'h0) begin
-                rem$4$d = ((dsub) & 46'h3fffffffffff);
-                quo$4$d = (c_quo << 32'h1) | 32'h1;
-            end
-            else begin
-                rem$4$d = t;
-                quo$4$d = c_quo << 32'h1;
-            end
         end
-        c_rem = rem$4$q;
-        c_quo = quo$4$q;
         c_v = dv$4$q;
         c_l = dl$4$q;
-        rem$5$clock = aclk;
-        quo$5$clock = aclk;
         dv$5$clock = aclk;
         dl$5$clock = aclk;
-        rem$5$d = rem$5$q;
-        quo$5$d = quo$5$q;
         dv$5$d = dv$5$q;
         dl$5$d = dl$5$q;
-        if (5 == 32'h0) begin
-            t = c_rem;
-        end
-        else begin
-            t = c_rem << 32'h1;
-        end
-        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$5$d = c_v;
             dl$5$d = c_l;
-            if ((dsub & borrow) == 32'h0) begin
-                rem$5$d = ((dsub) & 46'h3fffffffffff);
-                quo$5$d = (c_quo << 32'h1) | 32'h1;
-            end
-            else begin
-                rem$5$d = t;
-                quo$5$d = c_quo << 32'h1;
-            end
         end
-        c_rem = rem$5$q;
-        c_quo = quo$5$q;
         c_v = dv$5$q;
         c_l = dl$5$q;
-        rem$6$clock = aclk;
-        quo$6$clock = aclk;
         dv$6$clock = aclk;
         dl$6$clock = aclk;
-        rem$6$d = rem$6$q;
-        quo$6$d = quo$6$q;
         dv$6$d = dv$6$q;
         dl$6$d = dl$6$q;
-        if (6 == 32'h0) begin
-            t = c_rem;
-        end
-        else begin
-            t = c_rem << 32'h1;
-        end
-        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$6$d = c_v;
             dl$6$d = c_l;
-            if ((dsub & borrow) == 32'h0) begin
-                rem$6$d = ((dsub) & 46'h3fffffffffff);
-                quo$6$d = (c_quo << 32'h1) | 32'h1;
-            end
-            else begin
-                rem$6$d = t;
-                quo$6$d = c_quo << 32'h1;
-            end
         end
-        c_rem = rem$6$q;
-        c_quo = quo$6$q;
         c_v = dv$6$q;
         c_l = dl$6$q;
-        rem$7$clock = aclk;
-        quo$7$clock = aclk;
         dv$7$clock = aclk;
         dl$7$clock = aclk;
-        rem$7$d = rem$7$q;
-        quo$7$d = quo$7$q;
         dv$7$d = dv$7$q;
         dl$7$d = dl$7$q;
-        if (7 == 32'h0) begin
-            t = c_rem;
-        end
-        else begin
-            t = c_rem << 32'h1;
-        end
-        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$7$d = c_v;
             dl$7$d = c_l;
-            if ((dsub & borrow) == 32'h0) begin
-                rem$7$d = ((dsub) & 46'h3fffffffffff);
-                quo$7$d = (c_quo << 32'h1) | 32'h1;
-            end
-            else begin
-                rem$7$d = t;
-                quo$7$d = c_quo << 32'h1;
-            end
         end
-        c_rem = rem$7$q;
-        c_quo = quo$7$q;
         c_v = dv$7$q;
         c_l = dl$7$q;
-        rem$8$clock = aclk;
-        quo$8$clock = aclk;
         dv$8$clock = aclk;
         dl$8$clock = aclk;
-        rem$8$d = rem$8$q;
-        quo$8$d = quo$8$q;
         dv$8$d = dv$8$q;
         dl$8$d = dl$8$q;
-        if (8 == 32'h0) begin
-            t = c_rem;
-        end
-        else begin
-            t = c_rem << 32'h1;
-        end
-        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$8$d = c_v;
             dl$8$d = c_l;
-            if ((dsub & borrow) == 32'h0) begin
-                rem$8$d = ((dsub) & 46'h3fffffffffff);
-                quo$8$d = (c_quo << 32'h1) | 32'h1;
-            end
-            else begin
-                rem$8$d = t;
-                quo$8$d = c_quo << 32'h1;
-            end
         end
-        c_rem = rem$8$q;
-        c_quo = quo$8$q;
         c_v = dv$8$q;
         c_l = dl$8$q;
-        rem$9$clock = aclk;
-        quo$9$clock = aclk;
         dv$9$clock = aclk;
         dl$9$clock = aclk;
-        rem$9$d = rem$9$q;
-        quo$9$d = quo$9$q;
         dv$9$d = dv$9$q;
         dl$9$d = dl$9$q;
-        if (9 == 32'h0) begin
-            t = c_rem;
-        end
-        else begin
-            t = c_rem << 32'h1;
-        end
-        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$9$d = c_v;
             dl$9$d = c_l;
-            if ((dsub & borrow) == 32'h0) begin
-                rem$9$d = ((dsub) & 46'h3fffffffffff);
-                quo$9$d = (c_quo << 32'h1) | 32'h1;
-            end
-            else begin
-                rem$9$d = t;
-                quo$9$d = c_quo << 32'h1;
-            end
         end
-        c_rem = rem$9$q;
-        c_quo = quo$9$q;
         c_v = dv$9$q;
         c_l = dl$9$q;
-        rem$10$clock = aclk;
-        quo$10$clock = aclk;
         dv$10$clock = aclk;
         dl$10$clock = aclk;
-        rem$10$d = rem$10$q;
-        quo$10$d = quo$10$q;
         dv$10$d = dv$10$q;
         dl$10$d = dl$10$q;
-        if (10 == 32'h0) begin
-            t = c_rem;
-        end
-        else begin
-            t = c_rem << 32'h1;
-        end
-        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$10$d = c_v;
             dl$10$d = c_l;
-            if ((dsub & borrow) == 32'h0) begin
-                rem$10$d = ((dsub) & 46'h3fffffffffff);
-                quo$10$d = (c_quo << 32'h1) | 32'h1;
-            end
-            else begin
-                rem$10$d = t;
-                quo$10$d = c_quo << 32'h1;
-            end
         end
-        c_rem = rem$10$q;
-        c_quo = quo$10$q;
         c_v = dv$10$q;
         c_l = dl$10$q;
-        rem$11$clock = aclk;
-        quo$11$clock = aclk;
         dv$11$clock = aclk;
         dl$11$clock = aclk;
-        rem$11$d = rem$11$q;
-        quo$11$d = quo$11$q;
         dv$11$d = dv$11$q;
         dl$11$d = dl$11$q;
-        if (11 == 32'h0) begin
-            t = c_rem;
-        end
-        else begin
-            t = c_rem << 32'h1;
-        end
-        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$11$d = c_v;
             dl$11$d = c_l;
-            if ((dsub & borrow) == 32'h0) begin
-                rem$11$d = ((dsub) & 46'h3fffffffffff);
-                quo$11$d = (c_quo << 32'h1) | 32'h1;
-            end
-            else begin
-                rem$11$d = t;
-                quo$11$d = c_quo << 32'h1;
-            end
         end
-        c_rem = rem$11$q;
-        c_quo = quo$11$q;
         c_v = dv$11$q;
         c_l = dl$11$q;
-        rem$12$clock = aclk;
-        quo$12$clock = aclk;
         dv$12$clock = aclk;
         dl$12$clock = aclk;
-        rem$12$d = rem$12$q;
-        quo$12$d = quo$12$q;
         dv$12$d = dv$12$q;
         dl$12$d = dl$12$q;
-        if (12 == 32'h0) begin
-            t = c_rem;
-        end
-        else begin
-            t = c_rem << 32'h1;
-        end
-        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$12$d = c_v;
             dl$12$d = c_l;
-            if ((dsub & borrow) == 32'h0) begin
-                rem$12$d = ((dsub) & 46'h3fffffffffff);
-                quo$12$d = (c_quo << 32'h1) | 32'h1;
-            end
-            else begin
-                rem$12$d = t;
-                quo$12$d = c_quo << 32'h1;
-            end
         end
-        c_rem = rem$12$q;
-        c_quo = quo$12$q;
         c_v = dv$12$q;
         c_l = dl$12$q;
-        rem$13$clock = aclk;
-        quo$13$clock = aclk;
         dv$13$clock = aclk;
         dl$13$clock = aclk;
-        rem$13$d = rem$13$q;
-        quo$13$d = quo$13$q;
         dv$13$d = dv$13$q;
         dl$13$d = dl$13$q;
-        if (13 == 32'h0) begin
-            t = c_rem;
-        end
-        else begin
-            t = c_rem << 32'h1;
-        end
-        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$13$d = c_v;
             dl$13$d = c_l;
-            if ((dsub & borrow) == 32'h0) begin
-                rem$13$d = ((dsub) & 46'h3fffffffffff);
-                quo$13$d = (c_quo << 32'h1) | 32'h1;
-            end
-            else begin
-                rem$13$d = t;
-                quo$13$d = c_quo << 32'h1;
-            end
         end
-        c_rem = rem$13$q;
-        c_quo = quo$13$q;
         c_v = dv$13$q;
         c_l = dl$13$q;
-        rem$14$clock = aclk;
-        quo$14$clock = aclk;
         dv$14$clock = aclk;
         dl$14$clock = aclk;
-        rem$14$d = rem$14$q;
-        quo$14$d = quo$14$q;
         dv$14$d = dv$14$q;
         dl$14$d = dl$14$q;
-        if (14 == 32'h0) begin
-            t = c_rem;
-        end
-        else begin
-            t = c_rem << 32'h1;
-        end
-        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$14$d = c_v;
             dl$14$d = c_l;
-            if ((dsub & borrow) == 32'h0) begin
-                rem$14$d = ((dsub) & 46'h3fffffffffff);
-                quo$14$d = (c_quo << 32'h1) | 32'h1;
-            end
-            else begin
-                rem$14$d = t;
-                quo$14$d = c_quo << 32'h1;
-            end
         end
-        c_rem = rem$14$q;
-        c_quo = quo$14$q;
         c_v = dv$14$q;
         c_l = dl$14$q;
-        rem$15$clock = aclk;
-        quo$15$clock = aclk;
         dv$15$clock = aclk;
         dl$15$clock = aclk;
-        rem$15$d = rem$15$q;
-        quo$15$d = quo$15$q;
         dv$15$d = dv$15$q;
         dl$15$d = dl$15$q;
-        if (15 == 32'h0) begin
-            t = c_rem;
-        end
-        else begin
-            t = c_rem << 32'h1;
-        end
-        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$15$d = c_v;
             dl$15$d = c_l;
-            if ((dsub & borrow) == 32'h0) begin
-                rem$15$d = ((dsub) & 46'h3fffffffffff);
-                quo$15$d = (c_quo << 32'h1) | 32'h1;
-            end
-            else begin
-                rem$15$d = t;
-                quo$15$d = c_quo << 32'h1;
-            end
         end
-        c_rem = rem$15$q;
-        c_quo = quo$15$q;
         c_v = dv$15$q;
         c_l = dl$15$q;
-        rem$16$clock = aclk;
-        quo$16$clock = aclk;
         dv$16$clock = aclk;
         dl$16$clock = aclk;
-        rem$16$d = rem$16$q;
-        quo$16$d = quo$16$q;
         dv$16$d = dv$16$q;
         dl$16$d = dl$16$q;
-        if (16 == 32'h0) begin
-            t = c_rem;
-        end
-        else begin
-            t = c_rem << 32'h1;
-        end
-        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$16$d = c_v;
             dl$16$d = c_l;
-            if ((dsub & borrow) == 32'h0) begin
-                rem$16$d = ((dsub) & 46'h3fffffffffff);
-                quo$16$d = (c_quo << 32'h1) | 32'h1;
-            end
-            else begin
-                rem$16$d = t;
-                quo$16$d = c_quo << 32'h1;
-            end
         end
-        c_rem = rem$16$q;
-        c_quo = quo$16$q;
         c_v = dv$16$q;
         c_l = dl$16$q;
-        rem$17$clock = aclk;
-        quo$17$clock = aclk;
         dv$17$clock = aclk;
         dl$17$clock = aclk;
-        rem$17$d = rem$17$q;
-        quo$17$d = quo$17$q;
         dv$17$d = dv$17$q;
         dl$17$d = dl$17$q;
-        if (17 == 32'h0) begin
-            t = c_rem;
-        end
-        else begin
-            t = c_rem << 32'h1;
-        end
-        dsub = ((t) & 47'h7fffffffffff) - ((s_wide) & 47'h7fffffffffff);
         if (adv) begin
             dv$17$d = c_v;
             dl$17$d = c_l;
-            if ((dsub & borrow) == 32'h0) begin
-                rem$17$d = ((dsub) & 46'h3fffffffffff);
-                quo$17$d = (c_quo << 32'h1) | 32'h1;
-            end
-            else begin
-                rem$17$d = t;
-                quo$17$d = c_quo << 32'h1;
-            end
         end
-        c_rem = rem$17$q;
-        c_quo = quo$17$q;
         c_v = dv$17$q;
         c_l = dl$17$q;
-        q1 = (c_quo + 32'h1) >> 32'h1;
         if (adv) begin
             v_out$d = c_v;
             l_out$d = c_l;
-            if (q1 > y_max) begin
-                y_out$d = ((y_max) & 16'hffff);
-            end
-            else begin
-                y_out$d = ((q1) & 16'hffff);
-            end
         end
-        m_axis_tdata = y_out$q;
         m_axis_tvalid = v_out$q;
         m_axis_tlast = l_out$q;
         if ((state$q == st_out) & v_out$q & l_out$q & m_axis_tready) begin
@@ -1571,25 +938,6 @@ module smx_base_2_i16f8_o16f16_n8192_39497d$bank(d,q,clock);
     end
 
 endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$bank
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$d2(d,q,clock);
-
-    // Module arguments
-    input wire  [15:0] d;
-    output reg  [15:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 16'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$d2
 
 
 module smx_base_2_i16f8_o16f16_n8192_39497d$dl$0(d,q,clock);
@@ -2276,7 +1624,1193 @@ module smx_base_2_i16f8_o16f16_n8192_39497d$dv$9(d,q,clock);
 endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$dv$9
 
 
-module smx_base_2_i16f8_o16f16_n8192_39497d$exp_rom(address,clock,data);
+module smx_base_2_i16f8_o16f16_n8192_39497d$front(clock,reset,tvalid,tlast,tready,wdata,accept,index,summing,start_desc,desc_ready,holding,handoff,len,bank,rbank,ridx,ren,rdata);
+
+    // Module arguments
+    input wire  clock;
+    input wire  reset;
+    input wire  tvalid;
+    input wire  tlast;
+    output reg  tready;
+    input wire  [16:0] wdata;
+    output reg  accept;
+    output reg  [13:0] index;
+    output reg  summing;
+    input wire  start_desc;
+    input wire  desc_ready;
+    output reg  holding;
+    input wire  handoff;
+    output reg  [13:0] len;
+    output reg  bank;
+    input wire  rbank;
+    input wire  [13:0] ridx;
+    input wire  ren;
+    output reg  [16:0] rdata;
+
+    // Constant declarations
+    localparam  st_accept = 2'b0;
+    localparam  st_wait_sum = 2'b1;
+    localparam  st_wait_desc = 2'b10;
+    localparam  st_handoff = 2'b11;
+    localparam  max_last = 14'b1111111111111;
+    localparam  bank_bit = 14'b10000000000000;
+
+    // Stub signals
+    reg  ram$clock;
+    reg  [13:0] ram$write_address;
+    reg  [16:0] ram$write_data;
+    reg  ram$write_enable;
+    reg  [13:0] ram$read_address;
+    reg  ram$read_enable;
+    wire  [16:0] ram$read_data;
+    reg  [1:0] state$d;
+    wire  [1:0] state$q;
+    reg  state$clock;
+    reg  [13:0] count$d;
+    wire  [13:0] count$q;
+    reg  count$clock;
+    reg  [13:0] len_r$d;
+    wire  [13:0] len_r$q;
+    reg  len_r$clock;
+    reg  bank_r$d;
+    wire  bank_r$q;
+    reg  bank_r$clock;
+
+    // Local signals
+    reg  [13:0] count_next;
+    reg  row_end;
+
+    // Sub module instances
+    smx_base_2_i16f8_o16f16_n8192_39497d$front$ram ram(
+        .clock(ram$clock),
+        .write_address(ram$write_address),
+        .write_data(ram$write_data),
+        .write_enable(ram$write_enable),
+        .read_address(ram$read_address),
+        .read_enable(ram$read_enable),
+        .read_data(ram$read_data)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$front$state state(
+        .d(state$d),
+        .q(state$q),
+        .clock(state$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$front$count count(
+        .d(count$d),
+        .q(count$q),
+        .clock(count$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$front$len_r len_r(
+        .d(len_r$d),
+        .q(len_r$q),
+        .clock(len_r$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$front$bank_r bank_r(
+        .d(bank_r$d),
+        .q(bank_r$q),
+        .clock(bank_r$clock)
+    );
+
+    // Update code
+    always @(*) begin
+        state$clock = clock;
+        count$clock = clock;
+        len_r$clock = clock;
+        bank_r$clock = clock;
+        state$d = state$q;
+        count$d = count$q;
+        len_r$d = len_r$q;
+        bank_r$d = bank_r$q;
+        ram$clock = clock;
+        tready = state$q == st_accept;
+        accept = tready & tvalid;
+        row_end = tlast | (count$q == max_last);
+        index = count$q;
+        count_next = count$q + 32'h1;
+        if (accept) begin
+            if (row_end) begin
+                count$d = 32'h0;
+                len_r$d = count_next;
+                state$d = st_wait_sum;
+            end
+            else begin
+                count$d = count_next;
+            end
+        end
+        summing = state$q == st_wait_sum;
+        if (start_desc) begin
+            state$d = st_wait_desc;
+        end
+        if ((state$q == st_wait_desc) & desc_ready) begin
+            state$d = st_handoff;
+        end
+        holding = state$q == st_handoff;
+        if (handoff) begin
+            bank_r$d = ~bank_r$q;
+            state$d = st_accept;
+        end
+        len = len_r$q;
+        bank = bank_r$q;
+        if (bank_r$q) begin
+            ram$write_address = count$q | bank_bit;
+        end
+        else begin
+            ram$write_address = count$q;
+        end
+        ram$write_data = wdata;
+        ram$write_enable = accept;
+        if (rbank) begin
+            ram$read_address = ridx | bank_bit;
+        end
+        else begin
+            ram$read_address = ridx;
+        end
+        ram$read_enable = ren;
+        rdata = ram$read_data;
+        if (reset) begin
+            state$d = st_accept;
+            count$d = 32'h0;
+            bank_r$d = 1'b0;
+        end
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$front
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$front$bank_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$front$bank_r
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$front$count(d,q,clock);
+
+    // Module arguments
+    input wire  [13:0] d;
+    output reg  [13:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 14'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$front$count
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$front$len_r(d,q,clock);
+
+    // Module arguments
+    input wire  [13:0] d;
+    output reg  [13:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 14'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$front$len_r
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$front$ram(clock,write_address,write_data,write_enable,read_address,read_enable,read_data);
+
+    // Module arguments
+    input wire  clock;
+    input wire  [13:0] write_address;
+    input wire  [16:0] write_data;
+    input wire  write_enable;
+    input wire  [13:0] read_address;
+    input wire  read_enable;
+    output reg  [16:0] read_data;
+
+    // Update code (custom)
+    reg [16:0] mem [0:16383];
+    always @(posedge clock) begin
+        if (write_enable) mem[write_address] <= write_data;
+        if (read_enable) read_data <= mem[read_address];
+    end
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$front$ram
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$front$state(d,q,clock);
+
+    // Module arguments
+    input wire  [1:0] d;
+    output reg  [1:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 2'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$front$state
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$idx(d,q,clock);
+
+    // Module arguments
+    input wire  [13:0] d;
+    output reg  [13:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 14'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$idx
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$l0$0(a,va,b,vb,m,v);
+
+    // Module arguments
+    input wire  [15:0] a;
+    input wire  va;
+    input wire  [15:0] b;
+    input wire  vb;
+    output reg  [15:0] m;
+    output reg  v;
+
+    // Constant declarations
+    localparam  sign = 16'h8000;
+
+    // Local signals
+    reg  [15:0] ab;
+    reg  [15:0] bb;
+
+    // Update code
+    always @(*) begin
+        ab = a ^ sign;
+        bb = b ^ sign;
+        v = va | vb;
+        if (va & (~vb | (ab > bb))) begin
+            m = ab;
+        end
+        else begin
+            m = bb;
+        end
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$l0$0
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$l1v(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$l1v
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$l2v(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$l2v
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$l_out(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$l_out
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0(clock,adv,x,masked,max,e,s,y);
+
+    // Module arguments
+    input wire  clock;
+    input wire  adv;
+    input wire  [15:0] x;
+    input wire  masked;
+    input wire  [15:0] max;
+    output reg  [44:0] e;
+    input wire  [45:0] s;
+    output reg  [15:0] y;
+
+    // Constant declarations
+    localparam  sign = 16'h8000;
+    localparam  table_last = 17'b10000000000000;
+    localparam  y_max = 18'b1111111111111111;
+    localparam  borrow = 47'h400000000000;
+
+    // Stub signals
+    reg  [13:0] exp_rom$address;
+    reg  exp_rom$clock;
+    wire  [31:0] exp_rom$data;
+    reg  zero2$d;
+    wire  zero2$q;
+    reg  zero2$clock;
+    reg  [15:0] d2$d;
+    wire  [15:0] d2$q;
+    reg  d2$clock;
+    reg  [45:0] rem$0$d;
+    wire  [45:0] rem$0$q;
+    reg  rem$0$clock;
+    reg  [45:0] rem$1$d;
+    wire  [45:0] rem$1$q;
+    reg  rem$1$clock;
+    reg  [45:0] rem$2$d;
+    wire  [45:0] rem$2$q;
+    reg  rem$2$clock;
+    reg  [45:0] rem$3$d;
+    wire  [45:0] rem$3$q;
+    reg  rem$3$clock;
+    reg  [45:0] rem$4$d;
+    wire  [45:0] rem$4$q;
+    reg  rem$4$clock;
+    reg  [45:0] rem$5$d;
+    wire  [45:0] rem$5$q;
+    reg  rem$5$clock;
+    reg  [45:0] rem$6$d;
+    wire  [45:0] rem$6$q;
+    reg  rem$6$clock;
+    reg  [45:0] rem$7$d;
+    wire  [45:0] rem$7$q;
+    reg  rem$7$clock;
+    reg  [45:0] rem$8$d;
+    wire  [45:0] rem$8$q;
+    reg  rem$8$clock;
+    reg  [45:0] rem$9$d;
+    wire  [45:0] rem$9$q;
+    reg  rem$9$clock;
+    reg  [45:0] rem$10$d;
+    wire  [45:0] rem$10$q;
+    reg  rem$10$clock;
+    reg  [45:0] rem$11$d;
+    wire  [45:0] rem$11$q;
+    reg  rem$11$clock;
+    reg  [45:0] rem$12$d;
+    wire  [45:0] rem$12$q;
+    reg  rem$12$clock;
+    reg  [45:0] rem$13$d;
+    wire  [45:0] rem$13$q;
+    reg  rem$13$clock;
+    reg  [45:0] rem$14$d;
+    wire  [45:0] rem$14$q;
+    reg  rem$14$clock;
+    reg  [45:0] rem$15$d;
+    wire  [45:0] rem$15$q;
+    reg  rem$15$clock;
+    reg  [45:0] rem$16$d;
+    wire  [45:0] rem$16$q;
+    reg  rem$16$clock;
+    reg  [45:0] rem$17$d;
+    wire  [45:0] rem$17$q;
+    reg  rem$17$clock;
+    reg  [17:0] quo$0$d;
+    wire  [17:0] quo$0$q;
+    reg  quo$0$clock;
+    reg  [17:0] quo$1$d;
+    wire  [17:0] quo$1$q;
+    reg  quo$1$clock;
+    reg  [17:0] quo$2$d;
+    wire  [17:0] quo$2$q;
+    reg  quo$2$clock;
+    reg  [17:0] quo$3$d;
+    wire  [17:0] quo$3$q;
+    reg  quo$3$clock;
+    reg  [17:0] quo$4$d;
+    wire  [17:0] quo$4$q;
+    reg  quo$4$clock;
+    reg  [17:0] quo$5$d;
+    wire  [17:0] quo$5$q;
+    reg  quo$5$clock;
+    reg  [17:0] quo$6$d;
+    wire  [17:0] quo$6$q;
+    reg  quo$6$clock;
+    reg  [17:0] quo$7$d;
+    wire  [17:0] quo$7$q;
+    reg  quo$7$clock;
+    reg  [17:0] quo$8$d;
+    wire  [17:0] quo$8$q;
+    reg  quo$8$clock;
+    reg  [17:0] quo$9$d;
+    wire  [17:0] quo$9$q;
+    reg  quo$9$clock;
+    reg  [17:0] quo$10$d;
+    wire  [17:0] quo$10$q;
+    reg  quo$10$clock;
+    reg  [17:0] quo$11$d;
+    wire  [17:0] quo$11$q;
+    reg  quo$11$clock;
+    reg  [17:0] quo$12$d;
+    wire  [17:0] quo$12$q;
+    reg  quo$12$clock;
+    reg  [17:0] quo$13$d;
+    wire  [17:0] quo$13$q;
+    reg  quo$13$clock;
+    reg  [17:0] quo$14$d;
+    wire  [17:0] quo$14$q;
+    reg  quo$14$clock;
+    reg  [17:0] quo$15$d;
+    wire  [17:0] quo$15$q;
+    reg  quo$15$clock;
+    reg  [17:0] quo$16$d;
+    wire  [17:0] quo$16$q;
+    reg  quo$16$clock;
+    reg  [17:0] quo$17$d;
+    wire  [17:0] quo$17$q;
+    reg  quo$17$clock;
+    reg  [15:0] y_out$d;
+    wire  [15:0] y_out$q;
+    reg  y_out$clock;
+
+    // Local signals
+    reg  [15:0] d;
+    reg  [16:0] d_wide;
+    reg  [31:0] e2;
+    reg  [45:0] c_rem;
+    reg  [17:0] c_quo;
+    reg  [45:0] t;
+    reg  [46:0] dsub;
+    reg  [17:0] q1;
+
+    // Sub module instances
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$exp_rom exp_rom(
+        .address(exp_rom$address),
+        .clock(exp_rom$clock),
+        .data(exp_rom$data)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$zero2 zero2(
+        .d(zero2$d),
+        .q(zero2$q),
+        .clock(zero2$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$d2 d2(
+        .d(d2$d),
+        .q(d2$q),
+        .clock(d2$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$0 rem$0(
+        .d(rem$0$d),
+        .q(rem$0$q),
+        .clock(rem$0$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$1 rem$1(
+        .d(rem$1$d),
+        .q(rem$1$q),
+        .clock(rem$1$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$2 rem$2(
+        .d(rem$2$d),
+        .q(rem$2$q),
+        .clock(rem$2$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$3 rem$3(
+        .d(rem$3$d),
+        .q(rem$3$q),
+        .clock(rem$3$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$4 rem$4(
+        .d(rem$4$d),
+        .q(rem$4$q),
+        .clock(rem$4$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$5 rem$5(
+        .d(rem$5$d),
+        .q(rem$5$q),
+        .clock(rem$5$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$6 rem$6(
+        .d(rem$6$d),
+        .q(rem$6$q),
+        .clock(rem$6$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$7 rem$7(
+        .d(rem$7$d),
+        .q(rem$7$q),
+        .clock(rem$7$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$8 rem$8(
+        .d(rem$8$d),
+        .q(rem$8$q),
+        .clock(rem$8$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$9 rem$9(
+        .d(rem$9$d),
+        .q(rem$9$q),
+        .clock(rem$9$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$10 rem$10(
+        .d(rem$10$d),
+        .q(rem$10$q),
+        .clock(rem$10$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$11 rem$11(
+        .d(rem$11$d),
+        .q(rem$11$q),
+        .clock(rem$11$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$12 rem$12(
+        .d(rem$12$d),
+        .q(rem$12$q),
+        .clock(rem$12$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$13 rem$13(
+        .d(rem$13$d),
+        .q(rem$13$q),
+        .clock(rem$13$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$14 rem$14(
+        .d(rem$14$d),
+        .q(rem$14$q),
+        .clock(rem$14$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$15 rem$15(
+        .d(rem$15$d),
+        .q(rem$15$q),
+        .clock(rem$15$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$16 rem$16(
+        .d(rem$16$d),
+        .q(rem$16$q),
+        .clock(rem$16$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$17 rem$17(
+        .d(rem$17$d),
+        .q(rem$17$q),
+        .clock(rem$17$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$0 quo$0(
+        .d(quo$0$d),
+        .q(quo$0$q),
+        .clock(quo$0$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$1 quo$1(
+        .d(quo$1$d),
+        .q(quo$1$q),
+        .clock(quo$1$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$2 quo$2(
+        .d(quo$2$d),
+        .q(quo$2$q),
+        .clock(quo$2$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$3 quo$3(
+        .d(quo$3$d),
+        .q(quo$3$q),
+        .clock(quo$3$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$4 quo$4(
+        .d(quo$4$d),
+        .q(quo$4$q),
+        .clock(quo$4$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$5 quo$5(
+        .d(quo$5$d),
+        .q(quo$5$q),
+        .clock(quo$5$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$6 quo$6(
+        .d(quo$6$d),
+        .q(quo$6$q),
+        .clock(quo$6$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$7 quo$7(
+        .d(quo$7$d),
+        .q(quo$7$q),
+        .clock(quo$7$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$8 quo$8(
+        .d(quo$8$d),
+        .q(quo$8$q),
+        .clock(quo$8$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$9 quo$9(
+        .d(quo$9$d),
+        .q(quo$9$q),
+        .clock(quo$9$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$10 quo$10(
+        .d(quo$10$d),
+        .q(quo$10$q),
+        .clock(quo$10$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$11 quo$11(
+        .d(quo$11$d),
+        .q(quo$11$q),
+        .clock(quo$11$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$12 quo$12(
+        .d(quo$12$d),
+        .q(quo$12$q),
+        .clock(quo$12$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$13 quo$13(
+        .d(quo$13$d),
+        .q(quo$13$q),
+        .clock(quo$13$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$14 quo$14(
+        .d(quo$14$d),
+        .q(quo$14$q),
+        .clock(quo$14$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$15 quo$15(
+        .d(quo$15$d),
+        .q(quo$15$q),
+        .clock(quo$15$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$16 quo$16(
+        .d(quo$16$d),
+        .q(quo$16$q),
+        .clock(quo$16$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$17 quo$17(
+        .d(quo$17$d),
+        .q(quo$17$q),
+        .clock(quo$17$clock)
+    );
+    smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$y_out y_out(
+        .d(y_out$d),
+        .q(y_out$q),
+        .clock(y_out$clock)
+    );
+
+    // Update code
+    always @(*) begin
+        zero2$clock = clock;
+        d2$clock = clock;
+        y_out$clock = clock;
+        zero2$d = zero2$q;
+        d2$d = d2$q;
+        y_out$d = y_out$q;
+        exp_rom$clock = clock;
+        d = max - (x ^ sign);
+        d_wide = ((d) & 17'h1ffff);
+        if (adv) begin
+            d2$d = d;
+            zero2$d = masked | (d_wide > table_last);
+            exp_rom$address = ((d) & 14'h3fff);
+        end
+        else begin
+            exp_rom$address = ((d2$q) & 14'h3fff);
+        end
+        if (zero2$q) begin
+            e2 = 32'h0;
+        end
+        else begin
+            e2 = exp_rom$data;
+        end
+        e = ((e2) & 45'h1fffffffffff);
+        c_rem = ((e2) & 46'h3fffffffffff);
+        c_quo = 32'h0;
+        rem$0$clock = clock;
+        quo$0$clock = clock;
+        rem$0$d = rem$0$q;
+        quo$0$d = quo$0$q;
+        if (0 == 32'h0) begin
+            t = c_rem;
+        end
+        else begin
+            t = c_rem << 32'h1;
+        end
+        dsub = ((t) & 47'h7fffffffffff) - ((s) & 47'h7fffffffffff);
+        if (adv) begin
+            if ((dsub & borrow) == 32'h0) begin
+                rem$0$d = ((dsub) & 46'h3fffffffffff);
+                quo$0$d = (c_quo << 32'h1) | 32'h1;
+            end
+            else begin
+                rem$0$d = t;
+                quo$0$d = c_quo << 32'h1;
+            end
+        end
+        c_rem = rem$0$q;
+        c_quo = quo$0$q;
+        rem$1$clock = clock;
+        quo$1$clock = clock;
+        rem$1$d = rem$1$q;
+        quo$1$d = quo$1$q;
+        if (1 == 32'h0) begin
+            t = c_rem;
+        end
+        else begin
+            t = c_rem << 32'h1;
+        end
+        dsub = ((t) & 47'h7fffffffffff) - ((s) & 47'h7fffffffffff);
+        if (adv) begin
+            if ((dsub & borrow) == 32'h0) begin
+                rem$1$d = ((dsub) & 46'h3fffffffffff);
+                quo$1$d = (c_quo << 32'h1) | 32'h1;
+            end
+            else begin
+                rem$1$d = t;
+                quo$1$d = c_quo << 32'h1;
+            end
+        end
+        c_rem = rem$1$q;
+        c_quo = quo$1$q;
+        rem$2$clock = clock;
+        quo$2$clock = clock;
+        rem$2$d = rem$2$q;
+        quo$2$d = quo$2$q;
+        if (2 == 32'h0) begin
+            t = c_rem;
+        end
+        else begin
+            t = c_rem << 32'h1;
+        end
+        dsub = ((t) & 47'h7fffffffffff) - ((s) & 47'h7fffffffffff);
+        if (adv) begin
+            if ((dsub & borrow) == 32'h0) begin
+                rem$2$d = ((dsub) & 46'h3fffffffffff);
+                quo$2$d = (c_quo << 32'h1) | 32'h1;
+            end
+            else begin
+                rem$2$d = t;
+                quo$2$d = c_quo << 32'h1;
+            end
+        end
+        c_rem = rem$2$q;
+        c_quo = quo$2$q;
+        rem$3$clock = clock;
+        quo$3$clock = clock;
+        rem$3$d = rem$3$q;
+        quo$3$d = quo$3$q;
+        if (3 == 32'h0) begin
+            t = c_rem;
+        end
+        else begin
+            t = c_rem << 32'h1;
+        end
+        dsub = ((t) & 47'h7fffffffffff) - ((s) & 47'h7fffffffffff);
+        if (adv) begin
+            if ((dsub & borrow) == 32'h0) begin
+                rem$3$d = ((dsub) & 46'h3fffffffffff);
+                quo$3$d = (c_quo << 32'h1) | 32'h1;
+            end
+            else begin
+                rem$3$d = t;
+                quo$3$d = c_quo << 32'h1;
+            end
+        end
+        c_rem = rem$3$q;
+        c_quo = quo$3$q;
+        rem$4$clock = clock;
+        quo$4$clock = clock;
+        rem$4$d = rem$4$q;
+        quo$4$d = quo$4$q;
+        if (4 == 32'h0) begin
+            t = c_rem;
+        end
+        else begin
+            t = c_rem << 32'h1;
+        end
+        dsub = ((t) & 47'h7fffffffffff) - ((s) & 47'h7fffffffffff);
+        if (adv) begin
+            if ((dsub & borrow) == 32'h0) begin
+                rem$4$d = ((dsub) & 46'h3fffffffffff);
+                quo$4$d = (c_quo << 32'h1) | 32'h1;
+            end
+            else begin
+                rem$4$d = t;
+                quo$4$d = c_quo << 32'h1;
+            end
+        end
+        c_rem = rem$4$q;
+        c_quo = quo$4$q;
+        rem$5$clock = clock;
+        quo$5$clock = clock;
+        rem$5$d = rem$5$q;
+        quo$5$d = quo$5$q;
+        if (5 == 32'h0) begin
+            t = c_rem;
+        end
+        else begin
+            t = c_rem << 32'h1;
+        end
+        dsub = ((t) & 47'h7fffffffffff) - ((s) & 47'h7fffffffffff);
+        if (adv) begin
+            if ((dsub & borrow) == 32'h0) begin
+                rem$5$d = ((dsub) & 46'h3fffffffffff);
+                quo$5$d = (c_quo << 32'h1) | 32'h1;
+            end
+            else begin
+                rem$5$d = t;
+                quo$5$d = c_quo << 32'h1;
+            end
+        end
+        c_rem = rem$5$q;
+        c_quo = quo$5$q;
+        rem$6$clock = clock;
+        quo$6$clock = clock;
+        rem$6$d = rem$6$q;
+        quo$6$d = quo$6$q;
+        if (6 == 32'h0) begin
+            t = c_rem;
+        end
+        else begin
+            t = c_rem << 32'h1;
+        end
+        dsub = ((t) & 47'h7fffffffffff) - ((s) & 47'h7fffffffffff);
+        if (adv) begin
+            if ((dsub & borrow) == 32'h0) begin
+                rem$6$d = ((dsub) & 46'h3fffffffffff);
+                quo$6$d = (c_quo << 32'h1) | 32'h1;
+            end
+            else begin
+                rem$6$d = t;
+                quo$6$d = c_quo << 32'h1;
+            end
+        end
+        c_rem = rem$6$q;
+        c_quo = quo$6$q;
+        rem$7$clock = clock;
+        quo$7$clock = clock;
+        rem$7$d = rem$7$q;
+        quo$7$d = quo$7$q;
+        if (7 == 32'h0) begin
+            t = c_rem;
+        end
+        else begin
+            t = c_rem << 32'h1;
+        end
+        dsub = ((t) & 47'h7fffffffffff) - ((s) & 47'h7fffffffffff);
+        if (adv) begin
+            if ((dsub & borrow) == 32'h0) begin
+                rem$7$d = ((dsub) & 46'h3fffffffffff);
+                quo$7$d = (c_quo << 32'h1) | 32'h1;
+            end
+            else begin
+                rem$7$d = t;
+                quo$7$d = c_quo << 32'h1;
+            end
+        end
+        c_rem = rem$7$q;
+        c_quo = quo$7$q;
+        rem$8$clock = clock;
+        quo$8$clock = clock;
+        rem$8$d = rem$8$q;
+        quo$8$d = quo$8$q;
+        if (8 == 32'h0) begin
+            t = c_rem;
+        end
+        else begin
+            t = c_rem << 32'h1;
+        end
+        dsub = ((t) & 47'h7fffffffffff) - ((s) & 47'h7fffffffffff);
+        if (adv) begin
+            if ((dsub & borrow) == 32'h0) begin
+                rem$8$d = ((dsub) & 46'h3fffffffffff);
+                quo$8$d = (c_quo << 32'h1) | 32'h1;
+            end
+            else begin
+                rem$8$d = t;
+                quo$8$d = c_quo << 32'h1;
+            end
+        end
+        c_rem = rem$8$q;
+        c_quo = quo$8$q;
+        rem$9$clock = clock;
+        quo$9$clock = clock;
+        rem$9$d = rem$9$q;
+        quo$9$d = quo$9$q;
+        if (9 == 32'h0) begin
+            t = c_rem;
+        end
+        else begin
+            t = c_rem << 32'h1;
+        end
+        dsub = ((t) & 47'h7fffffffffff) - ((s) & 47'h7fffffffffff);
+        if (adv) begin
+            if ((dsub & borrow) == 32'h0) begin
+                rem$9$d = ((dsub) & 46'h3fffffffffff);
+                quo$9$d = (c_quo << 32'h1) | 32'h1;
+            end
+            else begin
+                rem$9$d = t;
+                quo$9$d = c_quo << 32'h1;
+            end
+        end
+        c_rem = rem$9$q;
+        c_quo = quo$9$q;
+        rem$10$clock = clock;
+        quo$10$clock = clock;
+        rem$10$d = rem$10$q;
+        quo$10$d = quo$10$q;
+        if (10 == 32'h0) begin
+            t = c_rem;
+        end
+        else begin
+            t = c_rem << 32'h1;
+        end
+        dsub = ((t) & 47'h7fffffffffff) - ((s) & 47'h7fffffffffff);
+        if (adv) begin
+            if ((dsub & borrow) == 32'h0) begin
+                rem$10$d = ((dsub) & 46'h3fffffffffff);
+                quo$10$d = (c_quo << 32'h1) | 32'h1;
+            end
+            else begin
+                rem$10$d = t;
+                quo$10$d = c_quo << 32'h1;
+            end
+        end
+        c_rem = rem$10$q;
+        c_quo = quo$10$q;
+        rem$11$clock = clock;
+        quo$11$clock = clock;
+        rem$11$d = rem$11$q;
+        quo$11$d = quo$11$q;
+        if (11 == 32'h0) begin
+            t = c_rem;
+        end
+        else begin
+            t = c_rem << 32'h1;
+        end
+        dsub = ((t) & 47'h7fffffffffff) - ((s) & 47'h7fffffffffff);
+        if (adv) begin
+            if ((dsub & borrow) == 32'h0) begin
+                rem$11$d = ((dsub) & 46'h3fffffffffff);
+                quo$11$d = (c_quo << 32'h1) | 32'h1;
+            end
+            else begin
+                rem$11$d = t;
+                quo$11$d = c_quo << 32'h1;
+            end
+        end
+        c_rem = rem$11$q;
+        c_quo = quo$11$q;
+        rem$12$clock = clock;
+        quo$12$clock = clock;
+        rem$12$d = rem$12$q;
+        quo$12$d = quo$12$q;
+        if (12 == 32'h0) begin
+            t = c_rem;
+        end
+        else begin
+            t = c_rem << 32'h1;
+        end
+        dsub = ((t) & 47'h7fffffffffff) - ((s) & 47'h7fffffffffff);
+        if (adv) begin
+            if ((dsub & borrow) == 32'h0) begin
+                rem$12$d = ((dsub) & 46'h3fffffffffff);
+                quo$12$d = (c_quo << 32'h1) | 32'h1;
+            end
+            else begin
+                rem$12$d = t;
+                quo$12$d = c_quo << 32'h1;
+            end
+        end
+        c_rem = rem$12$q;
+        c_quo = quo$12$q;
+        rem$13$clock = clock;
+        quo$13$clock = clock;
+        rem$13$d = rem$13$q;
+        quo$13$d = quo$13$q;
+        if (13 == 32'h0) begin
+            t = c_rem;
+        end
+        else begin
+            t = c_rem << 32'h1;
+        end
+        dsub = ((t) & 47'h7fffffffffff) - ((s) & 47'h7fffffffffff);
+        if (adv) begin
+            if ((dsub & borrow) == 32'h0) begin
+                rem$13$d = ((dsub) & 46'h3fffffffffff);
+                quo$13$d = (c_quo << 32'h1) | 32'h1;
+            end
+            else begin
+                rem$13$d = t;
+                quo$13$d = c_quo << 32'h1;
+            end
+        end
+        c_rem = rem$13$q;
+        c_quo = quo$13$q;
+        rem$14$clock = clock;
+        quo$14$clock = clock;
+        rem$14$d = rem$14$q;
+        quo$14$d = quo$14$q;
+        if (14 == 32'h0) begin
+            t = c_rem;
+        end
+        else begin
+            t = c_rem << 32'h1;
+        end
+        dsub = ((t) & 47'h7fffffffffff) - ((s) & 47'h7fffffffffff);
+        if (adv) begin
+            if ((dsub & borrow) == 32'h0) begin
+                rem$14$d = ((dsub) & 46'h3fffffffffff);
+                quo$14$d = (c_quo << 32'h1) | 32'h1;
+            end
+            else begin
+                rem$14$d = t;
+                quo$14$d = c_quo << 32'h1;
+            end
+        end
+        c_rem = rem$14$q;
+        c_quo = quo$14$q;
+        rem$15$clock = clock;
+        quo$15$clock = clock;
+        rem$15$d = rem$15$q;
+        quo$15$d = quo$15$q;
+        if (15 == 32'h0) begin
+            t = c_rem;
+        end
+        else begin
+            t = c_rem << 32'h1;
+        end
+        dsub = ((t) & 47'h7fffffffffff) - ((s) & 47'h7fffffffffff);
+        if (adv) begin
+            if ((dsub & borrow) == 32'h0) begin
+                rem$15$d = ((dsub) & 46'h3fffffffffff);
+                quo$15$d = (c_quo << 32'h1) | 32'h1;
+            end
+            else begin
+                rem$15$d = t;
+                quo$15$d = c_quo << 32'h1;
+            end
+        end
+        c_rem = rem$15$q;
+        c_quo = quo$15$q;
+        rem$16$clock = clock;
+        quo$16$clock = clock;
+        rem$16$d = rem$16$q;
+        quo$16$d = quo$16$q;
+        if (16 == 32'h0) begin
+            t = c_rem;
+        end
+        else begin
+            t = c_rem << 32'h1;
+        end
+        dsub = ((t) & 47'h7fffffffffff) - ((s) & 47'h7fffffffffff);
+        if (adv) begin
+            if ((dsub & borrow) == 32'h0) begin
+                rem$16$d = ((dsub) & 46'h3fffffffffff);
+                quo$16$d = (c_quo << 32'h1) | 32'h1;
+            end
+            else begin
+                rem$16$d = t;
+                quo$16$d = c_quo << 32'h1;
+            end
+        end
+        c_rem = rem$16$q;
+        c_quo = quo$16$q;
+        rem$17$clock = clock;
+        quo$17$clock = clock;
+        rem$17$d = rem$17$q;
+        quo$17$d = quo$17$q;
+        if (17 == 32'h0) begin
+            t = c_rem;
+        end
+        else begin
+            t = c_rem << 32'h1;
+        end
+        dsub = ((t) & 47'h7fffffffffff) - ((s) & 47'h7fffffffffff);
+        if (adv) begin
+            if ((dsub & borrow) == 32'h0) begin
+                rem$17$d = ((dsub) & 46'h3fffffffffff);
+                quo$17$d = (c_quo << 32'h1) | 32'h1;
+            end
+            else begin
+                rem$17$d = t;
+                quo$17$d = c_quo << 32'h1;
+            end
+        end
+        c_rem = rem$17$q;
+        c_quo = quo$17$q;
+        q1 = (c_quo + 32'h1) >> 32'h1;
+        if (adv) begin
+            if (q1 > y_max) begin
+                y_out$d = ((y_max) & 16'hffff);
+            end
+            else begin
+                y_out$d = ((q1) & 16'hffff);
+            end
+        end
+        y = y_out$q;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$d2(d,q,clock);
+
+    // Module arguments
+    input wire  [15:0] d;
+    output reg  [15:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 16'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$d2
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$exp_rom(address,clock,data);
 
     // Module arguments
     input wire  [13:0] address;
@@ -10545,163 +11079,713 @@ module smx_base_2_i16f8_o16f16_n8192_39497d$exp_rom(address,clock,data);
         mem[8192] = 32'h1;
     end
     always @(posedge clock) data <= mem[address];
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$exp_rom
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$exp_rom
 
 
-module smx_base_2_i16f8_o16f16_n8192_39497d$front(clock,reset,tvalid,tlast,tready,wdata,accept,index,summing,start_desc,desc_ready,holding,handoff,len,bank,rbank,ridx,ren,rdata);
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$0(d,q,clock);
 
     // Module arguments
+    input wire  [17:0] d;
+    output reg  [17:0] q;
     input wire  clock;
-    input wire  reset;
-    input wire  tvalid;
-    input wire  tlast;
-    output reg  tready;
-    input wire  [16:0] wdata;
-    output reg  accept;
-    output reg  [13:0] index;
-    output reg  summing;
-    input wire  start_desc;
-    input wire  desc_ready;
-    output reg  holding;
-    input wire  handoff;
-    output reg  [13:0] len;
-    output reg  bank;
-    input wire  rbank;
-    input wire  [13:0] ridx;
-    input wire  ren;
-    output reg  [16:0] rdata;
 
-    // Constant declarations
-    localparam  st_accept = 2'b0;
-    localparam  st_wait_sum = 2'b1;
-    localparam  st_wait_desc = 2'b10;
-    localparam  st_handoff = 2'b11;
-    localparam  max_last = 14'b1111111111111;
-    localparam  bank_bit = 14'b10000000000000;
-
-    // Stub signals
-    reg  ram$clock;
-    reg  [13:0] ram$write_address;
-    reg  [16:0] ram$write_data;
-    reg  ram$write_enable;
-    reg  [13:0] ram$read_address;
-    reg  ram$read_enable;
-    wire  [16:0] ram$read_data;
-    reg  [1:0] state$d;
-    wire  [1:0] state$q;
-    reg  state$clock;
-    reg  [13:0] count$d;
-    wire  [13:0] count$q;
-    reg  count$clock;
-    reg  [13:0] len_r$d;
-    wire  [13:0] len_r$q;
-    reg  len_r$clock;
-    reg  bank_r$d;
-    wire  bank_r$q;
-    reg  bank_r$clock;
-
-    // Local signals
-    reg  [13:0] count_next;
-    reg  row_end;
-
-    // Sub module instances
-    smx_base_2_i16f8_o16f16_n8192_39497d$front$ram ram(
-        .clock(ram$clock),
-        .write_address(ram$write_address),
-        .write_data(ram$write_data),
-        .write_enable(ram$write_enable),
-        .read_address(ram$read_address),
-        .read_enable(ram$read_enable),
-        .read_data(ram$read_data)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$front$state state(
-        .d(state$d),
-        .q(state$q),
-        .clock(state$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$front$count count(
-        .d(count$d),
-        .q(count$q),
-        .clock(count$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$front$len_r len_r(
-        .d(len_r$d),
-        .q(len_r$q),
-        .clock(len_r$clock)
-    );
-    smx_base_2_i16f8_o16f16_n8192_39497d$front$bank_r bank_r(
-        .d(bank_r$d),
-        .q(bank_r$q),
-        .clock(bank_r$clock)
-    );
-
-    // Update code
-    always @(*) begin
-        state$clock = clock;
-        count$clock = clock;
-        len_r$clock = clock;
-        bank_r$clock = clock;
-        state$d = state$q;
-        count$d = count$q;
-        len_r$d = len_r$q;
-        bank_r$d = bank_r$q;
-        ram$clock = clock;
-        tready = state$q == st_accept;
-        accept = tready & tvalid;
-        row_end = tlast | (count$q == max_last);
-        index = count$q;
-        count_next = count$q + 32'h1;
-        if (accept) begin
-            if (row_end) begin
-                count$d = 32'h0;
-                len_r$d = count_next;
-                state$d = st_wait_sum;
-            end
-            else begin
-                count$d = count_next;
-            end
-        end
-        summing = state$q == st_wait_sum;
-        if (start_desc) begin
-            state$d = st_wait_desc;
-        end
-        if ((state$q == st_wait_desc) & desc_ready) begin
-            state$d = st_handoff;
-        end
-        holding = state$q == st_handoff;
-        if (handoff) begin
-            bank_r$d = ~bank_r$q;
-            state$d = st_accept;
-        end
-        len = len_r$q;
-        bank = bank_r$q;
-        if (bank_r$q) begin
-            ram$write_address = count$q | bank_bit;
-        end
-        else begin
-            ram$write_address = count$q;
-        end
-        ram$write_data = wdata;
-        ram$write_enable = accept;
-        if (rbank) begin
-            ram$read_address = ridx | bank_bit;
-        end
-        else begin
-            ram$read_address = ridx;
-        end
-        ram$read_enable = ren;
-        rdata = ram$read_data;
-        if (reset) begin
-            state$d = st_accept;
-            count$d = 32'h0;
-            bank_r$d = 1'b0;
-        end
+    // Update code (custom)
+    initial begin
+       q = 18'h0;
     end
 
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$front
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$0
 
 
-module smx_base_2_i16f8_o16f16_n8192_39497d$front$bank_r(d,q,clock);
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$1(d,q,clock);
+
+    // Module arguments
+    input wire  [17:0] d;
+    output reg  [17:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 18'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$1
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$10(d,q,clock);
+
+    // Module arguments
+    input wire  [17:0] d;
+    output reg  [17:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 18'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$10
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$11(d,q,clock);
+
+    // Module arguments
+    input wire  [17:0] d;
+    output reg  [17:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 18'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$11
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$12(d,q,clock);
+
+    // Module arguments
+    input wire  [17:0] d;
+    output reg  [17:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 18'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$12
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$13(d,q,clock);
+
+    // Module arguments
+    input wire  [17:0] d;
+    output reg  [17:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 18'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$13
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$14(d,q,clock);
+
+    // Module arguments
+    input wire  [17:0] d;
+    output reg  [17:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 18'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$14
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$15(d,q,clock);
+
+    // Module arguments
+    input wire  [17:0] d;
+    output reg  [17:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 18'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$15
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$16(d,q,clock);
+
+    // Module arguments
+    input wire  [17:0] d;
+    output reg  [17:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 18'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$16
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$17(d,q,clock);
+
+    // Module arguments
+    input wire  [17:0] d;
+    output reg  [17:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 18'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$17
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$2(d,q,clock);
+
+    // Module arguments
+    input wire  [17:0] d;
+    output reg  [17:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 18'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$2
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$3(d,q,clock);
+
+    // Module arguments
+    input wire  [17:0] d;
+    output reg  [17:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 18'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$3
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$4(d,q,clock);
+
+    // Module arguments
+    input wire  [17:0] d;
+    output reg  [17:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 18'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$4
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$5(d,q,clock);
+
+    // Module arguments
+    input wire  [17:0] d;
+    output reg  [17:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 18'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$5
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$6(d,q,clock);
+
+    // Module arguments
+    input wire  [17:0] d;
+    output reg  [17:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 18'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$6
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$7(d,q,clock);
+
+    // Module arguments
+    input wire  [17:0] d;
+    output reg  [17:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 18'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$7
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$8(d,q,clock);
+
+    // Module arguments
+    input wire  [17:0] d;
+    output reg  [17:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 18'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$8
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$9(d,q,clock);
+
+    // Module arguments
+    input wire  [17:0] d;
+    output reg  [17:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 18'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$quo$9
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$0(d,q,clock);
+
+    // Module arguments
+    input wire  [45:0] d;
+    output reg  [45:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 46'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$0
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$1(d,q,clock);
+
+    // Module arguments
+    input wire  [45:0] d;
+    output reg  [45:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 46'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$1
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$10(d,q,clock);
+
+    // Module arguments
+    input wire  [45:0] d;
+    output reg  [45:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 46'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$10
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$11(d,q,clock);
+
+    // Module arguments
+    input wire  [45:0] d;
+    output reg  [45:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 46'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$11
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$12(d,q,clock);
+
+    // Module arguments
+    input wire  [45:0] d;
+    output reg  [45:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 46'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$12
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$13(d,q,clock);
+
+    // Module arguments
+    input wire  [45:0] d;
+    output reg  [45:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 46'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$13
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$14(d,q,clock);
+
+    // Module arguments
+    input wire  [45:0] d;
+    output reg  [45:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 46'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$14
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$15(d,q,clock);
+
+    // Module arguments
+    input wire  [45:0] d;
+    output reg  [45:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 46'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$15
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$16(d,q,clock);
+
+    // Module arguments
+    input wire  [45:0] d;
+    output reg  [45:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 46'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$16
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$17(d,q,clock);
+
+    // Module arguments
+    input wire  [45:0] d;
+    output reg  [45:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 46'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$17
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$2(d,q,clock);
+
+    // Module arguments
+    input wire  [45:0] d;
+    output reg  [45:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 46'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$2
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$3(d,q,clock);
+
+    // Module arguments
+    input wire  [45:0] d;
+    output reg  [45:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 46'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$3
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$4(d,q,clock);
+
+    // Module arguments
+    input wire  [45:0] d;
+    output reg  [45:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 46'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$4
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$5(d,q,clock);
+
+    // Module arguments
+    input wire  [45:0] d;
+    output reg  [45:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 46'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$5
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$6(d,q,clock);
+
+    // Module arguments
+    input wire  [45:0] d;
+    output reg  [45:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 46'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$6
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$7(d,q,clock);
+
+    // Module arguments
+    input wire  [45:0] d;
+    output reg  [45:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 46'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$7
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$8(d,q,clock);
+
+    // Module arguments
+    input wire  [45:0] d;
+    output reg  [45:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 46'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$8
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$9(d,q,clock);
+
+    // Module arguments
+    input wire  [45:0] d;
+    output reg  [45:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 46'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$rem$9
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$y_out(d,q,clock);
+
+    // Module arguments
+    input wire  [15:0] d;
+    output reg  [15:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 16'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$y_out
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$zero2(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -10717,160 +11801,7 @@ module smx_base_2_i16f8_o16f16_n8192_39497d$front$bank_r(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$front$bank_r
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$front$count(d,q,clock);
-
-    // Module arguments
-    input wire  [13:0] d;
-    output reg  [13:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 14'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$front$count
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$front$len_r(d,q,clock);
-
-    // Module arguments
-    input wire  [13:0] d;
-    output reg  [13:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 14'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$front$len_r
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$front$ram(clock,write_address,write_data,write_enable,read_address,read_enable,read_data);
-
-    // Module arguments
-    input wire  clock;
-    input wire  [13:0] write_address;
-    input wire  [16:0] write_data;
-    input wire  write_enable;
-    input wire  [13:0] read_address;
-    input wire  read_enable;
-    output reg  [16:0] read_data;
-
-    // Update code (custom)
-    reg [16:0] mem [0:16383];
-    always @(posedge clock) begin
-        if (write_enable) mem[write_address] <= write_data;
-        if (read_enable) read_data <= mem[read_address];
-    end
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$front$ram
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$front$state(d,q,clock);
-
-    // Module arguments
-    input wire  [1:0] d;
-    output reg  [1:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 2'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$front$state
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$idx(d,q,clock);
-
-    // Module arguments
-    input wire  [13:0] d;
-    output reg  [13:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 14'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$idx
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$l1(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$l1
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$l2(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$l2
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$l_out(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$l_out
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lane$0$zero2
 
 
 module smx_base_2_i16f8_o16f16_n8192_39497d$len(d,q,clock);
@@ -10890,6 +11821,62 @@ module smx_base_2_i16f8_o16f16_n8192_39497d$len(d,q,clock);
     end
 
 endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$len
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lsum$0(clock,en,clear,x,sum);
+
+    // Module arguments
+    input wire  clock;
+    input wire  en;
+    input wire  clear;
+    input wire  [44:0] x;
+    output reg  [44:0] sum;
+
+    // Stub signals
+    reg  [44:0] sum_r$d;
+    wire  [44:0] sum_r$q;
+    reg  sum_r$clock;
+
+    // Sub module instances
+    smx_base_2_i16f8_o16f16_n8192_39497d$lsum$0$sum_r sum_r(
+        .d(sum_r$d),
+        .q(sum_r$q),
+        .clock(sum_r$clock)
+    );
+
+    // Update code
+    always @(*) begin
+        sum_r$clock = clock;
+        sum_r$d = sum_r$q;
+        if (en) begin
+            sum_r$d = sum_r$q + x;
+        end
+        if (clear) begin
+            sum_r$d = 32'h0;
+        end
+        sum = sum_r$q;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lsum$0
+
+
+module smx_base_2_i16f8_o16f16_n8192_39497d$lsum$0$sum_r(d,q,clock);
+
+    // Module arguments
+    input wire  [44:0] d;
+    output reg  [44:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 45'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$lsum$0$sum_r
 
 
 module smx_base_2_i16f8_o16f16_n8192_39497d$max(d,q,clock);
@@ -10930,688 +11917,54 @@ module smx_base_2_i16f8_o16f16_n8192_39497d$max2(d,q,clock);
 endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$max2
 
 
-module smx_base_2_i16f8_o16f16_n8192_39497d$quo$0(d,q,clock);
+module smx_base_2_i16f8_o16f16_n8192_39497d$ml$0(bus,x);
 
     // Module arguments
-    input wire  [17:0] d;
-    output reg  [17:0] q;
-    input wire  clock;
+    input wire  bus;
+    output reg  x;
 
     // Update code (custom)
-    initial begin
-       q = 18'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$quo$0
+    always @(*) x = bus;
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$ml$0
 
 
-module smx_base_2_i16f8_o16f16_n8192_39497d$quo$1(d,q,clock);
+module smx_base_2_i16f8_o16f16_n8192_39497d$pack$0(acc,x,out);
 
     // Module arguments
-    input wire  [17:0] d;
-    output reg  [17:0] q;
-    input wire  clock;
+    input wire  [15:0] acc;
+    input wire  [15:0] x;
+    output reg  [15:0] out;
 
     // Update code (custom)
-    initial begin
-       q = 18'h0;
+    always @(*) begin
+        out = acc;
+        out[0+:16] = x;
     end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$quo$1
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$pack$0
 
 
-module smx_base_2_i16f8_o16f16_n8192_39497d$quo$10(d,q,clock);
+module smx_base_2_i16f8_o16f16_n8192_39497d$rml$0(bus,x);
 
     // Module arguments
-    input wire  [17:0] d;
-    output reg  [17:0] q;
-    input wire  clock;
+    input wire  [16:0] bus;
+    output reg  x;
 
     // Update code (custom)
-    initial begin
-       q = 18'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$quo$10
+    always @(*) x = bus[16+:1];
+    wire bus_unused = ^bus;
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$rml$0
 
 
-module smx_base_2_i16f8_o16f16_n8192_39497d$quo$11(d,q,clock);
+module smx_base_2_i16f8_o16f16_n8192_39497d$rxl$0(bus,x);
 
     // Module arguments
-    input wire  [17:0] d;
-    output reg  [17:0] q;
-    input wire  clock;
+    input wire  [16:0] bus;
+    output reg  [15:0] x;
 
     // Update code (custom)
-    initial begin
-       q = 18'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$quo$11
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$quo$12(d,q,clock);
-
-    // Module arguments
-    input wire  [17:0] d;
-    output reg  [17:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 18'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$quo$12
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$quo$13(d,q,clock);
-
-    // Module arguments
-    input wire  [17:0] d;
-    output reg  [17:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 18'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$quo$13
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$quo$14(d,q,clock);
-
-    // Module arguments
-    input wire  [17:0] d;
-    output reg  [17:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 18'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$quo$14
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$quo$15(d,q,clock);
-
-    // Module arguments
-    input wire  [17:0] d;
-    output reg  [17:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 18'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$quo$15
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$quo$16(d,q,clock);
-
-    // Module arguments
-    input wire  [17:0] d;
-    output reg  [17:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 18'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$quo$16
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$quo$17(d,q,clock);
-
-    // Module arguments
-    input wire  [17:0] d;
-    output reg  [17:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 18'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$quo$17
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$quo$2(d,q,clock);
-
-    // Module arguments
-    input wire  [17:0] d;
-    output reg  [17:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 18'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$quo$2
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$quo$3(d,q,clock);
-
-    // Module arguments
-    input wire  [17:0] d;
-    output reg  [17:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 18'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$quo$3
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$quo$4(d,q,clock);
-
-    // Module arguments
-    input wire  [17:0] d;
-    output reg  [17:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 18'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$quo$4
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$quo$5(d,q,clock);
-
-    // Module arguments
-    input wire  [17:0] d;
-    output reg  [17:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 18'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$quo$5
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$quo$6(d,q,clock);
-
-    // Module arguments
-    input wire  [17:0] d;
-    output reg  [17:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 18'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$quo$6
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$quo$7(d,q,clock);
-
-    // Module arguments
-    input wire  [17:0] d;
-    output reg  [17:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 18'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$quo$7
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$quo$8(d,q,clock);
-
-    // Module arguments
-    input wire  [17:0] d;
-    output reg  [17:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 18'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$quo$8
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$quo$9(d,q,clock);
-
-    // Module arguments
-    input wire  [17:0] d;
-    output reg  [17:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 18'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$quo$9
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$rem$0(d,q,clock);
-
-    // Module arguments
-    input wire  [45:0] d;
-    output reg  [45:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 46'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$rem$0
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$rem$1(d,q,clock);
-
-    // Module arguments
-    input wire  [45:0] d;
-    output reg  [45:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 46'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$rem$1
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$rem$10(d,q,clock);
-
-    // Module arguments
-    input wire  [45:0] d;
-    output reg  [45:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 46'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$rem$10
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$rem$11(d,q,clock);
-
-    // Module arguments
-    input wire  [45:0] d;
-    output reg  [45:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 46'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$rem$11
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$rem$12(d,q,clock);
-
-    // Module arguments
-    input wire  [45:0] d;
-    output reg  [45:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 46'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$rem$12
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$rem$13(d,q,clock);
-
-    // Module arguments
-    input wire  [45:0] d;
-    output reg  [45:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 46'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$rem$13
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$rem$14(d,q,clock);
-
-    // Module arguments
-    input wire  [45:0] d;
-    output reg  [45:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 46'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$rem$14
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$rem$15(d,q,clock);
-
-    // Module arguments
-    input wire  [45:0] d;
-    output reg  [45:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 46'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$rem$15
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$rem$16(d,q,clock);
-
-    // Module arguments
-    input wire  [45:0] d;
-    output reg  [45:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 46'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$rem$16
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$rem$17(d,q,clock);
-
-    // Module arguments
-    input wire  [45:0] d;
-    output reg  [45:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 46'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$rem$17
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$rem$2(d,q,clock);
-
-    // Module arguments
-    input wire  [45:0] d;
-    output reg  [45:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 46'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$rem$2
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$rem$3(d,q,clock);
-
-    // Module arguments
-    input wire  [45:0] d;
-    output reg  [45:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 46'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$rem$3
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$rem$4(d,q,clock);
-
-    // Module arguments
-    input wire  [45:0] d;
-    output reg  [45:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 46'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$rem$4
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$rem$5(d,q,clock);
-
-    // Module arguments
-    input wire  [45:0] d;
-    output reg  [45:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 46'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$rem$5
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$rem$6(d,q,clock);
-
-    // Module arguments
-    input wire  [45:0] d;
-    output reg  [45:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 46'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$rem$6
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$rem$7(d,q,clock);
-
-    // Module arguments
-    input wire  [45:0] d;
-    output reg  [45:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 46'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$rem$7
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$rem$8(d,q,clock);
-
-    // Module arguments
-    input wire  [45:0] d;
-    output reg  [45:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 46'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$rem$8
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$rem$9(d,q,clock);
-
-    // Module arguments
-    input wire  [45:0] d;
-    output reg  [45:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 46'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$rem$9
+    always @(*) x = bus[0+:16];
+    wire bus_unused = ^bus;
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$rxl$0
 
 
 module smx_base_2_i16f8_o16f16_n8192_39497d$seen(d,q,clock);
@@ -11650,25 +12003,6 @@ module smx_base_2_i16f8_o16f16_n8192_39497d$state(d,q,clock);
     end
 
 endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$state
-
-
-module smx_base_2_i16f8_o16f16_n8192_39497d$sum(d,q,clock);
-
-    // Module arguments
-    input wire  [44:0] d;
-    output reg  [44:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 45'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$sum
 
 
 module smx_base_2_i16f8_o16f16_n8192_39497d$v1(d,q,clock);
@@ -11728,39 +12062,46 @@ module smx_base_2_i16f8_o16f16_n8192_39497d$v_out(d,q,clock);
 endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$v_out
 
 
-module smx_base_2_i16f8_o16f16_n8192_39497d$y_out(d,q,clock);
+module smx_base_2_i16f8_o16f16_n8192_39497d$wait_n(d,q,clock);
 
     // Module arguments
-    input wire  [15:0] d;
-    output reg  [15:0] q;
+    input wire  [2:0] d;
+    output reg  [2:0] q;
     input wire  clock;
 
     // Update code (custom)
     initial begin
-       q = 16'h0;
+       q = 3'h0;
     end
 
     always @(posedge clock) begin
        q <= d;
     end
 
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$y_out
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$wait_n
 
 
-module smx_base_2_i16f8_o16f16_n8192_39497d$zero2(d,q,clock);
+module smx_base_2_i16f8_o16f16_n8192_39497d$word(acc,x,out);
 
     // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
+    input wire  [16:0] acc;
+    input wire  x;
+    output reg  [16:0] out;
 
     // Update code (custom)
-    initial begin
-       q = 1'h0;
+    always @(*) begin
+        out = acc;
+        out[16+:1] = x;
     end
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$word
 
-    always @(posedge clock) begin
-       q <= d;
-    end
 
-endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$zero2
+module smx_base_2_i16f8_o16f16_n8192_39497d$xl$0(bus,x);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [15:0] x;
+
+    // Update code (custom)
+    always @(*) x = bus[0+:16];
+endmodule // smx_base_2_i16f8_o16f16_n8192_39497d$xl$0

@@ -48,11 +48,8 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tuser
     localparam  st_idle = 2'b0;
     localparam  st_sum = 2'b1;
     localparam  st_out = 2'b10;
-    localparam  sign = 10'b1000000000;
-    localparam  mask_bit = 11'b10000000000;
-    localparam  table_last = 11'b1110100;
-    localparam  y_max = 10'b11111111;
-    localparam  borrow = 33'h100000000;
+    localparam  st_wait = 2'b11;
+    localparam  tree_wait = 3'b0;
 
     // Stub signals
     reg  front$clock;
@@ -74,12 +71,45 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tuser
     reg  [10:0] front$ridx;
     reg  front$ren;
     wire  [10:0] front$rdata;
-    reg  [6:0] exp_rom$address;
-    reg  exp_rom$clock;
-    wire  [20:0] exp_rom$data;
+    reg  [9:0] xl$0$bus;
+    wire  [9:0] xl$0$x;
+    reg  ml$0$bus;
+    wire  ml$0$x;
+    reg  [9:0] l0$0$a;
+    reg  l0$0$va;
+    reg  [9:0] l0$0$b;
+    reg  l0$0$vb;
+    wire  [9:0] l0$0$m;
+    wire  l0$0$v;
+    reg  [10:0] word$acc;
+    reg  word$x;
+    wire  [10:0] word$out;
+    reg  [10:0] rxl$0$bus;
+    wire  [9:0] rxl$0$x;
+    reg  [10:0] rml$0$bus;
+    wire  rml$0$x;
+    reg  lane$0$clock;
+    reg  lane$0$adv;
+    reg  [9:0] lane$0$x;
+    reg  lane$0$masked;
+    reg  [9:0] lane$0$max;
+    wire  [30:0] lane$0$e;
+    reg  [31:0] lane$0$s;
+    wire  [7:0] lane$0$y;
+    reg  lsum$0$clock;
+    reg  lsum$0$en;
+    reg  lsum$0$clear;
+    reg  [30:0] lsum$0$x;
+    wire  [30:0] lsum$0$sum;
+    reg  [7:0] pack$0$acc;
+    reg  [7:0] pack$0$x;
+    wire  [7:0] pack$0$out;
     reg  [1:0] state$d;
     wire  [1:0] state$q;
     reg  state$clock;
+    reg  [2:0] wait_n$d;
+    wire  [2:0] wait_n$q;
+    reg  wait_n$clock;
     reg  [10:0] len$d;
     wire  [10:0] len$q;
     reg  len$clock;
@@ -98,87 +128,18 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tuser
     reg  [10:0] idx$d;
     wire  [10:0] idx$q;
     reg  idx$clock;
-    reg  [30:0] sum$d;
-    wire  [30:0] sum$q;
-    reg  sum$clock;
     reg  v1$d;
     wire  v1$q;
     reg  v1$clock;
-    reg  l1$d;
-    wire  l1$q;
-    reg  l1$clock;
+    reg  l1v$d;
+    wire  l1v$q;
+    reg  l1v$clock;
     reg  v2$d;
     wire  v2$q;
     reg  v2$clock;
-    reg  l2$d;
-    wire  l2$q;
-    reg  l2$clock;
-    reg  zero2$d;
-    wire  zero2$q;
-    reg  zero2$clock;
-    reg  [9:0] d2$d;
-    wire  [9:0] d2$q;
-    reg  d2$clock;
-    reg  [31:0] rem$0$d;
-    wire  [31:0] rem$0$q;
-    reg  rem$0$clock;
-    reg  [31:0] rem$1$d;
-    wire  [31:0] rem$1$q;
-    reg  rem$1$clock;
-    reg  [31:0] rem$2$d;
-    wire  [31:0] rem$2$q;
-    reg  rem$2$clock;
-    reg  [31:0] rem$3$d;
-    wire  [31:0] rem$3$q;
-    reg  rem$3$clock;
-    reg  [31:0] rem$4$d;
-    wire  [31:0] rem$4$q;
-    reg  rem$4$clock;
-    reg  [31:0] rem$5$d;
-    wire  [31:0] rem$5$q;
-    reg  rem$5$clock;
-    reg  [31:0] rem$6$d;
-    wire  [31:0] rem$6$q;
-    reg  rem$6$clock;
-    reg  [31:0] rem$7$d;
-    wire  [31:0] rem$7$q;
-    reg  rem$7$clock;
-    reg  [31:0] rem$8$d;
-    wire  [31:0] rem$8$q;
-    reg  rem$8$clock;
-    reg  [31:0] rem$9$d;
-    wire  [31:0] rem$9$q;
-    reg  rem$9$clock;
-    reg  [9:0] quo$0$d;
-    wire  [9:0] quo$0$q;
-    reg  quo$0$clock;
-    reg  [9:0] quo$1$d;
-    wire  [9:0] quo$1$q;
-    reg  quo$1$clock;
-    reg  [9:0] quo$2$d;
-    wire  [9:0] quo$2$q;
-    reg  quo$2$clock;
-    reg  [9:0] quo$3$d;
-    wire  [9:0] quo$3$q;
-    reg  quo$3$clock;
-    reg  [9:0] quo$4$d;
-    wire  [9:0] quo$4$q;
-    reg  quo$4$clock;
-    reg  [9:0] quo$5$d;
-    wire  [9:0] quo$5$q;
-    reg  quo$5$clock;
-    reg  [9:0] quo$6$d;
-    wire  [9:0] quo$6$q;
-    reg  quo$6$clock;
-    reg  [9:0] quo$7$d;
-    wire  [9:0] quo$7$q;
-    reg  quo$7$clock;
-    reg  [9:0] quo$8$d;
-    wire  [9:0] quo$8$q;
-    reg  quo$8$clock;
-    reg  [9:0] quo$9$d;
-    wire  [9:0] quo$9$q;
-    reg  quo$9$clock;
+    reg  l2v$d;
+    wire  l2v$q;
+    reg  l2v$clock;
     reg  dv$0$d;
     wire  dv$0$q;
     reg  dv$0$clock;
@@ -239,9 +200,6 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tuser
     reg  dl$9$d;
     wire  dl$9$q;
     reg  dl$9$clock;
-    reg  [7:0] y_out$d;
-    wire  [7:0] y_out$q;
-    reg  y_out$clock;
     reg  v_out$d;
     wire  v_out$q;
     reg  v_out$clock;
@@ -250,23 +208,16 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tuser
     reg  l_out$clock;
 
     // Local signals
-    reg  [9:0] xb;
-    reg  [9:0] rx;
-    reg  rmask;
+    reg  ms;
+    reg  [9:0] bmax;
+    reg  bany;
+    reg  [30:0] total;
     reg  adv;
     reg  issue;
     reg  [10:0] idx_next;
-    reg  [9:0] d;
-    reg  [10:0] d_wide;
-    reg  [20:0] e2;
-    reg  [31:0] c_rem;
-    reg  [9:0] c_quo;
     reg  c_v;
     reg  c_l;
-    reg  [31:0] t;
-    reg  [32:0] dsub;
     reg  [31:0] s_wide;
-    reg  [9:0] q1;
 
     // Sub module instances
     smx_base_e_i10f3_o8f8_n1024_5280ff$front front(
@@ -290,15 +241,66 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tuser
         .ren(front$ren),
         .rdata(front$rdata)
     );
-    smx_base_e_i10f3_o8f8_n1024_5280ff$exp_rom exp_rom(
-        .address(exp_rom$address),
-        .clock(exp_rom$clock),
-        .data(exp_rom$data)
+    smx_base_e_i10f3_o8f8_n1024_5280ff$xl$0 xl$0(
+        .bus(xl$0$bus),
+        .x(xl$0$x)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$ml$0 ml$0(
+        .bus(ml$0$bus),
+        .x(ml$0$x)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$l0$0 l0$0(
+        .a(l0$0$a),
+        .va(l0$0$va),
+        .b(l0$0$b),
+        .vb(l0$0$vb),
+        .m(l0$0$m),
+        .v(l0$0$v)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$word word(
+        .acc(word$acc),
+        .x(word$x),
+        .out(word$out)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$rxl$0 rxl$0(
+        .bus(rxl$0$bus),
+        .x(rxl$0$x)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$rml$0 rml$0(
+        .bus(rml$0$bus),
+        .x(rml$0$x)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0 lane$0(
+        .clock(lane$0$clock),
+        .adv(lane$0$adv),
+        .x(lane$0$x),
+        .masked(lane$0$masked),
+        .max(lane$0$max),
+        .e(lane$0$e),
+        .s(lane$0$s),
+        .y(lane$0$y)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$lsum$0 lsum$0(
+        .clock(lsum$0$clock),
+        .en(lsum$0$en),
+        .clear(lsum$0$clear),
+        .x(lsum$0$x),
+        .sum(lsum$0$sum)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$pack$0 pack$0(
+        .acc(pack$0$acc),
+        .x(pack$0$x),
+        .out(pack$0$out)
     );
     smx_base_e_i10f3_o8f8_n1024_5280ff$state state(
         .d(state$d),
         .q(state$q),
         .clock(state$clock)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$wait_n wait_n(
+        .d(wait_n$d),
+        .q(wait_n$q),
+        .clock(wait_n$clock)
     );
     smx_base_e_i10f3_o8f8_n1024_5280ff$len len(
         .d(len$d),
@@ -330,140 +332,25 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tuser
         .q(idx$q),
         .clock(idx$clock)
     );
-    smx_base_e_i10f3_o8f8_n1024_5280ff$sum sum(
-        .d(sum$d),
-        .q(sum$q),
-        .clock(sum$clock)
-    );
     smx_base_e_i10f3_o8f8_n1024_5280ff$v1 v1(
         .d(v1$d),
         .q(v1$q),
         .clock(v1$clock)
     );
-    smx_base_e_i10f3_o8f8_n1024_5280ff$l1 l1(
-        .d(l1$d),
-        .q(l1$q),
-        .clock(l1$clock)
+    smx_base_e_i10f3_o8f8_n1024_5280ff$l1v l1v(
+        .d(l1v$d),
+        .q(l1v$q),
+        .clock(l1v$clock)
     );
     smx_base_e_i10f3_o8f8_n1024_5280ff$v2 v2(
         .d(v2$d),
         .q(v2$q),
         .clock(v2$clock)
     );
-    smx_base_e_i10f3_o8f8_n1024_5280ff$l2 l2(
-        .d(l2$d),
-        .q(l2$q),
-        .clock(l2$clock)
-    );
-    smx_base_e_i10f3_o8f8_n1024_5280ff$zero2 zero2(
-        .d(zero2$d),
-        .q(zero2$q),
-        .clock(zero2$clock)
-    );
-    smx_base_e_i10f3_o8f8_n1024_5280ff$d2 d2(
-        .d(d2$d),
-        .q(d2$q),
-        .clock(d2$clock)
-    );
-    smx_base_e_i10f3_o8f8_n1024_5280ff$rem$0 rem$0(
-        .d(rem$0$d),
-        .q(rem$0$q),
-        .clock(rem$0$clock)
-    );
-    smx_base_e_i10f3_o8f8_n1024_5280ff$rem$1 rem$1(
-        .d(rem$1$d),
-        .q(rem$1$q),
-        .clock(rem$1$clock)
-    );
-    smx_base_e_i10f3_o8f8_n1024_5280ff$rem$2 rem$2(
-        .d(rem$2$d),
-        .q(rem$2$q),
-        .clock(rem$2$clock)
-    );
-    smx_base_e_i10f3_o8f8_n1024_5280ff$rem$3 rem$3(
-        .d(rem$3$d),
-        .q(rem$3$q),
-        .clock(rem$3$clock)
-    );
-    smx_base_e_i10f3_o8f8_n1024_5280ff$rem$4 rem$4(
-        .d(rem$4$d),
-        .q(rem$4$q),
-        .clock(rem$4$clock)
-    );
-    smx_base_e_i10f3_o8f8_n1024_5280ff$rem$5 rem$5(
-        .d(rem$5$d),
-        .q(rem$5$q),
-        .clock(rem$5$clock)
-    );
-    smx_base_e_i10f3_o8f8_n1024_5280ff$rem$6 rem$6(
-        .d(rem$6$d),
-        .q(rem$6$q),
-        .clock(rem$6$clock)
-    );
-    smx_base_e_i10f3_o8f8_n1024_5280ff$rem$7 rem$7(
-        .d(rem$7$d),
-        .q(rem$7$q),
-        .clock(rem$7$clock)
-    );
-    smx_base_e_i10f3_o8f8_n1024_5280ff$rem$8 rem$8(
-        .d(rem$8$d),
-        .q(rem$8$q),
-        .clock(rem$8$clock)
-    );
-    smx_base_e_i10f3_o8f8_n1024_5280ff$rem$9 rem$9(
-        .d(rem$9$d),
-        .q(rem$9$q),
-        .clock(rem$9$clock)
-    );
-    smx_base_e_i10f3_o8f8_n1024_5280ff$quo$0 quo$0(
-        .d(quo$0$d),
-        .q(quo$0$q),
-        .clock(quo$0$clock)
-    );
-    smx_base_e_i10f3_o8f8_n1024_5280ff$quo$1 quo$1(
-        .d(quo$1$d),
-        .q(quo$1$q),
-        .clock(quo$1$clock)
-    );
-    smx_base_e_i10f3_o8f8_n1024_5280ff$quo$2 quo$2(
-        .d(quo$2$d),
-        .q(quo$2$q),
-        .clock(quo$2$clock)
-    );
-    smx_base_e_i10f3_o8f8_n1024_5280ff$quo$3 quo$3(
-        .d(quo$3$d),
-        .q(quo$3$q),
-        .clock(quo$3$clock)
-    );
-    smx_base_e_i10f3_o8f8_n1024_5280ff$quo$4 quo$4(
-        .d(quo$4$d),
-        .q(quo$4$q),
-        .clock(quo$4$clock)
-    );
-    smx_base_e_i10f3_o8f8_n1024_5280ff$quo$5 quo$5(
-        .d(quo$5$d),
-        .q(quo$5$q),
-        .clock(quo$5$clock)
-    );
-    smx_base_e_i10f3_o8f8_n1024_5280ff$quo$6 quo$6(
-        .d(quo$6$d),
-        .q(quo$6$q),
-        .clock(quo$6$clock)
-    );
-    smx_base_e_i10f3_o8f8_n1024_5280ff$quo$7 quo$7(
-        .d(quo$7$d),
-        .q(quo$7$q),
-        .clock(quo$7$clock)
-    );
-    smx_base_e_i10f3_o8f8_n1024_5280ff$quo$8 quo$8(
-        .d(quo$8$d),
-        .q(quo$8$q),
-        .clock(quo$8$clock)
-    );
-    smx_base_e_i10f3_o8f8_n1024_5280ff$quo$9 quo$9(
-        .d(quo$9$d),
-        .q(quo$9$q),
-        .clock(quo$9$clock)
+    smx_base_e_i10f3_o8f8_n1024_5280ff$l2v l2v(
+        .d(l2v$d),
+        .q(l2v$q),
+        .clock(l2v$clock)
     );
     smx_base_e_i10f3_o8f8_n1024_5280ff$dv$0 dv$0(
         .d(dv$0$d),
@@ -565,11 +452,6 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tuser
         .q(dl$9$q),
         .clock(dl$9$clock)
     );
-    smx_base_e_i10f3_o8f8_n1024_5280ff$y_out y_out(
-        .d(y_out$d),
-        .q(y_out$q),
-        .clock(y_out$clock)
-    );
     smx_base_e_i10f3_o8f8_n1024_5280ff$v_out v_out(
         .d(v_out$d),
         .q(v_out$q),
@@ -584,58 +466,56 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tuser
     // Update code
     always @(*) begin
         state$clock = aclk;
+        wait_n$clock = aclk;
         len$clock = aclk;
         bank$clock = aclk;
         max2$clock = aclk;
         max$clock = aclk;
         seen$clock = aclk;
         idx$clock = aclk;
-        sum$clock = aclk;
         v1$clock = aclk;
-        l1$clock = aclk;
+        l1v$clock = aclk;
         v2$clock = aclk;
-        l2$clock = aclk;
-        zero2$clock = aclk;
-        d2$clock = aclk;
-        y_out$clock = aclk;
+        l2v$clock = aclk;
         v_out$clock = aclk;
         l_out$clock = aclk;
         state$d = state$q;
+        wait_n$d = wait_n$q;
         len$d = len$q;
         bank$d = bank$q;
         max2$d = max2$q;
         max$d = max$q;
         seen$d = seen$q;
         idx$d = idx$q;
-        sum$d = sum$q;
         v1$d = v1$q;
-        l1$d = l1$q;
+        l1v$d = l1v$q;
         v2$d = v2$q;
-        l2$d = l2$q;
-        zero2$d = zero2$q;
-        d2$d = d2$q;
-        y_out$d = y_out$q;
+        l2v$d = l2v$q;
         v_out$d = v_out$q;
         l_out$d = l_out$q;
         front$clock = aclk;
-        exp_rom$clock = aclk;
         front$reset = ~aresetn;
         adv = ~v_out$q | m_axis_tready;
         front$tvalid = s_axis_tvalid;
         front$tlast = s_axis_tlast;
         s_axis_tready = front$tready;
-        xb = s_axis_tdata ^ sign;
-        if (s_axis_tuser) begin
-            front$wdata = ((xb) & 11'h7ff) | mask_bit;
-        end
-        else begin
-            front$wdata = ((xb) & 11'h7ff);
-        end
+        ms = s_axis_tuser;
+        word$acc = ((s_axis_tdata) & 11'h7ff);
+        word$x = ms;
+        front$wdata = word$out;
+        xl$0$bus = s_axis_tdata;
+        ml$0$bus = ms;
+        l0$0$a = xl$0$x;
+        l0$0$va = ~|ml$0$x;
+        l0$0$b = xl$0$x;
+        l0$0$vb = 1'b0;
+        bmax = l0$0$m;
+        bany = l0$0$v;
         if (front$accept) begin
-            seen$d = ~s_axis_tuser | (seen$q & (front$index != 32'h0));
+            seen$d = bany | (seen$q & (front$index != 32'h0));
         end
-        if (front$accept & ~s_axis_tuser & ((front$index == 32'h0) | ~seen$q | (xb > max$q))) begin
-            max$d = xb;
+        if (front$accept & bany & ((front$index == 32'h0) | ~seen$q | (bmax > max$q))) begin
+            max$d = bmax;
         end
         front$start_desc = front$summing;
         front$desc_ready = 1'b1;
@@ -645,10 +525,9 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tuser
             bank$d = front$bank;
             max2$d = max$q;
             idx$d = 32'h0;
-            sum$d = 32'h0;
             state$d = st_sum;
         end
-        issue = (state$q != st_idle) & (idx$q != len$q) & adv;
+        issue = ((state$q == st_sum) | (state$q == st_out)) & (idx$q != len$q) & adv;
         idx_next = idx$q + 32'h1;
         if (issue) begin
             idx$d = idx_next;
@@ -656,367 +535,151 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tuser
         front$rbank = bank$q;
         front$ridx = idx$q;
         front$ren = adv;
-        rx = ((front$rdata) & 10'h3ff);
-        rmask = (front$rdata & mask_bit) != 32'h0;
-        d = max2$q - rx;
-        d_wide = ((d) & 11'h7ff);
         if (adv) begin
             v1$d = issue;
-            l1$d = issue & (idx_next == len$q);
+            l1v$d = issue & (idx_next == len$q);
             v2$d = v1$q;
-            l2$d = l1$q;
-            d2$d = d;
-            zero2$d = rmask | (d_wide > table_last);
-            exp_rom$address = ((d) & 7'h7f);
+            l2v$d = l1v$q;
         end
-        else begin
-            exp_rom$address = ((d2$q) & 7'h7f);
-        end
-        if (zero2$q) begin
-            e2 = 32'h0;
-        end
-        else begin
-            e2 = exp_rom$data;
-        end
-        if ((state$q == st_sum) & v2$q) begin
-            sum$d = sum$q + ((e2) & 31'h7fffffff);
-            if (l2$q) begin
-                idx$d = 32'h0;
-                state$d = st_out;
-            end
-        end
-        if (sum$q == 32'h0) begin
+        rxl$0$bus = front$rdata;
+        rml$0$bus = front$rdata;
+        lane$0$clock = aclk;
+        lane$0$adv = adv;
+        lane$0$x = rxl$0$x;
+        lane$0$masked = |rml$0$x;
+        lane$0$max = max2$q;
+        lsum$0$clock = aclk;
+        lsum$0$en = (state$q == st_sum) & v2$q;
+        lsum$0$clear = front$handoff;
+        lsum$0$x = lane$0$e;
+        pack$0$x = lane$0$y;
+        pack$0$acc = 32'h0;
+        m_axis_tdata = pack$0$out;
+        total = lsum$0$sum;
+        if (total == 32'h0) begin
             s_wide = 32'h1;
         end
         else begin
-            s_wide = ((sum$q) & 32'hffffffff);
+            s_wide = ((total) & 32'hffffffff);
         end
-        c_rem = ((e2) & 32'hffffffff);
-        c_quo = 32'h0;
+        lane$0$s = s_wide;
+        if ((state$q == st_sum) & v2$q & l2v$q) begin
+            idx$d = 32'h0;
+            state$d = st_out;
+            wait_n$d = tree_wait;
+        end
+        if (state$q == st_wait) begin
+            wait_n$d = wait_n$q - 32'h1;
+            if (wait_n$q == 32'h0) begin
+                state$d = st_out;
+            end
+        end
         c_v = v2$q & (state$q == st_out);
-        c_l = l2$q;
-        rem$0$clock = aclk;
-        quo$0$clock = aclk;
+        c_l = l2v$q;
         dv$0$clock = aclk;
         dl$0$clock = aclk;
-        rem$0$d = rem$0$q;
-        quo$0$d = quo$0$q;
         dv$0$d = dv$0$q;
         dl$0$d = dl$0$q;
-        if (0 == 32'h0) begin
-            t = c_rem;
-        end
-        else begin
-            t = c_rem << 32'h1;
-        end
-        dsub = ((t) & 33'h1ffffffff) - ((s_wide) & 33'h1ffffffff);
         if (adv) begin
             dv$0$d = c_v;
             dl$0$d = c_l;
-            if ((dsub & borrow) == 32'h0) begin
-                rem$0$d = ((dsub) & 32'hffffffff);
-                quo$0$d = (c_quo << 32'h1) | 32'h1;
-            end
-            else begin
-                rem$0$d = t;
-                quo$0$d = c_quo << 32'h1;
-            end
         end
-        c_rem = rem$0$q;
-        c_quo = quo$0$q;
         c_v = dv$0$q;
         c_l = dl$0$q;
-        rem$1$clock = aclk;
-        quo$1$clock = aclk;
         dv$1$clock = aclk;
         dl$1$clock = aclk;
-        rem$1$d = rem$1$q;
-        quo$1$d = quo$1$q;
         dv$1$d = dv$1$q;
         dl$1$d = dl$1$q;
-        if (1 == 32'h0) begin
-            t = c_rem;
-        end
-        else begin
-            t = c_rem << 32'h1;
-        end
-        dsub = ((t) & 33'h1ffffffff) - ((s_wide) & 33'h1ffffffff);
         if (adv) begin
             dv$1$d = c_v;
             dl$1$d = c_l;
-            if ((dsub & borrow) == 32'h0) begin
-                rem$1$d = ((dsub) & 32'hffffffff);
-                quo$1$d = (c_quo << 32'h1) | 32'h1;
-            end
-            else begin
-                rem$1$d = t;
-                quo$1$d = c_quo << 32'h1;
-            end
         end
-        c_rem = rem$1$q;
-        c_quo = quo$1$q;
         c_v = dv$1$q;
         c_l = dl$1$q;
-        rem$2$clock = aclk;
-        quo$2$clock = aclk;
         dv$2$clock = aclk;
         dl$2$clock = aclk;
-        rem$2$d = rem$2$q;
-        quo$2$d = quo$2$q;
         dv$2$d = dv$2$q;
         dl$2$d = dl$2$q;
-        if (2 == 32'h0) begin
-            t = c_rem;
-        end
-        else begin
-            t = c_rem << 32'h1;
-        end
-        dsub = ((t) & 33'h1ffffffff) - ((s_wide) & 33'h1ffffffff);
         if (adv) begin
             dv$2$d = c_v;
             dl$2$d = c_l;
-            if ((dsub & borrow) == 32'h0) begin
-                rem$2$d = ((dsub) & 32'hffffffff);
-                quo$2$d = (c_quo << 32'h1) | 32'h1;
-            end
-            else begin
-                rem$2$d = t;
-                quo$2$d = c_quo << 32'h1;
-            end
         end
-        c_rem = rem$2$q;
-        c_quo = quo$2$q;
         c_v = dv$2$q;
         c_l = dl$2$q;
-        rem$3$clock = aclk;
-        quo$3$clock = aclk;
         dv$3$clock = aclk;
         dl$3$clock = aclk;
-        rem$3$d = rem$3$q;
-        quo$3$d = quo$3$q;
         dv$3$d = dv$3$q;
         dl$3$d = dl$3$q;
-        if (3 == 32'h0) begin
-            t = c_rem;
-        end
-        else begin
-            t = c_rem << 32'h1;
-        end
-        dsub = ((t) & 33'h1ffffffff) - ((s_wide) & 33'h1ffffffff);
         if (adv) begin
             dv$3$d = c_v;
             dl$3$d = c_l;
-            if ((dsub & borrow) == 32'h0) begin
-                rem$3$d = ((dsub) & 32'hffffffff);
-                quo$3$d = (c_quo << 32'h1) | 32'h1;
-            end
-            else begin
-                rem$3$d = t;
-                quo$3$d = c_quo << 32'h1;
-            end
         end
-        c_rem = rem$3$q;
-        c_quo = quo$3$q;
         c_v = dv$3$q;
         c_l = dl$3$q;
-        rem$4$clock = aclk;
-        quo$4$clock = aclk;
         dv$4$clock = aclk;
         dl$4$clock = aclk;
-        rem$4$d = rem$4$q;
-        quo$4$d = quo$4$q;
         dv$4$d = dv$4$q;
         dl$4$d = dl$4$q;
-        if (4 == 32'h0) begin
-            t = c_rem;
-        end
-        else begin
-            t = c_rem << 32'h1;
-        end
-        dsub = ((t) & 33'h1ffffffff) - ((s_wide) & 33'h1ffffffff);
         if (adv) begin
             dv$4$d = c_v;
             dl$4$d = c_l;
-            if ((dsub & borrow) == 32'h0) begin
-                rem$4$d = ((dsub) & 32'hffffffff);
-                quo$4$d = (c_quo << 32'h1) | 32'h1;
-            end
-            else begin
-                rem$4$d = t;
-                quo$4$d = c_quo << 32'h1;
-            end
         end
-        c_rem = rem$4$q;
-        c_quo = quo$4$q;
         c_v = dv$4$q;
         c_l = dl$4$q;
-        rem$5$clock = aclk;
-        quo$5$clock = aclk;
         dv$5$clock = aclk;
         dl$5$clock = aclk;
-        rem$5$d = rem$5$q;
-        quo$5$d = quo$5$q;
         dv$5$d = dv$5$q;
         dl$5$d = dl$5$q;
-        if (5 == 32'h0) begin
-            t = c_rem;
-        end
-        else begin
-            t = c_rem << 32'h1;
-        end
-        dsub = ((t) & 33'h1ffffffff) - ((s_wide) & 33'h1ffffffff);
         if (adv) begin
             dv$5$d = c_v;
             dl$5$d = c_l;
-            if ((dsub & borrow) == 32'h0) begin
-                rem$5$d = ((dsub) & 32'hffffffff);
-                quo$5$d = (c_quo << 32'h1) | 32'h1;
-            end
-            else begin
-                rem$5$d = t;
-                quo$5$d = c_quo << 32'h1;
-            end
         end
-        c_rem = rem$5$q;
-        c_quo = quo$5$q;
         c_v = dv$5$q;
         c_l = dl$5$q;
-        rem$6$clock = aclk;
-        quo$6$clock = aclk;
         dv$6$clock = aclk;
         dl$6$clock = aclk;
-        rem$6$d = rem$6$q;
-        quo$6$d = quo$6$q;
         dv$6$d = dv$6$q;
         dl$6$d = dl$6$q;
-        if (6 == 32'h0) begin
-            t = c_rem;
-        end
-        else begin
-            t = c_rem << 32'h1;
-        end
-        dsub = ((t) & 33'h1ffffffff) - ((s_wide) & 33'h1ffffffff);
         if (adv) begin
             dv$6$d = c_v;
             dl$6$d = c_l;
-            if ((dsub & borrow) == 32'h0) begin
-                rem$6$d = ((dsub) & 32'hffffffff);
-                quo$6$d = (c_quo << 32'h1) | 32'h1;
-            end
-            else begin
-                rem$6$d = t;
-                quo$6$d = c_quo << 32'h1;
-            end
         end
-        c_rem = rem$6$q;
-        c_quo = quo$6$q;
         c_v = dv$6$q;
         c_l = dl$6$q;
-        rem$7$clock = aclk;
-        quo$7$clock = aclk;
         dv$7$clock = aclk;
         dl$7$clock = aclk;
-        rem$7$d = rem$7$q;
-        quo$7$d = quo$7$q;
         dv$7$d = dv$7$q;
         dl$7$d = dl$7$q;
-        if (7 == 32'h0) begin
-            t = c_rem;
-        end
-        else begin
-            t = c_rem << 32'h1;
-        end
-        dsub = ((t) & 33'h1ffffffff) - ((s_wide) & 33'h1ffffffff);
         if (adv) begin
             dv$7$d = c_v;
             dl$7$d = c_l;
-            if ((dsub & borrow) == 32'h0) begin
-                rem$7$d = ((dsub) & 32'hffffffff);
-                quo$7$d = (c_quo << 32'h1) | 32'h1;
-            end
-            else begin
-                rem$7$d = t;
-                quo$7$d = c_quo << 32'h1;
-            end
         end
-        c_rem = rem$7$q;
-        c_quo = quo$7$q;
         c_v = dv$7$q;
         c_l = dl$7$q;
-        rem$8$clock = aclk;
-        quo$8$clock = aclk;
         dv$8$clock = aclk;
         dl$8$clock = aclk;
-        rem$8$d = rem$8$q;
-        quo$8$d = quo$8$q;
         dv$8$d = dv$8$q;
         dl$8$d = dl$8$q;
-        if (8 == 32'h0) begin
-            t = c_rem;
-        end
-        else begin
-            t = c_rem << 32'h1;
-        end
-        dsub = ((t) & 33'h1ffffffff) - ((s_wide) & 33'h1ffffffff);
         if (adv) begin
             dv$8$d = c_v;
             dl$8$d = c_l;
-            if ((dsub & borrow) == 32'h0) begin
-                rem$8$d = ((dsub) & 32'hffffffff);
-                quo$8$d = (c_quo << 32'h1) | 32'h1;
-            end
-            else begin
-                rem$8$d = t;
-                quo$8$d = c_quo << 32'h1;
-            end
         end
-        c_rem = rem$8$q;
-        c_quo = quo$8$q;
         c_v = dv$8$q;
         c_l = dl$8$q;
-        rem$9$clock = aclk;
-        quo$9$clock = aclk;
         dv$9$clock = aclk;
         dl$9$clock = aclk;
-        rem$9$d = rem$9$q;
-        quo$9$d = quo$9$q;
         dv$9$d = dv$9$q;
         dl$9$d = dl$9$q;
-        if (9 == 32'h0) begin
-            t = c_rem;
-        end
-        else begin
-            t = c_rem << 32'h1;
-        end
-        dsub = ((t) & 33'h1ffffffff) - ((s_wide) & 33'h1ffffffff);
         if (adv) begin
             dv$9$d = c_v;
             dl$9$d = c_l;
-            if ((dsub & borrow) == 32'h0) begin
-                rem$9$d = ((dsub) & 32'hffffffff);
-                quo$9$d = (c_quo << 32'h1) | 32'h1;
-            end
-            else begin
-                rem$9$d = t;
-                quo$9$d = c_quo << 32'h1;
-            end
         end
-        c_rem = rem$9$q;
-        c_quo = quo$9$q;
         c_v = dv$9$q;
         c_l = dl$9$q;
-        q1 = (c_quo + 32'h1) >> 32'h1;
         if (adv) begin
             v_out$d = c_v;
             l_out$d = c_l;
-            if (q1 > y_max) begin
-                y_out$d = ((y_max) & 8'hff);
-            end
-            else begin
-                y_out$d = ((q1) & 8'hff);
-            end
         end
-        m_axis_tdata = y_out$q;
         m_axis_tvalid = v_out$q;
         m_axis_tlast = l_out$q;
         if ((state$q == st_out) & v_out$q & l_out$q & m_axis_tready) begin
@@ -1060,25 +723,6 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff$bank(d,q,clock);
     end
 
 endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$bank
-
-
-module smx_base_e_i10f3_o8f8_n1024_5280ff$d2(d,q,clock);
-
-    // Module arguments
-    input wire  [9:0] d;
-    output reg  [9:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 10'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$d2
 
 
 module smx_base_e_i10f3_o8f8_n1024_5280ff$dl$0(d,q,clock);
@@ -1461,138 +1105,6 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff$dv$9(d,q,clock);
 endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$dv$9
 
 
-module smx_base_e_i10f3_o8f8_n1024_5280ff$exp_rom(address,clock,data);
-
-    // Module arguments
-    input wire  [6:0] address;
-    input wire  clock;
-    output reg  [20:0] data;
-
-    // Update code (custom)
-    reg [20:0] mem [0:127];
-    initial begin
-        mem[0] = 21'h100000;
-        mem[1] = 21'he1eb5;
-        mem[2] = 21'hc75f8;
-        mem[3] = 21'haff23;
-        mem[4] = 21'h9b459;
-        mem[5] = 21'h8906e;
-        mem[6] = 21'h78ed0;
-        mem[7] = 21'h6ab78;
-        mem[8] = 21'h5e2d6;
-        mem[9] = 21'h531c7;
-        mem[10] = 21'h49586;
-        mem[11] = 21'h40ba2;
-        mem[12] = 21'h391f1;
-        mem[13] = 21'h3268d;
-        mem[14] = 21'h2c7c7;
-        mem[15] = 21'h27424;
-        mem[16] = 21'h22a55;
-        mem[17] = 21'h1e933;
-        mem[18] = 21'h1afb7;
-        mem[19] = 21'h17cfd;
-        mem[20] = 21'h15038;
-        mem[21] = 21'h128b7;
-        mem[22] = 21'h105d9;
-        mem[23] = 21'he715;
-        mem[24] = 21'hcbee;
-        mem[25] = 21'hb3f7;
-        mem[26] = 21'h9ed2;
-        mem[27] = 21'h8c28;
-        mem[28] = 21'h7bb0;
-        mem[29] = 21'h6d28;
-        mem[30] = 21'h6054;
-        mem[31] = 21'h5503;
-        mem[32] = 21'h4b05;
-        mem[33] = 21'h4235;
-        mem[34] = 21'h3a6d;
-        mem[35] = 21'h3390;
-        mem[36] = 21'h2d81;
-        mem[37] = 21'h2828;
-        mem[38] = 21'h2370;
-        mem[39] = 21'h1f46;
-        mem[40] = 21'h1b99;
-        mem[41] = 21'h185b;
-        mem[42] = 21'h157e;
-        mem[43] = 21'h12f8;
-        mem[44] = 21'h10bd;
-        mem[45] = 21'hec6;
-        mem[46] = 21'hd09;
-        mem[47] = 21'hb81;
-        mem[48] = 21'ha27;
-        mem[49] = 21'h8f6;
-        mem[50] = 21'h7e8;
-        mem[51] = 21'h6fa;
-        mem[52] = 21'h628;
-        mem[53] = 21'h56f;
-        mem[54] = 21'h4cc;
-        mem[55] = 21'h43b;
-        mem[56] = 21'h3bc;
-        mem[57] = 21'h34c;
-        mem[58] = 21'h2e9;
-        mem[59] = 21'h291;
-        mem[60] = 21'h244;
-        mem[61] = 21'h200;
-        mem[62] = 21'h1c4;
-        mem[63] = 21'h18f;
-        mem[64] = 21'h160;
-        mem[65] = 21'h136;
-        mem[66] = 21'h112;
-        mem[67] = 21'hf2;
-        mem[68] = 21'hd5;
-        mem[69] = 21'hbc;
-        mem[70] = 21'ha6;
-        mem[71] = 21'h93;
-        mem[72] = 21'h81;
-        mem[73] = 21'h72;
-        mem[74] = 21'h65;
-        mem[75] = 21'h59;
-        mem[76] = 21'h4e;
-        mem[77] = 21'h45;
-        mem[78] = 21'h3d;
-        mem[79] = 21'h36;
-        mem[80] = 21'h30;
-        mem[81] = 21'h2a;
-        mem[82] = 21'h25;
-        mem[83] = 21'h21;
-        mem[84] = 21'h1d;
-        mem[85] = 21'h19;
-        mem[86] = 21'h16;
-        mem[87] = 21'h14;
-        mem[88] = 21'h12;
-        mem[89] = 21'hf;
-        mem[90] = 21'he;
-        mem[91] = 21'hc;
-        mem[92] = 21'hb;
-        mem[93] = 21'h9;
-        mem[94] = 21'h8;
-        mem[95] = 21'h7;
-        mem[96] = 21'h6;
-        mem[97] = 21'h6;
-        mem[98] = 21'h5;
-        mem[99] = 21'h4;
-        mem[100] = 21'h4;
-        mem[101] = 21'h3;
-        mem[102] = 21'h3;
-        mem[103] = 21'h3;
-        mem[104] = 21'h2;
-        mem[105] = 21'h2;
-        mem[106] = 21'h2;
-        mem[107] = 21'h2;
-        mem[108] = 21'h1;
-        mem[109] = 21'h1;
-        mem[110] = 21'h1;
-        mem[111] = 21'h1;
-        mem[112] = 21'h1;
-        mem[113] = 21'h1;
-        mem[114] = 21'h1;
-        mem[115] = 21'h1;
-        mem[116] = 21'h1;
-    end
-    always @(posedge clock) data <= mem[address];
-endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$exp_rom
-
-
 module smx_base_e_i10f3_o8f8_n1024_5280ff$front(clock,reset,tvalid,tlast,tready,wdata,accept,index,summing,start_desc,desc_ready,holding,handoff,len,bank,rbank,ridx,ren,rdata);
 
     // Module arguments
@@ -1861,7 +1373,40 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff$idx(d,q,clock);
 endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$idx
 
 
-module smx_base_e_i10f3_o8f8_n1024_5280ff$l1(d,q,clock);
+module smx_base_e_i10f3_o8f8_n1024_5280ff$l0$0(a,va,b,vb,m,v);
+
+    // Module arguments
+    input wire  [9:0] a;
+    input wire  va;
+    input wire  [9:0] b;
+    input wire  vb;
+    output reg  [9:0] m;
+    output reg  v;
+
+    // Constant declarations
+    localparam  sign = 10'b1000000000;
+
+    // Local signals
+    reg  [9:0] ab;
+    reg  [9:0] bb;
+
+    // Update code
+    always @(*) begin
+        ab = a ^ sign;
+        bb = b ^ sign;
+        v = va | vb;
+        if (va & (~vb | (ab > bb))) begin
+            m = ab;
+        end
+        else begin
+            m = bb;
+        end
+    end
+
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$l0$0
+
+
+module smx_base_e_i10f3_o8f8_n1024_5280ff$l1v(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -1877,10 +1422,10 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff$l1(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$l1
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$l1v
 
 
-module smx_base_e_i10f3_o8f8_n1024_5280ff$l2(d,q,clock);
+module smx_base_e_i10f3_o8f8_n1024_5280ff$l2v(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -1896,7 +1441,7 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff$l2(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$l2
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$l2v
 
 
 module smx_base_e_i10f3_o8f8_n1024_5280ff$l_out(d,q,clock);
@@ -1918,6 +1463,1072 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff$l_out(d,q,clock);
 endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$l_out
 
 
+module smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0(clock,adv,x,masked,max,e,s,y);
+
+    // Module arguments
+    input wire  clock;
+    input wire  adv;
+    input wire  [9:0] x;
+    input wire  masked;
+    input wire  [9:0] max;
+    output reg  [30:0] e;
+    input wire  [31:0] s;
+    output reg  [7:0] y;
+
+    // Constant declarations
+    localparam  sign = 10'b1000000000;
+    localparam  table_last = 11'b1110100;
+    localparam  y_max = 10'b11111111;
+    localparam  borrow = 33'h100000000;
+
+    // Stub signals
+    reg  [6:0] exp_rom$address;
+    reg  exp_rom$clock;
+    wire  [20:0] exp_rom$data;
+    reg  zero2$d;
+    wire  zero2$q;
+    reg  zero2$clock;
+    reg  [9:0] d2$d;
+    wire  [9:0] d2$q;
+    reg  d2$clock;
+    reg  [31:0] rem$0$d;
+    wire  [31:0] rem$0$q;
+    reg  rem$0$clock;
+    reg  [31:0] rem$1$d;
+    wire  [31:0] rem$1$q;
+    reg  rem$1$clock;
+    reg  [31:0] rem$2$d;
+    wire  [31:0] rem$2$q;
+    reg  rem$2$clock;
+    reg  [31:0] rem$3$d;
+    wire  [31:0] rem$3$q;
+    reg  rem$3$clock;
+    reg  [31:0] rem$4$d;
+    wire  [31:0] rem$4$q;
+    reg  rem$4$clock;
+    reg  [31:0] rem$5$d;
+    wire  [31:0] rem$5$q;
+    reg  rem$5$clock;
+    reg  [31:0] rem$6$d;
+    wire  [31:0] rem$6$q;
+    reg  rem$6$clock;
+    reg  [31:0] rem$7$d;
+    wire  [31:0] rem$7$q;
+    reg  rem$7$clock;
+    reg  [31:0] rem$8$d;
+    wire  [31:0] rem$8$q;
+    reg  rem$8$clock;
+    reg  [31:0] rem$9$d;
+    wire  [31:0] rem$9$q;
+    reg  rem$9$clock;
+    reg  [9:0] quo$0$d;
+    wire  [9:0] quo$0$q;
+    reg  quo$0$clock;
+    reg  [9:0] quo$1$d;
+    wire  [9:0] quo$1$q;
+    reg  quo$1$clock;
+    reg  [9:0] quo$2$d;
+    wire  [9:0] quo$2$q;
+    reg  quo$2$clock;
+    reg  [9:0] quo$3$d;
+    wire  [9:0] quo$3$q;
+    reg  quo$3$clock;
+    reg  [9:0] quo$4$d;
+    wire  [9:0] quo$4$q;
+    reg  quo$4$clock;
+    reg  [9:0] quo$5$d;
+    wire  [9:0] quo$5$q;
+    reg  quo$5$clock;
+    reg  [9:0] quo$6$d;
+    wire  [9:0] quo$6$q;
+    reg  quo$6$clock;
+    reg  [9:0] quo$7$d;
+    wire  [9:0] quo$7$q;
+    reg  quo$7$clock;
+    reg  [9:0] quo$8$d;
+    wire  [9:0] quo$8$q;
+    reg  quo$8$clock;
+    reg  [9:0] quo$9$d;
+    wire  [9:0] quo$9$q;
+    reg  quo$9$clock;
+    reg  [7:0] y_out$d;
+    wire  [7:0] y_out$q;
+    reg  y_out$clock;
+
+    // Local signals
+    reg  [9:0] d;
+    reg  [10:0] d_wide;
+    reg  [20:0] e2;
+    reg  [31:0] c_rem;
+    reg  [9:0] c_quo;
+    reg  [31:0] t;
+    reg  [32:0] dsub;
+    reg  [9:0] q1;
+
+    // Sub module instances
+    smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$exp_rom exp_rom(
+        .address(exp_rom$address),
+        .clock(exp_rom$clock),
+        .data(exp_rom$data)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$zero2 zero2(
+        .d(zero2$d),
+        .q(zero2$q),
+        .clock(zero2$clock)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$d2 d2(
+        .d(d2$d),
+        .q(d2$q),
+        .clock(d2$clock)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$0 rem$0(
+        .d(rem$0$d),
+        .q(rem$0$q),
+        .clock(rem$0$clock)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$1 rem$1(
+        .d(rem$1$d),
+        .q(rem$1$q),
+        .clock(rem$1$clock)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$2 rem$2(
+        .d(rem$2$d),
+        .q(rem$2$q),
+        .clock(rem$2$clock)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$3 rem$3(
+        .d(rem$3$d),
+        .q(rem$3$q),
+        .clock(rem$3$clock)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$4 rem$4(
+        .d(rem$4$d),
+        .q(rem$4$q),
+        .clock(rem$4$clock)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$5 rem$5(
+        .d(rem$5$d),
+        .q(rem$5$q),
+        .clock(rem$5$clock)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$6 rem$6(
+        .d(rem$6$d),
+        .q(rem$6$q),
+        .clock(rem$6$clock)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$7 rem$7(
+        .d(rem$7$d),
+        .q(rem$7$q),
+        .clock(rem$7$clock)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$8 rem$8(
+        .d(rem$8$d),
+        .q(rem$8$q),
+        .clock(rem$8$clock)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$9 rem$9(
+        .d(rem$9$d),
+        .q(rem$9$q),
+        .clock(rem$9$clock)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$0 quo$0(
+        .d(quo$0$d),
+        .q(quo$0$q),
+        .clock(quo$0$clock)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$1 quo$1(
+        .d(quo$1$d),
+        .q(quo$1$q),
+        .clock(quo$1$clock)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$2 quo$2(
+        .d(quo$2$d),
+        .q(quo$2$q),
+        .clock(quo$2$clock)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$3 quo$3(
+        .d(quo$3$d),
+        .q(quo$3$q),
+        .clock(quo$3$clock)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$4 quo$4(
+        .d(quo$4$d),
+        .q(quo$4$q),
+        .clock(quo$4$clock)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$5 quo$5(
+        .d(quo$5$d),
+        .q(quo$5$q),
+        .clock(quo$5$clock)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$6 quo$6(
+        .d(quo$6$d),
+        .q(quo$6$q),
+        .clock(quo$6$clock)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$7 quo$7(
+        .d(quo$7$d),
+        .q(quo$7$q),
+        .clock(quo$7$clock)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$8 quo$8(
+        .d(quo$8$d),
+        .q(quo$8$q),
+        .clock(quo$8$clock)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$9 quo$9(
+        .d(quo$9$d),
+        .q(quo$9$q),
+        .clock(quo$9$clock)
+    );
+    smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$y_out y_out(
+        .d(y_out$d),
+        .q(y_out$q),
+        .clock(y_out$clock)
+    );
+
+    // Update code
+    always @(*) begin
+        zero2$clock = clock;
+        d2$clock = clock;
+        y_out$clock = clock;
+        zero2$d = zero2$q;
+        d2$d = d2$q;
+        y_out$d = y_out$q;
+        exp_rom$clock = clock;
+        d = max - (x ^ sign);
+        d_wide = ((d) & 11'h7ff);
+        if (adv) begin
+            d2$d = d;
+            zero2$d = masked | (d_wide > table_last);
+            exp_rom$address = ((d) & 7'h7f);
+        end
+        else begin
+            exp_rom$address = ((d2$q) & 7'h7f);
+        end
+        if (zero2$q) begin
+            e2 = 32'h0;
+        end
+        else begin
+            e2 = exp_rom$data;
+        end
+        e = ((e2) & 31'h7fffffff);
+        c_rem = ((e2) & 32'hffffffff);
+        c_quo = 32'h0;
+        rem$0$clock = clock;
+        quo$0$clock = clock;
+        rem$0$d = rem$0$q;
+        quo$0$d = quo$0$q;
+        if (0 == 32'h0) begin
+            t = c_rem;
+        end
+        else begin
+            t = c_rem << 32'h1;
+        end
+        dsub = ((t) & 33'h1ffffffff) - ((s) & 33'h1ffffffff);
+        if (adv) begin
+            if ((dsub & borrow) == 32'h0) begin
+                rem$0$d = ((dsub) & 32'hffffffff);
+                quo$0$d = (c_quo << 32'h1) | 32'h1;
+            end
+            else begin
+                rem$0$d = t;
+                quo$0$d = c_quo << 32'h1;
+            end
+        end
+        c_rem = rem$0$q;
+        c_quo = quo$0$q;
+        rem$1$clock = clock;
+        quo$1$clock = clock;
+        rem$1$d = rem$1$q;
+        quo$1$d = quo$1$q;
+        if (1 == 32'h0) begin
+            t = c_rem;
+        end
+        else begin
+            t = c_rem << 32'h1;
+        end
+        dsub = ((t) & 33'h1ffffffff) - ((s) & 33'h1ffffffff);
+        if (adv) begin
+            if ((dsub & borrow) == 32'h0) begin
+                rem$1$d = ((dsub) & 32'hffffffff);
+                quo$1$d = (c_quo << 32'h1) | 32'h1;
+            end
+            else begin
+                rem$1$d = t;
+                quo$1$d = c_quo << 32'h1;
+            end
+        end
+        c_rem = rem$1$q;
+        c_quo = quo$1$q;
+        rem$2$clock = clock;
+        quo$2$clock = clock;
+        rem$2$d = rem$2$q;
+        quo$2$d = quo$2$q;
+        if (2 == 32'h0) begin
+            t = c_rem;
+        end
+        else begin
+            t = c_rem << 32'h1;
+        end
+        dsub = ((t) & 33'h1ffffffff) - ((s) & 33'h1ffffffff);
+        if (adv) begin
+            if ((dsub & borrow) == 32'h0) begin
+                rem$2$d = ((dsub) & 32'hffffffff);
+                quo$2$d = (c_quo << 32'h1) | 32'h1;
+            end
+            else begin
+                rem$2$d = t;
+                quo$2$d = c_quo << 32'h1;
+            end
+        end
+        c_rem = rem$2$q;
+        c_quo = quo$2$q;
+        rem$3$clock = clock;
+        quo$3$clock = clock;
+        rem$3$d = rem$3$q;
+        quo$3$d = quo$3$q;
+        if (3 == 32'h0) begin
+            t = c_rem;
+        end
+        else begin
+            t = c_rem << 32'h1;
+        end
+        dsub = ((t) & 33'h1ffffffff) - ((s) & 33'h1ffffffff);
+        if (adv) begin
+            if ((dsub & borrow) == 32'h0) begin
+                rem$3$d = ((dsub) & 32'hffffffff);
+                quo$3$d = (c_quo << 32'h1) | 32'h1;
+            end
+            else begin
+                rem$3$d = t;
+                quo$3$d = c_quo << 32'h1;
+            end
+        end
+        c_rem = rem$3$q;
+        c_quo = quo$3$q;
+        rem$4$clock = clock;
+        quo$4$clock = clock;
+        rem$4$d = rem$4$q;
+        quo$4$d = quo$4$q;
+        if (4 == 32'h0) begin
+            t = c_rem;
+        end
+        else begin
+            t = c_rem << 32'h1;
+        end
+        dsub = ((t) & 33'h1ffffffff) - ((s) & 33'h1ffffffff);
+        if (adv) begin
+            if ((dsub & borrow) == 32'h0) begin
+                rem$4$d = ((dsub) & 32'hffffffff);
+                quo$4$d = (c_quo << 32'h1) | 32'h1;
+            end
+            else begin
+                rem$4$d = t;
+                quo$4$d = c_quo << 32'h1;
+            end
+        end
+        c_rem = rem$4$q;
+        c_quo = quo$4$q;
+        rem$5$clock = clock;
+        quo$5$clock = clock;
+        rem$5$d = rem$5$q;
+        quo$5$d = quo$5$q;
+        if (5 == 32'h0) begin
+            t = c_rem;
+        end
+        else begin
+            t = c_rem << 32'h1;
+        end
+        dsub = ((t) & 33'h1ffffffff) - ((s) & 33'h1ffffffff);
+        if (adv) begin
+            if ((dsub & borrow) == 32'h0) begin
+                rem$5$d = ((dsub) & 32'hffffffff);
+                quo$5$d = (c_quo << 32'h1) | 32'h1;
+            end
+            else begin
+                rem$5$d = t;
+                quo$5$d = c_quo << 32'h1;
+            end
+        end
+        c_rem = rem$5$q;
+        c_quo = quo$5$q;
+        rem$6$clock = clock;
+        quo$6$clock = clock;
+        rem$6$d = rem$6$q;
+        quo$6$d = quo$6$q;
+        if (6 == 32'h0) begin
+            t = c_rem;
+        end
+        else begin
+            t = c_rem << 32'h1;
+        end
+        dsub = ((t) & 33'h1ffffffff) - ((s) & 33'h1ffffffff);
+        if (adv) begin
+            if ((dsub & borrow) == 32'h0) begin
+                rem$6$d = ((dsub) & 32'hffffffff);
+                quo$6$d = (c_quo << 32'h1) | 32'h1;
+            end
+            else begin
+                rem$6$d = t;
+                quo$6$d = c_quo << 32'h1;
+            end
+        end
+        c_rem = rem$6$q;
+        c_quo = quo$6$q;
+        rem$7$clock = clock;
+        quo$7$clock = clock;
+        rem$7$d = rem$7$q;
+        quo$7$d = quo$7$q;
+        if (7 == 32'h0) begin
+            t = c_rem;
+        end
+        else begin
+            t = c_rem << 32'h1;
+        end
+        dsub = ((t) & 33'h1ffffffff) - ((s) & 33'h1ffffffff);
+        if (adv) begin
+            if ((dsub & borrow) == 32'h0) begin
+                rem$7$d = ((dsub) & 32'hffffffff);
+                quo$7$d = (c_quo << 32'h1) | 32'h1;
+            end
+            else begin
+                rem$7$d = t;
+                quo$7$d = c_quo << 32'h1;
+            end
+        end
+        c_rem = rem$7$q;
+        c_quo = quo$7$q;
+        rem$8$clock = clock;
+        quo$8$clock = clock;
+        rem$8$d = rem$8$q;
+        quo$8$d = quo$8$q;
+        if (8 == 32'h0) begin
+            t = c_rem;
+        end
+        else begin
+            t = c_rem << 32'h1;
+        end
+        dsub = ((t) & 33'h1ffffffff) - ((s) & 33'h1ffffffff);
+        if (adv) begin
+            if ((dsub & borrow) == 32'h0) begin
+                rem$8$d = ((dsub) & 32'hffffffff);
+                quo$8$d = (c_quo << 32'h1) | 32'h1;
+            end
+            else begin
+                rem$8$d = t;
+                quo$8$d = c_quo << 32'h1;
+            end
+        end
+        c_rem = rem$8$q;
+        c_quo = quo$8$q;
+        rem$9$clock = clock;
+        quo$9$clock = clock;
+        rem$9$d = rem$9$q;
+        quo$9$d = quo$9$q;
+        if (9 == 32'h0) begin
+            t = c_rem;
+        end
+        else begin
+            t = c_rem << 32'h1;
+        end
+        dsub = ((t) & 33'h1ffffffff) - ((s) & 33'h1ffffffff);
+        if (adv) begin
+            if ((dsub & borrow) == 32'h0) begin
+                rem$9$d = ((dsub) & 32'hffffffff);
+                quo$9$d = (c_quo << 32'h1) | 32'h1;
+            end
+            else begin
+                rem$9$d = t;
+                quo$9$d = c_quo << 32'h1;
+            end
+        end
+        c_rem = rem$9$q;
+        c_quo = quo$9$q;
+        q1 = (c_quo + 32'h1) >> 32'h1;
+        if (adv) begin
+            if (q1 > y_max) begin
+                y_out$d = ((y_max) & 8'hff);
+            end
+            else begin
+                y_out$d = ((q1) & 8'hff);
+            end
+        end
+        y = y_out$q;
+    end
+
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0
+
+
+module smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$d2(d,q,clock);
+
+    // Module arguments
+    input wire  [9:0] d;
+    output reg  [9:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 10'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$d2
+
+
+module smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$exp_rom(address,clock,data);
+
+    // Module arguments
+    input wire  [6:0] address;
+    input wire  clock;
+    output reg  [20:0] data;
+
+    // Update code (custom)
+    reg [20:0] mem [0:127];
+    initial begin
+        mem[0] = 21'h100000;
+        mem[1] = 21'he1eb5;
+        mem[2] = 21'hc75f8;
+        mem[3] = 21'haff23;
+        mem[4] = 21'h9b459;
+        mem[5] = 21'h8906e;
+        mem[6] = 21'h78ed0;
+        mem[7] = 21'h6ab78;
+        mem[8] = 21'h5e2d6;
+        mem[9] = 21'h531c7;
+        mem[10] = 21'h49586;
+        mem[11] = 21'h40ba2;
+        mem[12] = 21'h391f1;
+        mem[13] = 21'h3268d;
+        mem[14] = 21'h2c7c7;
+        mem[15] = 21'h27424;
+        mem[16] = 21'h22a55;
+        mem[17] = 21'h1e933;
+        mem[18] = 21'h1afb7;
+        mem[19] = 21'h17cfd;
+        mem[20] = 21'h15038;
+        mem[21] = 21'h128b7;
+        mem[22] = 21'h105d9;
+        mem[23] = 21'he715;
+        mem[24] = 21'hcbee;
+        mem[25] = 21'hb3f7;
+        mem[26] = 21'h9ed2;
+        mem[27] = 21'h8c28;
+        mem[28] = 21'h7bb0;
+        mem[29] = 21'h6d28;
+        mem[30] = 21'h6054;
+        mem[31] = 21'h5503;
+        mem[32] = 21'h4b05;
+        mem[33] = 21'h4235;
+        mem[34] = 21'h3a6d;
+        mem[35] = 21'h3390;
+        mem[36] = 21'h2d81;
+        mem[37] = 21'h2828;
+        mem[38] = 21'h2370;
+        mem[39] = 21'h1f46;
+        mem[40] = 21'h1b99;
+        mem[41] = 21'h185b;
+        mem[42] = 21'h157e;
+        mem[43] = 21'h12f8;
+        mem[44] = 21'h10bd;
+        mem[45] = 21'hec6;
+        mem[46] = 21'hd09;
+        mem[47] = 21'hb81;
+        mem[48] = 21'ha27;
+        mem[49] = 21'h8f6;
+        mem[50] = 21'h7e8;
+        mem[51] = 21'h6fa;
+        mem[52] = 21'h628;
+        mem[53] = 21'h56f;
+        mem[54] = 21'h4cc;
+        mem[55] = 21'h43b;
+        mem[56] = 21'h3bc;
+        mem[57] = 21'h34c;
+        mem[58] = 21'h2e9;
+        mem[59] = 21'h291;
+        mem[60] = 21'h244;
+        mem[61] = 21'h200;
+        mem[62] = 21'h1c4;
+        mem[63] = 21'h18f;
+        mem[64] = 21'h160;
+        mem[65] = 21'h136;
+        mem[66] = 21'h112;
+        mem[67] = 21'hf2;
+        mem[68] = 21'hd5;
+        mem[69] = 21'hbc;
+        mem[70] = 21'ha6;
+        mem[71] = 21'h93;
+        mem[72] = 21'h81;
+        mem[73] = 21'h72;
+        mem[74] = 21'h65;
+        mem[75] = 21'h59;
+        mem[76] = 21'h4e;
+        mem[77] = 21'h45;
+        mem[78] = 21'h3d;
+        mem[79] = 21'h36;
+        mem[80] = 21'h30;
+        mem[81] = 21'h2a;
+        mem[82] = 21'h25;
+        mem[83] = 21'h21;
+        mem[84] = 21'h1d;
+        mem[85] = 21'h19;
+        mem[86] = 21'h16;
+        mem[87] = 21'h14;
+        mem[88] = 21'h12;
+        mem[89] = 21'hf;
+        mem[90] = 21'he;
+        mem[91] = 21'hc;
+        mem[92] = 21'hb;
+        mem[93] = 21'h9;
+        mem[94] = 21'h8;
+        mem[95] = 21'h7;
+        mem[96] = 21'h6;
+        mem[97] = 21'h6;
+        mem[98] = 21'h5;
+        mem[99] = 21'h4;
+        mem[100] = 21'h4;
+        mem[101] = 21'h3;
+        mem[102] = 21'h3;
+        mem[103] = 21'h3;
+        mem[104] = 21'h2;
+        mem[105] = 21'h2;
+        mem[106] = 21'h2;
+        mem[107] = 21'h2;
+        mem[108] = 21'h1;
+        mem[109] = 21'h1;
+        mem[110] = 21'h1;
+        mem[111] = 21'h1;
+        mem[112] = 21'h1;
+        mem[113] = 21'h1;
+        mem[114] = 21'h1;
+        mem[115] = 21'h1;
+        mem[116] = 21'h1;
+    end
+    always @(posedge clock) data <= mem[address];
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$exp_rom
+
+
+module smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$0(d,q,clock);
+
+    // Module arguments
+    input wire  [9:0] d;
+    output reg  [9:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 10'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$0
+
+
+module smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$1(d,q,clock);
+
+    // Module arguments
+    input wire  [9:0] d;
+    output reg  [9:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 10'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$1
+
+
+module smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$2(d,q,clock);
+
+    // Module arguments
+    input wire  [9:0] d;
+    output reg  [9:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 10'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$2
+
+
+module smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$3(d,q,clock);
+
+    // Module arguments
+    input wire  [9:0] d;
+    output reg  [9:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 10'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$3
+
+
+module smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$4(d,q,clock);
+
+    // Module arguments
+    input wire  [9:0] d;
+    output reg  [9:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 10'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$4
+
+
+module smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$5(d,q,clock);
+
+    // Module arguments
+    input wire  [9:0] d;
+    output reg  [9:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 10'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$5
+
+
+module smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$6(d,q,clock);
+
+    // Module arguments
+    input wire  [9:0] d;
+    output reg  [9:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 10'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$6
+
+
+module smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$7(d,q,clock);
+
+    // Module arguments
+    input wire  [9:0] d;
+    output reg  [9:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 10'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$7
+
+
+module smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$8(d,q,clock);
+
+    // Module arguments
+    input wire  [9:0] d;
+    output reg  [9:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 10'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$8
+
+
+module smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$9(d,q,clock);
+
+    // Module arguments
+    input wire  [9:0] d;
+    output reg  [9:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 10'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$quo$9
+
+
+module smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$0(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$0
+
+
+module smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$1
+
+
+module smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$2(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$2
+
+
+module smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$3(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$3
+
+
+module smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$4(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$4
+
+
+module smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$5(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$5
+
+
+module smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$6(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$6
+
+
+module smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$7(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$7
+
+
+module smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$8(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$8
+
+
+module smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$9(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$rem$9
+
+
+module smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$y_out(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$y_out
+
+
+module smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$zero2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$lane$0$zero2
+
+
 module smx_base_e_i10f3_o8f8_n1024_5280ff$len(d,q,clock);
 
     // Module arguments
@@ -1935,6 +2546,62 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff$len(d,q,clock);
     end
 
 endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$len
+
+
+module smx_base_e_i10f3_o8f8_n1024_5280ff$lsum$0(clock,en,clear,x,sum);
+
+    // Module arguments
+    input wire  clock;
+    input wire  en;
+    input wire  clear;
+    input wire  [30:0] x;
+    output reg  [30:0] sum;
+
+    // Stub signals
+    reg  [30:0] sum_r$d;
+    wire  [30:0] sum_r$q;
+    reg  sum_r$clock;
+
+    // Sub module instances
+    smx_base_e_i10f3_o8f8_n1024_5280ff$lsum$0$sum_r sum_r(
+        .d(sum_r$d),
+        .q(sum_r$q),
+        .clock(sum_r$clock)
+    );
+
+    // Update code
+    always @(*) begin
+        sum_r$clock = clock;
+        sum_r$d = sum_r$q;
+        if (en) begin
+            sum_r$d = sum_r$q + x;
+        end
+        if (clear) begin
+            sum_r$d = 32'h0;
+        end
+        sum = sum_r$q;
+    end
+
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$lsum$0
+
+
+module smx_base_e_i10f3_o8f8_n1024_5280ff$lsum$0$sum_r(d,q,clock);
+
+    // Module arguments
+    input wire  [30:0] d;
+    output reg  [30:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 31'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$lsum$0$sum_r
 
 
 module smx_base_e_i10f3_o8f8_n1024_5280ff$max(d,q,clock);
@@ -1975,384 +2642,54 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff$max2(d,q,clock);
 endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$max2
 
 
-module smx_base_e_i10f3_o8f8_n1024_5280ff$quo$0(d,q,clock);
+module smx_base_e_i10f3_o8f8_n1024_5280ff$ml$0(bus,x);
 
     // Module arguments
-    input wire  [9:0] d;
-    output reg  [9:0] q;
-    input wire  clock;
+    input wire  bus;
+    output reg  x;
 
     // Update code (custom)
-    initial begin
-       q = 10'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$quo$0
+    always @(*) x = bus;
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$ml$0
 
 
-module smx_base_e_i10f3_o8f8_n1024_5280ff$quo$1(d,q,clock);
+module smx_base_e_i10f3_o8f8_n1024_5280ff$pack$0(acc,x,out);
 
     // Module arguments
-    input wire  [9:0] d;
-    output reg  [9:0] q;
-    input wire  clock;
+    input wire  [7:0] acc;
+    input wire  [7:0] x;
+    output reg  [7:0] out;
 
     // Update code (custom)
-    initial begin
-       q = 10'h0;
+    always @(*) begin
+        out = acc;
+        out[0+:8] = x;
     end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$quo$1
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$pack$0
 
 
-module smx_base_e_i10f3_o8f8_n1024_5280ff$quo$2(d,q,clock);
+module smx_base_e_i10f3_o8f8_n1024_5280ff$rml$0(bus,x);
 
     // Module arguments
-    input wire  [9:0] d;
-    output reg  [9:0] q;
-    input wire  clock;
+    input wire  [10:0] bus;
+    output reg  x;
 
     // Update code (custom)
-    initial begin
-       q = 10'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$quo$2
+    always @(*) x = bus[10+:1];
+    wire bus_unused = ^bus;
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$rml$0
 
 
-module smx_base_e_i10f3_o8f8_n1024_5280ff$quo$3(d,q,clock);
+module smx_base_e_i10f3_o8f8_n1024_5280ff$rxl$0(bus,x);
 
     // Module arguments
-    input wire  [9:0] d;
-    output reg  [9:0] q;
-    input wire  clock;
+    input wire  [10:0] bus;
+    output reg  [9:0] x;
 
     // Update code (custom)
-    initial begin
-       q = 10'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$quo$3
-
-
-module smx_base_e_i10f3_o8f8_n1024_5280ff$quo$4(d,q,clock);
-
-    // Module arguments
-    input wire  [9:0] d;
-    output reg  [9:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 10'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$quo$4
-
-
-module smx_base_e_i10f3_o8f8_n1024_5280ff$quo$5(d,q,clock);
-
-    // Module arguments
-    input wire  [9:0] d;
-    output reg  [9:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 10'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$quo$5
-
-
-module smx_base_e_i10f3_o8f8_n1024_5280ff$quo$6(d,q,clock);
-
-    // Module arguments
-    input wire  [9:0] d;
-    output reg  [9:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 10'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$quo$6
-
-
-module smx_base_e_i10f3_o8f8_n1024_5280ff$quo$7(d,q,clock);
-
-    // Module arguments
-    input wire  [9:0] d;
-    output reg  [9:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 10'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$quo$7
-
-
-module smx_base_e_i10f3_o8f8_n1024_5280ff$quo$8(d,q,clock);
-
-    // Module arguments
-    input wire  [9:0] d;
-    output reg  [9:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 10'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$quo$8
-
-
-module smx_base_e_i10f3_o8f8_n1024_5280ff$quo$9(d,q,clock);
-
-    // Module arguments
-    input wire  [9:0] d;
-    output reg  [9:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 10'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$quo$9
-
-
-module smx_base_e_i10f3_o8f8_n1024_5280ff$rem$0(d,q,clock);
-
-    // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 32'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$rem$0
-
-
-module smx_base_e_i10f3_o8f8_n1024_5280ff$rem$1(d,q,clock);
-
-    // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 32'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$rem$1
-
-
-module smx_base_e_i10f3_o8f8_n1024_5280ff$rem$2(d,q,clock);
-
-    // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 32'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$rem$2
-
-
-module smx_base_e_i10f3_o8f8_n1024_5280ff$rem$3(d,q,clock);
-
-    // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 32'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$rem$3
-
-
-module smx_base_e_i10f3_o8f8_n1024_5280ff$rem$4(d,q,clock);
-
-    // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 32'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$rem$4
-
-
-module smx_base_e_i10f3_o8f8_n1024_5280ff$rem$5(d,q,clock);
-
-    // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 32'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$rem$5
-
-
-module smx_base_e_i10f3_o8f8_n1024_5280ff$rem$6(d,q,clock);
-
-    // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 32'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$rem$6
-
-
-module smx_base_e_i10f3_o8f8_n1024_5280ff$rem$7(d,q,clock);
-
-    // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 32'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$rem$7
-
-
-module smx_base_e_i10f3_o8f8_n1024_5280ff$rem$8(d,q,clock);
-
-    // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 32'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$rem$8
-
-
-module smx_base_e_i10f3_o8f8_n1024_5280ff$rem$9(d,q,clock);
-
-    // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 32'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$rem$9
+    always @(*) x = bus[0+:10];
+    wire bus_unused = ^bus;
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$rxl$0
 
 
 module smx_base_e_i10f3_o8f8_n1024_5280ff$seen(d,q,clock);
@@ -2391,25 +2728,6 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff$state(d,q,clock);
     end
 
 endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$state
-
-
-module smx_base_e_i10f3_o8f8_n1024_5280ff$sum(d,q,clock);
-
-    // Module arguments
-    input wire  [30:0] d;
-    output reg  [30:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 31'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$sum
 
 
 module smx_base_e_i10f3_o8f8_n1024_5280ff$v1(d,q,clock);
@@ -2469,39 +2787,46 @@ module smx_base_e_i10f3_o8f8_n1024_5280ff$v_out(d,q,clock);
 endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$v_out
 
 
-module smx_base_e_i10f3_o8f8_n1024_5280ff$y_out(d,q,clock);
+module smx_base_e_i10f3_o8f8_n1024_5280ff$wait_n(d,q,clock);
 
     // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
+    input wire  [2:0] d;
+    output reg  [2:0] q;
     input wire  clock;
 
     // Update code (custom)
     initial begin
-       q = 8'h0;
+       q = 3'h0;
     end
 
     always @(posedge clock) begin
        q <= d;
     end
 
-endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$y_out
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$wait_n
 
 
-module smx_base_e_i10f3_o8f8_n1024_5280ff$zero2(d,q,clock);
+module smx_base_e_i10f3_o8f8_n1024_5280ff$word(acc,x,out);
 
     // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
+    input wire  [10:0] acc;
+    input wire  x;
+    output reg  [10:0] out;
 
     // Update code (custom)
-    initial begin
-       q = 1'h0;
+    always @(*) begin
+        out = acc;
+        out[10+:1] = x;
     end
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$word
 
-    always @(posedge clock) begin
-       q <= d;
-    end
 
-endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$zero2
+module smx_base_e_i10f3_o8f8_n1024_5280ff$xl$0(bus,x);
+
+    // Module arguments
+    input wire  [9:0] bus;
+    output reg  [9:0] x;
+
+    // Update code (custom)
+    always @(*) x = bus[0+:10];
+endmodule // smx_base_e_i10f3_o8f8_n1024_5280ff$xl$0

@@ -43,9 +43,6 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tuser
     output reg  m_axis_tlast;
     input wire  m_axis_tready;
 
-    // Constant declarations
-    localparam  mask_bit = 11'b10000000000;
-
     // Stub signals
     reg  front$clock;
     reg  front$reset;
@@ -69,11 +66,11 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tuser
     wire  [10:0] front$rdata;
     reg  pass1$clock;
     reg  pass1$reset;
-    reg  [9:0] pass1$x;
+    reg  [9:0] pass1$xs;
+    reg  pass1$ms;
     reg  pass1$valid;
     reg  pass1$first;
     reg  pass1$last;
-    reg  pass1$masked;
     wire  [18:0] pass1$k_min;
     wire  [32:0] pass1$d;
     wire  pass1$done;
@@ -96,16 +93,18 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tuser
     wire  pass2$rbank;
     wire  [10:0] pass2$ridx;
     wire  pass2$ren;
-    reg  [9:0] pass2$rdata;
-    reg  pass2$rmask;
+    reg  [10:0] pass2$rdata;
     wire  [7:0] pass2$y;
     wire  pass2$valid;
     wire  pass2$last;
     reg  pass2$ready;
+    reg  [10:0] word$acc;
+    reg  word$x;
+    wire  [10:0] word$out;
 
     // Local signals
     reg  p2_free;
-    reg  rmask;
+    reg  ms;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_5280ff$front front(
@@ -133,11 +132,11 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tuser
     smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1 pass1(
         .clock(pass1$clock),
         .reset(pass1$reset),
-        .x(pass1$x),
+        .xs(pass1$xs),
+        .ms(pass1$ms),
         .valid(pass1$valid),
         .first(pass1$first),
         .last(pass1$last),
-        .masked(pass1$masked),
         .k_min(pass1$k_min),
         .d(pass1$d),
         .done(pass1$done)
@@ -165,11 +164,15 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tuser
         .ridx(pass2$ridx),
         .ren(pass2$ren),
         .rdata(pass2$rdata),
-        .rmask(pass2$rmask),
         .y(pass2$y),
         .valid(pass2$valid),
         .last(pass2$last),
         .ready(pass2$ready)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$word word(
+        .acc(word$acc),
+        .x(word$x),
+        .out(word$out)
     );
 
     // Update code
@@ -185,23 +188,19 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff(aclk,aresetn,s_axis_tdata,s_axis_tuser
         front$tvalid = s_axis_tvalid;
         front$tlast = s_axis_tlast;
         s_axis_tready = front$tready;
-        if (s_axis_tuser) begin
-            front$wdata = ((s_axis_tdata) & 11'h7ff) | mask_bit;
-        end
-        else begin
-            front$wdata = ((s_axis_tdata) & 11'h7ff);
-        end
-        pass1$x = s_axis_tdata;
+        ms = s_axis_tuser;
+        word$acc = ((s_axis_tdata) & 11'h7ff);
+        word$x = ms;
+        front$wdata = word$out;
+        pass1$xs = s_axis_tdata;
+        pass1$ms = ms;
         pass1$valid = front$accept;
         pass1$first = front$index == 32'h0;
         pass1$last = front$last;
-        pass1$masked = s_axis_tuser;
         front$start_desc = front$summing & pass1$done;
         pass2$r = recip$r;
         pass2$eb = recip$eb;
-        pass2$rdata = ((front$rdata) & 10'h3ff);
-        rmask = (front$rdata & mask_bit) != 32'h0;
-        pass2$rmask = rmask;
+        pass2$rdata = front$rdata;
         m_axis_tvalid = pass2$valid;
         m_axis_tlast = pass2$last;
         pass2$ready = m_axis_tready;
@@ -474,7 +473,81 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$front$state(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$front$state
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,masked,k_min,d,done);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,xs,ms,valid,first,last,k_min,d,done);
+
+    // Module arguments
+    input wire  clock;
+    input wire  reset;
+    input wire  [9:0] xs;
+    input wire  ms;
+    input wire  valid;
+    input wire  first;
+    input wire  last;
+    output reg  [18:0] k_min;
+    output reg  [32:0] d;
+    output reg  done;
+
+    // Stub signals
+    reg  [9:0] xl$0$bus;
+    wire  [9:0] xl$0$x;
+    reg  ml$0$bus;
+    wire  ml$0$x;
+    reg  lane$0$clock;
+    reg  lane$0$reset;
+    reg  [9:0] lane$0$x;
+    reg  lane$0$valid;
+    reg  lane$0$first;
+    reg  lane$0$last;
+    reg  lane$0$masked;
+    reg  lane$0$done_in;
+    wire  [18:0] lane$0$k_min;
+    wire  [32:0] lane$0$d;
+    wire  lane$0$done;
+
+    // Sub module instances
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$xl$0 xl$0(
+        .bus(xl$0$bus),
+        .x(xl$0$x)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$ml$0 ml$0(
+        .bus(ml$0$bus),
+        .x(ml$0$x)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0 lane$0(
+        .clock(lane$0$clock),
+        .reset(lane$0$reset),
+        .x(lane$0$x),
+        .valid(lane$0$valid),
+        .first(lane$0$first),
+        .last(lane$0$last),
+        .masked(lane$0$masked),
+        .done_in(lane$0$done_in),
+        .k_min(lane$0$k_min),
+        .d(lane$0$d),
+        .done(lane$0$done)
+    );
+
+    // Update code
+    always @(*) begin
+        xl$0$bus = xs;
+        ml$0$bus = ms;
+        lane$0$clock = clock;
+        lane$0$reset = reset;
+        lane$0$x = xl$0$x;
+        lane$0$masked = |ml$0$x;
+        lane$0$valid = valid;
+        lane$0$first = first;
+        lane$0$last = last;
+        lane$0$done_in = 1'b1;
+        k_min = lane$0$k_min;
+        d = lane$0$d;
+        done = lane$0$done;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0(clock,reset,x,valid,first,last,masked,done_in,k_min,d,done);
 
     // Module arguments
     input wire  clock;
@@ -484,6 +557,7 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,m
     input wire  first;
     input wire  last;
     input wire  masked;
+    input wire  done_in;
     output reg  [18:0] k_min;
     output reg  [32:0] d;
     output reg  done;
@@ -599,159 +673,159 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,m
     reg  [32:0] other;
 
     // Sub module instances
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front front(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front front(
         .clock(front$clock),
         .en(front$en),
         .x(front$x),
         .k(front$k),
         .e(front$e)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v1a v1a(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$v1a v1a(
         .d(v1a$d),
         .q(v1a$q),
         .clock(v1a$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$first1a first1a(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$first1a first1a(
         .d(first1a$d),
         .q(first1a$q),
         .clock(first1a$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$last1a last1a(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$last1a last1a(
         .d(last1a$d),
         .q(last1a$q),
         .clock(last1a$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m1a m1a(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$m1a m1a(
         .d(m1a$d),
         .q(m1a$q),
         .clock(m1a$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v1b v1b(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$v1b v1b(
         .d(v1b$d),
         .q(v1b$q),
         .clock(v1b$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$first1b first1b(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$first1b first1b(
         .d(first1b$d),
         .q(first1b$q),
         .clock(first1b$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$last1b last1b(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$last1b last1b(
         .d(last1b$d),
         .q(last1b$q),
         .clock(last1b$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m1b m1b(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$m1b m1b(
         .d(m1b$d),
         .q(m1b$q),
         .clock(m1b$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v1 v1(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$v1 v1(
         .d(v1$d),
         .q(v1$q),
         .clock(v1$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$first1 first1(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$first1 first1(
         .d(first1$d),
         .q(first1$q),
         .clock(first1$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$last1 last1(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$last1 last1(
         .d(last1$d),
         .q(last1$q),
         .clock(last1$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m1 m1(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$m1 m1(
         .d(m1$d),
         .q(m1$q),
         .clock(m1$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v2 v2(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$v2 v2(
         .d(v2$d),
         .q(v2$q),
         .clock(v2$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$first2 first2(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$first2 first2(
         .d(first2$d),
         .q(first2$q),
         .clock(first2$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$last2 last2(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$last2 last2(
         .d(last2$d),
         .q(last2$q),
         .clock(last2$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m2 m2(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$m2 m2(
         .d(m2$d),
         .q(m2$q),
         .clock(m2$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$k2 k2(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$k2 k2(
         .d(k2$d),
         .q(k2$q),
         .clock(k2$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$u2 u2(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$u2 u2(
         .d(u2$d),
         .q(u2$q),
         .clock(u2$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$seen seen(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$seen seen(
         .d(seen$d),
         .q(seen$q),
         .clock(seen$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v3 v3(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$v3 v3(
         .d(v3$d),
         .q(v3$q),
         .clock(v3$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$first3 first3(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$first3 first3(
         .d(first3$d),
         .q(first3$q),
         .clock(first3$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$init3 init3(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$init3 init3(
         .d(init3$d),
         .q(init3$q),
         .clock(init3$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$last3 last3(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$last3 last3(
         .d(last3$d),
         .q(last3$q),
         .clock(last3$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m3 m3(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$m3 m3(
         .d(m3$d),
         .q(m3$q),
         .clock(m3$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$grow3 grow3(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$grow3 grow3(
         .d(grow3$d),
         .q(grow3$q),
         .clock(grow3$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$sh3 sh3(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$sh3 sh3(
         .d(sh3$d),
         .q(sh3$q),
         .clock(sh3$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$u3 u3(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$u3 u3(
         .d(u3$d),
         .q(u3$q),
         .clock(u3$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$kmin kmin(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$kmin kmin(
         .d(kmin$d),
         .q(kmin$q),
         .clock(kmin$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$sum sum(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$sum sum(
         .d(sum$d),
         .q(sum$q),
         .clock(sum$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$done_r done_r(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$done_r done_r(
         .d(done_r$d),
         .q(done_r$q),
         .clock(done_r$clock)
@@ -893,13 +967,13 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1(clock,reset,x,valid,first,last,m
         done_r$d = v3$q & last3$q & ~reset;
         k_min = kmin$q;
         d = sum$q;
-        done = done_r$q;
+        done = done_r$q & done_in;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$done_r(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$done_r(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -915,29 +989,10 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$done_r(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$done_r
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$done_r
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$first1(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$first1
-
-
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$first1a(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$first1(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -953,29 +1008,10 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$first1a(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$first1a
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$first1
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$first1b(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$first1b
-
-
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$first2(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$first1a(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -991,10 +1027,10 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$first2(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$first2
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$first1a
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$first3(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$first1b(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -1010,10 +1046,48 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$first3(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$first3
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$first1b
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front(clock,en,x,k,e);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$first2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$first2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$first3(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$first3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front(clock,en,x,k,e);
 
     // Module arguments
     input wire  clock;
@@ -1048,25 +1122,25 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front(clock,en,x,k,e);
     reg  [17:0] tb;
 
     // Sub module instances
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$scale$0 scale$0(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front$scale$0 scale$0(
         .xb(scale$0$xb),
         .tb(scale$0$tb)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$lut lut(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front$lut lut(
         .g(lut$g),
         .v(lut$v)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$x_r x_r(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front$x_r x_r(
         .d(x_r$d),
         .q(x_r$q),
         .clock(x_r$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$tb_r tb_r(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front$tb_r tb_r(
         .d(tb_r$d),
         .q(tb_r$q),
         .clock(tb_r$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$nb nb(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front$nb nb(
         .d(nb$d),
         .q(nb$q),
         .clock(nb$clock)
@@ -1096,10 +1170,10 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front(clock,en,x,k,e);
         e = lut$v;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$lut(g,v);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front$lut(g,v);
 
     // Module arguments
     input wire  [9:0] g;
@@ -1123,15 +1197,15 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$lut(g,v);
     reg  [21:0] drop;
 
     // Sub module instances
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$lut$c0 c0(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front$lut$c0 c0(
         .address(c0$address),
         .data(c0$data)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$lut$c1 c1(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front$lut$c1 c1(
         .address(c1$address),
         .data(c1$data)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$lut$mul mul(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front$lut$mul mul(
         .a(mul$a),
         .b(mul$b),
         .p(mul$p)
@@ -1147,10 +1221,10 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$lut(g,v);
         v = c0$data - ((drop) & 12'hfff);
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$lut
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front$lut
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$lut$c0(address,data);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front$lut$c0(address,data);
 
     // Module arguments
     input wire  [3:0] address;
@@ -1178,10 +1252,10 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$lut$c0(address,data);
       default: data = 12'h0;
     endcase
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$lut$c0
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front$lut$c0
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$lut$c1(address,data);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front$lut$c1(address,data);
 
     // Module arguments
     input wire  [3:0] address;
@@ -1209,10 +1283,10 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$lut$c1(address,data);
       default: data = 12'h0;
     endcase
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$lut$c1
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front$lut$c1
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$lut$mul(a,b,p);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front$lut$mul(a,b,p);
 
     // Module arguments
     input wire  [11:0] a;
@@ -1221,10 +1295,10 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$lut$mul(a,b,p);
 
     // Update code (custom)
     always @(*) p = a * b;
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$lut$mul
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front$lut$mul
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$nb(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front$nb(d,q,clock);
 
     // Module arguments
     input wire  [18:0] d;
@@ -1240,10 +1314,10 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$nb(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$nb
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front$nb
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$scale$0(xb,tb);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front$scale$0(xb,tb);
 
     // Module arguments
     input wire  [9:0] xb;
@@ -1263,7 +1337,7 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$scale$0(xb,tb);
     reg  [25:0] q;
 
     // Sub module instances
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$scale$0$mul mul(
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front$scale$0$mul mul(
         .a(mul$a),
         .b(mul$b),
         .p(mul$p)
@@ -1277,10 +1351,10 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$scale$0(xb,tb);
         tb = ((q >> shift) & 18'h3ffff);
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$scale$0
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front$scale$0
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$scale$0$mul(a,b,p);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front$scale$0$mul(a,b,p);
 
     // Module arguments
     input wire  [9:0] a;
@@ -1289,10 +1363,10 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$scale$0$mul(a,b,p);
 
     // Update code (custom)
     always @(*) p = a * b;
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$scale$0$mul
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front$scale$0$mul
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$tb_r(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front$tb_r(d,q,clock);
 
     // Module arguments
     input wire  [17:0] d;
@@ -1308,10 +1382,10 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$tb_r(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$tb_r
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front$tb_r
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$x_r(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front$x_r(d,q,clock);
 
     // Module arguments
     input wire  [9:0] d;
@@ -1327,29 +1401,10 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$x_r(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$front$x_r
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$front$x_r
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$grow3(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$grow3
-
-
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$init3(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$grow3(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -1365,10 +1420,29 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$init3(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$init3
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$grow3
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$k2(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$init3(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$init3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$k2(d,q,clock);
 
     // Module arguments
     input wire  [18:0] d;
@@ -1384,10 +1458,10 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$k2(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$k2
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$k2
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$kmin(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$kmin(d,q,clock);
 
     // Module arguments
     input wire  [18:0] d;
@@ -1403,29 +1477,10 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$kmin(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$kmin
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$kmin
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$last1(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$last1
-
-
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$last1a(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$last1(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -1441,29 +1496,10 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$last1a(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$last1a
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$last1
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$last1b(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$last1b
-
-
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$last2(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$last1a(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -1479,29 +1515,10 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$last2(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$last2
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$last1a
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$last3(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$last3
-
-
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m1(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$last1b(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -1517,29 +1534,10 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m1(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m1
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$last1b
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m1a(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m1a
-
-
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m1b(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$last2(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -1555,29 +1553,10 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m1b(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m1b
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$last2
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m2(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m2
-
-
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m3(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$last3(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -1593,10 +1572,10 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m3(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$m3
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$last3
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$seen(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$m1(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -1612,10 +1591,105 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$seen(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$seen
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$m1
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$sh3(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$m1a(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$m1a
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$m1b(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$m1b
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$m2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$m2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$m3(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$m3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$seen(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$seen
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$sh3(d,q,clock);
 
     // Module arguments
     input wire  [5:0] d;
@@ -1631,29 +1705,10 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$sh3(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$sh3
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$sh3
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$sum(d,q,clock);
-
-    // Module arguments
-    input wire  [32:0] d;
-    output reg  [32:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 33'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$sum
-
-
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$u2(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$sum(d,q,clock);
 
     // Module arguments
     input wire  [32:0] d;
@@ -1669,10 +1724,10 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$u2(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$u2
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$sum
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$u3(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$u2(d,q,clock);
 
     // Module arguments
     input wire  [32:0] d;
@@ -1688,10 +1743,29 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$u3(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$u3
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$u2
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v1(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$u3(d,q,clock);
+
+    // Module arguments
+    input wire  [32:0] d;
+    output reg  [32:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 33'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$u3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$v1(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -1707,29 +1781,10 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v1(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v1
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$v1
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v1a(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v1a
-
-
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v1b(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$v1a(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -1745,29 +1800,10 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v1b(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v1b
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$v1a
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v2(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v2
-
-
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v3(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$v1b(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -1783,10 +1819,70 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v3(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$v3
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$v1b
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb,bank,busy_out,rbank,ridx,ren,rdata,rmask,y,valid,last,ready);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$v2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$v2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$v3(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$lane$0$v3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$ml$0(bus,x);
+
+    // Module arguments
+    input wire  bus;
+    output reg  x;
+
+    // Update code (custom)
+    always @(*) x = bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$ml$0
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$xl$0(bus,x);
+
+    // Module arguments
+    input wire  [9:0] bus;
+    output reg  [9:0] x;
+
+    // Update code (custom)
+    always @(*) x = bus[0+:10];
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass1$xl$0
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb,bank,busy_out,rbank,ridx,ren,rdata,y,valid,last,ready);
 
     // Module arguments
     input wire  clock;
@@ -1801,28 +1897,28 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
     output reg  rbank;
     output reg  [10:0] ridx;
     output reg  ren;
-    input wire  [9:0] rdata;
-    input wire  rmask;
+    input wire  [10:0] rdata;
     output reg  [7:0] y;
     output reg  valid;
     output reg  last;
     input wire  ready;
 
-    // Constant declarations
-    localparam  sat = 19'b111111;
-    localparam  s0m1 = 8'hc;
-    localparam  sat63 = 8'h3f;
-    localparam  y_max = 24'hff;
-
     // Stub signals
-    reg  front$clock;
-    reg  front$en;
-    reg  [9:0] front$x;
-    wire  [18:0] front$k;
-    wire  [11:0] front$e;
-    reg  [11:0] mul$a;
-    reg  [11:0] mul$b;
-    wire  [23:0] mul$p;
+    reg  [10:0] xl$0$bus;
+    wire  [9:0] xl$0$x;
+    reg  [10:0] ml$0$bus;
+    wire  ml$0$x;
+    reg  lane$0$clock;
+    reg  lane$0$adv;
+    reg  [9:0] lane$0$x;
+    reg  lane$0$masked;
+    reg  [18:0] lane$0$k_min;
+    reg  [11:0] lane$0$r;
+    reg  [7:0] lane$0$eb;
+    wire  [7:0] lane$0$y;
+    reg  [7:0] pack$0$acc;
+    reg  [7:0] pack$0$x;
+    wire  [7:0] pack$0$out;
     reg  busy$d;
     wire  busy$q;
     reg  busy$clock;
@@ -1856,94 +1952,72 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
     reg  l2a$d;
     wire  l2a$q;
     reg  l2a$clock;
-    reg  m2a$d;
-    wire  m2a$q;
-    reg  m2a$clock;
     reg  v2b$d;
     wire  v2b$q;
     reg  v2b$clock;
     reg  l2b$d;
     wire  l2b$q;
     reg  l2b$clock;
-    reg  m2b$d;
-    wire  m2b$q;
-    reg  m2b$clock;
     reg  v2$d;
     wire  v2$q;
     reg  v2$clock;
     reg  l2$d;
     wire  l2$q;
     reg  l2$clock;
-    reg  m2$d;
-    wire  m2$q;
-    reg  m2$clock;
     reg  v3$d;
     wire  v3$q;
     reg  v3$clock;
     reg  l3$d;
     wire  l3$q;
     reg  l3$clock;
-    reg  [11:0] e3$d;
-    wire  [11:0] e3$q;
-    reg  e3$clock;
-    reg  [7:0] s3$d;
-    wire  [7:0] s3$q;
-    reg  s3$clock;
     reg  v4$d;
     wire  v4$q;
     reg  v4$clock;
     reg  l4$d;
     wire  l4$q;
     reg  l4$clock;
-    reg  [23:0] p4$d;
-    wire  [23:0] p4$q;
-    reg  p4$clock;
-    reg  [7:0] s4$d;
-    wire  [7:0] s4$q;
-    reg  s4$clock;
     reg  v5$d;
     wire  v5$q;
     reg  v5$clock;
     reg  l5$d;
     wire  l5$q;
     reg  l5$clock;
-    reg  [23:0] y1_5$d;
-    wire  [23:0] y1_5$q;
-    reg  y1_5$clock;
     reg  v6$d;
     wire  v6$q;
     reg  v6$clock;
     reg  l6$d;
     wire  l6$q;
     reg  l6$clock;
-    reg  [7:0] y6$d;
-    wire  [7:0] y6$q;
-    reg  y6$clock;
 
     // Local signals
-    reg  [18:0] sat_s;
     reg  adv;
     reg  issue;
     reg  [10:0] idx_next;
-    reg  [18:0] dk;
-    reg  [7:0] sh;
-    reg  [7:0] s_m1;
-    reg  [23:0] y1p;
-    reg  [23:0] y2;
     reg  done;
 
     // Sub module instances
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front front(
-        .clock(front$clock),
-        .en(front$en),
-        .x(front$x),
-        .k(front$k),
-        .e(front$e)
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$xl$0 xl$0(
+        .bus(xl$0$bus),
+        .x(xl$0$x)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$mul mul(
-        .a(mul$a),
-        .b(mul$b),
-        .p(mul$p)
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$ml$0 ml$0(
+        .bus(ml$0$bus),
+        .x(ml$0$x)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0 lane$0(
+        .clock(lane$0$clock),
+        .adv(lane$0$adv),
+        .x(lane$0$x),
+        .masked(lane$0$masked),
+        .k_min(lane$0$k_min),
+        .r(lane$0$r),
+        .eb(lane$0$eb),
+        .y(lane$0$y)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$pack$0 pack$0(
+        .acc(pack$0$acc),
+        .x(pack$0$x),
+        .out(pack$0$out)
     );
     smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$busy busy(
         .d(busy$d),
@@ -2000,11 +2074,6 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
         .q(l2a$q),
         .clock(l2a$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$m2a m2a(
-        .d(m2a$d),
-        .q(m2a$q),
-        .clock(m2a$clock)
-    );
     smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$v2b v2b(
         .d(v2b$d),
         .q(v2b$q),
@@ -2014,11 +2083,6 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
         .d(l2b$d),
         .q(l2b$q),
         .clock(l2b$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$m2b m2b(
-        .d(m2b$d),
-        .q(m2b$q),
-        .clock(m2b$clock)
     );
     smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$v2 v2(
         .d(v2$d),
@@ -2030,11 +2094,6 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
         .q(l2$q),
         .clock(l2$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$m2 m2(
-        .d(m2$d),
-        .q(m2$q),
-        .clock(m2$clock)
-    );
     smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$v3 v3(
         .d(v3$d),
         .q(v3$q),
@@ -2044,16 +2103,6 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
         .d(l3$d),
         .q(l3$q),
         .clock(l3$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$e3 e3(
-        .d(e3$d),
-        .q(e3$q),
-        .clock(e3$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$s3 s3(
-        .d(s3$d),
-        .q(s3$q),
-        .clock(s3$clock)
     );
     smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$v4 v4(
         .d(v4$d),
@@ -2065,16 +2114,6 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
         .q(l4$q),
         .clock(l4$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$p4 p4(
-        .d(p4$d),
-        .q(p4$q),
-        .clock(p4$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$s4 s4(
-        .d(s4$d),
-        .q(s4$q),
-        .clock(s4$clock)
-    );
     smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$v5 v5(
         .d(v5$d),
         .q(v5$q),
@@ -2084,11 +2123,6 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
         .d(l5$d),
         .q(l5$q),
         .clock(l5$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$y1_5 y1_5(
-        .d(y1_5$d),
-        .q(y1_5$q),
-        .clock(y1_5$clock)
     );
     smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$v6 v6(
         .d(v6$d),
@@ -2100,15 +2134,9 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
         .q(l6$q),
         .clock(l6$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$y6 y6(
-        .d(y6$d),
-        .q(y6$q),
-        .clock(y6$clock)
-    );
 
     // Update code
     always @(*) begin
-        front$clock = clock;
         busy$clock = clock;
         bank_r$clock = clock;
         idx$clock = clock;
@@ -2120,27 +2148,18 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
         l1$clock = clock;
         v2a$clock = clock;
         l2a$clock = clock;
-        m2a$clock = clock;
         v2b$clock = clock;
         l2b$clock = clock;
-        m2b$clock = clock;
         v2$clock = clock;
         l2$clock = clock;
-        m2$clock = clock;
         v3$clock = clock;
         l3$clock = clock;
-        e3$clock = clock;
-        s3$clock = clock;
         v4$clock = clock;
         l4$clock = clock;
-        p4$clock = clock;
-        s4$clock = clock;
         v5$clock = clock;
         l5$clock = clock;
-        y1_5$clock = clock;
         v6$clock = clock;
         l6$clock = clock;
-        y6$clock = clock;
         busy$d = busy$q;
         bank_r$d = bank_r$q;
         idx$d = idx$q;
@@ -2152,27 +2171,18 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
         l1$d = l1$q;
         v2a$d = v2a$q;
         l2a$d = l2a$q;
-        m2a$d = m2a$q;
         v2b$d = v2b$q;
         l2b$d = l2b$q;
-        m2b$d = m2b$q;
         v2$d = v2$q;
         l2$d = l2$q;
-        m2$d = m2$q;
         v3$d = v3$q;
         l3$d = l3$q;
-        e3$d = e3$q;
-        s3$d = s3$q;
         v4$d = v4$q;
         l4$d = l4$q;
-        p4$d = p4$q;
-        s4$d = s4$q;
         v5$d = v5$q;
         l5$d = l5$q;
-        y1_5$d = y1_5$q;
         v6$d = v6$q;
         l6$d = l6$q;
-        y6$d = y6$q;
         adv = ~v6$q | ready;
         issue = busy$q & (idx$q != len_r$q) & adv;
         idx_next = idx$q + 32'h1;
@@ -2182,65 +2192,37 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2(clock,reset,start,len,k_min,r,eb
         if (issue) begin
             idx$d = idx_next;
         end
-        front$x = rdata;
-        front$en = adv;
-        dk = front$k - kmin_r$q;
-        sat_s = sat;
-        if (dk > sat_s) begin
-            sh = ((sat) & 8'hff);
-        end
-        else begin
-            sh = ((dk) & 8'hff);
-        end
-        mul$a = e3$q;
-        mul$b = r_r$q;
-        s_m1 = sh + eb_r$q + s0m1;
-        y1p = y1_5$q + 32'h1;
-        y2 = y1p >> 32'h1;
+        xl$0$bus = rdata;
+        ml$0$bus = rdata;
+        lane$0$clock = clock;
+        lane$0$adv = adv;
+        lane$0$x = xl$0$x;
+        lane$0$masked = |ml$0$x;
+        lane$0$k_min = kmin_r$q;
+        lane$0$r = r_r$q;
+        lane$0$eb = eb_r$q;
+        pack$0$x = lane$0$y;
+        pack$0$acc = 32'h0;
+        y = pack$0$out;
         if (adv) begin
             v1$d = issue;
             l1$d = issue & (idx_next == len_r$q);
             v2a$d = v1$q;
             l2a$d = l1$q;
-            m2a$d = rmask;
             v2b$d = v2a$q;
             l2b$d = l2a$q;
-            m2b$d = m2a$q;
             v2$d = v2b$q;
             l2$d = l2b$q;
-            m2$d = m2b$q;
             v3$d = v2$q;
             l3$d = l2$q;
-            if (m2$q) begin
-                e3$d = 32'h0;
-            end
-            else begin
-                e3$d = front$e;
-            end
-            if (s_m1 > sat63) begin
-                s3$d = sat63;
-            end
-            else begin
-                s3$d = s_m1;
-            end
             v4$d = v3$q;
             l4$d = l3$q;
-            p4$d = mul$p;
-            s4$d = s3$q;
             v5$d = v4$q;
             l5$d = l4$q;
-            y1_5$d = p4$q >> s4$q;
             v6$d = v5$q;
             l6$d = l5$q;
-            if (y2 > y_max) begin
-                y6$d = ((y_max) & 8'hff);
-            end
-            else begin
-                y6$d = ((y2) & 8'hff);
-            end
         end
         busy_out = busy$q;
-        y = y6$q;
         valid = v6$q;
         last = l6$q;
         done = v6$q & l6$q & ready;
@@ -2310,25 +2292,6 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$busy(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$busy
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$e3(d,q,clock);
-
-    // Module arguments
-    input wire  [11:0] d;
-    output reg  [11:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 12'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$e3
-
-
 module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$eb_r(d,q,clock);
 
     // Module arguments
@@ -2346,323 +2309,6 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$eb_r(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$eb_r
-
-
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front(clock,en,x,k,e);
-
-    // Module arguments
-    input wire  clock;
-    input wire  en;
-    input wire  [9:0] x;
-    output reg  [18:0] k;
-    output reg  [11:0] e;
-
-    // Constant declarations
-    localparam  sign = 10'b1000000000;
-    localparam  pad = 18'b111;
-    localparam  two_wt = 19'b1000000000000000000;
-    localparam  ft = 19'b1010;
-
-    // Stub signals
-    reg  [9:0] scale$0$xb;
-    wire  [17:0] scale$0$tb;
-    reg  [9:0] lut$g;
-    wire  [11:0] lut$v;
-    reg  [9:0] x_r$d;
-    wire  [9:0] x_r$q;
-    reg  x_r$clock;
-    reg  [17:0] tb_r$d;
-    wire  [17:0] tb_r$q;
-    reg  tb_r$clock;
-    reg  [18:0] nb$d;
-    wire  [18:0] nb$q;
-    reg  nb$clock;
-
-    // Local signals
-    reg  [9:0] xb;
-    reg  [17:0] tb;
-
-    // Sub module instances
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front$scale$0 scale$0(
-        .xb(scale$0$xb),
-        .tb(scale$0$tb)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front$lut lut(
-        .g(lut$g),
-        .v(lut$v)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front$x_r x_r(
-        .d(x_r$d),
-        .q(x_r$q),
-        .clock(x_r$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front$tb_r tb_r(
-        .d(tb_r$d),
-        .q(tb_r$q),
-        .clock(tb_r$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front$nb nb(
-        .d(nb$d),
-        .q(nb$q),
-        .clock(nb$clock)
-    );
-
-    // Update code
-    always @(*) begin
-        x_r$clock = clock;
-        tb_r$clock = clock;
-        nb$clock = clock;
-        x_r$d = x_r$q;
-        tb_r$d = tb_r$q;
-        nb$d = nb$q;
-        if (en) begin
-            x_r$d = x;
-        end
-        xb = x_r$q ^ sign;
-        tb = ((xb) & 18'h3ffff) << pad;
-        scale$0$xb = xb;
-        tb = scale$0$tb;
-        if (en) begin
-            tb_r$d = tb;
-            nb$d = two_wt - ((tb_r$q) & 19'h7ffff);
-        end
-        k = nb$q >> ft;
-        lut$g = ((nb$q) & 10'h3ff);
-        e = lut$v;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front
-
-
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front$lut(g,v);
-
-    // Module arguments
-    input wire  [9:0] g;
-    output reg  [11:0] v;
-
-    // Constant declarations
-    localparam  low_bits = 10'b110;
-    localparam  low_mask = 10'b111111;
-    localparam  shift = 22'h7;
-
-    // Stub signals
-    reg  [3:0] c0$address;
-    wire  [11:0] c0$data;
-    reg  [3:0] c1$address;
-    wire  [11:0] c1$data;
-    reg  [11:0] mul$a;
-    reg  [9:0] mul$b;
-    wire  [21:0] mul$p;
-
-    // Local signals
-    reg  [21:0] drop;
-
-    // Sub module instances
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front$lut$c0 c0(
-        .address(c0$address),
-        .data(c0$data)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front$lut$c1 c1(
-        .address(c1$address),
-        .data(c1$data)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front$lut$mul mul(
-        .a(mul$a),
-        .b(mul$b),
-        .p(mul$p)
-    );
-
-    // Update code
-    always @(*) begin
-        c0$address = ((g >> low_bits) & 4'hf);
-        c1$address = ((g >> low_bits) & 4'hf);
-        mul$a = c1$data;
-        mul$b = g & low_mask;
-        drop = mul$p >> shift;
-        v = c0$data - ((drop) & 12'hfff);
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front$lut
-
-
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front$lut$c0(address,data);
-
-    // Module arguments
-    input wire  [3:0] address;
-    output reg  [11:0] data;
-
-    // Update code (custom)
-    always @*
-    case (address)
-        4'h0: data = 12'h7ff;
-      4'h1: data = 12'h7a8;
-      4'h2: data = 12'h755;
-      4'h3: data = 12'h706;
-      4'h4: data = 12'h6b9;
-      4'h5: data = 12'h671;
-      4'h6: data = 12'h62b;
-      4'h7: data = 12'h5e8;
-      4'h8: data = 12'h5a8;
-      4'h9: data = 12'h56a;
-      4'ha: data = 12'h52f;
-      4'hb: data = 12'h4f7;
-      4'hc: data = 12'h4c1;
-      4'hd: data = 12'h48e;
-      4'he: data = 12'h45c;
-      4'hf: data = 12'h42d;
-      default: data = 12'h0;
-    endcase
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front$lut$c0
-
-
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front$lut$c1(address,data);
-
-    // Module arguments
-    input wire  [3:0] address;
-    output reg  [11:0] data;
-
-    // Update code (custom)
-    always @*
-    case (address)
-        4'h0: data = 12'hae;
-      4'h1: data = 12'ha6;
-      4'h2: data = 12'h9f;
-      4'h3: data = 12'h98;
-      4'h4: data = 12'h92;
-      4'h5: data = 12'h8c;
-      4'h6: data = 12'h86;
-      4'h7: data = 12'h80;
-      4'h8: data = 12'h7b;
-      4'h9: data = 12'h76;
-      4'ha: data = 12'h71;
-      4'hb: data = 12'h6c;
-      4'hc: data = 12'h67;
-      4'hd: data = 12'h63;
-      4'he: data = 12'h5f;
-      4'hf: data = 12'h5b;
-      default: data = 12'h0;
-    endcase
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front$lut$c1
-
-
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front$lut$mul(a,b,p);
-
-    // Module arguments
-    input wire  [11:0] a;
-    input wire  [9:0] b;
-    output reg  [21:0] p;
-
-    // Update code (custom)
-    always @(*) p = a * b;
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front$lut$mul
-
-
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front$nb(d,q,clock);
-
-    // Module arguments
-    input wire  [18:0] d;
-    output reg  [18:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 19'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front$nb
-
-
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front$scale$0(xb,tb);
-
-    // Module arguments
-    input wire  [9:0] xb;
-    output reg  [17:0] tb;
-
-    // Constant declarations
-    localparam  log2e = 16'hb8aa;
-    localparam  round_and_offset = 26'h8eac80;
-    localparam  shift = 26'h8;
-
-    // Stub signals
-    reg  [9:0] mul$a;
-    reg  [15:0] mul$b;
-    wire  [25:0] mul$p;
-
-    // Local signals
-    reg  [25:0] q;
-
-    // Sub module instances
-    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front$scale$0$mul mul(
-        .a(mul$a),
-        .b(mul$b),
-        .p(mul$p)
-    );
-
-    // Update code
-    always @(*) begin
-        mul$a = xb;
-        mul$b = log2e;
-        q = mul$p + round_and_offset;
-        tb = ((q >> shift) & 18'h3ffff);
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front$scale$0
-
-
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front$scale$0$mul(a,b,p);
-
-    // Module arguments
-    input wire  [9:0] a;
-    input wire  [15:0] b;
-    output reg  [25:0] p;
-
-    // Update code (custom)
-    always @(*) p = a * b;
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front$scale$0$mul
-
-
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front$tb_r(d,q,clock);
-
-    // Module arguments
-    input wire  [17:0] d;
-    output reg  [17:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 18'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front$tb_r
-
-
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front$x_r(d,q,clock);
-
-    // Module arguments
-    input wire  [9:0] d;
-    output reg  [9:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 10'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$front$x_r
 
 
 module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$idx(d,q,clock);
@@ -2855,6 +2501,696 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$l6(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$l6
 
 
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0(clock,adv,x,masked,k_min,r,eb,y);
+
+    // Module arguments
+    input wire  clock;
+    input wire  adv;
+    input wire  [9:0] x;
+    input wire  masked;
+    input wire  [18:0] k_min;
+    input wire  [11:0] r;
+    input wire  [7:0] eb;
+    output reg  [7:0] y;
+
+    // Constant declarations
+    localparam  sat = 19'b111111;
+    localparam  s0m1 = 8'hc;
+    localparam  sat63 = 8'h3f;
+    localparam  y_max = 24'hff;
+
+    // Stub signals
+    reg  front$clock;
+    reg  front$en;
+    reg  [9:0] front$x;
+    wire  [18:0] front$k;
+    wire  [11:0] front$e;
+    reg  [11:0] mul$a;
+    reg  [11:0] mul$b;
+    wire  [23:0] mul$p;
+    reg  m2a$d;
+    wire  m2a$q;
+    reg  m2a$clock;
+    reg  m2b$d;
+    wire  m2b$q;
+    reg  m2b$clock;
+    reg  m2$d;
+    wire  m2$q;
+    reg  m2$clock;
+    reg  [11:0] e3$d;
+    wire  [11:0] e3$q;
+    reg  e3$clock;
+    reg  [7:0] s3$d;
+    wire  [7:0] s3$q;
+    reg  s3$clock;
+    reg  [23:0] p4$d;
+    wire  [23:0] p4$q;
+    reg  p4$clock;
+    reg  [7:0] s4$d;
+    wire  [7:0] s4$q;
+    reg  s4$clock;
+    reg  [23:0] y1_5$d;
+    wire  [23:0] y1_5$q;
+    reg  y1_5$clock;
+    reg  [7:0] y6$d;
+    wire  [7:0] y6$q;
+    reg  y6$clock;
+
+    // Local signals
+    reg  [18:0] sat_s;
+    reg  [18:0] dk;
+    reg  [7:0] sh;
+    reg  [7:0] s_m1;
+    reg  [23:0] y1p;
+    reg  [23:0] y2;
+
+    // Sub module instances
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front front(
+        .clock(front$clock),
+        .en(front$en),
+        .x(front$x),
+        .k(front$k),
+        .e(front$e)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$mul mul(
+        .a(mul$a),
+        .b(mul$b),
+        .p(mul$p)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$m2a m2a(
+        .d(m2a$d),
+        .q(m2a$q),
+        .clock(m2a$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$m2b m2b(
+        .d(m2b$d),
+        .q(m2b$q),
+        .clock(m2b$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$m2 m2(
+        .d(m2$d),
+        .q(m2$q),
+        .clock(m2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$e3 e3(
+        .d(e3$d),
+        .q(e3$q),
+        .clock(e3$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$s3 s3(
+        .d(s3$d),
+        .q(s3$q),
+        .clock(s3$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$p4 p4(
+        .d(p4$d),
+        .q(p4$q),
+        .clock(p4$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$s4 s4(
+        .d(s4$d),
+        .q(s4$q),
+        .clock(s4$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$y1_5 y1_5(
+        .d(y1_5$d),
+        .q(y1_5$q),
+        .clock(y1_5$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$y6 y6(
+        .d(y6$d),
+        .q(y6$q),
+        .clock(y6$clock)
+    );
+
+    // Update code
+    always @(*) begin
+        front$clock = clock;
+        m2a$clock = clock;
+        m2b$clock = clock;
+        m2$clock = clock;
+        e3$clock = clock;
+        s3$clock = clock;
+        p4$clock = clock;
+        s4$clock = clock;
+        y1_5$clock = clock;
+        y6$clock = clock;
+        m2a$d = m2a$q;
+        m2b$d = m2b$q;
+        m2$d = m2$q;
+        e3$d = e3$q;
+        s3$d = s3$q;
+        p4$d = p4$q;
+        s4$d = s4$q;
+        y1_5$d = y1_5$q;
+        y6$d = y6$q;
+        front$x = x;
+        front$en = adv;
+        dk = front$k - k_min;
+        sat_s = sat;
+        if (dk > sat_s) begin
+            sh = ((sat) & 8'hff);
+        end
+        else begin
+            sh = ((dk) & 8'hff);
+        end
+        mul$a = e3$q;
+        mul$b = r;
+        s_m1 = sh + eb + s0m1;
+        y1p = y1_5$q + 32'h1;
+        y2 = y1p >> 32'h1;
+        if (adv) begin
+            m2a$d = masked;
+            m2b$d = m2a$q;
+            m2$d = m2b$q;
+            if (m2$q) begin
+                e3$d = 32'h0;
+            end
+            else begin
+                e3$d = front$e;
+            end
+            if (s_m1 > sat63) begin
+                s3$d = sat63;
+            end
+            else begin
+                s3$d = s_m1;
+            end
+            p4$d = mul$p;
+            s4$d = s3$q;
+            y1_5$d = p4$q >> s4$q;
+            if (y2 > y_max) begin
+                y6$d = ((y_max) & 8'hff);
+            end
+            else begin
+                y6$d = ((y2) & 8'hff);
+            end
+        end
+        y = y6$q;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$e3(d,q,clock);
+
+    // Module arguments
+    input wire  [11:0] d;
+    output reg  [11:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 12'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$e3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front(clock,en,x,k,e);
+
+    // Module arguments
+    input wire  clock;
+    input wire  en;
+    input wire  [9:0] x;
+    output reg  [18:0] k;
+    output reg  [11:0] e;
+
+    // Constant declarations
+    localparam  sign = 10'b1000000000;
+    localparam  pad = 18'b111;
+    localparam  two_wt = 19'b1000000000000000000;
+    localparam  ft = 19'b1010;
+
+    // Stub signals
+    reg  [9:0] scale$0$xb;
+    wire  [17:0] scale$0$tb;
+    reg  [9:0] lut$g;
+    wire  [11:0] lut$v;
+    reg  [9:0] x_r$d;
+    wire  [9:0] x_r$q;
+    reg  x_r$clock;
+    reg  [17:0] tb_r$d;
+    wire  [17:0] tb_r$q;
+    reg  tb_r$clock;
+    reg  [18:0] nb$d;
+    wire  [18:0] nb$q;
+    reg  nb$clock;
+
+    // Local signals
+    reg  [9:0] xb;
+    reg  [17:0] tb;
+
+    // Sub module instances
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front$scale$0 scale$0(
+        .xb(scale$0$xb),
+        .tb(scale$0$tb)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front$lut lut(
+        .g(lut$g),
+        .v(lut$v)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front$x_r x_r(
+        .d(x_r$d),
+        .q(x_r$q),
+        .clock(x_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front$tb_r tb_r(
+        .d(tb_r$d),
+        .q(tb_r$q),
+        .clock(tb_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front$nb nb(
+        .d(nb$d),
+        .q(nb$q),
+        .clock(nb$clock)
+    );
+
+    // Update code
+    always @(*) begin
+        x_r$clock = clock;
+        tb_r$clock = clock;
+        nb$clock = clock;
+        x_r$d = x_r$q;
+        tb_r$d = tb_r$q;
+        nb$d = nb$q;
+        if (en) begin
+            x_r$d = x;
+        end
+        xb = x_r$q ^ sign;
+        tb = ((xb) & 18'h3ffff) << pad;
+        scale$0$xb = xb;
+        tb = scale$0$tb;
+        if (en) begin
+            tb_r$d = tb;
+            nb$d = two_wt - ((tb_r$q) & 19'h7ffff);
+        end
+        k = nb$q >> ft;
+        lut$g = ((nb$q) & 10'h3ff);
+        e = lut$v;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front$lut(g,v);
+
+    // Module arguments
+    input wire  [9:0] g;
+    output reg  [11:0] v;
+
+    // Constant declarations
+    localparam  low_bits = 10'b110;
+    localparam  low_mask = 10'b111111;
+    localparam  shift = 22'h7;
+
+    // Stub signals
+    reg  [3:0] c0$address;
+    wire  [11:0] c0$data;
+    reg  [3:0] c1$address;
+    wire  [11:0] c1$data;
+    reg  [11:0] mul$a;
+    reg  [9:0] mul$b;
+    wire  [21:0] mul$p;
+
+    // Local signals
+    reg  [21:0] drop;
+
+    // Sub module instances
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front$lut$c0 c0(
+        .address(c0$address),
+        .data(c0$data)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front$lut$c1 c1(
+        .address(c1$address),
+        .data(c1$data)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front$lut$mul mul(
+        .a(mul$a),
+        .b(mul$b),
+        .p(mul$p)
+    );
+
+    // Update code
+    always @(*) begin
+        c0$address = ((g >> low_bits) & 4'hf);
+        c1$address = ((g >> low_bits) & 4'hf);
+        mul$a = c1$data;
+        mul$b = g & low_mask;
+        drop = mul$p >> shift;
+        v = c0$data - ((drop) & 12'hfff);
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front$lut
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front$lut$c0(address,data);
+
+    // Module arguments
+    input wire  [3:0] address;
+    output reg  [11:0] data;
+
+    // Update code (custom)
+    always @*
+    case (address)
+        4'h0: data = 12'h7ff;
+      4'h1: data = 12'h7a8;
+      4'h2: data = 12'h755;
+      4'h3: data = 12'h706;
+      4'h4: data = 12'h6b9;
+      4'h5: data = 12'h671;
+      4'h6: data = 12'h62b;
+      4'h7: data = 12'h5e8;
+      4'h8: data = 12'h5a8;
+      4'h9: data = 12'h56a;
+      4'ha: data = 12'h52f;
+      4'hb: data = 12'h4f7;
+      4'hc: data = 12'h4c1;
+      4'hd: data = 12'h48e;
+      4'he: data = 12'h45c;
+      4'hf: data = 12'h42d;
+      default: data = 12'h0;
+    endcase
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front$lut$c0
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front$lut$c1(address,data);
+
+    // Module arguments
+    input wire  [3:0] address;
+    output reg  [11:0] data;
+
+    // Update code (custom)
+    always @*
+    case (address)
+        4'h0: data = 12'hae;
+      4'h1: data = 12'ha6;
+      4'h2: data = 12'h9f;
+      4'h3: data = 12'h98;
+      4'h4: data = 12'h92;
+      4'h5: data = 12'h8c;
+      4'h6: data = 12'h86;
+      4'h7: data = 12'h80;
+      4'h8: data = 12'h7b;
+      4'h9: data = 12'h76;
+      4'ha: data = 12'h71;
+      4'hb: data = 12'h6c;
+      4'hc: data = 12'h67;
+      4'hd: data = 12'h63;
+      4'he: data = 12'h5f;
+      4'hf: data = 12'h5b;
+      default: data = 12'h0;
+    endcase
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front$lut$c1
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front$lut$mul(a,b,p);
+
+    // Module arguments
+    input wire  [11:0] a;
+    input wire  [9:0] b;
+    output reg  [21:0] p;
+
+    // Update code (custom)
+    always @(*) p = a * b;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front$lut$mul
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front$nb(d,q,clock);
+
+    // Module arguments
+    input wire  [18:0] d;
+    output reg  [18:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 19'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front$nb
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front$scale$0(xb,tb);
+
+    // Module arguments
+    input wire  [9:0] xb;
+    output reg  [17:0] tb;
+
+    // Constant declarations
+    localparam  log2e = 16'hb8aa;
+    localparam  round_and_offset = 26'h8eac80;
+    localparam  shift = 26'h8;
+
+    // Stub signals
+    reg  [9:0] mul$a;
+    reg  [15:0] mul$b;
+    wire  [25:0] mul$p;
+
+    // Local signals
+    reg  [25:0] q;
+
+    // Sub module instances
+    smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front$scale$0$mul mul(
+        .a(mul$a),
+        .b(mul$b),
+        .p(mul$p)
+    );
+
+    // Update code
+    always @(*) begin
+        mul$a = xb;
+        mul$b = log2e;
+        q = mul$p + round_and_offset;
+        tb = ((q >> shift) & 18'h3ffff);
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front$scale$0
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front$scale$0$mul(a,b,p);
+
+    // Module arguments
+    input wire  [9:0] a;
+    input wire  [15:0] b;
+    output reg  [25:0] p;
+
+    // Update code (custom)
+    always @(*) p = a * b;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front$scale$0$mul
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front$tb_r(d,q,clock);
+
+    // Module arguments
+    input wire  [17:0] d;
+    output reg  [17:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 18'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front$tb_r
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front$x_r(d,q,clock);
+
+    // Module arguments
+    input wire  [9:0] d;
+    output reg  [9:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 10'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$front$x_r
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$m2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$m2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$m2a(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$m2a
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$m2b(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$m2b
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$mul(a,b,p);
+
+    // Module arguments
+    input wire  [11:0] a;
+    input wire  [11:0] b;
+    output reg  [23:0] p;
+
+    // Update code (custom)
+    always @(*) p = a * b;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$mul
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$p4(d,q,clock);
+
+    // Module arguments
+    input wire  [23:0] d;
+    output reg  [23:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 24'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$p4
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$s3(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$s3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$s4(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$s4
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$y1_5(d,q,clock);
+
+    // Module arguments
+    input wire  [23:0] d;
+    output reg  [23:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 24'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$y1_5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$y6(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$lane$0$y6
+
+
 module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$len_r(d,q,clock);
 
     // Module arguments
@@ -2874,92 +3210,31 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$len_r(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$len_r
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$m2(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$ml$0(bus,x);
 
     // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
+    input wire  [10:0] bus;
+    output reg  x;
 
     // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$m2
+    always @(*) x = bus[10+:1];
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$ml$0
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$m2a(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$pack$0(acc,x,out);
 
     // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
+    input wire  [7:0] acc;
+    input wire  [7:0] x;
+    output reg  [7:0] out;
 
     // Update code (custom)
-    initial begin
-       q = 1'h0;
+    always @(*) begin
+        out = acc;
+        out[0+:8] = x;
     end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$m2a
-
-
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$m2b(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$m2b
-
-
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$mul(a,b,p);
-
-    // Module arguments
-    input wire  [11:0] a;
-    input wire  [11:0] b;
-    output reg  [23:0] p;
-
-    // Update code (custom)
-    always @(*) p = a * b;
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$mul
-
-
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$p4(d,q,clock);
-
-    // Module arguments
-    input wire  [23:0] d;
-    output reg  [23:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 24'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$p4
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$pack$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$r_r(d,q,clock);
@@ -2979,44 +3254,6 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$r_r(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$r_r
-
-
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$s3(d,q,clock);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$s3
-
-
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$s4(d,q,clock);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$s4
 
 
 module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$v1(d,q,clock);
@@ -3171,42 +3408,16 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$v6(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$v6
 
 
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$y1_5(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$xl$0(bus,x);
 
     // Module arguments
-    input wire  [23:0] d;
-    output reg  [23:0] q;
-    input wire  clock;
+    input wire  [10:0] bus;
+    output reg  [9:0] x;
 
     // Update code (custom)
-    initial begin
-       q = 24'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$y1_5
-
-
-module smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$y6(d,q,clock);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$y6
+    always @(*) x = bus[0+:10];
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$pass2$xl$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_5280ff$recip(clock,reset,start,d,done,r,eb);
@@ -3637,3 +3848,18 @@ module smx_be_mul_i10f3_o8f8_n1024_5280ff$recip$vm(d,q,clock);
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$recip$vm
+
+
+module smx_be_mul_i10f3_o8f8_n1024_5280ff$word(acc,x,out);
+
+    // Module arguments
+    input wire  [10:0] acc;
+    input wire  x;
+    output reg  [10:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[10+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_5280ff$word

@@ -42,9 +42,6 @@ module smx_be_up_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tuse
     output reg  m_axis_tlast;
     input wire  m_axis_tready;
 
-    // Constant declarations
-    localparam  mask_bit = 17'b10000000000000000;
-
     // Stub signals
     reg  front$clock;
     reg  front$reset;
@@ -68,11 +65,11 @@ module smx_be_up_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tuse
     wire  [16:0] front$rdata;
     reg  pass1$clock;
     reg  pass1$reset;
-    reg  [15:0] pass1$x;
+    reg  [15:0] pass1$xs;
+    reg  pass1$ms;
     reg  pass1$valid;
     reg  pass1$first;
     reg  pass1$last;
-    reg  pass1$masked;
     wire  [16:0] pass1$k_min;
     wire  [46:0] pass1$d;
     wire  pass1$done;
@@ -95,16 +92,18 @@ module smx_be_up_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tuse
     wire  pass2$rbank;
     wire  [13:0] pass2$ridx;
     wire  pass2$ren;
-    reg  [15:0] pass2$rdata;
-    reg  pass2$rmask;
+    reg  [16:0] pass2$rdata;
     wire  [15:0] pass2$y;
     wire  pass2$valid;
     wire  pass2$last;
     reg  pass2$ready;
+    reg  [16:0] word$acc;
+    reg  word$x;
+    wire  [16:0] word$out;
 
     // Local signals
     reg  p2_free;
-    reg  rmask;
+    reg  ms;
 
     // Sub module instances
     smx_be_up_i16f8_o16f16_n8192_39497d$front front(
@@ -132,11 +131,11 @@ module smx_be_up_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tuse
     smx_be_up_i16f8_o16f16_n8192_39497d$pass1 pass1(
         .clock(pass1$clock),
         .reset(pass1$reset),
-        .x(pass1$x),
+        .xs(pass1$xs),
+        .ms(pass1$ms),
         .valid(pass1$valid),
         .first(pass1$first),
         .last(pass1$last),
-        .masked(pass1$masked),
         .k_min(pass1$k_min),
         .d(pass1$d),
         .done(pass1$done)
@@ -164,11 +163,15 @@ module smx_be_up_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tuse
         .ridx(pass2$ridx),
         .ren(pass2$ren),
         .rdata(pass2$rdata),
-        .rmask(pass2$rmask),
         .y(pass2$y),
         .valid(pass2$valid),
         .last(pass2$last),
         .ready(pass2$ready)
+    );
+    smx_be_up_i16f8_o16f16_n8192_39497d$word word(
+        .acc(word$acc),
+        .x(word$x),
+        .out(word$out)
     );
 
     // Update code
@@ -184,23 +187,19 @@ module smx_be_up_i16f8_o16f16_n8192_39497d(aclk,aresetn,s_axis_tdata,s_axis_tuse
         front$tvalid = s_axis_tvalid;
         front$tlast = s_axis_tlast;
         s_axis_tready = front$tready;
-        if (s_axis_tuser) begin
-            front$wdata = ((s_axis_tdata) & 17'h1ffff) | mask_bit;
-        end
-        else begin
-            front$wdata = ((s_axis_tdata) & 17'h1ffff);
-        end
-        pass1$x = s_axis_tdata;
+        ms = s_axis_tuser;
+        word$acc = ((s_axis_tdata) & 17'h1ffff);
+        word$x = ms;
+        front$wdata = word$out;
+        pass1$xs = s_axis_tdata;
+        pass1$ms = ms;
         pass1$valid = front$accept;
         pass1$first = front$index == 32'h0;
         pass1$last = front$last;
-        pass1$masked = s_axis_tuser;
         front$start_desc = front$summing & pass1$done;
         pass2$r = recip$r;
         pass2$eb = recip$eb;
-        pass2$rdata = ((front$rdata) & 16'hffff);
-        rmask = (front$rdata & mask_bit) != 32'h0;
-        pass2$rmask = rmask;
+        pass2$rdata = front$rdata;
         m_axis_tvalid = pass2$valid;
         m_axis_tlast = pass2$last;
         pass2$ready = m_axis_tready;
@@ -473,7 +472,81 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$front$state(d,q,clock);
 endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$front$state
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1(clock,reset,x,valid,first,last,masked,k_min,d,done);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1(clock,reset,xs,ms,valid,first,last,k_min,d,done);
+
+    // Module arguments
+    input wire  clock;
+    input wire  reset;
+    input wire  [15:0] xs;
+    input wire  ms;
+    input wire  valid;
+    input wire  first;
+    input wire  last;
+    output reg  [16:0] k_min;
+    output reg  [46:0] d;
+    output reg  done;
+
+    // Stub signals
+    reg  [15:0] xl$0$bus;
+    wire  [15:0] xl$0$x;
+    reg  ml$0$bus;
+    wire  ml$0$x;
+    reg  lane$0$clock;
+    reg  lane$0$reset;
+    reg  [15:0] lane$0$x;
+    reg  lane$0$valid;
+    reg  lane$0$first;
+    reg  lane$0$last;
+    reg  lane$0$masked;
+    reg  lane$0$done_in;
+    wire  [16:0] lane$0$k_min;
+    wire  [46:0] lane$0$d;
+    wire  lane$0$done;
+
+    // Sub module instances
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$xl$0 xl$0(
+        .bus(xl$0$bus),
+        .x(xl$0$x)
+    );
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$ml$0 ml$0(
+        .bus(ml$0$bus),
+        .x(ml$0$x)
+    );
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0 lane$0(
+        .clock(lane$0$clock),
+        .reset(lane$0$reset),
+        .x(lane$0$x),
+        .valid(lane$0$valid),
+        .first(lane$0$first),
+        .last(lane$0$last),
+        .masked(lane$0$masked),
+        .done_in(lane$0$done_in),
+        .k_min(lane$0$k_min),
+        .d(lane$0$d),
+        .done(lane$0$done)
+    );
+
+    // Update code
+    always @(*) begin
+        xl$0$bus = xs;
+        ml$0$bus = ms;
+        lane$0$clock = clock;
+        lane$0$reset = reset;
+        lane$0$x = xl$0$x;
+        lane$0$masked = |ml$0$x;
+        lane$0$valid = valid;
+        lane$0$first = first;
+        lane$0$last = last;
+        lane$0$done_in = 1'b1;
+        k_min = lane$0$k_min;
+        d = lane$0$d;
+        done = lane$0$done;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0(clock,reset,x,valid,first,last,masked,done_in,k_min,d,done);
 
     // Module arguments
     input wire  clock;
@@ -483,6 +556,7 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1(clock,reset,x,valid,first,last,
     input wire  first;
     input wire  last;
     input wire  masked;
+    input wire  done_in;
     output reg  [16:0] k_min;
     output reg  [46:0] d;
     output reg  done;
@@ -598,159 +672,159 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1(clock,reset,x,valid,first,last,
     reg  [46:0] other;
 
     // Sub module instances
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front front(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$front front(
         .clock(front$clock),
         .en(front$en),
         .x(front$x),
         .k(front$k),
         .e(front$e)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$v1a v1a(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$v1a v1a(
         .d(v1a$d),
         .q(v1a$q),
         .clock(v1a$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$first1a first1a(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$first1a first1a(
         .d(first1a$d),
         .q(first1a$q),
         .clock(first1a$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$last1a last1a(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$last1a last1a(
         .d(last1a$d),
         .q(last1a$q),
         .clock(last1a$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$m1a m1a(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$m1a m1a(
         .d(m1a$d),
         .q(m1a$q),
         .clock(m1a$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$v1b v1b(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$v1b v1b(
         .d(v1b$d),
         .q(v1b$q),
         .clock(v1b$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$first1b first1b(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$first1b first1b(
         .d(first1b$d),
         .q(first1b$q),
         .clock(first1b$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$last1b last1b(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$last1b last1b(
         .d(last1b$d),
         .q(last1b$q),
         .clock(last1b$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$m1b m1b(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$m1b m1b(
         .d(m1b$d),
         .q(m1b$q),
         .clock(m1b$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$v1 v1(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$v1 v1(
         .d(v1$d),
         .q(v1$q),
         .clock(v1$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$first1 first1(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$first1 first1(
         .d(first1$d),
         .q(first1$q),
         .clock(first1$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$last1 last1(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$last1 last1(
         .d(last1$d),
         .q(last1$q),
         .clock(last1$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$m1 m1(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$m1 m1(
         .d(m1$d),
         .q(m1$q),
         .clock(m1$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$v2 v2(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$v2 v2(
         .d(v2$d),
         .q(v2$q),
         .clock(v2$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$first2 first2(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$first2 first2(
         .d(first2$d),
         .q(first2$q),
         .clock(first2$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$last2 last2(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$last2 last2(
         .d(last2$d),
         .q(last2$q),
         .clock(last2$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$m2 m2(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$m2 m2(
         .d(m2$d),
         .q(m2$q),
         .clock(m2$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$k2 k2(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$k2 k2(
         .d(k2$d),
         .q(k2$q),
         .clock(k2$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$u2 u2(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$u2 u2(
         .d(u2$d),
         .q(u2$q),
         .clock(u2$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$seen seen(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$seen seen(
         .d(seen$d),
         .q(seen$q),
         .clock(seen$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$v3 v3(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$v3 v3(
         .d(v3$d),
         .q(v3$q),
         .clock(v3$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$first3 first3(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$first3 first3(
         .d(first3$d),
         .q(first3$q),
         .clock(first3$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$init3 init3(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$init3 init3(
         .d(init3$d),
         .q(init3$q),
         .clock(init3$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$last3 last3(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$last3 last3(
         .d(last3$d),
         .q(last3$q),
         .clock(last3$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$m3 m3(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$m3 m3(
         .d(m3$d),
         .q(m3$q),
         .clock(m3$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$grow3 grow3(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$grow3 grow3(
         .d(grow3$d),
         .q(grow3$q),
         .clock(grow3$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$sh3 sh3(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$sh3 sh3(
         .d(sh3$d),
         .q(sh3$q),
         .clock(sh3$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$u3 u3(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$u3 u3(
         .d(u3$d),
         .q(u3$q),
         .clock(u3$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$kmin kmin(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$kmin kmin(
         .d(kmin$d),
         .q(kmin$q),
         .clock(kmin$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$sum sum(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$sum sum(
         .d(sum$d),
         .q(sum$q),
         .clock(sum$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$done_r done_r(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$done_r done_r(
         .d(done_r$d),
         .q(done_r$q),
         .clock(done_r$clock)
@@ -892,13 +966,13 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1(clock,reset,x,valid,first,last,
         done_r$d = v3$q & last3$q & ~reset;
         k_min = kmin$q;
         d = sum$q;
-        done = done_r$q;
+        done = done_r$q & done_in;
     end
 
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$done_r(d,q,clock);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$done_r(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -914,29 +988,10 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$done_r(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$done_r
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$done_r
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$first1(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$first1
-
-
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$first1a(d,q,clock);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$first1(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -952,29 +1007,10 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$first1a(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$first1a
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$first1
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$first1b(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$first1b
-
-
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$first2(d,q,clock);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$first1a(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -990,10 +1026,10 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$first2(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$first2
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$first1a
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$first3(d,q,clock);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$first1b(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -1009,10 +1045,48 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$first3(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$first3
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$first1b
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front(clock,en,x,k,e);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$first2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$first2
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$first3(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$first3
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$front(clock,en,x,k,e);
 
     // Module arguments
     input wire  clock;
@@ -1045,21 +1119,21 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front(clock,en,x,k,e);
     reg  [15:0] tb;
 
     // Sub module instances
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front$lut lut(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$front$lut lut(
         .g(lut$g),
         .v(lut$v)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front$x_r x_r(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$front$x_r x_r(
         .d(x_r$d),
         .q(x_r$q),
         .clock(x_r$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front$tb_r tb_r(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$front$tb_r tb_r(
         .d(tb_r$d),
         .q(tb_r$q),
         .clock(tb_r$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front$nb nb(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$front$nb nb(
         .d(nb$d),
         .q(nb$q),
         .clock(nb$clock)
@@ -1087,10 +1161,10 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front(clock,en,x,k,e);
         e = lut$v;
     end
 
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$front
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front$lut(g,v);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$front$lut(g,v);
 
     // Module arguments
     input wire  [7:0] g;
@@ -1114,15 +1188,15 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front$lut(g,v);
     reg  [27:0] drop;
 
     // Sub module instances
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front$lut$c0 c0(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$front$lut$c0 c0(
         .address(c0$address),
         .data(c0$data)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front$lut$c1 c1(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$front$lut$c1 c1(
         .address(c1$address),
         .data(c1$data)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front$lut$mul mul(
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$front$lut$mul mul(
         .a(mul$a),
         .b(mul$b),
         .p(mul$p)
@@ -1138,10 +1212,10 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front$lut(g,v);
         v = c0$data - ((drop) & 20'hfffff);
     end
 
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front$lut
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$front$lut
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front$lut$c0(address,data);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$front$lut$c0(address,data);
 
     // Module arguments
     input wire  [6:0] address;
@@ -1281,10 +1355,10 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front$lut$c0(address,data);
       default: data = 20'h0;
     endcase
 
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front$lut$c0
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$front$lut$c0
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front$lut$c1(address,data);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$front$lut$c1(address,data);
 
     // Module arguments
     input wire  [6:0] address;
@@ -1424,10 +1498,10 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front$lut$c1(address,data);
       default: data = 20'h0;
     endcase
 
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front$lut$c1
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$front$lut$c1
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front$lut$mul(a,b,p);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$front$lut$mul(a,b,p);
 
     // Module arguments
     input wire  [19:0] a;
@@ -1436,10 +1510,10 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front$lut$mul(a,b,p);
 
     // Update code (custom)
     always @(*) p = a * b;
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front$lut$mul
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$front$lut$mul
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front$nb(d,q,clock);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$front$nb(d,q,clock);
 
     // Module arguments
     input wire  [16:0] d;
@@ -1455,10 +1529,10 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front$nb(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front$nb
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$front$nb
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front$tb_r(d,q,clock);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$front$tb_r(d,q,clock);
 
     // Module arguments
     input wire  [15:0] d;
@@ -1474,10 +1548,10 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front$tb_r(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front$tb_r
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$front$tb_r
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front$x_r(d,q,clock);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$front$x_r(d,q,clock);
 
     // Module arguments
     input wire  [15:0] d;
@@ -1493,29 +1567,10 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front$x_r(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$front$x_r
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$front$x_r
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$grow3(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$grow3
-
-
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$init3(d,q,clock);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$grow3(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -1531,10 +1586,29 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$init3(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$init3
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$grow3
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$k2(d,q,clock);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$init3(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$init3
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$k2(d,q,clock);
 
     // Module arguments
     input wire  [16:0] d;
@@ -1550,10 +1624,10 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$k2(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$k2
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$k2
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$kmin(d,q,clock);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$kmin(d,q,clock);
 
     // Module arguments
     input wire  [16:0] d;
@@ -1569,29 +1643,10 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$kmin(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$kmin
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$kmin
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$last1(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$last1
-
-
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$last1a(d,q,clock);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$last1(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -1607,29 +1662,10 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$last1a(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$last1a
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$last1
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$last1b(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$last1b
-
-
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$last2(d,q,clock);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$last1a(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -1645,29 +1681,10 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$last2(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$last2
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$last1a
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$last3(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$last3
-
-
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$m1(d,q,clock);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$last1b(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -1683,29 +1700,10 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$m1(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$m1
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$last1b
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$m1a(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$m1a
-
-
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$m1b(d,q,clock);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$last2(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -1721,29 +1719,10 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$m1b(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$m1b
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$last2
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$m2(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$m2
-
-
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$m3(d,q,clock);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$last3(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -1759,10 +1738,10 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$m3(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$m3
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$last3
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$seen(d,q,clock);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$m1(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -1778,10 +1757,105 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$seen(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$seen
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$m1
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$sh3(d,q,clock);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$m1a(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$m1a
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$m1b(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$m1b
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$m2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$m2
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$m3(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$m3
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$seen(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$seen
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$sh3(d,q,clock);
 
     // Module arguments
     input wire  [5:0] d;
@@ -1797,29 +1871,10 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$sh3(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$sh3
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$sh3
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$sum(d,q,clock);
-
-    // Module arguments
-    input wire  [46:0] d;
-    output reg  [46:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 47'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$sum
-
-
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$u2(d,q,clock);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$sum(d,q,clock);
 
     // Module arguments
     input wire  [46:0] d;
@@ -1835,10 +1890,10 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$u2(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$u2
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$sum
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$u3(d,q,clock);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$u2(d,q,clock);
 
     // Module arguments
     input wire  [46:0] d;
@@ -1854,10 +1909,29 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$u3(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$u3
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$u2
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$v1(d,q,clock);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$u3(d,q,clock);
+
+    // Module arguments
+    input wire  [46:0] d;
+    output reg  [46:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 47'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$u3
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$v1(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -1873,29 +1947,10 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$v1(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$v1
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$v1
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$v1a(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$v1a
-
-
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$v1b(d,q,clock);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$v1a(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -1911,29 +1966,10 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$v1b(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$v1b
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$v1a
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$v2(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$v2
-
-
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$v3(d,q,clock);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$v1b(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -1949,10 +1985,70 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$v3(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$v3
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$v1b
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,eb,bank,busy_out,rbank,ridx,ren,rdata,rmask,y,valid,last,ready);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$v2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$v2
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$v3(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$lane$0$v3
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$ml$0(bus,x);
+
+    // Module arguments
+    input wire  bus;
+    output reg  x;
+
+    // Update code (custom)
+    always @(*) x = bus;
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$ml$0
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass1$xl$0(bus,x);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [15:0] x;
+
+    // Update code (custom)
+    always @(*) x = bus[0+:16];
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass1$xl$0
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,eb,bank,busy_out,rbank,ridx,ren,rdata,y,valid,last,ready);
 
     // Module arguments
     input wire  clock;
@@ -1967,28 +2063,28 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,e
     output reg  rbank;
     output reg  [13:0] ridx;
     output reg  ren;
-    input wire  [15:0] rdata;
-    input wire  rmask;
+    input wire  [16:0] rdata;
     output reg  [15:0] y;
     output reg  valid;
     output reg  last;
     input wire  ready;
 
-    // Constant declarations
-    localparam  sat = 17'b111111;
-    localparam  s0m1 = 8'h14;
-    localparam  sat63 = 8'h3f;
-    localparam  y_max = 40'hffff;
-
     // Stub signals
-    reg  front$clock;
-    reg  front$en;
-    reg  [15:0] front$x;
-    wire  [16:0] front$k;
-    wire  [19:0] front$e;
-    reg  [19:0] mul$a;
-    reg  [19:0] mul$b;
-    wire  [39:0] mul$p;
+    reg  [16:0] xl$0$bus;
+    wire  [15:0] xl$0$x;
+    reg  [16:0] ml$0$bus;
+    wire  ml$0$x;
+    reg  lane$0$clock;
+    reg  lane$0$adv;
+    reg  [15:0] lane$0$x;
+    reg  lane$0$masked;
+    reg  [16:0] lane$0$k_min;
+    reg  [19:0] lane$0$r;
+    reg  [7:0] lane$0$eb;
+    wire  [15:0] lane$0$y;
+    reg  [15:0] pack$0$acc;
+    reg  [15:0] pack$0$x;
+    wire  [15:0] pack$0$out;
     reg  busy$d;
     wire  busy$q;
     reg  busy$clock;
@@ -2022,94 +2118,72 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,e
     reg  l2a$d;
     wire  l2a$q;
     reg  l2a$clock;
-    reg  m2a$d;
-    wire  m2a$q;
-    reg  m2a$clock;
     reg  v2b$d;
     wire  v2b$q;
     reg  v2b$clock;
     reg  l2b$d;
     wire  l2b$q;
     reg  l2b$clock;
-    reg  m2b$d;
-    wire  m2b$q;
-    reg  m2b$clock;
     reg  v2$d;
     wire  v2$q;
     reg  v2$clock;
     reg  l2$d;
     wire  l2$q;
     reg  l2$clock;
-    reg  m2$d;
-    wire  m2$q;
-    reg  m2$clock;
     reg  v3$d;
     wire  v3$q;
     reg  v3$clock;
     reg  l3$d;
     wire  l3$q;
     reg  l3$clock;
-    reg  [19:0] e3$d;
-    wire  [19:0] e3$q;
-    reg  e3$clock;
-    reg  [7:0] s3$d;
-    wire  [7:0] s3$q;
-    reg  s3$clock;
     reg  v4$d;
     wire  v4$q;
     reg  v4$clock;
     reg  l4$d;
     wire  l4$q;
     reg  l4$clock;
-    reg  [39:0] p4$d;
-    wire  [39:0] p4$q;
-    reg  p4$clock;
-    reg  [7:0] s4$d;
-    wire  [7:0] s4$q;
-    reg  s4$clock;
     reg  v5$d;
     wire  v5$q;
     reg  v5$clock;
     reg  l5$d;
     wire  l5$q;
     reg  l5$clock;
-    reg  [39:0] y1_5$d;
-    wire  [39:0] y1_5$q;
-    reg  y1_5$clock;
     reg  v6$d;
     wire  v6$q;
     reg  v6$clock;
     reg  l6$d;
     wire  l6$q;
     reg  l6$clock;
-    reg  [15:0] y6$d;
-    wire  [15:0] y6$q;
-    reg  y6$clock;
 
     // Local signals
-    reg  [16:0] sat_s;
     reg  adv;
     reg  issue;
     reg  [13:0] idx_next;
-    reg  [16:0] dk;
-    reg  [7:0] sh;
-    reg  [7:0] s_m1;
-    reg  [39:0] y1p;
-    reg  [39:0] y2;
     reg  done;
 
     // Sub module instances
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$front front(
-        .clock(front$clock),
-        .en(front$en),
-        .x(front$x),
-        .k(front$k),
-        .e(front$e)
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$xl$0 xl$0(
+        .bus(xl$0$bus),
+        .x(xl$0$x)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$mul mul(
-        .a(mul$a),
-        .b(mul$b),
-        .p(mul$p)
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$ml$0 ml$0(
+        .bus(ml$0$bus),
+        .x(ml$0$x)
+    );
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0 lane$0(
+        .clock(lane$0$clock),
+        .adv(lane$0$adv),
+        .x(lane$0$x),
+        .masked(lane$0$masked),
+        .k_min(lane$0$k_min),
+        .r(lane$0$r),
+        .eb(lane$0$eb),
+        .y(lane$0$y)
+    );
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$pack$0 pack$0(
+        .acc(pack$0$acc),
+        .x(pack$0$x),
+        .out(pack$0$out)
     );
     smx_be_up_i16f8_o16f16_n8192_39497d$pass2$busy busy(
         .d(busy$d),
@@ -2166,11 +2240,6 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,e
         .q(l2a$q),
         .clock(l2a$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$m2a m2a(
-        .d(m2a$d),
-        .q(m2a$q),
-        .clock(m2a$clock)
-    );
     smx_be_up_i16f8_o16f16_n8192_39497d$pass2$v2b v2b(
         .d(v2b$d),
         .q(v2b$q),
@@ -2180,11 +2249,6 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,e
         .d(l2b$d),
         .q(l2b$q),
         .clock(l2b$clock)
-    );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$m2b m2b(
-        .d(m2b$d),
-        .q(m2b$q),
-        .clock(m2b$clock)
     );
     smx_be_up_i16f8_o16f16_n8192_39497d$pass2$v2 v2(
         .d(v2$d),
@@ -2196,11 +2260,6 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,e
         .q(l2$q),
         .clock(l2$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$m2 m2(
-        .d(m2$d),
-        .q(m2$q),
-        .clock(m2$clock)
-    );
     smx_be_up_i16f8_o16f16_n8192_39497d$pass2$v3 v3(
         .d(v3$d),
         .q(v3$q),
@@ -2210,16 +2269,6 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,e
         .d(l3$d),
         .q(l3$q),
         .clock(l3$clock)
-    );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$e3 e3(
-        .d(e3$d),
-        .q(e3$q),
-        .clock(e3$clock)
-    );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$s3 s3(
-        .d(s3$d),
-        .q(s3$q),
-        .clock(s3$clock)
     );
     smx_be_up_i16f8_o16f16_n8192_39497d$pass2$v4 v4(
         .d(v4$d),
@@ -2231,16 +2280,6 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,e
         .q(l4$q),
         .clock(l4$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$p4 p4(
-        .d(p4$d),
-        .q(p4$q),
-        .clock(p4$clock)
-    );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$s4 s4(
-        .d(s4$d),
-        .q(s4$q),
-        .clock(s4$clock)
-    );
     smx_be_up_i16f8_o16f16_n8192_39497d$pass2$v5 v5(
         .d(v5$d),
         .q(v5$q),
@@ -2250,11 +2289,6 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,e
         .d(l5$d),
         .q(l5$q),
         .clock(l5$clock)
-    );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$y1_5 y1_5(
-        .d(y1_5$d),
-        .q(y1_5$q),
-        .clock(y1_5$clock)
     );
     smx_be_up_i16f8_o16f16_n8192_39497d$pass2$v6 v6(
         .d(v6$d),
@@ -2266,15 +2300,9 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,e
         .q(l6$q),
         .clock(l6$clock)
     );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$y6 y6(
-        .d(y6$d),
-        .q(y6$q),
-        .clock(y6$clock)
-    );
 
     // Update code
     always @(*) begin
-        front$clock = clock;
         busy$clock = clock;
         bank_r$clock = clock;
         idx$clock = clock;
@@ -2286,27 +2314,18 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,e
         l1$clock = clock;
         v2a$clock = clock;
         l2a$clock = clock;
-        m2a$clock = clock;
         v2b$clock = clock;
         l2b$clock = clock;
-        m2b$clock = clock;
         v2$clock = clock;
         l2$clock = clock;
-        m2$clock = clock;
         v3$clock = clock;
         l3$clock = clock;
-        e3$clock = clock;
-        s3$clock = clock;
         v4$clock = clock;
         l4$clock = clock;
-        p4$clock = clock;
-        s4$clock = clock;
         v5$clock = clock;
         l5$clock = clock;
-        y1_5$clock = clock;
         v6$clock = clock;
         l6$clock = clock;
-        y6$clock = clock;
         busy$d = busy$q;
         bank_r$d = bank_r$q;
         idx$d = idx$q;
@@ -2318,27 +2337,18 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,e
         l1$d = l1$q;
         v2a$d = v2a$q;
         l2a$d = l2a$q;
-        m2a$d = m2a$q;
         v2b$d = v2b$q;
         l2b$d = l2b$q;
-        m2b$d = m2b$q;
         v2$d = v2$q;
         l2$d = l2$q;
-        m2$d = m2$q;
         v3$d = v3$q;
         l3$d = l3$q;
-        e3$d = e3$q;
-        s3$d = s3$q;
         v4$d = v4$q;
         l4$d = l4$q;
-        p4$d = p4$q;
-        s4$d = s4$q;
         v5$d = v5$q;
         l5$d = l5$q;
-        y1_5$d = y1_5$q;
         v6$d = v6$q;
         l6$d = l6$q;
-        y6$d = y6$q;
         adv = ~v6$q | ready;
         issue = busy$q & (idx$q != len_r$q) & adv;
         idx_next = idx$q + 32'h1;
@@ -2348,65 +2358,37 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2(clock,reset,start,len,k_min,r,e
         if (issue) begin
             idx$d = idx_next;
         end
-        front$x = rdata;
-        front$en = adv;
-        dk = front$k - kmin_r$q;
-        sat_s = sat;
-        if (dk > sat_s) begin
-            sh = ((sat) & 8'hff);
-        end
-        else begin
-            sh = ((dk) & 8'hff);
-        end
-        mul$a = e3$q;
-        mul$b = r_r$q;
-        s_m1 = sh + eb_r$q + s0m1;
-        y1p = y1_5$q + 32'h1;
-        y2 = y1p >> 32'h1;
+        xl$0$bus = rdata;
+        ml$0$bus = rdata;
+        lane$0$clock = clock;
+        lane$0$adv = adv;
+        lane$0$x = xl$0$x;
+        lane$0$masked = |ml$0$x;
+        lane$0$k_min = kmin_r$q;
+        lane$0$r = r_r$q;
+        lane$0$eb = eb_r$q;
+        pack$0$x = lane$0$y;
+        pack$0$acc = 32'h0;
+        y = pack$0$out;
         if (adv) begin
             v1$d = issue;
             l1$d = issue & (idx_next == len_r$q);
             v2a$d = v1$q;
             l2a$d = l1$q;
-            m2a$d = rmask;
             v2b$d = v2a$q;
             l2b$d = l2a$q;
-            m2b$d = m2a$q;
             v2$d = v2b$q;
             l2$d = l2b$q;
-            m2$d = m2b$q;
             v3$d = v2$q;
             l3$d = l2$q;
-            if (m2$q) begin
-                e3$d = 32'h0;
-            end
-            else begin
-                e3$d = front$e;
-            end
-            if (s_m1 > sat63) begin
-                s3$d = sat63;
-            end
-            else begin
-                s3$d = s_m1;
-            end
             v4$d = v3$q;
             l4$d = l3$q;
-            p4$d = mul$p;
-            s4$d = s3$q;
             v5$d = v4$q;
             l5$d = l4$q;
-            y1_5$d = p4$q >> s4$q;
             v6$d = v5$q;
             l6$d = l5$q;
-            if (y2 > y_max) begin
-                y6$d = ((y_max) & 16'hffff);
-            end
-            else begin
-                y6$d = ((y2) & 16'hffff);
-            end
         end
         busy_out = busy$q;
-        y = y6$q;
         valid = v6$q;
         last = l6$q;
         done = v6$q & l6$q & ready;
@@ -2476,25 +2458,6 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$busy(d,q,clock);
 endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$busy
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$e3(d,q,clock);
-
-    // Module arguments
-    input wire  [19:0] d;
-    output reg  [19:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 20'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$e3
-
-
 module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$eb_r(d,q,clock);
 
     // Module arguments
@@ -2512,490 +2475,6 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$eb_r(d,q,clock);
     end
 
 endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$eb_r
-
-
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$front(clock,en,x,k,e);
-
-    // Module arguments
-    input wire  clock;
-    input wire  en;
-    input wire  [15:0] x;
-    output reg  [16:0] k;
-    output reg  [19:0] e;
-
-    // Constant declarations
-    localparam  sign = 16'h8000;
-    localparam  pad = 16'h0;
-    localparam  two_wt = 17'b10000000000000000;
-    localparam  ft = 17'b1000;
-
-    // Stub signals
-    reg  [7:0] lut$g;
-    wire  [19:0] lut$v;
-    reg  [15:0] x_r$d;
-    wire  [15:0] x_r$q;
-    reg  x_r$clock;
-    reg  [15:0] tb_r$d;
-    wire  [15:0] tb_r$q;
-    reg  tb_r$clock;
-    reg  [16:0] nb$d;
-    wire  [16:0] nb$q;
-    reg  nb$clock;
-
-    // Local signals
-    reg  [15:0] xb;
-    reg  [15:0] tb;
-
-    // Sub module instances
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$front$lut lut(
-        .g(lut$g),
-        .v(lut$v)
-    );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$front$x_r x_r(
-        .d(x_r$d),
-        .q(x_r$q),
-        .clock(x_r$clock)
-    );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$front$tb_r tb_r(
-        .d(tb_r$d),
-        .q(tb_r$q),
-        .clock(tb_r$clock)
-    );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$front$nb nb(
-        .d(nb$d),
-        .q(nb$q),
-        .clock(nb$clock)
-    );
-
-    // Update code
-    always @(*) begin
-        x_r$clock = clock;
-        tb_r$clock = clock;
-        nb$clock = clock;
-        x_r$d = x_r$q;
-        tb_r$d = tb_r$q;
-        nb$d = nb$q;
-        if (en) begin
-            x_r$d = x;
-        end
-        xb = x_r$q ^ sign;
-        tb = ((xb) & 16'hffff) << pad;
-        if (en) begin
-            tb_r$d = tb;
-            nb$d = two_wt - ((tb_r$q) & 17'h1ffff);
-        end
-        k = nb$q >> ft;
-        lut$g = ((nb$q) & 8'hff);
-        e = lut$v;
-    end
-
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$front
-
-
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$front$lut(g,v);
-
-    // Module arguments
-    input wire  [7:0] g;
-    output reg  [19:0] v;
-
-    // Constant declarations
-    localparam  low_bits = 8'h1;
-    localparam  low_mask = 8'h1;
-    localparam  shift = 28'h0;
-
-    // Stub signals
-    reg  [6:0] c0$address;
-    wire  [19:0] c0$data;
-    reg  [6:0] c1$address;
-    wire  [19:0] c1$data;
-    reg  [19:0] mul$a;
-    reg  [7:0] mul$b;
-    wire  [27:0] mul$p;
-
-    // Local signals
-    reg  [27:0] drop;
-
-    // Sub module instances
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$front$lut$c0 c0(
-        .address(c0$address),
-        .data(c0$data)
-    );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$front$lut$c1 c1(
-        .address(c1$address),
-        .data(c1$data)
-    );
-    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$front$lut$mul mul(
-        .a(mul$a),
-        .b(mul$b),
-        .p(mul$p)
-    );
-
-    // Update code
-    always @(*) begin
-        c0$address = ((g >> low_bits) & 7'h7f);
-        c1$address = ((g >> low_bits) & 7'h7f);
-        mul$a = c1$data;
-        mul$b = g & low_mask;
-        drop = mul$p >> shift;
-        v = c0$data - ((drop) & 20'hfffff);
-    end
-
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$front$lut
-
-
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$front$lut$c0(address,data);
-
-    // Module arguments
-    input wire  [6:0] address;
-    output reg  [19:0] data;
-
-    // Update code (custom)
-    always @*
-    case (address)
-        7'b0: data = 20'h80000;
-      7'b1: data = 20'h7f4f1;
-      7'b10: data = 20'h7e9f0;
-      7'b11: data = 20'h7deff;
-      7'b100: data = 20'h7d41e;
-      7'b101: data = 20'h7c94b;
-      7'b110: data = 20'h7be87;
-      7'b111: data = 20'h7b3d2;
-      7'b1000: data = 20'h7a92c;
-      7'b1001: data = 20'h79e94;
-      7'b1010: data = 20'h7940c;
-      7'b1011: data = 20'h78992;
-      7'b1100: data = 20'h77f26;
-      7'b1101: data = 20'h774c8;
-      7'b1110: data = 20'h76a7a;
-      7'b1111: data = 20'h76039;
-      7'b10000: data = 20'h75606;
-      7'b10001: data = 20'h74be2;
-      7'b10010: data = 20'h741cb;
-      7'b10011: data = 20'h737c3;
-      7'b10100: data = 20'h72dc8;
-      7'b10101: data = 20'h723db;
-      7'b10110: data = 20'h719fc;
-      7'b10111: data = 20'h7102b;
-      7'b11000: data = 20'h70667;
-      7'b11001: data = 20'h6fcb1;
-      7'b11010: data = 20'h6f308;
-      7'b11011: data = 20'h6e96c;
-      7'b11100: data = 20'h6dfde;
-      7'b11101: data = 20'h6d65d;
-      7'b11110: data = 20'h6cce9;
-      7'b11111: data = 20'h6c382;
-      7'b100000: data = 20'h6ba28;
-      7'b100001: data = 20'h6b0db;
-      7'b100010: data = 20'h6a79b;
-      7'b100011: data = 20'h69e68;
-      7'b100100: data = 20'h69541;
-      7'b100101: data = 20'h68c27;
-      7'b100110: data = 20'h6831a;
-      7'b100111: data = 20'h67a19;
-      7'b101000: data = 20'h67124;
-      7'b101001: data = 20'h6683c;
-      7'b101010: data = 20'h65f61;
-      7'b101011: data = 20'h65691;
-      7'b101100: data = 20'h64dce;
-      7'b101101: data = 20'h64517;
-      7'b101110: data = 20'h63c6c;
-      7'b101111: data = 20'h633cd;
-      7'b110000: data = 20'h62b39;
-      7'b110001: data = 20'h622b2;
-      7'b110010: data = 20'h61a36;
-      7'b110011: data = 20'h611c7;
-      7'b110100: data = 20'h60962;
-      7'b110101: data = 20'h6010a;
-      7'b110110: data = 20'h5f8bd;
-      7'b110111: data = 20'h5f07b;
-      7'b111000: data = 20'h5e845;
-      7'b111001: data = 20'h5e01a;
-      7'b111010: data = 20'h5d7fb;
-      7'b111011: data = 20'h5cfe7;
-      7'b111100: data = 20'h5c7dd;
-      7'b111101: data = 20'h5bfdf;
-      7'b111110: data = 20'h5b7ed;
-      7'b111111: data = 20'h5b005;
-      7'b1000000: data = 20'h5a828;
-      7'b1000001: data = 20'h5a055;
-      7'b1000010: data = 20'h5988e;
-      7'b1000011: data = 20'h590d2;
-      7'b1000100: data = 20'h58920;
-      7'b1000101: data = 20'h58178;
-      7'b1000110: data = 20'h579dc;
-      7'b1000111: data = 20'h5724a;
-      7'b1001000: data = 20'h56ac2;
-      7'b1001001: data = 20'h56345;
-      7'b1001010: data = 20'h55bd2;
-      7'b1001011: data = 20'h55469;
-      7'b1001100: data = 20'h54d0b;
-      7'b1001101: data = 20'h545b7;
-      7'b1001110: data = 20'h53e6d;
-      7'b1001111: data = 20'h5372d;
-      7'b1010000: data = 20'h52ff7;
-      7'b1010001: data = 20'h528cb;
-      7'b1010010: data = 20'h521a9;
-      7'b1010011: data = 20'h51a90;
-      7'b1010100: data = 20'h51382;
-      7'b1010101: data = 20'h50c7d;
-      7'b1010110: data = 20'h50583;
-      7'b1010111: data = 20'h4fe91;
-      7'b1011000: data = 20'h4f7aa;
-      7'b1011001: data = 20'h4f0cb;
-      7'b1011010: data = 20'h4e9f7;
-      7'b1011011: data = 20'h4e32c;
-      7'b1011100: data = 20'h4dc6a;
-      7'b1011101: data = 20'h4d5b1;
-      7'b1011110: data = 20'h4cf02;
-      7'b1011111: data = 20'h4c85c;
-      7'b1100000: data = 20'h4c1c0;
-      7'b1100001: data = 20'h4bb2c;
-      7'b1100010: data = 20'h4b4a1;
-      7'b1100011: data = 20'h4ae20;
-      7'b1100100: data = 20'h4a7a7;
-      7'b1100101: data = 20'h4a138;
-      7'b1100110: data = 20'h49ad1;
-      7'b1100111: data = 20'h49474;
-      7'b1101000: data = 20'h48e1f;
-      7'b1101001: data = 20'h487d2;
-      7'b1101010: data = 20'h4818f;
-      7'b1101011: data = 20'h47b54;
-      7'b1101100: data = 20'h47522;
-      7'b1101101: data = 20'h46ef8;
-      7'b1101110: data = 20'h468d7;
-      7'b1101111: data = 20'h462be;
-      7'b1110000: data = 20'h45cae;
-      7'b1110001: data = 20'h456a6;
-      7'b1110010: data = 20'h450a7;
-      7'b1110011: data = 20'h44aaf;
-      7'b1110100: data = 20'h444c0;
-      7'b1110101: data = 20'h43eda;
-      7'b1110110: data = 20'h438fb;
-      7'b1110111: data = 20'h43325;
-      7'b1111000: data = 20'h42d56;
-      7'b1111001: data = 20'h42790;
-      7'b1111010: data = 20'h421d1;
-      7'b1111011: data = 20'h41c1b;
-      7'b1111100: data = 20'h4166c;
-      7'b1111101: data = 20'h410c5;
-      7'b1111110: data = 20'h40b27;
-      7'b1111111: data = 20'h4058f;
-      default: data = 20'h0;
-    endcase
-
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$front$lut$c0
-
-
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$front$lut$c1(address,data);
-
-    // Module arguments
-    input wire  [6:0] address;
-    output reg  [19:0] data;
-
-    // Update code (custom)
-    always @*
-    case (address)
-        7'b0: data = 20'h58a;
-      7'b1: data = 20'h582;
-      7'b10: data = 20'h57a;
-      7'b11: data = 20'h572;
-      7'b100: data = 20'h56c;
-      7'b101: data = 20'h564;
-      7'b110: data = 20'h55c;
-      7'b111: data = 20'h555;
-      7'b1000: data = 20'h54e;
-      7'b1001: data = 20'h546;
-      7'b1010: data = 20'h53f;
-      7'b1011: data = 20'h538;
-      7'b1100: data = 20'h531;
-      7'b1101: data = 20'h529;
-      7'b1110: data = 20'h523;
-      7'b1111: data = 20'h51b;
-      7'b10000: data = 20'h514;
-      7'b10001: data = 20'h50d;
-      7'b10010: data = 20'h506;
-      7'b10011: data = 20'h4ff;
-      7'b10100: data = 20'h4f8;
-      7'b10101: data = 20'h4f1;
-      7'b10110: data = 20'h4ea;
-      7'b10111: data = 20'h4e4;
-      7'b11000: data = 20'h4dd;
-      7'b11001: data = 20'h4d7;
-      7'b11010: data = 20'h4d0;
-      7'b11011: data = 20'h4c9;
-      7'b11100: data = 20'h4c2;
-      7'b11101: data = 20'h4bc;
-      7'b11110: data = 20'h4b5;
-      7'b11111: data = 20'h4af;
-      7'b100000: data = 20'h4a8;
-      7'b100001: data = 20'h4a2;
-      7'b100010: data = 20'h49b;
-      7'b100011: data = 20'h495;
-      7'b100100: data = 20'h48f;
-      7'b100101: data = 20'h488;
-      7'b100110: data = 20'h482;
-      7'b100111: data = 20'h47c;
-      7'b101000: data = 20'h475;
-      7'b101001: data = 20'h46f;
-      7'b101010: data = 20'h46a;
-      7'b101011: data = 20'h463;
-      7'b101100: data = 20'h45d;
-      7'b101101: data = 20'h457;
-      7'b101110: data = 20'h451;
-      7'b101111: data = 20'h44c;
-      7'b110000: data = 20'h445;
-      7'b110001: data = 20'h43f;
-      7'b110010: data = 20'h439;
-      7'b110011: data = 20'h434;
-      7'b110100: data = 20'h42d;
-      7'b110101: data = 20'h428;
-      7'b110110: data = 20'h422;
-      7'b110111: data = 20'h41c;
-      7'b111000: data = 20'h417;
-      7'b111001: data = 20'h411;
-      7'b111010: data = 20'h40c;
-      7'b111011: data = 20'h406;
-      7'b111100: data = 20'h400;
-      7'b111101: data = 20'h3fa;
-      7'b111110: data = 20'h3f6;
-      7'b111111: data = 20'h3f0;
-      7'b1000000: data = 20'h3eb;
-      7'b1000001: data = 20'h3e5;
-      7'b1000010: data = 20'h3e0;
-      7'b1000011: data = 20'h3db;
-      7'b1000100: data = 20'h3d5;
-      7'b1000101: data = 20'h3cf;
-      7'b1000110: data = 20'h3cb;
-      7'b1000111: data = 20'h3c6;
-      7'b1001000: data = 20'h3c0;
-      7'b1001001: data = 20'h3bb;
-      7'b1001010: data = 20'h3b6;
-      7'b1001011: data = 20'h3b0;
-      7'b1001100: data = 20'h3ac;
-      7'b1001101: data = 20'h3a7;
-      7'b1001110: data = 20'h3a2;
-      7'b1001111: data = 20'h39d;
-      7'b1010000: data = 20'h398;
-      7'b1010001: data = 20'h393;
-      7'b1010010: data = 20'h38e;
-      7'b1010011: data = 20'h388;
-      7'b1010100: data = 20'h383;
-      7'b1010101: data = 20'h37e;
-      7'b1010110: data = 20'h37a;
-      7'b1010111: data = 20'h375;
-      7'b1011000: data = 20'h371;
-      7'b1011001: data = 20'h36b;
-      7'b1011010: data = 20'h367;
-      7'b1011011: data = 20'h362;
-      7'b1011100: data = 20'h35e;
-      7'b1011101: data = 20'h358;
-      7'b1011110: data = 20'h354;
-      7'b1011111: data = 20'h34f;
-      7'b1100000: data = 20'h34b;
-      7'b1100001: data = 20'h346;
-      7'b1100010: data = 20'h341;
-      7'b1100011: data = 20'h33d;
-      7'b1100100: data = 20'h338;
-      7'b1100101: data = 20'h334;
-      7'b1100110: data = 20'h330;
-      7'b1100111: data = 20'h32c;
-      7'b1101000: data = 20'h328;
-      7'b1101001: data = 20'h322;
-      7'b1101010: data = 20'h31f;
-      7'b1101011: data = 20'h31a;
-      7'b1101100: data = 20'h316;
-      7'b1101101: data = 20'h312;
-      7'b1101110: data = 20'h30d;
-      7'b1101111: data = 20'h309;
-      7'b1110000: data = 20'h305;
-      7'b1110001: data = 20'h301;
-      7'b1110010: data = 20'h2fd;
-      7'b1110011: data = 20'h2f8;
-      7'b1110100: data = 20'h2f4;
-      7'b1110101: data = 20'h2f1;
-      7'b1110110: data = 20'h2ec;
-      7'b1110111: data = 20'h2e9;
-      7'b1111000: data = 20'h2e4;
-      7'b1111001: data = 20'h2e1;
-      7'b1111010: data = 20'h2dc;
-      7'b1111011: data = 20'h2d8;
-      7'b1111100: data = 20'h2d4;
-      7'b1111101: data = 20'h2d0;
-      7'b1111110: data = 20'h2cd;
-      7'b1111111: data = 20'h2c8;
-      default: data = 20'h0;
-    endcase
-
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$front$lut$c1
-
-
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$front$lut$mul(a,b,p);
-
-    // Module arguments
-    input wire  [19:0] a;
-    input wire  [7:0] b;
-    output reg  [27:0] p;
-
-    // Update code (custom)
-    always @(*) p = a * b;
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$front$lut$mul
-
-
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$front$nb(d,q,clock);
-
-    // Module arguments
-    input wire  [16:0] d;
-    output reg  [16:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 17'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$front$nb
-
-
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$front$tb_r(d,q,clock);
-
-    // Module arguments
-    input wire  [15:0] d;
-    output reg  [15:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 16'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$front$tb_r
-
-
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$front$x_r(d,q,clock);
-
-    // Module arguments
-    input wire  [15:0] d;
-    output reg  [15:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 16'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$front$x_r
 
 
 module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$idx(d,q,clock);
@@ -3188,6 +2667,863 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$l6(d,q,clock);
 endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$l6
 
 
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0(clock,adv,x,masked,k_min,r,eb,y);
+
+    // Module arguments
+    input wire  clock;
+    input wire  adv;
+    input wire  [15:0] x;
+    input wire  masked;
+    input wire  [16:0] k_min;
+    input wire  [19:0] r;
+    input wire  [7:0] eb;
+    output reg  [15:0] y;
+
+    // Constant declarations
+    localparam  sat = 17'b111111;
+    localparam  s0m1 = 8'h14;
+    localparam  sat63 = 8'h3f;
+    localparam  y_max = 40'hffff;
+
+    // Stub signals
+    reg  front$clock;
+    reg  front$en;
+    reg  [15:0] front$x;
+    wire  [16:0] front$k;
+    wire  [19:0] front$e;
+    reg  [19:0] mul$a;
+    reg  [19:0] mul$b;
+    wire  [39:0] mul$p;
+    reg  m2a$d;
+    wire  m2a$q;
+    reg  m2a$clock;
+    reg  m2b$d;
+    wire  m2b$q;
+    reg  m2b$clock;
+    reg  m2$d;
+    wire  m2$q;
+    reg  m2$clock;
+    reg  [19:0] e3$d;
+    wire  [19:0] e3$q;
+    reg  e3$clock;
+    reg  [7:0] s3$d;
+    wire  [7:0] s3$q;
+    reg  s3$clock;
+    reg  [39:0] p4$d;
+    wire  [39:0] p4$q;
+    reg  p4$clock;
+    reg  [7:0] s4$d;
+    wire  [7:0] s4$q;
+    reg  s4$clock;
+    reg  [39:0] y1_5$d;
+    wire  [39:0] y1_5$q;
+    reg  y1_5$clock;
+    reg  [15:0] y6$d;
+    wire  [15:0] y6$q;
+    reg  y6$clock;
+
+    // Local signals
+    reg  [16:0] sat_s;
+    reg  [16:0] dk;
+    reg  [7:0] sh;
+    reg  [7:0] s_m1;
+    reg  [39:0] y1p;
+    reg  [39:0] y2;
+
+    // Sub module instances
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$front front(
+        .clock(front$clock),
+        .en(front$en),
+        .x(front$x),
+        .k(front$k),
+        .e(front$e)
+    );
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$mul mul(
+        .a(mul$a),
+        .b(mul$b),
+        .p(mul$p)
+    );
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$m2a m2a(
+        .d(m2a$d),
+        .q(m2a$q),
+        .clock(m2a$clock)
+    );
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$m2b m2b(
+        .d(m2b$d),
+        .q(m2b$q),
+        .clock(m2b$clock)
+    );
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$m2 m2(
+        .d(m2$d),
+        .q(m2$q),
+        .clock(m2$clock)
+    );
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$e3 e3(
+        .d(e3$d),
+        .q(e3$q),
+        .clock(e3$clock)
+    );
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$s3 s3(
+        .d(s3$d),
+        .q(s3$q),
+        .clock(s3$clock)
+    );
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$p4 p4(
+        .d(p4$d),
+        .q(p4$q),
+        .clock(p4$clock)
+    );
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$s4 s4(
+        .d(s4$d),
+        .q(s4$q),
+        .clock(s4$clock)
+    );
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$y1_5 y1_5(
+        .d(y1_5$d),
+        .q(y1_5$q),
+        .clock(y1_5$clock)
+    );
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$y6 y6(
+        .d(y6$d),
+        .q(y6$q),
+        .clock(y6$clock)
+    );
+
+    // Update code
+    always @(*) begin
+        front$clock = clock;
+        m2a$clock = clock;
+        m2b$clock = clock;
+        m2$clock = clock;
+        e3$clock = clock;
+        s3$clock = clock;
+        p4$clock = clock;
+        s4$clock = clock;
+        y1_5$clock = clock;
+        y6$clock = clock;
+        m2a$d = m2a$q;
+        m2b$d = m2b$q;
+        m2$d = m2$q;
+        e3$d = e3$q;
+        s3$d = s3$q;
+        p4$d = p4$q;
+        s4$d = s4$q;
+        y1_5$d = y1_5$q;
+        y6$d = y6$q;
+        front$x = x;
+        front$en = adv;
+        dk = front$k - k_min;
+        sat_s = sat;
+        if (dk > sat_s) begin
+            sh = ((sat) & 8'hff);
+        end
+        else begin
+            sh = ((dk) & 8'hff);
+        end
+        mul$a = e3$q;
+        mul$b = r;
+        s_m1 = sh + eb + s0m1;
+        y1p = y1_5$q + 32'h1;
+        y2 = y1p >> 32'h1;
+        if (adv) begin
+            m2a$d = masked;
+            m2b$d = m2a$q;
+            m2$d = m2b$q;
+            if (m2$q) begin
+                e3$d = 32'h0;
+            end
+            else begin
+                e3$d = front$e;
+            end
+            if (s_m1 > sat63) begin
+                s3$d = sat63;
+            end
+            else begin
+                s3$d = s_m1;
+            end
+            p4$d = mul$p;
+            s4$d = s3$q;
+            y1_5$d = p4$q >> s4$q;
+            if (y2 > y_max) begin
+                y6$d = ((y_max) & 16'hffff);
+            end
+            else begin
+                y6$d = ((y2) & 16'hffff);
+            end
+        end
+        y = y6$q;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$e3(d,q,clock);
+
+    // Module arguments
+    input wire  [19:0] d;
+    output reg  [19:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 20'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$e3
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$front(clock,en,x,k,e);
+
+    // Module arguments
+    input wire  clock;
+    input wire  en;
+    input wire  [15:0] x;
+    output reg  [16:0] k;
+    output reg  [19:0] e;
+
+    // Constant declarations
+    localparam  sign = 16'h8000;
+    localparam  pad = 16'h0;
+    localparam  two_wt = 17'b10000000000000000;
+    localparam  ft = 17'b1000;
+
+    // Stub signals
+    reg  [7:0] lut$g;
+    wire  [19:0] lut$v;
+    reg  [15:0] x_r$d;
+    wire  [15:0] x_r$q;
+    reg  x_r$clock;
+    reg  [15:0] tb_r$d;
+    wire  [15:0] tb_r$q;
+    reg  tb_r$clock;
+    reg  [16:0] nb$d;
+    wire  [16:0] nb$q;
+    reg  nb$clock;
+
+    // Local signals
+    reg  [15:0] xb;
+    reg  [15:0] tb;
+
+    // Sub module instances
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$front$lut lut(
+        .g(lut$g),
+        .v(lut$v)
+    );
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$front$x_r x_r(
+        .d(x_r$d),
+        .q(x_r$q),
+        .clock(x_r$clock)
+    );
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$front$tb_r tb_r(
+        .d(tb_r$d),
+        .q(tb_r$q),
+        .clock(tb_r$clock)
+    );
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$front$nb nb(
+        .d(nb$d),
+        .q(nb$q),
+        .clock(nb$clock)
+    );
+
+    // Update code
+    always @(*) begin
+        x_r$clock = clock;
+        tb_r$clock = clock;
+        nb$clock = clock;
+        x_r$d = x_r$q;
+        tb_r$d = tb_r$q;
+        nb$d = nb$q;
+        if (en) begin
+            x_r$d = x;
+        end
+        xb = x_r$q ^ sign;
+        tb = ((xb) & 16'hffff) << pad;
+        if (en) begin
+            tb_r$d = tb;
+            nb$d = two_wt - ((tb_r$q) & 17'h1ffff);
+        end
+        k = nb$q >> ft;
+        lut$g = ((nb$q) & 8'hff);
+        e = lut$v;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$front
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$front$lut(g,v);
+
+    // Module arguments
+    input wire  [7:0] g;
+    output reg  [19:0] v;
+
+    // Constant declarations
+    localparam  low_bits = 8'h1;
+    localparam  low_mask = 8'h1;
+    localparam  shift = 28'h0;
+
+    // Stub signals
+    reg  [6:0] c0$address;
+    wire  [19:0] c0$data;
+    reg  [6:0] c1$address;
+    wire  [19:0] c1$data;
+    reg  [19:0] mul$a;
+    reg  [7:0] mul$b;
+    wire  [27:0] mul$p;
+
+    // Local signals
+    reg  [27:0] drop;
+
+    // Sub module instances
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$front$lut$c0 c0(
+        .address(c0$address),
+        .data(c0$data)
+    );
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$front$lut$c1 c1(
+        .address(c1$address),
+        .data(c1$data)
+    );
+    smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$front$lut$mul mul(
+        .a(mul$a),
+        .b(mul$b),
+        .p(mul$p)
+    );
+
+    // Update code
+    always @(*) begin
+        c0$address = ((g >> low_bits) & 7'h7f);
+        c1$address = ((g >> low_bits) & 7'h7f);
+        mul$a = c1$data;
+        mul$b = g & low_mask;
+        drop = mul$p >> shift;
+        v = c0$data - ((drop) & 20'hfffff);
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$front$lut
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$front$lut$c0(address,data);
+
+    // Module arguments
+    input wire  [6:0] address;
+    output reg  [19:0] data;
+
+    // Update code (custom)
+    always @*
+    case (address)
+        7'b0: data = 20'h80000;
+      7'b1: data = 20'h7f4f1;
+      7'b10: data = 20'h7e9f0;
+      7'b11: data = 20'h7deff;
+      7'b100: data = 20'h7d41e;
+      7'b101: data = 20'h7c94b;
+      7'b110: data = 20'h7be87;
+      7'b111: data = 20'h7b3d2;
+      7'b1000: data = 20'h7a92c;
+      7'b1001: data = 20'h79e94;
+      7'b1010: data = 20'h7940c;
+      7'b1011: data = 20'h78992;
+      7'b1100: data = 20'h77f26;
+      7'b1101: data = 20'h774c8;
+      7'b1110: data = 20'h76a7a;
+      7'b1111: data = 20'h76039;
+      7'b10000: data = 20'h75606;
+      7'b10001: data = 20'h74be2;
+      7'b10010: data = 20'h741cb;
+      7'b10011: data = 20'h737c3;
+      7'b10100: data = 20'h72dc8;
+      7'b10101: data = 20'h723db;
+      7'b10110: data = 20'h719fc;
+      7'b10111: data = 20'h7102b;
+      7'b11000: data = 20'h70667;
+      7'b11001: data = 20'h6fcb1;
+      7'b11010: data = 20'h6f308;
+      7'b11011: data = 20'h6e96c;
+      7'b11100: data = 20'h6dfde;
+      7'b11101: data = 20'h6d65d;
+      7'b11110: data = 20'h6cce9;
+      7'b11111: data = 20'h6c382;
+      7'b100000: data = 20'h6ba28;
+      7'b100001: data = 20'h6b0db;
+      7'b100010: data = 20'h6a79b;
+      7'b100011: data = 20'h69e68;
+      7'b100100: data = 20'h69541;
+      7'b100101: data = 20'h68c27;
+      7'b100110: data = 20'h6831a;
+      7'b100111: data = 20'h67a19;
+      7'b101000: data = 20'h67124;
+      7'b101001: data = 20'h6683c;
+      7'b101010: data = 20'h65f61;
+      7'b101011: data = 20'h65691;
+      7'b101100: data = 20'h64dce;
+      7'b101101: data = 20'h64517;
+      7'b101110: data = 20'h63c6c;
+      7'b101111: data = 20'h633cd;
+      7'b110000: data = 20'h62b39;
+      7'b110001: data = 20'h622b2;
+      7'b110010: data = 20'h61a36;
+      7'b110011: data = 20'h611c7;
+      7'b110100: data = 20'h60962;
+      7'b110101: data = 20'h6010a;
+      7'b110110: data = 20'h5f8bd;
+      7'b110111: data = 20'h5f07b;
+      7'b111000: data = 20'h5e845;
+      7'b111001: data = 20'h5e01a;
+      7'b111010: data = 20'h5d7fb;
+      7'b111011: data = 20'h5cfe7;
+      7'b111100: data = 20'h5c7dd;
+      7'b111101: data = 20'h5bfdf;
+      7'b111110: data = 20'h5b7ed;
+      7'b111111: data = 20'h5b005;
+      7'b1000000: data = 20'h5a828;
+      7'b1000001: data = 20'h5a055;
+      7'b1000010: data = 20'h5988e;
+      7'b1000011: data = 20'h590d2;
+      7'b1000100: data = 20'h58920;
+      7'b1000101: data = 20'h58178;
+      7'b1000110: data = 20'h579dc;
+      7'b1000111: data = 20'h5724a;
+      7'b1001000: data = 20'h56ac2;
+      7'b1001001: data = 20'h56345;
+      7'b1001010: data = 20'h55bd2;
+      7'b1001011: data = 20'h55469;
+      7'b1001100: data = 20'h54d0b;
+      7'b1001101: data = 20'h545b7;
+      7'b1001110: data = 20'h53e6d;
+      7'b1001111: data = 20'h5372d;
+      7'b1010000: data = 20'h52ff7;
+      7'b1010001: data = 20'h528cb;
+      7'b1010010: data = 20'h521a9;
+      7'b1010011: data = 20'h51a90;
+      7'b1010100: data = 20'h51382;
+      7'b1010101: data = 20'h50c7d;
+      7'b1010110: data = 20'h50583;
+      7'b1010111: data = 20'h4fe91;
+      7'b1011000: data = 20'h4f7aa;
+      7'b1011001: data = 20'h4f0cb;
+      7'b1011010: data = 20'h4e9f7;
+      7'b1011011: data = 20'h4e32c;
+      7'b1011100: data = 20'h4dc6a;
+      7'b1011101: data = 20'h4d5b1;
+      7'b1011110: data = 20'h4cf02;
+      7'b1011111: data = 20'h4c85c;
+      7'b1100000: data = 20'h4c1c0;
+      7'b1100001: data = 20'h4bb2c;
+      7'b1100010: data = 20'h4b4a1;
+      7'b1100011: data = 20'h4ae20;
+      7'b1100100: data = 20'h4a7a7;
+      7'b1100101: data = 20'h4a138;
+      7'b1100110: data = 20'h49ad1;
+      7'b1100111: data = 20'h49474;
+      7'b1101000: data = 20'h48e1f;
+      7'b1101001: data = 20'h487d2;
+      7'b1101010: data = 20'h4818f;
+      7'b1101011: data = 20'h47b54;
+      7'b1101100: data = 20'h47522;
+      7'b1101101: data = 20'h46ef8;
+      7'b1101110: data = 20'h468d7;
+      7'b1101111: data = 20'h462be;
+      7'b1110000: data = 20'h45cae;
+      7'b1110001: data = 20'h456a6;
+      7'b1110010: data = 20'h450a7;
+      7'b1110011: data = 20'h44aaf;
+      7'b1110100: data = 20'h444c0;
+      7'b1110101: data = 20'h43eda;
+      7'b1110110: data = 20'h438fb;
+      7'b1110111: data = 20'h43325;
+      7'b1111000: data = 20'h42d56;
+      7'b1111001: data = 20'h42790;
+      7'b1111010: data = 20'h421d1;
+      7'b1111011: data = 20'h41c1b;
+      7'b1111100: data = 20'h4166c;
+      7'b1111101: data = 20'h410c5;
+      7'b1111110: data = 20'h40b27;
+      7'b1111111: data = 20'h4058f;
+      default: data = 20'h0;
+    endcase
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$front$lut$c0
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$front$lut$c1(address,data);
+
+    // Module arguments
+    input wire  [6:0] address;
+    output reg  [19:0] data;
+
+    // Update code (custom)
+    always @*
+    case (address)
+        7'b0: data = 20'h58a;
+      7'b1: data = 20'h582;
+      7'b10: data = 20'h57a;
+      7'b11: data = 20'h572;
+      7'b100: data = 20'h56c;
+      7'b101: data = 20'h564;
+      7'b110: data = 20'h55c;
+      7'b111: data = 20'h555;
+      7'b1000: data = 20'h54e;
+      7'b1001: data = 20'h546;
+      7'b1010: data = 20'h53f;
+      7'b1011: data = 20'h538;
+      7'b1100: data = 20'h531;
+      7'b1101: data = 20'h529;
+      7'b1110: data = 20'h523;
+      7'b1111: data = 20'h51b;
+      7'b10000: data = 20'h514;
+      7'b10001: data = 20'h50d;
+      7'b10010: data = 20'h506;
+      7'b10011: data = 20'h4ff;
+      7'b10100: data = 20'h4f8;
+      7'b10101: data = 20'h4f1;
+      7'b10110: data = 20'h4ea;
+      7'b10111: data = 20'h4e4;
+      7'b11000: data = 20'h4dd;
+      7'b11001: data = 20'h4d7;
+      7'b11010: data = 20'h4d0;
+      7'b11011: data = 20'h4c9;
+      7'b11100: data = 20'h4c2;
+      7'b11101: data = 20'h4bc;
+      7'b11110: data = 20'h4b5;
+      7'b11111: data = 20'h4af;
+      7'b100000: data = 20'h4a8;
+      7'b100001: data = 20'h4a2;
+      7'b100010: data = 20'h49b;
+      7'b100011: data = 20'h495;
+      7'b100100: data = 20'h48f;
+      7'b100101: data = 20'h488;
+      7'b100110: data = 20'h482;
+      7'b100111: data = 20'h47c;
+      7'b101000: data = 20'h475;
+      7'b101001: data = 20'h46f;
+      7'b101010: data = 20'h46a;
+      7'b101011: data = 20'h463;
+      7'b101100: data = 20'h45d;
+      7'b101101: data = 20'h457;
+      7'b101110: data = 20'h451;
+      7'b101111: data = 20'h44c;
+      7'b110000: data = 20'h445;
+      7'b110001: data = 20'h43f;
+      7'b110010: data = 20'h439;
+      7'b110011: data = 20'h434;
+      7'b110100: data = 20'h42d;
+      7'b110101: data = 20'h428;
+      7'b110110: data = 20'h422;
+      7'b110111: data = 20'h41c;
+      7'b111000: data = 20'h417;
+      7'b111001: data = 20'h411;
+      7'b111010: data = 20'h40c;
+      7'b111011: data = 20'h406;
+      7'b111100: data = 20'h400;
+      7'b111101: data = 20'h3fa;
+      7'b111110: data = 20'h3f6;
+      7'b111111: data = 20'h3f0;
+      7'b1000000: data = 20'h3eb;
+      7'b1000001: data = 20'h3e5;
+      7'b1000010: data = 20'h3e0;
+      7'b1000011: data = 20'h3db;
+      7'b1000100: data = 20'h3d5;
+      7'b1000101: data = 20'h3cf;
+      7'b1000110: data = 20'h3cb;
+      7'b1000111: data = 20'h3c6;
+      7'b1001000: data = 20'h3c0;
+      7'b1001001: data = 20'h3bb;
+      7'b1001010: data = 20'h3b6;
+      7'b1001011: data = 20'h3b0;
+      7'b1001100: data = 20'h3ac;
+      7'b1001101: data = 20'h3a7;
+      7'b1001110: data = 20'h3a2;
+      7'b1001111: data = 20'h39d;
+      7'b1010000: data = 20'h398;
+      7'b1010001: data = 20'h393;
+      7'b1010010: data = 20'h38e;
+      7'b1010011: data = 20'h388;
+      7'b1010100: data = 20'h383;
+      7'b1010101: data = 20'h37e;
+      7'b1010110: data = 20'h37a;
+      7'b1010111: data = 20'h375;
+      7'b1011000: data = 20'h371;
+      7'b1011001: data = 20'h36b;
+      7'b1011010: data = 20'h367;
+      7'b1011011: data = 20'h362;
+      7'b1011100: data = 20'h35e;
+      7'b1011101: data = 20'h358;
+      7'b1011110: data = 20'h354;
+      7'b1011111: data = 20'h34f;
+      7'b1100000: data = 20'h34b;
+      7'b1100001: data = 20'h346;
+      7'b1100010: data = 20'h341;
+      7'b1100011: data = 20'h33d;
+      7'b1100100: data = 20'h338;
+      7'b1100101: data = 20'h334;
+      7'b1100110: data = 20'h330;
+      7'b1100111: data = 20'h32c;
+      7'b1101000: data = 20'h328;
+      7'b1101001: data = 20'h322;
+      7'b1101010: data = 20'h31f;
+      7'b1101011: data = 20'h31a;
+      7'b1101100: data = 20'h316;
+      7'b1101101: data = 20'h312;
+      7'b1101110: data = 20'h30d;
+      7'b1101111: data = 20'h309;
+      7'b1110000: data = 20'h305;
+      7'b1110001: data = 20'h301;
+      7'b1110010: data = 20'h2fd;
+      7'b1110011: data = 20'h2f8;
+      7'b1110100: data = 20'h2f4;
+      7'b1110101: data = 20'h2f1;
+      7'b1110110: data = 20'h2ec;
+      7'b1110111: data = 20'h2e9;
+      7'b1111000: data = 20'h2e4;
+      7'b1111001: data = 20'h2e1;
+      7'b1111010: data = 20'h2dc;
+      7'b1111011: data = 20'h2d8;
+      7'b1111100: data = 20'h2d4;
+      7'b1111101: data = 20'h2d0;
+      7'b1111110: data = 20'h2cd;
+      7'b1111111: data = 20'h2c8;
+      default: data = 20'h0;
+    endcase
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$front$lut$c1
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$front$lut$mul(a,b,p);
+
+    // Module arguments
+    input wire  [19:0] a;
+    input wire  [7:0] b;
+    output reg  [27:0] p;
+
+    // Update code (custom)
+    always @(*) p = a * b;
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$front$lut$mul
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$front$nb(d,q,clock);
+
+    // Module arguments
+    input wire  [16:0] d;
+    output reg  [16:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 17'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$front$nb
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$front$tb_r(d,q,clock);
+
+    // Module arguments
+    input wire  [15:0] d;
+    output reg  [15:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 16'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$front$tb_r
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$front$x_r(d,q,clock);
+
+    // Module arguments
+    input wire  [15:0] d;
+    output reg  [15:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 16'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$front$x_r
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$m2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$m2
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$m2a(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$m2a
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$m2b(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$m2b
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$mul(a,b,p);
+
+    // Module arguments
+    input wire  [19:0] a;
+    input wire  [19:0] b;
+    output reg  [39:0] p;
+
+    // Update code (custom)
+    always @(*) p = a * b;
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$mul
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$p4(d,q,clock);
+
+    // Module arguments
+    input wire  [39:0] d;
+    output reg  [39:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 40'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$p4
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$s3(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$s3
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$s4(d,q,clock);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$s4
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$y1_5(d,q,clock);
+
+    // Module arguments
+    input wire  [39:0] d;
+    output reg  [39:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 40'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$y1_5
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$y6(d,q,clock);
+
+    // Module arguments
+    input wire  [15:0] d;
+    output reg  [15:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 16'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$lane$0$y6
+
+
 module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$len_r(d,q,clock);
 
     // Module arguments
@@ -3207,92 +3543,31 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$len_r(d,q,clock);
 endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$len_r
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$m2(d,q,clock);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$ml$0(bus,x);
 
     // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
+    input wire  [16:0] bus;
+    output reg  x;
 
     // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$m2
+    always @(*) x = bus[16+:1];
+    wire bus_unused = ^bus;
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$ml$0
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$m2a(d,q,clock);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$pack$0(acc,x,out);
 
     // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
+    input wire  [15:0] acc;
+    input wire  [15:0] x;
+    output reg  [15:0] out;
 
     // Update code (custom)
-    initial begin
-       q = 1'h0;
+    always @(*) begin
+        out = acc;
+        out[0+:16] = x;
     end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$m2a
-
-
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$m2b(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$m2b
-
-
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$mul(a,b,p);
-
-    // Module arguments
-    input wire  [19:0] a;
-    input wire  [19:0] b;
-    output reg  [39:0] p;
-
-    // Update code (custom)
-    always @(*) p = a * b;
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$mul
-
-
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$p4(d,q,clock);
-
-    // Module arguments
-    input wire  [39:0] d;
-    output reg  [39:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 40'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$p4
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$pack$0
 
 
 module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$r_r(d,q,clock);
@@ -3312,44 +3587,6 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$r_r(d,q,clock);
     end
 
 endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$r_r
-
-
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$s3(d,q,clock);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$s3
-
-
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$s4(d,q,clock);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 8'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$s4
 
 
 module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$v1(d,q,clock);
@@ -3504,42 +3741,16 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$v6(d,q,clock);
 endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$v6
 
 
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$y1_5(d,q,clock);
+module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$xl$0(bus,x);
 
     // Module arguments
-    input wire  [39:0] d;
-    output reg  [39:0] q;
-    input wire  clock;
+    input wire  [16:0] bus;
+    output reg  [15:0] x;
 
     // Update code (custom)
-    initial begin
-       q = 40'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$y1_5
-
-
-module smx_be_up_i16f8_o16f16_n8192_39497d$pass2$y6(d,q,clock);
-
-    // Module arguments
-    input wire  [15:0] d;
-    output reg  [15:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 16'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$y6
+    always @(*) x = bus[0+:16];
+    wire bus_unused = ^bus;
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$pass2$xl$0
 
 
 module smx_be_up_i16f8_o16f16_n8192_39497d$recip(clock,reset,start,d,done,r,eb);
@@ -4231,3 +4442,18 @@ module smx_be_up_i16f8_o16f16_n8192_39497d$recip$vm(d,q,clock);
     end
 
 endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$recip$vm
+
+
+module smx_be_up_i16f8_o16f16_n8192_39497d$word(acc,x,out);
+
+    // Module arguments
+    input wire  [16:0] acc;
+    input wire  x;
+    output reg  [16:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[16+:1] = x;
+    end
+endmodule // smx_be_up_i16f8_o16f16_n8192_39497d$word

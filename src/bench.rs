@@ -1,5 +1,6 @@
 //! `bench`: co-simulation throughput next to Verilator's raw cycle rate for the same design,
-//! and the unit's cycles per row against the bound of one element per cycle per pass.
+//! and the unit's cycles per row against the bound of one beat (P elements) per cycle per
+//! pass.
 
 use crate::cosim::{self, RowModel, RunOptions};
 use crate::error::{Error, Result};
@@ -39,16 +40,17 @@ pub fn row_cycles<M: RowModel>(p: &UnitParams, m: &M, binary: &Path, len: usize,
     let rep = passed(cosim::run(m, binary, &rows, &RunOptions { stall: 0.0, seed: 1, vcd: None, theta: None })?, "rows of the cycles-per-row measurement")?;
     let e = &rep.row_end_cycles;
     let measured = e[e.len() - 1] - e[e.len() - 2];
-    Ok(RowCycles { len, measured, bound: t.row_cycles_passes as u64 * len as u64, manifest: t.row_cycles_of(len as u64) })
+    let beats = len.div_ceil(m.lanes() as usize) as u64;
+    Ok(RowCycles { len, measured, bound: t.row_cycles_passes as u64 * beats, manifest: t.row_cycles_of(len as u64) })
 }
 
 /// Cycles from the last input handshake of a single row to its first output (from reset,
-/// no stalls: inputs are accepted at cycles 0..L-1, outputs end at `end`).
+/// no stalls: its B = ceil(L/P) beats are accepted at cycles 0..B-1, outputs end at `end`).
 pub fn latency<M: RowModel>(m: &M, binary: &Path, len: usize) -> Result<u64> {
     let rows = vec![Row { kind: "latency".into(), x: (0..len).map(|i| (i % 7) as i64).collect() }];
     let rep = passed(cosim::run(m, binary, &rows, &RunOptions { stall: 0.0, seed: 1, vcd: None, theta: None })?, "latency row")?;
     let end = rep.row_end_cycles[0];
-    Ok(end + 2 - 2 * len as u64)
+    Ok(end + 2 - 2 * len.div_ceil(m.lanes() as usize) as u64)
 }
 
 /// Cycles per row at one row length, or why it was not measured.
@@ -73,8 +75,9 @@ pub struct BenchReport {
     pub elements: usize,
     pub cycles: u64,
     pub cycles_per_element: f64,
-    /// passes over a row: the bound of cycles per row is passes * L
+    /// passes over a row: the bound of cycles per row is passes * ceil(L / lanes)
     pub passes: u32,
+    pub lanes: u32,
     /// the manifest's cycles per row (a formula in L)
     pub manifest_row_cycles: String,
     pub row_lengths: Vec<RowLength>,
@@ -99,6 +102,7 @@ pub fn run<M: RowModel>(p: &UnitParams, m: &M, binary: &Path, rows: usize, t: &T
         cycles: rep.cycles,
         cycles_per_element: rep.cycles as f64 / rep.elements as f64,
         passes: t.row_cycles_passes,
+        lanes: t.lanes,
         manifest_row_cycles: t.row_cycles.clone(),
         row_lengths,
     })
@@ -118,7 +122,11 @@ impl BenchReport {
         writeln!(s, "| co-simulation cycles/s / raw cycles/s | {:.2} |", cps / raw).unwrap();
         writeln!(s, "| rows, elements, cycles per element | {}, {}, {:.2} |", self.rows, self.elements, self.cycles_per_element).unwrap();
         let passes = self.passes;
-        let bound = if passes == 1 { "bound L (1 element/cycle, passes overlapped)".to_string() } else { format!("bound {passes}L (1 element/cycle/pass)") };
+        let bound = match (passes, self.lanes) {
+            (1, 1) => "bound L (1 element/cycle, passes overlapped)".to_string(),
+            (1, p) => format!("bound ceil(L/{p}) ({p} elements/cycle, passes overlapped)"),
+            (n, _) => format!("bound {n}L (1 element/cycle/pass)"),
+        };
         writeln!(s, "\n| row length L | cycles per row (measured) | {bound} | manifest {} | measured / bound |", self.manifest_row_cycles).unwrap();
         writeln!(s, "|---|---|---|---|---|").unwrap();
         for l in &self.row_lengths {

@@ -164,6 +164,9 @@ pub struct Config {
     pub base: Option<Base>,
     pub log2e: Option<Log2e>,
     pub max_len: Option<u32>,
+    /// Elements per beat of both streams (P): 1, 2, 4, 8, 16 or 32. Written only when > 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lanes: Option<u32>,
     pub input: FormatCfg,
     pub output: FormatCfg,
     #[serde(default)]
@@ -314,7 +317,7 @@ mod tests {
         assert_eq!(err("[sparse]\n"), "x.toml:7: `sparse`: missing field `mode`");
         assert_eq!(err("[[sparse]]\nmode = \"topk\"\n"), "x.toml:7: `sparse`: [[sparse]] is an array of tables; allowed one table [sparse]");
         assert_eq!(err("[[exp]]\nmethod = \"lpw\"\n"), "x.toml:7: `exp`: [[exp]] is an array of tables; allowed one table [exp]");
-        assert_eq!(err("[[foo]]\n"), "x.toml:7: unknown field `foo`, expected one of `prefix`, `base`, `log2e`, `max_len`, `input`, `output`, `exp`, `recip`, `internal`, `sparse`");
+        assert_eq!(err("[[foo]]\n"), "x.toml:7: unknown field `foo`, expected one of `prefix`, `base`, `log2e`, `max_len`, `lanes`, `input`, `output`, `exp`, `recip`, `internal`, `sparse`");
         let e = Config::parse("input = { bits = 8 }\n[output]\nbits = 8\nfrac = 7\n", "x.toml").unwrap_err().to_string();
         assert_eq!(e, "x.toml:1: `input`: missing field `frac`");
         // a missing top-level table stays as it was: the document lacks it, not [input]

@@ -12,6 +12,11 @@ pub trait RowModel: Sync {
     fn input(&self) -> FixFmt;
     fn output(&self) -> FixFmt;
     fn run_row(&self, x: &[i64]) -> Vec<u64>;
+    /// Elements per beat: element i of a row (of a hardware row: a chunk of max_len) is on
+    /// lane i mod P.
+    fn lanes(&self) -> u32 {
+        1
+    }
     /// Sparse units: (reset value, largest value) of the theta register.
     fn theta_range(&self) -> Option<(u64, u64)> {
         None
@@ -35,6 +40,9 @@ impl RowModel for crate::params::UnitParams {
     }
     fn run_row(&self, x: &[i64]) -> Vec<u64> {
         crate::unit::model::run_row(self, x).y
+    }
+    fn lanes(&self) -> u32 {
+        self.lanes
     }
     fn theta_range(&self) -> Option<(u64, u64)> {
         self.sparse.as_ref().map(|s| (s.theta, s.theta_off))
@@ -69,6 +77,9 @@ impl RowModel for crate::baseline::BaselineParams {
     }
     fn run_row(&self, x: &[i64]) -> Vec<u64> {
         crate::baseline::run_row(self, x)
+    }
+    fn lanes(&self) -> u32 {
+        self.lanes
     }
 }
 use sha2::{Digest, Sha256};
@@ -119,7 +130,15 @@ pub fn cache_entry(g: &Generated, root: &Path) -> Result<(PathBuf, PathBuf)> {
 pub fn build(g: &Generated) -> Result<Built> {
     let root = cache_dir();
     let (dir, binary) = cache_entry(g, &root)?;
-    let cflags: &[&str] = if g.sparse { &["-CFLAGS", "-DSPARSE_UNIT"] } else { &[] };
+    // the harness's lanes, element widths and sparse ports
+    let m = &g.manifest;
+    let defines = format!(
+        "-DLANES={} -DW_IN={} -DW_OUT={}{}",
+        m.timing.lanes,
+        m.formats["input"].bits,
+        m.formats["output"].bits,
+        if g.sparse { " -DSPARSE_UNIT" } else { "" }
+    );
     if binary.exists() {
         return Ok(Built { binary, cached: true, build_seconds: 0.0 });
     }
@@ -134,7 +153,7 @@ pub fn build(g: &Generated) -> Result<Built> {
         .current_dir(tmp.path())
         .args(["--cc", "--exe", "--build", "-j", "2", "--prefix", "Vunit", "--top-module", &g.module, "-Mdir", "obj", "-o", "Vunit"])
         .args(VERILATOR_FLAGS)
-        .args(cflags)
+        .args(["-CFLAGS", &defines])
         .args(["-MAKEFLAGS", "OPT_FAST=-O2", "unit.v", "harness.cpp"])
         .output()
         .map_err(|e| Error::Tool(format!("verilator could not be started: {e}")))?;
@@ -165,6 +184,9 @@ pub struct Mismatch {
     pub got: u32,
     pub expected_last: bool,
     pub got_last: bool,
+    /// the output lane (element index mod lanes) and the lane the RTL put it on
+    pub expected_lane: u32,
+    pub got_lane: u32,
     /// sparse units: (keep, kept count so far)
     pub expected_keep: Option<(bool, u32)>,
     pub got_keep: Option<(bool, u32)>,
@@ -319,6 +341,7 @@ pub fn run<M: RowModel>(p: &M, binary: &Path, rows: &[crate::rows::Row], opt: &R
             break;
         }
         let got_last = flags & 1 == 1;
+        let got_lane = (flags >> 2) & 0x1f;
         rep.outputs += 1;
         if row >= rows.len() {
             continue; // extra outputs: counted, reported by the count check
@@ -339,7 +362,8 @@ pub fn run<M: RowModel>(p: &M, binary: &Path, rows: &[crate::rows::Row], opt: &R
                 rep.row_keeps.push(std::mem::take(&mut cur));
             }
         }
-        if data as u64 != want || got_last != expected_last || got_keep != expected_keep {
+        let expected_lane = (el % p.lanes() as usize) as u32;
+        if data as u64 != want || got_last != expected_last || got_keep != expected_keep || got_lane != expected_lane {
             rep.mismatches += 1;
             if rep.first_mismatches.len() < 10 {
                 rep.first_mismatches.push(Mismatch {
@@ -351,6 +375,8 @@ pub fn run<M: RowModel>(p: &M, binary: &Path, rows: &[crate::rows::Row], opt: &R
                     got: data,
                     expected_last,
                     got_last,
+                    expected_lane,
+                    got_lane,
                     expected_keep,
                     got_keep,
                 });
@@ -440,7 +466,8 @@ pub fn describe<M: RowModel>(p: &M, m: &Mismatch) -> String {
         o.bit_string(m.got as i64),
         o.to_real(m.got as i64),
         if m.got_last { " last" } else { "" },
-    ) + &match (m.expected_keep, m.got_keep) {
+    ) + &if m.expected_lane != m.got_lane { format!("; on lane {}, expected lane {}", m.got_lane, m.expected_lane) } else { String::new() }
+        + &match (m.expected_keep, m.got_keep) {
         (Some((ek, en)), Some((gk, gn))) => format!("; keep/kept expected {}/{en}, got {}/{gn}", ek as u8, gk as u8),
         _ => String::new(),
     }

@@ -4,7 +4,7 @@
 //! The sampler draws every field the configuration reference allows (base 2 and e, both
 //! log2e modes, input 4..16 bits with any binary point, output 4..16 bits, `max_len`
 //! 1..8192 log-uniform, every exp and recip method with their segment counts, internal
-//! widths, sparse modes on and off) and keeps the first draw that validation accepts, so
+//! widths, sparse modes on and off, 1 to 32 lanes for dense units) and keeps the first draw that validation accepts, so
 //! every configuration it returns is one a user could write. A failing configuration is
 //! printed as a TOML file that reproduces it (`softmax-hw cosim --config FILE`).
 
@@ -83,11 +83,15 @@ fn draw(rng: &mut StdRng, max_len_cap: u32) -> Config {
         }
         _ => None,
     };
+    // lanes (dense units only): half the dense draws, P = 2..32 (drawn last, so that the
+    // other fields of a seed are those of the draw without lanes)
+    let lanes = (sparse.is_none() && rng.gen_bool(0.5)).then(|| 1u32 << rng.gen_range(1..=5));
     Config {
         prefix: Some("fz".into()),
         base: Some(base),
         log2e,
         max_len: Some(max_len),
+        lanes,
         input: FormatCfg { bits: wi, frac: fi },
         output: FormatCfg { bits: wo, frac: fo },
         exp,
@@ -124,6 +128,8 @@ pub fn tb_rows(rows: &[crate::rows::Row]) -> Vec<crate::rows::Row> {
 pub struct Checked {
     pub module: String,
     pub sparse: bool,
+    /// the baseline was checked too (dense configurations)
+    pub baseline: bool,
     pub rows: usize,
     pub elements: usize,
 }
@@ -137,10 +143,11 @@ pub fn check_config(text: &str, rows: usize, stall: f64, seed: u64, work: &std::
     let p = UnitParams::new(&cfg)?;
     let row_set = crate::rows::cosim_rows(&p, rows, seed);
     let mut designs = vec![Design::Unit];
-    if p.sparse.is_none() {
+    let baseline = p.sparse.is_none();
+    if baseline {
         designs.push(Design::Baseline);
     }
-    let mut out = Checked { module: String::new(), sparse: p.sparse.is_some(), rows: 0, elements: 0 };
+    let mut out = Checked { module: String::new(), sparse: p.sparse.is_some(), baseline, rows: 0, elements: 0 };
     for design in designs {
         let g = generate_design(&cfg, "fuzz.toml", design)?;
         crate::lint::check(&g, work)?;

@@ -104,6 +104,8 @@ pub struct Format {
 
 #[derive(Serialize)]
 pub struct Timing {
+    /// elements per beat of both streams (P); L below counts elements, B = ceil(L / P) beats
+    pub lanes: u32,
     /// input elements accepted per cycle while a row streams in (pass 1)
     pub input_elements_per_cycle: u32,
     /// output elements per cycle while a row streams out (pass 2), consumer always ready
@@ -120,9 +122,10 @@ pub struct Timing {
 }
 
 impl Timing {
-    /// Cycles per row of length `l`, back to back, consumer always ready.
+    /// Cycles per row of length `l` (elements), back to back, consumer always ready.
     pub fn row_cycles_of(&self, l: u64) -> u64 {
-        (self.row_cycles_passes as u64 * l + self.row_cycles_overhead as u64).max(l + self.pass1_overhead as u64)
+        let b = l.div_ceil(self.lanes as u64);
+        (self.row_cycles_passes as u64 * b + self.row_cycles_overhead as u64).max(b + self.pass1_overhead as u64)
     }
 
     pub fn new(p: &UnitParams) -> Timing {
@@ -149,6 +152,7 @@ impl Timing {
             let overhead = sweep + recip + P2;
             let p1 = P1 + H + stat.unwrap_or(1);
             return Timing {
+                lanes: 1,
                 input_elements_per_cycle: 1,
                 output_elements_per_cycle: 1,
                 last_input_to_first_output: format!("L + {}", h + overhead),
@@ -161,21 +165,26 @@ impl Timing {
         }
         // stat_topk: the threshold unit starts with the reciprocal and takes longer
         let recip = recip.max(stat.unwrap_or(0));
-        // last input accepted at cycle 0: pass 1 done at P1, reciprocal (and threshold) done
+        // P lanes: pass 1's partial sums go through a merge tree of log2 P registered levels;
+        // a row of L elements is B = ceil(L / P) beats
+        let p1 = P1 + p.lp;
+        let (lanes, b) = (p.lanes, if p.lanes > 1 { "B" } else { "L" });
+        // last input accepted at cycle 0: pass 1 done at P1 (+ log2 P), reciprocal (and threshold) done
         // at P1 + R, handoff H later, pass 2 started; its pipeline shows the first output P2
         // cycles after its start
-        let first = P1 + recip + H + P2;
+        let first = p1 + recip + H + P2;
         // pass 1 of the next row starts the cycle after the handoff: L + P1 + R + H per row
-        let overhead = P1 + recip + H;
+        let overhead = p1 + recip + H;
         Timing {
-            input_elements_per_cycle: 1,
-            output_elements_per_cycle: 1,
+            lanes,
+            input_elements_per_cycle: lanes,
+            output_elements_per_cycle: lanes,
             last_input_to_first_output: first.to_string(),
             row_cycles_passes: 1,
             row_cycles_overhead: overhead,
             pass1_overhead: overhead,
-            row_cycles: format!("L + {overhead}"),
-            notes: format!("Rows overlap: while pass 2 streams a row out of one row-buffer bank, pass 1 accepts the next row into the other. Back to back, rows of equal length L take L + {overhead} cycles each with an always-ready consumer; a row's handoff to pass 2 waits until pass 2 has finished the previous row, so a long row followed by a short one costs the long one's time. s_axis_tready is high while pass 1 accepts a row (low for {overhead} cycles between rows). Backpressure on m_axis holds the whole pass-2 pipeline. aresetn is synchronous, active low."),
+            row_cycles: format!("{b} + {overhead}"),
+            notes: format!("{}Rows overlap: while pass 2 streams a row out of one row-buffer bank, pass 1 accepts the next row into the other. Back to back, rows of equal length L take {b} + {overhead} cycles each with an always-ready consumer; a row's handoff to pass 2 waits until pass 2 has finished the previous row, so a long row followed by a short one costs the long one's time. s_axis_tready is high while pass 1 accepts a row (low for {overhead} cycles between rows). Backpressure on m_axis holds the whole pass-2 pipeline. aresetn is synchronous, active low.", if lanes > 1 { format!("{lanes} lanes: a row of L elements streams in and out in B = ceil(L/{lanes}) beats, the last one partial (tkeep). ") } else { String::new() }),
         }
     }
 }
@@ -193,27 +202,33 @@ pub struct Manifest {
     pub resolved_config: Config,
 }
 
-fn ports(wi: u32, wo: u32) -> Vec<Port> {
+fn ports(wi: u32, wo: u32, lanes: u32) -> Vec<Port> {
     let port = |name, dir, width, d: &str| Port { name, dir, width, description: d.to_string() };
-    vec![
+    let (el, lane) = if lanes > 1 { ("beat", " of lane j (bits [j*W, (j+1)*W), W the element's bits)") } else { ("element", "") };
+    let mut v = vec![
         port("aclk", "in", 1, "clock, rising edge"),
         port("aresetn", "in", 1, &format!("synchronous reset, active low, held for at least {RESET_CYCLES} cycles; clears every register the control reads (README: Reset)")),
-        port("s_axis_tdata", "in", wi, "input element (formats.input, two's complement)"),
-        port("s_axis_tuser", "in", 1, "1: the element is masked (minus infinity): it outputs 0 (keep flag 0) and enters neither the max, the sum nor the selection; s_axis_tdata is then a don't-care. Tie to 0 without masks"),
-        port("s_axis_tvalid", "in", 1, "input element valid"),
-        port("s_axis_tlast", "in", 1, "last element of the row"),
-        port("s_axis_tready", "out", 1, "unit accepts the input element"),
-        port("m_axis_tdata", "out", wo, "output probability (formats.output, unsigned)"),
-        port("m_axis_tvalid", "out", 1, "output element valid"),
-        port("m_axis_tlast", "out", 1, "last output of the row"),
-        port("m_axis_tready", "in", 1, "consumer accepts the output element"),
-    ]
+        port("s_axis_tdata", "in", wi * lanes, &format!("input element{lane} (formats.input, two's complement)")),
+        port("s_axis_tuser", "in", lanes, &format!("{}1: the element is masked (minus infinity): it outputs 0 (keep flag 0) and enters neither the max, the sum nor the selection; its data is then a don't-care. Tie to 0 without masks", if lanes > 1 { "bit j for lane j; " } else { "" })),
+        port("s_axis_tvalid", "in", 1, &format!("input {el} valid")),
+        port("s_axis_tlast", "in", 1, &format!("last {el} of the row")),
+        port("s_axis_tready", "out", 1, &format!("unit accepts the input {el}")),
+        port("m_axis_tdata", "out", wo * lanes, &format!("output probability{lane} (formats.output, unsigned)")),
+        port("m_axis_tvalid", "out", 1, &format!("output {el} valid")),
+        port("m_axis_tlast", "out", 1, &format!("last output {el} of the row")),
+        port("m_axis_tready", "in", 1, &format!("consumer accepts the output {el}")),
+    ];
+    if lanes > 1 {
+        v.insert(4, port("s_axis_tkeep", "in", lanes, "read on a row's last beat only (every other beat is full): bit j, 1: lane j holds an element; a partial last beat holds its elements in lanes 0..n-1"));
+        v.push(port("m_axis_tkeep", "out", lanes, "bit j, 1: lane j holds an output element: all ones but on the row's last beat, where it is that input beat's tkeep"));
+    }
+    v
 }
 
 impl Manifest {
     pub fn new(p: &UnitParams, source: &str) -> Manifest {
         let wi = p.input.bits;
-        let mut ports = ports(wi, p.output.bits);
+        let mut ports = ports(wi, p.output.bits, p.lanes);
         let port = |name, dir, width, d: &str| Port { name, dir, width, description: d.to_string() };
         if p.sparse.is_some() {
             ports.extend([
@@ -242,7 +257,7 @@ impl Manifest {
         let tables = serde_json::json!({
             "exp": { "method": p.exp_table.kind, "entries": p.exp_table.entries(), "in_bits": p.exp_table.in_bits, "out_bits": p.exp_table.out_bits },
             "recip": { "method": p.recip_method, "entries": p.recip_table.entries(), "in_bits": p.recip_table.in_bits, "out_bits": p.recip_table.out_bits },
-            "row_buffer": { "banks": 2, "words": 2u64 << p.wa, "bits": wi },
+            "row_buffer": { "banks": 2, "words": 2u64 << (p.wa - p.lp), "bits": (wi + 1) * p.lanes },
         });
         let mut tables = tables;
         if let Some(sp) = &p.sparse {
@@ -288,30 +303,33 @@ impl Manifest {
         formats.insert("exponent_value", f(FixFmt::unsigned(b.fx + 1, b.fx), "table(max - x): b^(-(max-x)) rounded to nearest"));
         formats.insert("sum", f(FixFmt::unsigned(b.ws, b.fx), "exact sum of the table values"));
         let overhead = crate::baseline::row_cycles_overhead(b);
+        // rows in beats: B = ceil(L / P), L at one lane
+        let lb = if b.lanes > 1 { "B" } else { "L" };
         Manifest {
             module: b.module_name(),
             design: Design::Baseline,
             generator: GENERATOR,
             config_source: source.to_string(),
-            ports: ports(b.input.bits, b.output.bits),
+            ports: ports(b.input.bits, b.output.bits, b.lanes),
             formats,
             timing: Timing {
-                input_elements_per_cycle: 1,
-                output_elements_per_cycle: 1,
+                lanes: b.lanes,
+                input_elements_per_cycle: b.lanes,
+                output_elements_per_cycle: b.lanes,
                 // the last input at cycle 0; the handoff PASS1_OVERHEAD cycles later (the
-                // pass-2 side idle); then 2L + overhead - H to the last output, of which the
+                // pass-2 side idle); then 2B + overhead - H to the last output, of which the
                 // sum pass and the output pipeline's fill come before the first
-                last_input_to_first_output: format!("L + {}", overhead + crate::baseline::PASS1_OVERHEAD),
+                last_input_to_first_output: format!("{lb} + {}", overhead + crate::baseline::PASS1_OVERHEAD),
                 row_cycles_passes: 2,
                 row_cycles_overhead: overhead,
                 pass1_overhead: crate::baseline::PASS1_OVERHEAD,
-                row_cycles: format!("2L + {overhead}"),
-                notes: "three passes: max (input), sum and divide (both read back on the pass-2 side). Rows overlap as in the unit: while the pass-2 side reads a row out of one row-buffer bank, the next row streams into the other, and waits at the handoff until the pass-2 side is idle. s_axis_tready is high while a row streams in.".into(),
+                row_cycles: format!("2{lb} + {overhead}"),
+                notes: "three passes: max (input), sum and divide (both read back on the pass-2 side). Rows overlap as in the unit: while the pass-2 side reads a row out of one row-buffer bank, the next row streams into the other, and waits at the handoff until the pass-2 side is idle. s_axis_tready is high while a row streams in. At P lanes a row of L elements is B = ceil(L/P) beats; the beat max is a tree over the lanes, each lane sums its own elements and a registered adder tree of log2 P levels adds the lanes' sums (Wait) before the dividers (one per lane) start.".into(),
             },
             tables: serde_json::json!({
                 "exp": { "method": "lut", "entries": b.table.len(), "in_bits": b.wta, "out_bits": b.fx + 1 },
                 "divider": { "stages": b.output.frac + 2, "width": b.ws + 1 },
-                "row_buffer": { "banks": 2, "words": 2u64 << b.wa, "bits": b.input.bits },
+                "row_buffer": { "banks": 2, "words": 2u64 << (b.wa - b.lp), "bits": (b.input.bits + 1) * b.lanes },
             }),
             resolved_config: p.resolved.clone(),
         }

@@ -830,7 +830,7 @@ fn run(cli: Cli) -> Result<i32> {
                         println!(
                             "fuzz {n}/{configs}: seed {s}: ok {}{}: {} rows, {} elements, 0 mismatches",
                             c.module,
-                            if c.sparse { "" } else { " + baseline" },
+                            if c.baseline { " + baseline" } else { "" },
                             c.rows,
                             c.elements
                         );

@@ -157,6 +157,7 @@ pub fn config_keys() -> Vec<String> {
         base: Some(Base::E),
         log2e: Some(Log2e::Multiplier),
         max_len: Some(1),
+        lanes: Some(1),
         input: FormatCfg { bits: 0, frac: 0 },
         output: FormatCfg { bits: 0, frac: 0 },
         exp: ExpCfg { method: Some(ExpMethod::Lpw), segments: Some(0) },
@@ -331,6 +332,10 @@ pub struct Point {
     pub bram: Option<u64>,
     pub dsp: Option<u64>,
     pub fmax_mhz: Option<f64>,
+    /// throughput at Fmax on back-to-back rows of max_len: Fmax * max_len / (cycles per row),
+    /// in millions of elements per second (the manifest's cycles per row)
+    #[serde(default)]
+    pub melem_per_s: Option<f64>,
     pub note: String,
 }
 
@@ -411,6 +416,8 @@ fn run_design(pt: &mut Point, cfg: &Config, design: Design, opt: &SweepOptions) 
         &crate::synth::SynthOptions { target: opt.target, freq_mhz: opt.freq_mhz, seed: 1, workdir: work, yosys: opt.yosys },
     )?;
     (pt.lut, pt.ff, pt.bram, pt.dsp, pt.fmax_mhz) = (s.lut, s.ff, s.bram, s.dsp, s.fmax_mhz);
+    let l = p.max_len as u64;
+    pt.melem_per_s = s.fmax_mhz.map(|f| f * l as f64 / g.manifest.timing.row_cycles_of(l) as f64);
     Ok(())
 }
 
@@ -477,11 +484,11 @@ fn opt_str<T: std::fmt::Display>(v: &Option<T>) -> String {
 
 pub fn csv(points: &[Point]) -> String {
     let keys: Vec<String> = points.first().map(|p| p.settings.iter().map(|(k, _)| k.clone()).collect()).unwrap_or_default();
-    let mut s = format!("index,{},design,module,max_lsb,mean_lsb,argmax_flips,kept_share,dropped_mass,cosim_rows,cosim_mismatches,lut,ff,bram,dsp,fmax_mhz,note\n", keys.join(","));
+    let mut s = format!("index,{},design,module,max_lsb,mean_lsb,argmax_flips,kept_share,dropped_mass,cosim_rows,cosim_mismatches,lut,ff,bram,dsp,fmax_mhz,melem_per_s,note\n", keys.join(","));
     for p in points {
         let vals: Vec<&str> = p.settings.iter().map(|(_, v)| v.as_str()).collect();
         s.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},\"{}\"\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},\"{}\"\n",
             p.index,
             vals.join(","),
             p.design,
@@ -498,6 +505,7 @@ pub fn csv(points: &[Point]) -> String {
             opt_str(&p.bram),
             opt_str(&p.dsp),
             p.fmax_mhz.map(|v| format!("{v:.1}")).unwrap_or_default(),
+            p.melem_per_s.map(|v| format!("{v:.1}")).unwrap_or_default(),
             p.note.replace('"', "'")
         ));
     }
@@ -508,7 +516,7 @@ pub fn markdown(points: &[Point]) -> String {
     // kept share and dropped mass only when some variant is sparse
     let sparse = points.iter().any(|p| p.kept_share.is_some());
     let (sh, sd) = if sparse { (" kept | dropped mass |", "---|---|") } else { ("", "") };
-    let mut s = format!("| # | settings | design | max err (LSB) | mean err (LSB) |{sh} cosim mismatches | LUT | FF | BRAM | DSP | Fmax (MHz) | note |\n|---|---|---|---|---|{sd}---|---|---|---|---|---|---|\n");
+    let mut s = format!("| # | settings | design | max err (LSB) | mean err (LSB) |{sh} cosim mismatches | LUT | FF | BRAM | DSP | Fmax (MHz) | M elements/s | note |\n|---|---|---|---|---|{sd}---|---|---|---|---|---|---|---|\n");
     for p in points {
         let set: Vec<String> = p.settings.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let kept = if sparse {
@@ -521,7 +529,7 @@ pub fn markdown(points: &[Point]) -> String {
             String::new()
         };
         s.push_str(&format!(
-            "| {} | {} | {} | {} | {} |{kept} {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} |{kept} {} | {} | {} | {} | {} | {} | {} | {} |\n",
             p.index,
             set.join(" "),
             p.design,
@@ -533,6 +541,7 @@ pub fn markdown(points: &[Point]) -> String {
             opt_str(&p.bram),
             opt_str(&p.dsp),
             p.fmax_mhz.map(|v| format!("{v:.1}")).unwrap_or_default(),
+            p.melem_per_s.map(|v| format!("{v:.1}")).unwrap_or_default(),
             p.note
         ));
     }
@@ -671,7 +680,8 @@ pub fn prepare_out(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::flag("--out", dir.display(), format!("allowed a directory that can be created ({e})")))
 }
 
-/// Writes table.csv, table.json, table.md, pareto_area_error.svg, pareto_fmax_area.svg.
+/// Writes table.csv, table.json, table.md, pareto_area_error.svg, pareto_fmax_area.svg,
+/// pareto_throughput_area.svg.
 pub fn write_outputs(table: &Table, dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let points = &table.points;
@@ -686,6 +696,16 @@ pub fn write_outputs(table: &Table, dir: &Path) -> Result<()> {
         (
             "pareto_fmax_area.svg",
             pareto_svg(points, "Fmax vs area (red: Pareto front)", ("LUTs", |p| p.lut.map(|v| v as f64)), ("Fmax (MHz)", |p| p.fmax_mhz), true),
+        ),
+        (
+            "pareto_throughput_area.svg",
+            pareto_svg(
+                points,
+                "throughput vs area, rows of max_len back to back (red: Pareto front)",
+                ("LUTs", |p| p.lut.map(|v| v as f64)),
+                ("M elements/s at Fmax", |p| p.melem_per_s),
+                true,
+            ),
         ),
     ];
     for (name, text) in files {
@@ -818,10 +838,10 @@ mod tests {
     #[test]
     fn config_keys_are_the_schema() {
         let keys = config_keys();
-        for k in ["prefix", "max_len", "input.bits", "output.frac", "exp.segments", "recip.index_bits", "internal.recip_in_bits", "sparse.k_max", "sparse.renorm"] {
+        for k in ["prefix", "max_len", "lanes", "input.bits", "output.frac", "exp.segments", "recip.index_bits", "internal.recip_in_bits", "sparse.k_max", "sparse.renorm"] {
             assert!(keys.contains(&k.to_string()), "{k}");
         }
-        assert_eq!(keys.len(), 23, "{keys:?}");
+        assert_eq!(keys.len(), 24, "{keys:?}");
         assert!(!keys.contains(&"input".to_string()), "tables are not keys");
     }
 

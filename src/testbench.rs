@@ -3,12 +3,15 @@
 //! Verilator co-simulation (it shares nothing with `testbenches/harness.cpp`).
 //!
 //! ```text
-//!  <module>_tb_in.hex   one line per input element: {theta_we, theta, tuser, tlast, tdata}
+//!  <module>_tb_in.hex   one line per input beat: {theta_we, theta, tkeep, tuser, tlast, tdata}
 //!                       (tuser: the element is masked; its tdata is a don't-care)
-//!                       (theta fields only for sparse units)
-//!  <module>_tb_out.hex  one line per expected output: {tlast, keep, kept, tdata}
-//!                       (keep and kept only for sparse units)
+//!                       (theta fields only for sparse units, tkeep only with lanes)
+//!  <module>_tb_out.hex  one line per expected output beat: {tlast, tkeep, keep, kept, tdata}
+//!                       (keep and kept only for sparse units, tkeep only with lanes)
 //! ```
+//! With P lanes a beat holds P elements, lane j in bits [j*W, (j+1)*W) of tdata and bit j
+//! of tuser and tkeep; a row's last beat holds what is left in lanes 0..n-1, the others
+//! (tkeep 0) carry 0 in and out.
 //!
 //! The bench holds `aresetn` low for `generate::RESET_CYCLES` cycles, streams the inputs with seeded random stalls
 //! on both streams (xorshift32 in the bench, so every simulator draws the same), compares
@@ -32,54 +35,89 @@ pub struct Testbench {
     pub elements: usize,
 }
 
-/// Bits of `width` as hex digits, zero-padded to the width.
-fn hex(v: u128, width: u32) -> String {
-    format!("{v:0digits$x}", digits = width.div_ceil(4) as usize)
+/// Fields (value, bits), the first at bit 0, as hex digits of their total width.
+fn hex(fields: &[(u64, u32)]) -> String {
+    let mut bits = vec![];
+    for &(v, w) in fields {
+        bits.extend((0..w).map(|b| b < 64 && (v >> b) & 1 == 1));
+    }
+    let digits = bits.len().div_ceil(4);
+    bits.resize(4 * digits, false);
+    bits.chunks(4).rev().map(|c| char::from_digit(c.iter().rev().fold(0, |a, &b| 2 * a + b as u32), 16).unwrap()).collect()
 }
 
 /// The testbench of `g` on `rows` (input codes), with the golden model `model`, stall
 /// probability `stall` on each stream and `seed` for the stalls and the theta writes.
 pub fn build<M: RowModel>(model: &M, g: &Generated, rows: &[Row], seed: u64, stall: f64) -> Testbench {
     let width = |name: &str| g.manifest.ports.iter().find(|p| p.name == name).map(|p| p.width).expect("port in manifest");
-    let (wi, wo) = (width("s_axis_tdata"), width("m_axis_tdata"));
+    let lanes = model.lanes();
+    let (wi, wo) = (model.input().bits, model.output().bits);
+    let (wip, wop) = (wi * lanes, wo * lanes);
     let wk = if g.sparse { width("m_axis_kept") } else { 0 };
+    let wkeep = if lanes > 1 { lanes } else { 0 };
     let fmt = model.input();
-    // input vector: [wi-1:0] tdata, [wi] tlast, [wi+1] tuser (masked), sparse: [2wi+1:wi+2]
-    // theta, [2wi+2] theta_we
-    let win = if g.sparse { 2 * wi + 3 } else { wi + 2 };
-    // output vector: [wo-1:0] tdata, sparse: [wo+wk-1:wo] kept, [wo+wk] keep; then tlast
-    let wout = wo + if g.sparse { wk + 1 } else { 0 } + 1;
+    // input vector: [wip-1:0] tdata, [wip] tlast, then tuser (P bits: masked), lanes > 1:
+    // tkeep (P bits); sparse (one lane): theta (wi bits), theta_we
+    let win = wip + 1 + lanes + wkeep + if g.sparse { wi + 1 } else { 0 };
+    // output vector: [wop-1:0] tdata, sparse: kept, keep; lanes > 1: tkeep; then tlast
+    let wout = wop + if g.sparse { wk + 1 } else { 0 } + wkeep + 1;
+    let p = lanes as usize;
     let writes = theta_writes(model, rows, seed);
     let mut theta = model.theta_range().map(|t| t.0).unwrap_or(0);
     let (mut inputs, mut outputs) = (String::new(), String::new());
     let mut n_out = 0usize;
+    let (mut n_in, mut elements) = (0usize, 0usize);
     for (ri, (r, w)) in rows.iter().zip(&writes).enumerate() {
         let n = r.x.len();
-        for (i, &x) in r.x.iter().enumerate() {
-            let masked = x == crate::fixfmt::MASKED;
-            let mut v = crate::cosim::masked_data(fmt, x, ri, i) as u128 | ((i + 1 == n) as u128) << wi | (masked as u128) << (wi + 1);
-            let write = if i == 0 { w.first } else if i + 1 == n { w.late } else { None };
-            if let Some(t) = write {
-                v |= (t as u128) << (wi + 2) | 1u128 << (2 * wi + 2);
+        elements += n;
+        // beats: the hardware rows (chunks of max_len, a multiple of P), P elements each
+        let beats = r.x.chunks(model.max_len() as usize).flat_map(|c| c.chunks(p)).scan(0, |i0, b| {
+            *i0 += b.len();
+            Some((*i0 - b.len(), b))
+        });
+        for (i0, beat) in beats {
+            let mut f: Vec<(u64, u32)> = beat.iter().enumerate().map(|(j, &x)| (crate::cosim::masked_data(fmt, x, ri, i0 + j), wi)).collect();
+            f.push((0, wi * (lanes - beat.len() as u32)));
+            let i = i0 + beat.len() - 1;
+            f.push(((i + 1 == n) as u64, 1));
+            f.push((beat.iter().enumerate().map(|(j, &x)| ((x == crate::fixfmt::MASKED) as u64) << j).sum(), lanes));
+            if lanes > 1 {
+                f.push(((1u64 << beat.len()) - 1, lanes));
             }
-            inputs += &hex(v, win);
+            if g.sparse {
+                let write = if i == 0 { w.first } else if i + 1 == n { w.late } else { None };
+                f.push((write.unwrap_or(0), wi));
+                f.push((write.is_some() as u64, 1));
+            }
+            inputs += &hex(&f);
             inputs.push('\n');
+            n_in += 1;
         }
         // as the co-simulation checker: a first-element write applies to this row, a late one after
         theta = theta_of(theta, w);
-        for e in expected_stream(model, &r.x, theta) {
-            let mut v = e.y as u128;
-            if let Some((keep, kept)) = e.keep {
-                v |= (kept as u128) << wo | (keep as u128) << (wo + wk);
+        let expected = expected_stream(model, &r.x, theta);
+        let mut at = 0;
+        while at < expected.len() {
+            // a beat ends after P elements or at a row's last one
+            let len = expected[at..].iter().take(p).position(|e| e.last).map_or(p.min(expected.len() - at), |k| k + 1);
+            let beat = &expected[at..at + len];
+            let mut f: Vec<(u64, u32)> = beat.iter().map(|e| (e.y, wo)).collect();
+            f.push((0, wo * (lanes - len as u32)));
+            if let Some((keep, kept)) = beat[0].keep {
+                f.push((kept as u64, wk));
+                f.push((keep as u64, 1));
             }
-            v |= (e.last as u128) << (wout - 1);
-            outputs += &hex(v, wout);
+            if lanes > 1 {
+                f.push(((1u64 << len) - 1, lanes));
+            }
+            f.push((beat[len - 1].last as u64, 1));
+            outputs += &hex(&f);
             outputs.push('\n');
             n_out += 1;
+            at += len;
         }
         theta = theta_after(theta, w);
     }
-    let elements: usize = rows.iter().map(|r| r.x.len()).sum();
     let m = &g.module;
     let tb = format!("{m}_tb");
     let max_len = model.max_len() as u64;
@@ -101,16 +139,26 @@ pub fn build<M: RowModel>(model: &M, g: &Generated, rows: &[Row], seed: u64, sta
     } else {
         String::new()
     };
+    let (lane_ports, lane_conn, got_keep) = if lanes > 1 {
+        (
+            format!("    wire [{l1}:0] s_axis_tkeep = cur[{}:{}];\n    wire [{l1}:0] m_axis_tkeep;\n", wip + 2 * lanes, wip + 1 + lanes, l1 = lanes - 1),
+            ", .s_axis_tkeep(s_axis_tkeep), .m_axis_tkeep(m_axis_tkeep)",
+            "m_axis_tkeep, ",
+        )
+    } else {
+        (String::new(), "", "")
+    };
     let sparse_conn = if g.sparse {
         ",\n        .m_axis_tuser(m_axis_tuser), .m_axis_kept(m_axis_kept), .theta(theta), .theta_we(theta_we)"
     } else {
         ""
     };
-    let got = if g.sparse { "{m_axis_tlast, m_axis_tuser, m_axis_kept, m_axis_tdata}" } else { "{m_axis_tlast, m_axis_tdata}" };
+    let got = if g.sparse { "{m_axis_tlast, m_axis_tuser, m_axis_kept, m_axis_tdata}".to_string() } else { format!("{{m_axis_tlast, {got_keep}m_axis_tdata}}") };
     let verilog = format!(
         r#"// Generated by {gen}. Do not edit: regenerate with `softmax-hw generate --testbench`.
-// Self-checking testbench of {m} (Verilog-2005): {rows} rows, {elements} input elements,
-// {n_out} expected outputs from the golden model; random stalls of {stall_pct:.0}% on both streams.
+// Self-checking testbench of {m} (Verilog-2005): {rows} rows, {elements} input elements in
+// {n_in} beats, {n_out} expected output beats from the golden model; random stalls of
+// {stall_pct:.0}% on both streams.
 // Run it from the directory that holds the vector files:
 //   with Icarus:    iverilog -g2005 -o {tb}.vvp {m}.v {tb}.v && vvp {tb}.vvp
 //   with Verilator: verilator --binary -Wno-WIDTH -Wno-DECLFILENAME --top-module {tb} {m}.v {tb}.v && obj_dir/V{tb}
@@ -122,7 +170,7 @@ module {tb};
     parameter STALL = {stall_1024};
     parameter [31:0] SEED = 32'h{seed32:08x};
     localparam RESET_CYCLES = {reset_cycles};
-    localparam N_IN = {elements};
+    localparam N_IN = {n_in};
     localparam N_OUT = {n_out};
     // cycles without an output handshake before a timeout; cycles checked for extra outputs
     localparam IDLE = {idle};
@@ -148,8 +196,8 @@ module {tb};
     wire s_axis_tvalid = aresetn && (in_pos < N_IN) && !stall_in;
     wire [{wi_1}:0] s_axis_tdata = cur[{wi_1}:0];
     wire s_axis_tlast = cur[{wi}];
-    wire s_axis_tuser = cur[{wi1}];
-    wire s_axis_tready;
+    wire [{l_1}:0] s_axis_tuser = cur[{tu_hi}:{wi1}];
+{lane_ports}    wire s_axis_tready;
     wire [{wo_1}:0] m_axis_tdata;
     wire m_axis_tvalid;
     wire m_axis_tlast;
@@ -159,7 +207,7 @@ module {tb};
     {m} dut (
         .aclk(aclk), .aresetn(aresetn),
         .s_axis_tdata(s_axis_tdata), .s_axis_tuser(s_axis_tuser), .s_axis_tvalid(s_axis_tvalid), .s_axis_tlast(s_axis_tlast), .s_axis_tready(s_axis_tready),
-        .m_axis_tdata(m_axis_tdata), .m_axis_tvalid(m_axis_tvalid), .m_axis_tlast(m_axis_tlast), .m_axis_tready(m_axis_tready){sparse_conn}
+        .m_axis_tdata(m_axis_tdata), .m_axis_tvalid(m_axis_tvalid), .m_axis_tlast(m_axis_tlast), .m_axis_tready(m_axis_tready){lane_conn}{sparse_conn}
     );
 
     function [31:0] xorshift(input [31:0] x);
@@ -238,9 +286,12 @@ endmodule
         stall_pct = stall * 100.0,
         win_1 = win - 1,
         wout_1 = wout - 1,
-        wi_1 = wi - 1,
-        wi1 = wi + 1,
-        wo_1 = wo - 1,
+        wi_1 = wip - 1,
+        wi = wip,
+        wi1 = wip + 1,
+        tu_hi = wip + lanes,
+        l_1 = lanes - 1,
+        wo_1 = wop - 1,
     );
     Testbench { module: tb, verilog, inputs, outputs, rows: rows.len(), elements }
 }

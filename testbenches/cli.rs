@@ -222,8 +222,10 @@ fn sweep_shards_and_merge() {
         assert_eq!(c[6], "0", "cosim mismatches: {r}");
         assert!(c[7].parse::<u64>().unwrap() > 100, "LUTs: {r}");
         assert!(c[11].parse::<f64>().unwrap() > 5.0, "Fmax: {r}");
+        assert!(c[12].parse::<f64>().unwrap() > 1.0, "M elements/s: {r}");
     }
     assert!(dir.path().join("m/pareto_fmax_area.svg").exists());
+    assert!(dir.path().join("m/pareto_throughput_area.svg").exists());
     let out = run(&["sweep", "--vary", "exp.segments", "--out", "bad"], dir.path());
     assert_eq!(out.status.code(), Some(1));
     assert!(!dir.path().join("bad").exists());

@@ -66,11 +66,12 @@ fn cosim_bit_exact_on_every_example() {
     }
 }
 
-/// The conventional baseline co-simulates bit-exactly against its own golden model, and its
-/// cycles per row match its manifest (3L + overhead).
+/// The conventional baseline co-simulates bit-exactly against its own golden model (at one
+/// lane and at the lanes examples' 4 and 16), and its cycles per row match its manifest
+/// (2B + overhead on the pass-2 side, B = ceil(L/P) beats).
 #[test]
 fn baseline_cosim_bit_exact_on_every_example() {
-    for name in EXAMPLES {
+    for name in EXAMPLES.iter().chain(&LANES).copied() {
         let (_, p, g) = load_design(name, Design::Baseline);
         let b = BaselineParams::from_unit(&p);
         let bin = binary(&g);
@@ -81,7 +82,37 @@ fn baseline_cosim_bit_exact_on_every_example() {
             let r = softmax_hw::bench::row_cycles(&p, &b, &bin, len, &g.manifest.timing).unwrap();
             assert_eq!(r.measured, r.manifest, "{name} baseline, L={len}");
             let lat = softmax_hw::bench::latency(&b, &bin, len).unwrap();
-            assert_eq!(format!("L + {}", lat - len as u64), g.manifest.timing.last_input_to_first_output, "{name} baseline, L={len}");
+            let (beats, l) = (len.div_ceil(p.lanes as usize) as u64, if p.lanes > 1 { "B" } else { "L" });
+            assert_eq!(format!("{l} + {}", lat - beats), g.manifest.timing.last_input_to_first_output, "{name} baseline, L={len}");
+        }
+    }
+}
+
+/// Example configurations at several lanes (Softermax's formats at P = 4 and 16).
+const LANES: [&str; 2] = ["softermax_p4", "softermax_p16"];
+
+/// At P lanes: beats of P elements, partial last beats (rows of every length), masked
+/// elements and all-masked rows, with and without stalls on both streams; every output
+/// lane's bits, its lane (element index mod P, from m_axis_tkeep's positions) and the count
+/// compared. Cycles per row (ceil(L/P) + overhead) and latency as the manifest says.
+#[test]
+fn cosim_bit_exact_with_lanes() {
+    for name in LANES {
+        let (_, p, g) = load(name);
+        let lanes = p.lanes as usize;
+        assert!(lanes > 1, "{name}");
+        let bin = binary(&g);
+        let rows = cosim_rows(&p, 3000, 25);
+        assert!(rows.iter().filter(|r| r.x.len() % lanes != 0).count() > 100, "{name}: partial last beats");
+        assert!(rows.iter().any(|r| r.x.iter().all(|&x| x == softmax_hw::fixfmt::MASKED)), "{name}: an all-masked row");
+        check(&p, &bin, &rows, 0.0, 1);
+        check(&p, &bin, &rows, 0.3, 2);
+        for len in [1usize, lanes - 1, lanes + 1, 64, 1000] {
+            let r = softmax_hw::bench::row_cycles(&p, &p, &bin, len, &g.manifest.timing).unwrap();
+            assert_eq!(r.measured, r.manifest, "{name}, L={len}");
+            assert_eq!(r.bound, len.div_ceil(lanes) as u64, "{name}, L={len}");
+            let lat = softmax_hw::bench::latency(&p, &bin, len).unwrap();
+            assert_eq!(lat.to_string(), g.manifest.timing.last_input_to_first_output, "{name}, L={len}");
         }
     }
 }
@@ -90,7 +121,7 @@ fn baseline_cosim_bit_exact_on_every_example() {
 #[test]
 fn cosim_bit_exact_on_attention_logits() {
     let dir = softmax_hw::data::attention_dir();
-    for name in ["exact8", "softermax"] {
+    for name in ["exact8", "softermax", "softermax_p16"] {
         let (_, p, g) = load(name);
         let bin = binary(&g);
         for set in ["minilm_l6_dev", "smollm2_135m_long_dev"] {
@@ -190,7 +221,7 @@ fn lint_yosys_and_icarus_accept_every_example() {
         require(tool);
     }
     let dir = tempfile::tempdir().unwrap();
-    let designs = EXAMPLES.iter().flat_map(|n| [(*n, Design::Unit), (*n, Design::Baseline)]).chain(SPARSE.iter().map(|n| (*n, Design::Unit)));
+    let designs = EXAMPLES.iter().flat_map(|n| [(*n, Design::Unit), (*n, Design::Baseline)]).chain(SPARSE.iter().chain(&LANES).map(|n| (*n, Design::Unit)));
     for (name, design) in designs {
         let (_, _, g) = load_design(name, design);
         softmax_hw::lint::check(&g, dir.path()).unwrap_or_else(|e| panic!("{name} ({design:?}): {e}"));
@@ -201,7 +232,7 @@ fn lint_yosys_and_icarus_accept_every_example() {
 /// the same bytes (and regenerating twice is deterministic).
 #[test]
 fn hdl_snapshots_are_current() {
-    let designs = EXAMPLES.iter().flat_map(|n| [(*n, Design::Unit), (*n, Design::Baseline)]).chain(SPARSE.iter().map(|n| (*n, Design::Unit)));
+    let designs = EXAMPLES.iter().flat_map(|n| [(*n, Design::Unit), (*n, Design::Baseline)]).chain(SPARSE.iter().chain(&LANES).map(|n| (*n, Design::Unit)));
     for (name, design) in designs {
         let (cfg, _, g) = load_design(name, design);
         let again = generate::generate_design(&cfg, &format!("{name}.toml"), design).unwrap();

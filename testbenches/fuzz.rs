@@ -28,8 +28,24 @@ fn fuzz_configs_b() {
     check(9003..9005);
 }
 
+/// Random configurations at several lanes (the first two seeds from 9100 whose draw has
+/// lanes > 1, rows up to 1024): partial last beats, masks and stalls, every lane compared.
+#[test]
+fn fuzz_configs_with_lanes() {
+    let seeds: Vec<u64> = (9100..)
+        .filter(|&s| {
+            let cfg = softmax_hw::config::Config::parse(&softmax_hw::fuzz::random_config(s, 8192), "t").unwrap();
+            cfg.lanes.is_some_and(|l| l > 1) && cfg.max_len.unwrap() <= 1024
+        })
+        .take(2)
+        .collect();
+    for s in seeds {
+        check(s..s + 1);
+    }
+}
+
 /// The sampler only returns configurations that validation accepts, deterministically per
-/// seed, and covers the space (both bases, sparse on and off, every method).
+/// seed, and covers the space (both bases, sparse on and off, every method, every lane count).
 #[test]
 fn sampler_is_valid_deterministic_and_covers_the_space() {
     let mut seen = std::collections::BTreeSet::new();
@@ -45,8 +61,9 @@ fn sampler_is_valid_deterministic_and_covers_the_space() {
         seen.insert(format!("sparse {:?}", p.sparse.as_ref().map(|s| s.mode)));
         seen.insert(format!("wi {}", p.input.bits));
         seen.insert(format!("wo {}", p.output.bits));
+        seen.insert(format!("lanes {}", p.lanes));
     }
-    assert_eq!(seen.len(), 3 + 3 + 2 + 4 + 13 + 13, "{seen:?}");
+    assert_eq!(seen.len(), 3 + 3 + 2 + 4 + 13 + 13 + 6, "{seen:?}");
 }
 
 /// Regression (fuzz seed 7): the baseline of a 4-bit input stores a table entry for every

@@ -1,13 +1,18 @@
 // Verilator co-simulation harness for the softmax unit (any configuration).
 //
-// Built by softmax-hw with `verilator --cc --exe --build --prefix Vunit --top-module <unit>`,
-// run as a child process. Binary records over pipes (little endian):
+// Built by softmax-hw with `verilator --cc --exe --build --prefix Vunit --top-module <unit>`
+// and -DLANES=P -DW_IN=<input bits> -DW_OUT=<output bits>, run as a child process. Binary
+// records over pipes (little endian), one per element whatever the lanes:
 //   stdin : 8 bytes per input element   u32 data (two's complement, low bits), u32 flags
 //           (bit 0: last; bit 2: masked, driven on s_axis_tuser; sparse units: bit 1: write
 //           theta = bits 8..31 in the cycle of this element's handshake: on a row's first
 //           element it applies to that row, on a later one only to the rows after it)
-//   stdout: 16 bytes per output element u32 data, u32 flags (bit 0: last; sparse units:
-//           bit 1: tuser (keep), bits 8..30: kept count), u64 cycle of the handshake
+//   stdout: 16 bytes per output element u32 data, u32 flags (bit 0: last; bits 2..6: its
+//           lane; sparse units: bit 1: tuser (keep), bits 8..30: kept count), u64 cycle of
+//           the handshake
+// With P lanes the harness packs the records into beats of P elements, a row's last beat
+// holding what is left (lanes 0..n-1, tkeep marks them), and writes one record per output
+// lane whose m_axis_tkeep bit is set; `last` marks the highest such lane of a tlast beat.
 //   then one trailer record             u32 0, u32 0x80000000, u64 total cycles
 // Sparse units (ports m_axis_tuser, m_axis_kept, theta, theta_we) are built with -DSPARSE_UNIT.
 // The harness never interprets data: the Rust side compares every bit with the golden model.
@@ -31,7 +36,46 @@
 #include <memory>
 #include <string>
 
+#ifndef LANES
+#define LANES 1
+#endif
+#if !defined(W_IN) || !defined(W_OUT)
+#error "build with -DW_IN=<input bits> -DW_OUT=<output bits>"
+#endif
+
 namespace {
+
+// Lanes of a port: Verilator holds up to 64 bits in an integer, wider ports in VlWide words.
+template <typename T>
+void put_bits(T& port, unsigned lo, unsigned w, uint64_t v) {
+    const uint64_t m = ((1ULL << w) - 1) << lo;
+    port = (T)(((uint64_t)port & ~m) | ((v << lo) & m));
+}
+template <std::size_t N>
+void put_bits(VlWide<N>& port, unsigned lo, unsigned w, uint64_t v) {
+    for (unsigned b = 0; b < w; b++) {
+        const unsigned i = lo + b;
+        port[i / 32] = (port[i / 32] & ~(1u << (i % 32))) | ((uint32_t)((v >> b) & 1) << (i % 32));
+    }
+}
+template <typename T>
+uint32_t get_bits(const T& port, unsigned lo, unsigned w) {
+    return (uint32_t)(((uint64_t)port >> lo) & ((1ULL << w) - 1));
+}
+template <std::size_t N>
+uint32_t get_bits(const VlWide<N>& port, unsigned lo, unsigned w) {
+    uint32_t v = 0;
+    for (unsigned b = 0; b < w; b++) v |= ((port[(lo + b) / 32] >> ((lo + b) % 32)) & 1u) << b;
+    return v;
+}
+template <typename T>
+void zero(T& port) {
+    port = 0;
+}
+template <std::size_t N>
+void zero(VlWide<N>& port) {
+    for (std::size_t i = 0; i < N; i++) port[i] = 0;
+}
 
 struct Rng {
     uint64_t s;
@@ -69,8 +113,11 @@ class Sim {
         top->aresetn = 0;
         top->s_axis_tvalid = 0;
         top->s_axis_tlast = 0;
-        top->s_axis_tdata = 0;
+        zero(top->s_axis_tdata);
         top->s_axis_tuser = 0;
+#if LANES > 1
+        top->s_axis_tkeep = 0;
+#endif
         top->m_axis_tready = 0;
 #ifdef SPARSE_UNIT
         top->theta_we = 0;
@@ -106,15 +153,19 @@ int run_raw(VerilatedContext* ctx, uint64_t cycles, uint32_t row_len) {
     Vunit* t = sim.top.get();
     uint32_t k = 0, x = 0;
     auto t0 = std::chrono::steady_clock::now();
+    const uint32_t beats = (row_len + LANES - 1) / LANES;
+#if LANES > 1
+    t->s_axis_tkeep = (uint32_t)((1ULL << LANES) - 1);
+#endif
     for (uint64_t c = 0; c < cycles; c++) {
         t->s_axis_tvalid = 1;
-        t->s_axis_tdata = (x >> 16) & 0x7;  // fits every input width (>= 4 bits)
-        t->s_axis_tlast = (k + 1 == row_len);
+        for (unsigned j = 0; j < LANES; j++) put_bits(t->s_axis_tdata, j * W_IN, W_IN, ((x >> 16) + j) & 0x7);  // fits every input width (>= 4 bits)
+        t->s_axis_tlast = (k + 1 == beats);
         t->m_axis_tready = 1;
         t->eval();
         if (t->s_axis_tready) {
             x = x * 1103515245u + 12345u;
-            k = (k + 1 == row_len) ? 0 : k + 1;
+            k = (k + 1 == beats) ? 0 : k + 1;
         }
         sim.tick();
     }
@@ -164,19 +215,40 @@ int main(int argc, char** argv) {
     uint64_t quiet = 0;
 
     for (;;) {
-        // the element offered this cycle (the record stays until it is accepted)
-        if (in_pos == in_n && !eof) {
-            in_n = fread(inbuf, sizeof(InRecord), 8192, stdin);
+        // the beat offered this cycle: up to LANES records, ended early by a row's last
+        // element (the records stay until the beat is accepted)
+        size_t n = 0;
+        for (;;) {
+            while (n < LANES && in_pos + n < in_n && !(n > 0 && (inbuf[in_pos + n - 1].flags & 1))) n++;
+            if (n == LANES || (n > 0 && (inbuf[in_pos + n - 1].flags & 1)) || eof) break;
+            // the buffer ends inside the beat: keep its records, read more (outputs first, so
+            // the reader never waits on a blocked harness)
+            if (out_n) {
+                fwrite(outbuf, sizeof(OutRecord), out_n, stdout);
+                out_n = 0;
+                fflush(stdout);
+            }
+            memmove(inbuf, inbuf + in_pos, (in_n - in_pos) * sizeof(InRecord));
+            in_n -= in_pos;
             in_pos = 0;
-            if (in_n == 0) eof = true;
+            const size_t got = fread(inbuf + in_n, sizeof(InRecord), 8192 - in_n, stdin);
+            if (got == 0) eof = true;
+            in_n += got;
         }
-        bool have = in_pos < in_n;
+        bool have = n > 0;
         bool offer = have && (stall == 0.0 || rng.uniform() >= stall);
         bool ready = stall == 0.0 || rng.uniform() >= stall;
         t->s_axis_tvalid = offer;
-        t->s_axis_tdata = have ? inbuf[in_pos].data : 0;
-        t->s_axis_tlast = have ? (inbuf[in_pos].flags & 1) : 0;
-        t->s_axis_tuser = have ? ((inbuf[in_pos].flags >> 2) & 1) : 0;
+        zero(t->s_axis_tdata);
+        t->s_axis_tuser = 0;
+        for (size_t j = 0; j < n; j++) {
+            put_bits(t->s_axis_tdata, (unsigned)j * W_IN, W_IN, inbuf[in_pos + j].data);
+            put_bits(t->s_axis_tuser, (unsigned)j, 1, (inbuf[in_pos + j].flags >> 2) & 1);
+        }
+        t->s_axis_tlast = have ? (inbuf[in_pos + n - 1].flags & 1) : 0;
+#if LANES > 1
+        t->s_axis_tkeep = (uint32_t)((1ULL << n) - 1);
+#endif
         t->m_axis_tready = ready;
 #ifdef SPARSE_UNIT
         t->theta_we = 0;
@@ -192,14 +264,26 @@ int main(int argc, char** argv) {
             t->eval();
         }
 #endif
-        if (offer && t->s_axis_tready) in_pos++;
+        if (offer && t->s_axis_tready) in_pos += n;
         if (t->m_axis_tvalid && ready) {
-            uint32_t flags = (uint32_t)t->m_axis_tlast;
-#ifdef SPARSE_UNIT
-            flags |= ((uint32_t)t->m_axis_tuser << 1) | ((uint32_t)t->m_axis_kept << 8);
+#if LANES > 1
+            const uint32_t keep = (uint32_t)t->m_axis_tkeep;
+#else
+            const uint32_t keep = 1;
 #endif
-            outbuf[out_n++] = OutRecord{(uint32_t)t->m_axis_tdata, flags, sim.cycle};
-            if (out_n == 8192) {
+            int top_lane = -1;
+            for (int j = 0; j < LANES; j++)
+                if ((keep >> j) & 1) top_lane = j;
+            for (int j = 0; j < LANES; j++) {
+                if (!((keep >> j) & 1)) continue;
+                uint32_t flags = (t->m_axis_tlast && j == top_lane) ? 1u : 0u;
+                flags |= (uint32_t)j << 2;
+#ifdef SPARSE_UNIT
+                flags |= ((uint32_t)t->m_axis_tuser << 1) | ((uint32_t)t->m_axis_kept << 8);
+#endif
+                outbuf[out_n++] = OutRecord{get_bits(t->m_axis_tdata, (unsigned)j * W_OUT, W_OUT), flags, sim.cycle};
+            }
+            if (out_n + LANES > 8192) {
                 fwrite(outbuf, sizeof(OutRecord), out_n, stdout);
                 out_n = 0;
             }

@@ -44,7 +44,7 @@ fn ondemand_emits_the_compiled_in_verilog_for_every_example() {
             compared += 1;
         }
     }
-    assert_eq!(compared, 15, "8 units and 7 baselines compared");
+    assert_eq!(compared, 19, "10 units and 9 baselines compared");
 }
 
 /// A width set of no example (12-bit input, 2048-element rows, 6-bit output), built by

@@ -115,7 +115,7 @@ fn softermax_sky130() {
     let ff = r.ff.unwrap();
     assert!((100..2000).contains(&ff), "ff = {ff}");
     assert!(a.logic_delay_ns.is_some_and(|d| d > 0.1 && d < 100.0), "delay {:?}", a.logic_delay_ns);
-    for block in ["front", "pass1", "pass1/front", "recip", "pass2", "pass2/front"] {
+    for block in ["front", "pass1", "pass1/lane/0/front", "recip", "pass2", "pass2/lane/0/front"] {
         assert!(a.blocks.iter().any(|b| b.path == block && b.area_um2 > 0.0), "no block {block}: {:?}", a.blocks);
     }
     let first: f64 = a.blocks.iter().filter(|b| b.first_level()).map(|b| b.area_um2).sum();

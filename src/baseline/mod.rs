@@ -12,7 +12,9 @@
 //! table(d) = round(b^(-d / 2^FI) * 2^FX), b = e (base e with the in-unit multiplier) or 2
 //! (base 2, or log2 e folded upstream); entries from d = LEN on are 0 and not stored.
 //! FX = FO + log2(max_len) + 2 keeps the sum of the table roundings below a quarter LSB.
-//! The passes recompute e_i from the stored x (no exponent buffer).
+//! The passes recompute e_i from the stored x (no exponent buffer). The max and the sum are
+//! exact, so at P lanes (the beat max a tree over the lanes, the sum per lane and then
+//! over the lanes) the outputs are those of one lane.
 
 pub mod block;
 pub mod registry;
@@ -28,6 +30,9 @@ pub struct BaselineParams {
     pub output: FixFmt,
     pub max_len: u32,
     pub wa: u32,
+    /// elements per beat (P) and its log2, as the unit's
+    pub lanes: u32,
+    pub lp: u32,
     /// fraction bits of the table values
     pub fx: u32,
     /// table: e^-d or 2^-d for d = 0..len (input LSBs), FX fraction bits
@@ -61,6 +66,8 @@ impl BaselineParams {
             output: p.output,
             max_len: p.max_len,
             wa: p.wa,
+            lanes: p.lanes,
+            lp: p.lp,
             fx,
             wta,
             ws: p.wa + 1 + fx,
@@ -117,11 +124,12 @@ pub fn run_row(b: &BaselineParams, xs: &[i64]) -> Vec<u64> {
         .collect()
 }
 
-/// Cycles per row of length L on the pass-2 side (back to back, consumer always ready):
-/// 2L + overhead. Pass 2 and pass 3 each add their pipeline fill, the divider has FO + 2
-/// stages, and the next row's handoff takes the Idle cycle between rows.
+/// Cycles per row of B beats on the pass-2 side (back to back, consumer always ready):
+/// 2B + overhead. Pass 2 and pass 3 each add their pipeline fill, the lanes' adder tree its
+/// log2 P levels (Wait), the divider has FO + 2 stages, and the next row's handoff takes the
+/// Idle cycle between rows.
 pub fn row_cycles_overhead(b: &BaselineParams) -> u32 {
-    block::PIPE_OVERHEAD + b.output.frac + 2 + crate::row::HANDOFF_CYCLES
+    block::PIPE_OVERHEAD + b.lp + b.output.frac + 2 + crate::row::HANDOFF_CYCLES
 }
 
 /// Cycles per row on the pass-1 side: L + this (WaitSum, WaitDesc and the handoff).

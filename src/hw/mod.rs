@@ -6,6 +6,8 @@
 //!   model here covers any widths up to 64 bits of product. Infers DSP blocks.
 //! * [`RowRam`]: simple dual-port RAM with a read enable (read data holds when the reader
 //!   stalls). Infers block RAM (SB_RAM40_4K, DP16KD, RAMB18).
+//! * [`Lane`], [`Pack`]: lane j of a bus of P lanes (a part-select at a fixed offset), and
+//!   its inverse. `#[hdl_gen]` cannot slice at an offset computed from const generics.
 //! * [`When`]: a generation-time `if` for `#[hdl_gen]` code.
 //! * [`OptPort`]: a top-level port present only in some designs.
 //! * [`SyncRom`]: ROM with a registered read, contents in `initial` blocks of at most
@@ -119,6 +121,84 @@ impl<const A: usize, const B: usize, const P: usize> Logic for Mul<A, B, P> {
     }
     fn hdl(&self) -> Verilog {
         Verilog::Custom("always @(*) p = a * b;".into())
+    }
+}
+
+/// x = bus[off +: W]: one lane of a bus (combinational).
+#[derive(LogicBlock)]
+pub struct Lane<const W: usize, const WW: usize> {
+    pub bus: Signal<In, Bits<WW>>,
+    pub x: Signal<Out, Bits<W>>,
+    _off: Box<usize>,
+}
+
+impl<const W: usize, const WW: usize> Lane<W, WW> {
+    pub fn new(off: usize) -> Self {
+        assert!(off + W <= WW, "lane {off}+:{W} outside a {WW}-bit bus");
+        Self { bus: Default::default(), x: Default::default(), _off: Box::new(off) }
+    }
+
+    /// Lane j of a bus of lanes of W bits.
+    pub fn nth(j: usize) -> Self {
+        Self::new(j * W)
+    }
+}
+
+impl<const W: usize, const WW: usize> Logic for Lane<W, WW> {
+    fn update(&mut self) {
+        self.x.next = self.bus.val().get_bits::<W>(*self._off);
+    }
+    fn connect(&mut self) {
+        self.x.connect();
+    }
+    fn hdl(&self) -> Verilog {
+        // a 1-bit bus is a scalar in Verilog: no part-select
+        // the other lanes' bits are read by a wire that Verilator's -Wall exempts by its name
+        // (the default --unused-regexp, *unused*); synthesis removes it
+        match WW {
+            1 => Verilog::Custom("always @(*) x = bus;".into()),
+            _ if W == WW => Verilog::Custom(format!("always @(*) x = bus[{}+:{W}];", self._off)),
+            _ => Verilog::Custom(format!("always @(*) x = bus[{}+:{W}];\nwire bus_unused = ^bus;", self._off)),
+        }
+    }
+}
+
+/// out = acc with bits [off, off + W) replaced by x: lanes are packed into a bus by a chain
+/// of these (combinational).
+#[derive(LogicBlock)]
+pub struct Pack<const W: usize, const WW: usize> {
+    pub acc: Signal<In, Bits<WW>>,
+    pub x: Signal<In, Bits<W>>,
+    pub out: Signal<Out, Bits<WW>>,
+    _off: Box<usize>,
+}
+
+impl<const W: usize, const WW: usize> Pack<W, WW> {
+    pub fn new(off: usize) -> Self {
+        assert!(off + W <= WW, "lane {off}+:{W} outside a {WW}-bit bus");
+        Self { acc: Default::default(), x: Default::default(), out: Default::default(), _off: Box::new(off) }
+    }
+
+    /// Lane j of a bus of lanes of W bits.
+    pub fn nth(j: usize) -> Self {
+        Self::new(j * W)
+    }
+}
+
+impl<const W: usize, const WW: usize> Logic for Pack<W, WW> {
+    fn update(&mut self) {
+        let mut v = self.acc.val();
+        v.set_bits::<W>(*self._off, self.x.val());
+        self.out.next = v;
+    }
+    fn connect(&mut self) {
+        self.out.connect();
+    }
+    fn hdl(&self) -> Verilog {
+        match WW {
+            1 => Verilog::Custom("always @(*) out = x;".into()),
+            _ => Verilog::Custom(format!("always @(*) begin\n    out = acc;\n    out[{}+:{W}] = x;\nend", self._off)),
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! rust-hdl widths are const generics, fixed when Rust compiles, while configurations are
 //! read at run time. Every configuration and design resolves to a [`Kind`] and a width key
-//! (11 widths for the unit, 7 for the baseline). The example configurations' sets are
+//! (12 widths for the unit, 8 for the baseline). The example configurations' sets are
 //! compiled into this binary ([`COMPILED`]); any other set is built on demand by
 //! [`ondemand`]: a small crate that instantiates the same macro
 //! ([`unit_instance!`](crate::unit_instance), [`baseline_instance!`](crate::baseline_instance)) against this library, built once by
@@ -84,15 +84,19 @@ macro_rules! compiled {
 }
 
 compiled! {
-    // unit (dense and sparse)                                     WI  WT  FT ESB  WE  WD  WA  RN RSB  WR  WO
-    Unit unit_instance "configs/softermax.toml"                   => [8, 8, 2, 1, 11, 32, 10, 11, 3, 11, 8],
-    Unit unit_instance "configs/exact8.toml and the sparse examples" => [10, 18, 10, 4, 12, 33, 10, 12, 3, 12, 8],
-    Unit unit_instance "configs/precise16.toml"                   => [16, 16, 8, 7, 20, 47, 13, 9, 3, 20, 16],
-    Unit unit_instance "configs/sparse_stat4096.toml"             => [10, 18, 10, 4, 12, 37, 12, 12, 3, 12, 8],
-    // baseline                                                WI  WA WTA  WX  WS  WO  WQ
-    Baseline baseline_instance "baseline of configs/softermax.toml" => [8, 10, 7, 20, 30, 8, 9],
-    Baseline baseline_instance "baseline of configs/exact8.toml"    => [10, 10, 7, 21, 31, 8, 10],
-    Baseline baseline_instance "baseline of configs/precise16.toml" => [16, 13, 14, 32, 45, 16, 18],
+    // unit (dense and sparse)                                     WI  WT  FT ESB  WE  WD  WA  RN RSB  WR  WO  LP
+    Unit unit_instance "configs/softermax.toml"                   => [8, 8, 2, 1, 11, 32, 10, 11, 3, 11, 8, 0],
+    Unit unit_instance "configs/softermax_p4.toml"                => [8, 8, 2, 1, 11, 32, 10, 11, 3, 11, 8, 2],
+    Unit unit_instance "configs/softermax_p16.toml"               => [8, 8, 2, 1, 11, 32, 10, 11, 3, 11, 8, 4],
+    Unit unit_instance "configs/exact8.toml and the sparse examples" => [10, 18, 10, 4, 12, 33, 10, 12, 3, 12, 8, 0],
+    Unit unit_instance "configs/precise16.toml"                   => [16, 16, 8, 7, 20, 47, 13, 9, 3, 20, 16, 0],
+    Unit unit_instance "configs/sparse_stat4096.toml"             => [10, 18, 10, 4, 12, 37, 12, 12, 3, 12, 8, 0],
+    // baseline                                                WI  WA WTA  WX  WS  WO  WQ  LP
+    Baseline baseline_instance "baseline of configs/softermax.toml" => [8, 10, 7, 20, 30, 8, 9, 0],
+    Baseline baseline_instance "baseline of configs/softermax_p4.toml" => [8, 10, 7, 20, 30, 8, 9, 2],
+    Baseline baseline_instance "baseline of configs/softermax_p16.toml" => [8, 10, 7, 20, 30, 8, 9, 4],
+    Baseline baseline_instance "baseline of configs/exact8.toml"    => [10, 10, 7, 21, 31, 8, 10, 0],
+    Baseline baseline_instance "baseline of configs/precise16.toml" => [16, 13, 14, 32, 45, 16, 18, 0],
 }
 
 /// The compiled-in instantiation of a kind and width key, if any.

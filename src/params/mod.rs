@@ -55,11 +55,13 @@ pub struct Widths {
     pub wr: usize,
     /// output code
     pub wo: usize,
+    /// log2 of the lanes (elements per beat)
+    pub lp: usize,
 }
 
 impl Widths {
     /// The widths with their names, in the order the instance macros take them (`unit_instance!`).
-    pub fn named(&self) -> [(&'static str, usize); 11] {
+    pub fn named(&self) -> [(&'static str, usize); 12] {
         [
             ("wi", self.wi),
             ("wt", self.wt),
@@ -72,6 +74,7 @@ impl Widths {
             ("rsb", self.rsb),
             ("wr", self.wr),
             ("wo", self.wo),
+            ("lp", self.lp),
         ]
     }
 
@@ -89,6 +92,9 @@ pub struct UnitParams {
     pub base: Base,
     pub log2e: Option<Log2e>,
     pub max_len: u32,
+    /// elements per beat (P) and its log2; the row buffer holds max_len / P beats per bank
+    pub lanes: u32,
+    pub lp: u32,
     pub input: FixFmt,
     pub output: FixFmt,
     pub scale: Option<Scale>,
@@ -152,6 +158,17 @@ impl UnitParams {
         let max_len = cfg.max_len.unwrap_or(1024);
         check_range("max_len", max_len, 1, 65536)?;
         let wa = ceil_log2(max_len).max(1);
+        let lanes = cfg.lanes.unwrap_or(1);
+        let lp = log2_pow2("lanes", lanes, 1, 32)?;
+        if max_len % lanes != 0 {
+            return Err(Error::field("lanes", lanes, format!("allowed a divisor of max_len = {max_len} (a row ends at max_len elements, on a full beat)")));
+        }
+        if lanes > 1 && 1u32 << wa < 2 * lanes {
+            return Err(Error::field("lanes", lanes, format!("allowed at most max_len / 2 = {} lanes (max_len = {max_len}, rounded up to a power of two)", (1u32 << wa) / 2)));
+        }
+        if lanes > 1 && cfg.sparse.is_some() {
+            return Err(Error::field("lanes", lanes, "allowed only 1 with a [sparse] section (sparse selection at several lanes is not built yet)"));
+        }
 
         let wi = check_range("input.bits", cfg.input.bits, 4, 16)?;
         let fi = check_range("input.frac", cfg.input.frac, 0, wi - 1)?;
@@ -261,6 +278,7 @@ impl UnitParams {
             base: Some(base),
             log2e,
             max_len: Some(max_len),
+            lanes: (lanes > 1).then_some(lanes),
             input: FormatCfg { bits: wi, frac: fi },
             output: FormatCfg { bits: wo, frac: fo },
             exp: ExpCfg { method: Some(exp_method), segments: (exp_method == ExpMethod::Lpw).then_some(exp_table.entries() as u32) },
@@ -284,6 +302,8 @@ impl UnitParams {
             base,
             log2e,
             max_len,
+            lanes,
+            lp,
             input: FixFmt::signed(wi, fi),
             output: FixFmt::unsigned(wo, fo),
             scale,
@@ -315,6 +335,7 @@ impl UnitParams {
             rsb: self.recip_table.seg_bits as usize,
             wr: (self.fr + 1) as usize,
             wo: self.output.bits as usize,
+            lp: self.lp as usize,
         }
     }
 
@@ -351,8 +372,9 @@ impl UnitParams {
             Some(Log2e::Multiplier) => "be_mul".to_string(),
         };
         let sparse = self.sparse.as_ref().map(|s| format!("_{}", s.tag())).unwrap_or_default();
+        let lanes = if self.lanes > 1 { format!("_p{}", self.lanes) } else { String::new() };
         format!(
-            "{}_{}_i{}f{}_o{}f{}_n{}{}_{}",
+            "{}_{}_i{}f{}_o{}f{}_n{}{}{}_{}",
             self.prefix,
             base,
             self.input.bits,
@@ -360,6 +382,7 @@ impl UnitParams {
             self.output.bits,
             self.output.frac,
             self.max_len,
+            lanes,
             sparse,
             self.config_hash()
         )
@@ -430,5 +453,10 @@ pub mod examples {
     pub fn example(name: &str) -> UnitParams {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("configs").join(format!("{name}.toml"));
         UnitParams::new(&Config::load(Some(&path)).unwrap()).unwrap()
+    }
+
+    /// An example at `lanes` lanes.
+    pub fn with_lanes(p: &UnitParams, lanes: u32) -> UnitParams {
+        UnitParams::new(&Config { lanes: Some(lanes), ..p.resolved.clone() }).unwrap()
     }
 }

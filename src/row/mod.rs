@@ -1,6 +1,7 @@
-//! The row front end of the dense and the sparse unit: AXI4-Stream accept, element
-//! counting (a row ends at `tlast` or at its `max_len`-th element), the row length, the
-//! row buffer ([`RowRam`] of WW-bit words, two banks: the bank is the top address bit,
+//! The row front end of the dense and the sparse unit: AXI4-Stream accept, beat counting
+//! (a row ends at `tlast` or at its `max_len`-th element), the row length in beats, the
+//! last beat's `tkeep` (WU bits, one per lane), the row buffer ([`RowRam`] of WW-bit words,
+//! one beat each, two banks: the bank is the top address bit,
 //! pass 1 writes one while pass 2 reads the other; both ports take a bank and an index) and
 //! the pass-1 side's state machine:
 //!
@@ -30,11 +31,13 @@ const WAIT_DESC: u64 = 2;
 const HANDOFF: u64 = 3;
 
 #[derive(LogicBlock)]
-pub struct RowFront<const WW: usize, const WA: usize, const WL: usize> {
+pub struct RowFront<const WW: usize, const WA: usize, const WL: usize, const WU: usize> {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, bool>,
     pub tvalid: Signal<In, bool>,
     pub tlast: Signal<In, bool>,
+    /// the lanes that hold an element, read on a row's last beat (lanes > 1 only)
+    pub tkeep: OptPort<In, Bits<WU>>,
     pub tready: Signal<Out, bool>,
     /// what the row buffer stores for the element at the handshake
     pub wdata: Signal<In, Bits<WW>>,
@@ -53,8 +56,10 @@ pub struct RowFront<const WW: usize, const WA: usize, const WL: usize> {
     pub holding: Signal<Out, bool>,
     /// (in Handoff) pass 2 takes the row (`len`, `bank`) now; the banks swap
     pub handoff: Signal<In, bool>,
-    /// length of the row in WaitSum..Handoff (1..=max_len), and its bank
+    /// length of the row in beats in WaitSum..Handoff (1..=max_len / P), its last beat's
+    /// tkeep, and its bank
     pub len: Signal<Out, Bits<WL>>,
+    pub keep: OptPort<Out, Bits<WU>>,
     pub bank: Signal<Out, bool>,
     /// read port: bank, index in the row (< 2^WA), enable; data registered
     pub rbank: Signal<In, bool>,
@@ -65,6 +70,7 @@ pub struct RowFront<const WW: usize, const WA: usize, const WL: usize> {
     state: DFF<Bits<2>>,
     count: DFF<Bits<WL>>,
     len_r: DFF<Bits<WL>>,
+    keep_r: Vec<DFF<Bits<WU>>>,
     bank_r: DFF<bool>,
     st_accept: Constant<Bits<2>>,
     st_wait_sum: Constant<Bits<2>>,
@@ -78,15 +84,17 @@ pub struct RowFront<const WW: usize, const WA: usize, const WL: usize> {
     with_last: Vec<When>,
 }
 
-impl<const WW: usize, const WA: usize, const WL: usize> RowFront<WW, WA, WL> {
-    /// `with_last`: whether the `last` output exists.
-    pub fn new(max_len: u32, with_last: bool) -> Self {
+impl<const WW: usize, const WA: usize, const WL: usize, const WU: usize> RowFront<WW, WA, WL, WU> {
+    /// `max_beats`: a row ends after this many beats (max_len / P); `with_last`: whether
+    /// the `last` output exists.
+    pub fn new(max_beats: u32, with_last: bool) -> Self {
         assert_eq!(WL, WA + 1, "RowFront: WL = WA + 1");
         Self {
             clock: Default::default(),
             reset: Default::default(),
             tvalid: Default::default(),
             tlast: Default::default(),
+            tkeep: OptPort::new(WU > 1),
             tready: Default::default(),
             wdata: Default::default(),
             accept: Default::default(),
@@ -98,6 +106,7 @@ impl<const WW: usize, const WA: usize, const WL: usize> RowFront<WW, WA, WL> {
             holding: Default::default(),
             handoff: Default::default(),
             len: Default::default(),
+            keep: OptPort::new(WU > 1),
             bank: Default::default(),
             rbank: Default::default(),
             ridx: Default::default(),
@@ -107,12 +116,13 @@ impl<const WW: usize, const WA: usize, const WL: usize> RowFront<WW, WA, WL> {
             state: Default::default(),
             count: Default::default(),
             len_r: Default::default(),
+            keep_r: (0..(WU > 1) as usize).map(|_| Default::default()).collect(),
             bank_r: Default::default(),
             st_accept: konst(ACCEPT),
             st_wait_sum: konst(WAIT_SUM),
             st_wait_desc: konst(WAIT_DESC),
             st_handoff: konst(HANDOFF),
-            max_last: konst(max_len as u64 - 1),
+            max_last: konst(max_beats as u64 - 1),
             bank_bit: konst(1 << WA),
             count_next: Default::default(),
             row_end: Default::default(),
@@ -121,10 +131,15 @@ impl<const WW: usize, const WA: usize, const WL: usize> RowFront<WW, WA, WL> {
     }
 }
 
-impl<const WW: usize, const WA: usize, const WL: usize> Logic for RowFront<WW, WA, WL> {
+impl<const WW: usize, const WA: usize, const WL: usize, const WU: usize> Logic for RowFront<WW, WA, WL, WU> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, state, count, len_r, bank_r);
+        for i in 0..self.keep_r.len() {
+            self.keep_r[i].clock.next = self.clock.val();
+            self.keep_r[i].d.next = self.keep_r[i].q.val();
+            self.keep.next = self.keep_r[i].q.val();
+        }
         self.ram.clock.next = self.clock.val();
         // input stream: accepted only in Accept
         self.tready.next = self.state.q.val() == self.st_accept.val();
@@ -139,6 +154,9 @@ impl<const WW: usize, const WA: usize, const WL: usize> Logic for RowFront<WW, W
             if self.row_end.val() {
                 self.count.d.next = 0.into();
                 self.len_r.d.next = self.count_next.val();
+                for i in 0..self.keep_r.len() {
+                    self.keep_r[i].d.next = self.tkeep.val();
+                }
                 self.state.d.next = self.st_wait_sum.val();
             } else {
                 self.count.d.next = self.count_next.val();

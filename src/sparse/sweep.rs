@@ -232,6 +232,7 @@ impl<
         self.sum.last.next = self.slast2.q.val();
         // masked elements never pass the keep rule
         self.sum.masked.next = false;
+        self.sum.done_in.next = true;
         // the datapath's own done marks the same cycle when the last element is kept
         self.sweep_done.next = self.sdone_last.val() | self.sum.done.val();
         self.recip_start.next = false;

@@ -38,7 +38,7 @@ pub struct Memory {
     pub bits: u64,
 }
 
-/// The standard-cell area of one block: its instance path (`pass1/front`), the cells of
+/// The standard-cell area of one block: its instance path (`pass1/lane/0/front`), the cells of
 /// its own module and of every module below it.
 #[derive(Serialize, Clone, Debug, PartialEq)]
 pub struct BlockArea {
@@ -112,14 +112,15 @@ fn levels(path: &str) -> Vec<&str> {
 }
 
 /// The blocks that the per-block run keeps as modules: every instance directly below the
-/// top, and the exponent front end inside each pass (`pass1/front`, `pass2/front`).
+/// top, and the exponent front end of each lane of each pass (`pass1/lane/0/front`,
+/// `pass2/lane/0/front`, ...).
 fn blocks_kept(verilog: &str, top: &str) -> Vec<String> {
     verilog
         .lines()
         .filter_map(|l| l.strip_prefix("module ")?.split('(').next())
         .filter(|m| {
             let path = m.strip_prefix(top).and_then(|p| p.strip_prefix('$')).map(levels).unwrap_or_default();
-            path.len() == 1 || (path.len() == 2 && path[1] == "front")
+            path.len() == 1 || path.last() == Some(&"front")
         })
         .map(String::from)
         .collect()
@@ -221,7 +222,7 @@ pub fn block_areas(netlist_json: &str, top: &str) -> Result<Vec<BlockArea>> {
     let total = |p: &str| own.iter().filter(|(k, _)| *k == p || k.starts_with(&format!("{p}/"))).map(|(_, a)| a).sum::<f64>();
     let mut blocks: Vec<BlockArea> = own
         .keys()
-        .filter(|k| !k.is_empty() && levels(k).len() <= 2)
+        .filter(|k| !k.is_empty() && (levels(k).len() <= 2 || levels(k).last() == Some(&"front")))
         .map(|k| BlockArea { path: k.clone(), area_um2: total(k) })
         .collect();
     // the top's own cells: the glue (and the sparse selection logic of a sparse top)
@@ -256,8 +257,8 @@ mod tests {
         assert_eq!(levels("topk$0"), vec!["topk"]);
         assert_eq!(levels("recip$newton$0"), vec!["recip", "newton"]);
         assert_eq!(levels("pass1/front"), vec!["pass1", "front"]);
-        let v = "module t(a);\nmodule t$topk$0(a);\nmodule t$topk$0$xr(a);\nmodule t$pass1$front(a);\nmodule t$pass1$v1(a);\n";
-        assert_eq!(blocks_kept(v, "t"), vec!["t$topk$0", "t$pass1$front"]);
+        let v = "module t(a);\nmodule t$topk$0(a);\nmodule t$topk$0$xr(a);\nmodule t$pass1$lane$0$front(a);\nmodule t$pass1$v1(a);\n";
+        assert_eq!(blocks_kept(v, "t"), vec!["t$topk$0", "t$pass1$lane$0$front"]);
     }
 
     /// Block areas include the modules below them; `(top)` is the top's own cells.

@@ -27,20 +27,21 @@
 //! `theta`, `theta_we`: [`OptPort`]) are not declared. With renorm = survivors, `sweep`
 //! takes the reciprocal and pass 2's start over (`sparse/sweep.rs`).
 
-use crate::hw::{OptPort, When};
+use crate::hw::{Lane, OptPort, Pack, When};
 use crate::normalize::block::Normalize;
 use crate::params::UnitParams;
 use crate::recip::block::Recip;
 use crate::row::RowFront;
 use crate::sparse::select::Select;
 use crate::sparse::sweep::Sweep;
-use crate::unnormed::block::Unnormed;
+use crate::unnormed::block::Pass1;
 use rust_hdl_core::prelude::*;
 
 /// The unit's widths: the dense datapath's (`UnitParams::widths` and those derived from
 /// them, see `unit_instance!`), then the selection's (derived from WI and WA; present in
 /// every design so that one instantiation emits the dense and every sparse unit of a width
-/// set).
+/// set), then the lanes': buses of P lanes (WIP = P*WI, WU = P, WBP = P*WB, WOP = P*WO) and
+/// the row buffer's beat address (WAB = WA - log2 P, WLB = WAB + 1).
 #[derive(LogicBlock)]
 pub struct SoftmaxUnit<
     const WI: usize,
@@ -77,40 +78,60 @@ pub struct SoftmaxUnit<
     const WZR: usize,
     const WM: usize,
     const QB: usize,
+    const WIP: usize,
+    const WU: usize,
+    const WBP: usize,
+    const WOP: usize,
+    const WAB: usize,
+    const WLB: usize,
 > {
     pub aclk: Signal<In, Clock>,
     pub aresetn: Signal<In, bool>,
-    pub s_axis_tdata: Signal<In, Bits<WI>>,
-    /// 1: the element is masked (minus infinity); it outputs 0 and enters no statistic
-    pub s_axis_tuser: Signal<In, bool>,
+    /// lane j in bits [j*WI, (j+1)*WI)
+    pub s_axis_tdata: Signal<In, Bits<WIP>>,
+    /// bit j, 1: lane j's element is masked (minus infinity); it outputs 0 and enters no
+    /// statistic
+    pub s_axis_tuser: Signal<In, Bits<WU>>,
+    /// lanes > 1 only: the lanes of a row's last beat that hold an element (read on that
+    /// beat only; every other beat is full)
+    pub s_axis_tkeep: OptPort<In, Bits<WU>>,
     pub s_axis_tvalid: Signal<In, bool>,
     pub s_axis_tlast: Signal<In, bool>,
     pub s_axis_tready: Signal<Out, bool>,
-    pub m_axis_tdata: Signal<Out, Bits<WO>>,
+    pub m_axis_tdata: Signal<Out, Bits<WOP>>,
+    /// lanes > 1 only: all ones, but the row's last beat's as its input
+    pub m_axis_tkeep: OptPort<Out, Bits<WU>>,
     pub m_axis_tvalid: Signal<Out, bool>,
     pub m_axis_tlast: Signal<Out, bool>,
     pub m_axis_tready: Signal<In, bool>,
-    /// sparse units only: keep flag, kept count so far in the row, threshold write port
+    /// sparse units only (one lane: WLB = WL, WOP = WO): keep flag, kept count so far in
+    /// the row, threshold write port
     pub m_axis_tuser: OptPort<Out, bool>,
-    pub m_axis_kept: OptPort<Out, Bits<WL>>,
+    pub m_axis_kept: OptPort<Out, Bits<WLB>>,
     pub theta: OptPort<In, Bits<WI>>,
     pub theta_we: OptPort<In, bool>,
-    front: RowFront<WB, WA, WL>,
-    pass1: Unnormed<WI, WT, WN, FT, ESB, WE, WEP, WSP, WD>,
+    front: RowFront<WBP, WAB, WLB, WU>,
+    pass1: Pass1<WI, WIP, WU, WT, WN, FT, ESB, WE, WEP, WSP, WD>,
     recip: Recip<WD, RN, RSB, WR, RPW, WMH, WH, WQ, WRQ>,
-    pass2: Normalize<WI, WT, WN, FT, ESB, WE, WEP, WSP, WA, WL, WR, WP, WO>,
-    select: Vec<Select<WI, WA, WL, WO, WX, WS1, WS2, WXX, WLS2, WSQ, WV, WRT, WRTQ, WZR, WM, QB>>,
-    sweep: Vec<Sweep<WI, WT, WN, FT, ESB, WE, WEP, WSP, WD, WA, WL>>,
+    pass2: Normalize<WI, WB, WBP, WU, WT, WN, FT, ESB, WE, WEP, WSP, WAB, WLB, WR, WP, WO, WOP>,
+    select: Vec<Select<WI, WA, WLB, WOP, WX, WS1, WS2, WXX, WLS2, WSQ, WV, WRT, WRTQ, WZR, WM, QB>>,
+    sweep: Vec<Sweep<WI, WT, WN, FT, ESB, WE, WEP, WSP, WD, WA, WLB>>,
     /// generation-time branches: one each when there is no selection / no survivors sweep
     no_select: Vec<When>,
     no_sweep: Vec<When>,
     /// one when the selection reads the descriptor's start (stat_topk)
     stat_io: Vec<When>,
+    /// one when lanes > 1 (tkeep)
+    lanes_io: Vec<When>,
     /// the pass-2 side can take a row
     p2_free: Signal<Local, bool>,
-    /// the row buffer's word: the mask bit (1 << WI) above the element
-    mask_bit: Constant<Bits<WB>>,
-    rmask: Signal<Local, bool>,
+    /// per lane: masked, or no element in the lane (a partial last beat)
+    ms: Signal<Local, Bits<WU>>,
+    /// the row buffer's word: the P mask bits above the P elements
+    word: Pack<WU, WBP>,
+    /// the selection's view of the row buffer (one lane): the element and its mask bit
+    sel_x: Vec<Lane<WI, WBP>>,
+    sel_m: Vec<Lane<1, WBP>>,
     /// renorm = survivors only: pass 1's max and sum, which the sweep's own replace (pass 1
     /// still times the row's end). Verilator -Wall does not report a signal whose name
     /// contains "unused" (its default --unused-regexp); synthesis removes the logic.
@@ -153,7 +174,13 @@ impl<
         const WZR: usize,
         const WM: usize,
         const QB: usize,
-    > SoftmaxUnit<WI, WB, WT, WN, FT, ESB, WE, WEP, WSP, WD, WA, WL, RN, RSB, WR, RPW, WMH, WH, WQ, WRQ, WP, WO, WX, WS1, WS2, WXX, WLS2, WSQ, WV, WRT, WRTQ, WZR, WM, QB>
+        const WIP: usize,
+        const WU: usize,
+        const WBP: usize,
+        const WOP: usize,
+        const WAB: usize,
+        const WLB: usize,
+    > SoftmaxUnit<WI, WB, WT, WN, FT, ESB, WE, WEP, WSP, WD, WA, WL, RN, RSB, WR, RPW, WMH, WH, WQ, WRQ, WP, WO, WX, WS1, WS2, WXX, WLS2, WSQ, WV, WRT, WRTQ, WZR, WM, QB, WIP, WU, WBP, WOP, WAB, WLB>
 {
     pub fn new(p: &UnitParams) -> Self {
         let sparse = p.sparse.is_some();
@@ -163,10 +190,12 @@ impl<
             aresetn: Default::default(),
             s_axis_tdata: Default::default(),
             s_axis_tuser: Default::default(),
+            s_axis_tkeep: OptPort::new(p.lanes > 1),
             s_axis_tvalid: Default::default(),
             s_axis_tlast: Default::default(),
             s_axis_tready: Default::default(),
             m_axis_tdata: Default::default(),
+            m_axis_tkeep: OptPort::new(p.lanes > 1),
             m_axis_tvalid: Default::default(),
             m_axis_tlast: Default::default(),
             m_axis_tready: Default::default(),
@@ -174,8 +203,8 @@ impl<
             m_axis_kept: OptPort::new(sparse),
             theta: OptPort::new(sparse),
             theta_we: OptPort::new(sparse),
-            front: RowFront::new(p.max_len, true),
-            pass1: Unnormed::new(p),
+            front: RowFront::new(p.max_len / p.lanes, true),
+            pass1: Pass1::new(p),
             recip: Recip::new(p),
             pass2: Normalize::new(p),
             select: if sparse { vec![Select::new(p)] } else { vec![] },
@@ -183,9 +212,12 @@ impl<
             no_select: When::iff(!sparse),
             no_sweep: When::iff(!surv),
             stat_io: When::iff(p.sparse.as_ref().is_some_and(|s| s.mode == crate::config::SparseMode::StatTopk)),
+            lanes_io: When::iff(p.lanes > 1),
             p2_free: Default::default(),
-            mask_bit: crate::hw::konst(1 << WI),
-            rmask: Default::default(),
+            ms: Default::default(),
+            word: Pack::new(WIP),
+            sel_x: if sparse { vec![Lane::nth(0)] } else { vec![] },
+            sel_m: if sparse { vec![Lane::new(WIP)] } else { vec![] },
             pass1_unused_k_min: OptPort::new(surv),
             pass1_unused_d: OptPort::new(surv),
         }
@@ -227,7 +259,13 @@ impl<
         const WZR: usize,
         const WM: usize,
         const QB: usize,
-    > Logic for SoftmaxUnit<WI, WB, WT, WN, FT, ESB, WE, WEP, WSP, WD, WA, WL, RN, RSB, WR, RPW, WMH, WH, WQ, WRQ, WP, WO, WX, WS1, WS2, WXX, WLS2, WSQ, WV, WRT, WRTQ, WZR, WM, QB>
+        const WIP: usize,
+        const WU: usize,
+        const WBP: usize,
+        const WOP: usize,
+        const WAB: usize,
+        const WLB: usize,
+    > Logic for SoftmaxUnit<WI, WB, WT, WN, FT, ESB, WE, WEP, WSP, WD, WA, WL, RN, RSB, WR, RPW, WMH, WH, WQ, WRQ, WP, WO, WX, WS1, WS2, WXX, WLS2, WSQ, WV, WRT, WRTQ, WZR, WM, QB, WIP, WU, WBP, WOP, WAB, WLB>
 {
     #[hdl_gen]
     fn update(&mut self) {
@@ -242,20 +280,28 @@ impl<
         self.recip.reset.next = !self.aresetn.val();
         self.pass2.reset.next = !self.aresetn.val();
 
-        // input stream: accepted in Accept; the element goes to pass 1 and the row buffer
+        // input stream: accepted in Accept; the beat goes to pass 1 and the row buffer. A lane
+        // of a row's last beat without an element (tkeep 0) is a masked one to the datapath
         self.front.tvalid.next = self.s_axis_tvalid.val();
         self.front.tlast.next = self.s_axis_tlast.val();
         self.s_axis_tready.next = self.front.tready.val();
-        if self.s_axis_tuser.val() {
-            self.front.wdata.next = bit_cast::<WB, WI>(self.s_axis_tdata.val()) | self.mask_bit.val();
-        } else {
-            self.front.wdata.next = bit_cast::<WB, WI>(self.s_axis_tdata.val());
+        self.ms.next = self.s_axis_tuser.val();
+        for _i in 0..self.lanes_io.len() {
+            self.front.tkeep.next = self.s_axis_tkeep.val();
+            if self.front.last.val() {
+                self.ms.next = self.s_axis_tuser.val() | !self.s_axis_tkeep.val();
+            }
+            self.pass2.keep_in.next = self.front.keep.val();
+            self.m_axis_tkeep.next = self.pass2.keep.val();
         }
-        self.pass1.x.next = self.s_axis_tdata.val();
+        self.word.acc.next = bit_cast::<WBP, WIP>(self.s_axis_tdata.val());
+        self.word.x.next = self.ms.val();
+        self.front.wdata.next = self.word.out.val();
+        self.pass1.xs.next = self.s_axis_tdata.val();
+        self.pass1.ms.next = self.ms.val();
         self.pass1.valid.next = self.front.accept.val();
         self.pass1.first.next = self.front.index.val() == 0;
         self.pass1.last.next = self.front.last.val();
-        self.pass1.masked.next = self.s_axis_tuser.val();
 
         // row descriptor: pass 1 -> reciprocal -> pass 2; k_min, r and eb hold in Handoff
         // (no input is accepted) until the pass-2 side is free. Each signal is assigned once
@@ -263,10 +309,7 @@ impl<
         self.front.start_desc.next = self.front.summing.val() & self.pass1.done.val();
         self.pass2.r.next = self.recip.r.val();
         self.pass2.eb.next = self.recip.eb.val();
-        // the row buffer's word: the element below its mask bit
-        self.pass2.rdata.next = bit_cast::<WI, WB>(self.front.rdata.val());
-        self.rmask.next = (self.front.rdata.val() & self.mask_bit.val()) != 0;
-        self.pass2.rmask.next = self.rmask.val();
+        self.pass2.rdata.next = self.front.rdata.val();
         self.m_axis_tvalid.next = self.pass2.valid.val();
         self.m_axis_tlast.next = self.pass2.last.val();
         self.pass2.ready.next = self.m_axis_tready.val();
@@ -329,18 +372,20 @@ impl<
             self.select[i].reset.next = !self.aresetn.val();
             self.select[i].theta.next = self.theta.val();
             self.select[i].theta_we.next = self.theta_we.val();
-            self.select[i].x.next = self.s_axis_tdata.val();
+            self.select[i].x.next = bit_cast::<WI, WIP>(self.s_axis_tdata.val());
             self.select[i].accept.next = self.front.accept.val();
             self.select[i].index.next = self.front.index.val();
-            self.select[i].masked.next = self.s_axis_tuser.val();
+            self.select[i].masked.next = self.s_axis_tuser.val().any();
             self.select[i].pass1_done.next = self.pass1.done.val();
             self.select[i].recip_done.next = self.recip.done.val();
             self.front.desc_ready.next = self.select[i].desc_ready.val();
             self.select[i].handoff.next = self.front.handoff.val();
             self.select[i].ridx.next = self.front.ridx.val();
             self.select[i].ren.next = self.front.ren.val();
-            self.select[i].rdata.next = bit_cast::<WI, WB>(self.front.rdata.val());
-            self.select[i].rmask.next = self.rmask.val();
+            self.sel_x[i].bus.next = self.front.rdata.val();
+            self.sel_m[i].bus.next = self.front.rdata.val();
+            self.select[i].rdata.next = self.sel_x[i].x.val();
+            self.select[i].rmask.next = self.sel_m[i].x.val().any();
             self.select[i].y.next = self.pass2.y.val();
             self.select[i].out_valid.next = self.pass2.valid.val();
             self.select[i].out_last.next = self.pass2.last.val();

@@ -14,7 +14,7 @@
 //! masked first element clears d, so an all-masked row ends with d = 0.
 
 use crate::exp2::block::{Front, FRONT_LATENCY};
-use crate::hw::konst;
+use crate::hw::{konst, Lane, When};
 use crate::params::{UnitParams, SHIFT_SAT};
 use rust_hdl_core::prelude::*;
 use rust_hdl_widgets::prelude::*;
@@ -42,6 +42,8 @@ pub struct Unnormed<
     pub first: Signal<In, bool>,
     pub last: Signal<In, bool>,
     pub masked: Signal<In, bool>,
+    /// ANDed into `done` (see `Pass1`; true at one lane)
+    pub done_in: Signal<In, bool>,
     pub k_min: Signal<Out, Bits<WN>>,
     pub d: Signal<Out, Bits<WD>>,
     pub done: Signal<Out, bool>,
@@ -112,6 +114,7 @@ impl<
             first: Default::default(),
             last: Default::default(),
             masked: Default::default(),
+            done_in: Default::default(),
             k_min: Default::default(),
             d: Default::default(),
             done: Default::default(),
@@ -256,6 +259,303 @@ impl<
         self.done_r.d.next = self.v3.q.val() & self.last3.q.val() & !self.reset.val();
         self.k_min.next = self.kmin.q.val();
         self.d.next = self.sum.q.val();
-        self.done.next = self.done_r.q.val();
+        self.done.next = self.done_r.q.val() & self.done_in.val();
+    }
+}
+
+/// One node of the lanes' merge tree (see `mod.rs`, `merge`), registered: a partial sum with
+/// d = 0 is empty (a lane with an unmasked element has d >= its max's E > 0).
+/// ```text
+///  da = 0: (kb, db)   db = 0: (ka, da)   kb < ka: (kb, (da >> sh) + db)   else: (ka, da + (db >> sh))
+///  sh = min(|ka - kb|, 63)
+/// ```
+#[derive(LogicBlock)]
+pub struct Merge<const WN: usize, const WD: usize> {
+    pub clock: Signal<In, Clock>,
+    pub ka: Signal<In, Bits<WN>>,
+    pub da: Signal<In, Bits<WD>>,
+    pub kb: Signal<In, Bits<WN>>,
+    pub db: Signal<In, Bits<WD>>,
+    pub k: Signal<Out, Bits<WN>>,
+    pub d: Signal<Out, Bits<WD>>,
+    k_r: DFF<Bits<WN>>,
+    d_r: DFF<Bits<WD>>,
+    sat: Constant<Bits<WN>>,
+    /// see `Unnormed::sat_s`
+    sat_s: Signal<Local, Bits<WN>>,
+    b_grows: Signal<Local, bool>,
+    dk: Signal<Local, Bits<WN>>,
+    sh: Signal<Local, Bits<WN>>,
+}
+
+impl<const WN: usize, const WD: usize> Merge<WN, WD> {
+    pub fn new() -> Self {
+        Self {
+            clock: Default::default(),
+            ka: Default::default(),
+            da: Default::default(),
+            kb: Default::default(),
+            db: Default::default(),
+            k: Default::default(),
+            d: Default::default(),
+            k_r: Default::default(),
+            d_r: Default::default(),
+            sat: konst(SHIFT_SAT.min((1u64 << WN) - 1)),
+            sat_s: Default::default(),
+            b_grows: Default::default(),
+            dk: Default::default(),
+            sh: Default::default(),
+        }
+    }
+}
+
+impl<const WN: usize, const WD: usize> Logic for Merge<WN, WD> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, k_r, d_r);
+        self.b_grows.next = self.kb.val() < self.ka.val();
+        if self.b_grows.val() {
+            self.dk.next = self.ka.val() - self.kb.val();
+        } else {
+            self.dk.next = self.kb.val() - self.ka.val();
+        }
+        self.sat_s.next = self.sat.val();
+        if self.dk.val() > self.sat_s.val() {
+            self.sh.next = self.sat.val();
+        } else {
+            self.sh.next = self.dk.val();
+        }
+        if self.da.val() == 0 {
+            self.k_r.d.next = self.kb.val();
+            self.d_r.d.next = self.db.val();
+        } else if self.db.val() == 0 {
+            self.k_r.d.next = self.ka.val();
+            self.d_r.d.next = self.da.val();
+        } else if self.b_grows.val() {
+            self.k_r.d.next = self.kb.val();
+            self.d_r.d.next = (self.da.val() >> self.sh.val()) + self.db.val();
+        } else {
+            self.k_r.d.next = self.ka.val();
+            self.d_r.d.next = self.da.val() + (self.db.val() >> self.sh.val());
+        }
+        self.k.next = self.k_r.q.val();
+        self.d.next = self.d_r.q.val();
+    }
+}
+
+/// Deepest merge tree: log2 of the most lanes (32).
+pub const MAX_TREE_LEVELS: usize = 5;
+
+/// Pass 1 at P lanes: lane j of `xs` (WI bits at j*WI) and of `ms` (masked: the element is
+/// masked or its lane holds none) feeds its own [`Unnormed`]; at the row's end the P partial
+/// sums are merged in a registered tree of log2 P levels (`l1`: lanes (2i, 2i+1), `l2`: the
+/// pairs of `l1`, ...), so `done` comes log2 P cycles after the lanes'. At one lane this is
+/// the lane itself.
+#[derive(LogicBlock)]
+pub struct Pass1<
+    const WI: usize,
+    const WIP: usize,
+    const WU: usize,
+    const WT: usize,
+    const WN: usize,
+    const FT: usize,
+    const ESB: usize,
+    const WE: usize,
+    const WEP: usize,
+    const WSP: usize,
+    const WD: usize,
+> {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, bool>,
+    pub xs: Signal<In, Bits<WIP>>,
+    pub ms: Signal<In, Bits<WU>>,
+    pub valid: Signal<In, bool>,
+    pub first: Signal<In, bool>,
+    pub last: Signal<In, bool>,
+    pub k_min: Signal<Out, Bits<WN>>,
+    pub d: Signal<Out, Bits<WD>>,
+    pub done: Signal<Out, bool>,
+    xl: Vec<Lane<WI, WIP>>,
+    ml: Vec<Lane<1, WU>>,
+    lane: Vec<Unnormed<WI, WT, WN, FT, ESB, WE, WEP, WSP, WD>>,
+    l1: Vec<Merge<WN, WD>>,
+    l2: Vec<Merge<WN, WD>>,
+    l3: Vec<Merge<WN, WD>>,
+    l4: Vec<Merge<WN, WD>>,
+    l5: Vec<Merge<WN, WD>>,
+    /// `done` delayed through the tree's levels
+    done_d: Vec<DFF<bool>>,
+    /// the tree's root: the lane itself (one lane), or the one node of level n
+    root0: Vec<When>,
+    root1: Vec<When>,
+    root2: Vec<When>,
+    root3: Vec<When>,
+    root4: Vec<When>,
+    root5: Vec<When>,
+}
+
+impl<
+        const WI: usize,
+        const WIP: usize,
+        const WU: usize,
+        const WT: usize,
+        const WN: usize,
+        const FT: usize,
+        const ESB: usize,
+        const WE: usize,
+        const WEP: usize,
+        const WSP: usize,
+        const WD: usize,
+    > Pass1<WI, WIP, WU, WT, WN, FT, ESB, WE, WEP, WSP, WD>
+{
+    pub fn new(p: &UnitParams) -> Self {
+        let lanes = p.lanes as usize;
+        assert_eq!((WIP, WU), (WI * lanes, lanes));
+        let levels = p.lp as usize;
+        assert!(levels <= MAX_TREE_LEVELS);
+        let level = |n: usize| (0..if n <= levels { lanes >> n } else { 0 }).map(|_| Merge::new()).collect::<Vec<_>>();
+        Self {
+            clock: Default::default(),
+            reset: Default::default(),
+            xs: Default::default(),
+            ms: Default::default(),
+            valid: Default::default(),
+            first: Default::default(),
+            last: Default::default(),
+            k_min: Default::default(),
+            d: Default::default(),
+            done: Default::default(),
+            xl: (0..lanes).map(Lane::nth).collect(),
+            ml: (0..lanes).map(Lane::nth).collect(),
+            lane: (0..lanes).map(|_| Unnormed::new(p)).collect(),
+            l1: level(1),
+            l2: level(2),
+            l3: level(3),
+            l4: level(4),
+            l5: level(5),
+            done_d: (0..levels).map(|_| Default::default()).collect(),
+            root0: When::iff(levels == 0),
+            root1: When::iff(levels == 1),
+            root2: When::iff(levels == 2),
+            root3: When::iff(levels == 3),
+            root4: When::iff(levels == 4),
+            root5: When::iff(levels == 5),
+        }
+    }
+}
+
+impl<
+        const WI: usize,
+        const WIP: usize,
+        const WU: usize,
+        const WT: usize,
+        const WN: usize,
+        const FT: usize,
+        const ESB: usize,
+        const WE: usize,
+        const WEP: usize,
+        const WSP: usize,
+        const WD: usize,
+    > Logic for Pass1<WI, WIP, WU, WT, WN, FT, ESB, WE, WEP, WSP, WD>
+{
+    #[hdl_gen]
+    fn update(&mut self) {
+        for j in 0..self.lane.len() {
+            self.xl[j].bus.next = self.xs.val();
+            self.ml[j].bus.next = self.ms.val();
+            self.lane[j].clock.next = self.clock.val();
+            self.lane[j].reset.next = self.reset.val();
+            self.lane[j].x.next = self.xl[j].x.val();
+            self.lane[j].masked.next = self.ml[j].x.val().any();
+            self.lane[j].valid.next = self.valid.val();
+            self.lane[j].first.next = self.first.val();
+            self.lane[j].last.next = self.last.val();
+        }
+        // every lane ends the row in the same cycle; the lanes chain their `done`s so that
+        // each is read (the last lane's is the AND of all)
+        self.lane[0].done_in.next = true;
+        for j in 1..self.lane.len() {
+            self.lane[j].done_in.next = self.lane[j - 1].done.val();
+        }
+        // the tree: level n merges the pairs (2i, 2i+1) of level n-1 (level 0: the lanes)
+        for i in 0..self.l1.len() {
+            self.l1[i].clock.next = self.clock.val();
+            self.l1[i].ka.next = self.lane[2 * i].k_min.val();
+            self.l1[i].da.next = self.lane[2 * i].d.val();
+            self.l1[i].kb.next = self.lane[2 * i + 1].k_min.val();
+            self.l1[i].db.next = self.lane[2 * i + 1].d.val();
+        }
+        for i in 0..self.l2.len() {
+            self.l2[i].clock.next = self.clock.val();
+            self.l2[i].ka.next = self.l1[2 * i].k.val();
+            self.l2[i].da.next = self.l1[2 * i].d.val();
+            self.l2[i].kb.next = self.l1[2 * i + 1].k.val();
+            self.l2[i].db.next = self.l1[2 * i + 1].d.val();
+        }
+        for i in 0..self.l3.len() {
+            self.l3[i].clock.next = self.clock.val();
+            self.l3[i].ka.next = self.l2[2 * i].k.val();
+            self.l3[i].da.next = self.l2[2 * i].d.val();
+            self.l3[i].kb.next = self.l2[2 * i + 1].k.val();
+            self.l3[i].db.next = self.l2[2 * i + 1].d.val();
+        }
+        for i in 0..self.l4.len() {
+            self.l4[i].clock.next = self.clock.val();
+            self.l4[i].ka.next = self.l3[2 * i].k.val();
+            self.l4[i].da.next = self.l3[2 * i].d.val();
+            self.l4[i].kb.next = self.l3[2 * i + 1].k.val();
+            self.l4[i].db.next = self.l3[2 * i + 1].d.val();
+        }
+        for i in 0..self.l5.len() {
+            self.l5[i].clock.next = self.clock.val();
+            self.l5[i].ka.next = self.l4[2 * i].k.val();
+            self.l5[i].da.next = self.l4[2 * i].d.val();
+            self.l5[i].kb.next = self.l4[2 * i + 1].k.val();
+            self.l5[i].db.next = self.l4[2 * i + 1].d.val();
+        }
+        // `done` follows the sums through the levels
+        for i in 0..self.done_d.len() {
+            self.done_d[i].clock.next = self.clock.val();
+        }
+        for i in 0..self.done_d.len().min(1) {
+            for j in (self.lane.len() - 1)..self.lane.len() {
+                self.done_d[i].d.next = self.lane[j].done.val() & !self.reset.val();
+            }
+        }
+        for i in 1..self.done_d.len() {
+            self.done_d[i].d.next = self.done_d[i - 1].q.val() & !self.reset.val();
+        }
+        for _i in 0..self.root0.len() {
+            self.k_min.next = self.lane[0].k_min.val();
+            self.d.next = self.lane[0].d.val();
+            for j in (self.lane.len() - 1)..self.lane.len() {
+                self.done.next = self.lane[j].done.val();
+            }
+        }
+        for _i in 0..self.root1.len() {
+            self.k_min.next = self.l1[0].k.val();
+            self.d.next = self.l1[0].d.val();
+            self.done.next = self.done_d[0].q.val();
+        }
+        for _i in 0..self.root2.len() {
+            self.k_min.next = self.l2[0].k.val();
+            self.d.next = self.l2[0].d.val();
+            self.done.next = self.done_d[1].q.val();
+        }
+        for _i in 0..self.root3.len() {
+            self.k_min.next = self.l3[0].k.val();
+            self.d.next = self.l3[0].d.val();
+            self.done.next = self.done_d[2].q.val();
+        }
+        for _i in 0..self.root4.len() {
+            self.k_min.next = self.l4[0].k.val();
+            self.d.next = self.l4[0].d.val();
+            self.done.next = self.done_d[3].q.val();
+        }
+        for _i in 0..self.root5.len() {
+            self.k_min.next = self.l5[0].k.val();
+            self.d.next = self.l5[0].d.val();
+            self.done.next = self.done_d[4].q.val();
+        }
     }
 }

@@ -9,7 +9,8 @@
 //! d is unsigned with FD fraction bits and WA+1 integer bits (d <= row length). Shifts
 //! truncate (floor) and saturate at 63, beyond every operand's width. The row buffer keeps
 //! the raw input codes; pass 2 recomputes the exponent against the final max.
-//! Masked elements are skipped: "first element" is the row's first unmasked one, and a row
+//! With P lanes every lane keeps its own (k_min, d) and the lanes are merged at the row's
+//! end ([`row_sum`]). Masked elements are skipped: "first element" is the row's first unmasked one, and a row
 //! with every element masked ends with d = 0 (k_min = 0 in the model; the hardware's k_min
 //! is then a don't-care: every output of such a row is 0).
 
@@ -25,18 +26,31 @@ pub struct RowSum {
     pub d: u64,
 }
 
-/// Pass 1 over a whole row, bit-exact to `block::Unnormed`.
+/// Combines two partial sums of one row, `None` being an empty one (no unmasked element):
+/// the smaller k is kept and the other sum is shifted to it (truncating, saturated at 63).
+/// One online step is `merge(acc, element)`; the lanes' sums are merged the same way.
+pub fn merge(a: Option<RowSum>, b: Option<RowSum>) -> Option<RowSum> {
+    match (a, b) {
+        (None, s) | (s, None) => s,
+        (Some(a), Some(b)) if b.k_min < a.k_min => Some(RowSum { k_min: b.k_min, d: (a.d >> (a.k_min - b.k_min).min(SHIFT_SAT)) + b.d }),
+        (Some(a), Some(b)) => Some(RowSum { k_min: a.k_min, d: a.d + (b.d >> (b.k_min - a.k_min).min(SHIFT_SAT)) }),
+    }
+}
+
+/// Pass 1 over a whole row, bit-exact to `block::Unnormed` and the lane merge tree
+/// (`block::Merge`). With P lanes, lane j sums the elements j, j+P, j+2P, ... online; the P
+/// partial sums are then merged pairwise in a tree, lanes (2i, 2i+1) first, then their
+/// results in the same order, down to one. At P = 1 this is the plain online sum.
 pub fn row_sum(p: &UnitParams, xs: &[i64]) -> RowSum {
     let align = p.fd - p.fu;
-    let mut acc: Option<RowSum> = None;
-    for (_, x) in crate::fixfmt::unmasked(xs) {
+    let lanes = p.lanes as usize;
+    let mut acc: Vec<Option<RowSum>> = vec![None; lanes];
+    for (i, x) in crate::fixfmt::unmasked(xs) {
         let (k, e) = crate::exp2::front(p, x);
-        let u = e << align;
-        acc = Some(match acc {
-            None => RowSum { k_min: k, d: u },
-            Some(RowSum { k_min, d }) if k < k_min => RowSum { k_min: k, d: (d >> (k_min - k).min(SHIFT_SAT)) + u },
-            Some(RowSum { k_min, d }) => RowSum { k_min, d: d + (u >> (k - k_min).min(SHIFT_SAT)) },
-        });
+        acc[i % lanes] = merge(acc[i % lanes], Some(RowSum { k_min: k, d: e << align }));
     }
-    acc.unwrap_or(RowSum { k_min: 0, d: 0 })
+    while acc.len() > 1 {
+        acc = acc.chunks(2).map(|c| merge(c[0], c[1])).collect();
+    }
+    acc[0].unwrap_or(RowSum { k_min: 0, d: 0 })
 }
