@@ -893,6 +893,18 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1(clock,reset,xs,ms,valid,first,las
     reg  done_d$3$d;
     wire  done_d$3$q;
     reg  done_d$3$clock;
+    reg  done_d$4$d;
+    wire  done_d$4$q;
+    reg  done_d$4$clock;
+    reg  done_d$5$d;
+    wire  done_d$5$q;
+    reg  done_d$5$clock;
+    reg  done_d$6$d;
+    wire  done_d$6$q;
+    reg  done_d$6$clock;
+    reg  done_d$7$d;
+    wire  done_d$7$q;
+    reg  done_d$7$clock;
 
     // Sub module instances
     smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$xl$0 xl$0(
@@ -1386,6 +1398,26 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1(clock,reset,xs,ms,valid,first,las
         .q(done_d$3$q),
         .clock(done_d$3$clock)
     );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$done_d$4 done_d$4(
+        .d(done_d$4$d),
+        .q(done_d$4$q),
+        .clock(done_d$4$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$done_d$5 done_d$5(
+        .d(done_d$5$d),
+        .q(done_d$5$q),
+        .clock(done_d$5$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$done_d$6 done_d$6(
+        .d(done_d$6$d),
+        .q(done_d$6$q),
+        .clock(done_d$6$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$done_d$7 done_d$7(
+        .d(done_d$7$d),
+        .q(done_d$7$q),
+        .clock(done_d$7$clock)
+    );
 
     // Update code
     always @(*) begin
@@ -1628,13 +1660,21 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1(clock,reset,xs,ms,valid,first,las
         done_d$1$clock = clock;
         done_d$2$clock = clock;
         done_d$3$clock = clock;
+        done_d$4$clock = clock;
+        done_d$5$clock = clock;
+        done_d$6$clock = clock;
+        done_d$7$clock = clock;
         done_d$0$d = lane$15$done & ~reset;
         done_d$1$d = done_d$0$q & ~reset;
         done_d$2$d = done_d$1$q & ~reset;
         done_d$3$d = done_d$2$q & ~reset;
+        done_d$4$d = done_d$3$q & ~reset;
+        done_d$5$d = done_d$4$q & ~reset;
+        done_d$6$d = done_d$5$q & ~reset;
+        done_d$7$d = done_d$6$q & ~reset;
         k_min = l4$0$k;
         d = l4$0$d;
-        done = done_d$3$q;
+        done = done_d$7$q;
     end
 
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1
@@ -1716,6 +1756,82 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$done_d$3(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$done_d$3
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$done_d$4(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$done_d$4
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$done_d$5(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$done_d$5
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$done_d$6(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$done_d$6
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$done_d$7(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$done_d$7
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$0(clock,ka,da,kb,db,k,d);
 
     // Module arguments
@@ -1731,6 +1847,18 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$0(clock,ka,da,kb,db,k,d);
     localparam  sat = 9'b111111;
 
     // Stub signals
+    reg  [8:0] k1$d;
+    wire  [8:0] k1$q;
+    reg  k1$clock;
+    reg  [31:0] big1$d;
+    wire  [31:0] big1$q;
+    reg  big1$clock;
+    reg  [31:0] small1$d;
+    wire  [31:0] small1$q;
+    reg  small1$clock;
+    reg  [8:0] sh1$d;
+    wire  [8:0] sh1$q;
+    reg  sh1$clock;
     reg  [8:0] k_r$d;
     wire  [8:0] k_r$q;
     reg  k_r$clock;
@@ -1742,9 +1870,28 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$0(clock,ka,da,kb,db,k,d);
     reg  [8:0] sat_s;
     reg  b_grows;
     reg  [8:0] dk;
-    reg  [8:0] sh;
 
     // Sub module instances
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$0$k1 k1(
+        .d(k1$d),
+        .q(k1$q),
+        .clock(k1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$0$big1 big1(
+        .d(big1$d),
+        .q(big1$q),
+        .clock(big1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$0$small1 small1(
+        .d(small1$d),
+        .q(small1$q),
+        .clock(small1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$0$sh1 sh1(
+        .d(sh1$d),
+        .q(sh1$q),
+        .clock(sh1$clock)
+    );
     smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$0$k_r k_r(
         .d(k_r$d),
         .q(k_r$q),
@@ -1758,8 +1905,16 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$0(clock,ka,da,kb,db,k,d);
 
     // Update code
     always @(*) begin
+        k1$clock = clock;
+        big1$clock = clock;
+        small1$clock = clock;
+        sh1$clock = clock;
         k_r$clock = clock;
         d_r$clock = clock;
+        k1$d = k1$q;
+        big1$d = big1$q;
+        small1$d = small1$q;
+        sh1$d = sh1$q;
         k_r$d = k_r$q;
         d_r$d = d_r$q;
         b_grows = kb < ka;
@@ -1771,32 +1926,57 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$0(clock,ka,da,kb,db,k,d);
         end
         sat_s = sat;
         if (dk > sat_s) begin
-            sh = sat;
+            sh1$d = sat;
         end
         else begin
-            sh = dk;
+            sh1$d = dk;
         end
         if (da == 32'h0) begin
-            k_r$d = kb;
-            d_r$d = db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = 32'h0;
         end
         else if (db == 32'h0) begin
-            k_r$d = ka;
-            d_r$d = da;
+            k1$d = ka;
+            big1$d = da;
+            small1$d = 32'h0;
         end
         else if (b_grows) begin
-            k_r$d = kb;
-            d_r$d = (da >> sh) + db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = da;
         end
         else begin
-            k_r$d = ka;
-            d_r$d = da + (db >> sh);
+            k1$d = ka;
+            big1$d = da;
+            small1$d = db;
         end
+        k_r$d = k1$q;
+        d_r$d = big1$q + (small1$q >> sh1$q);
         k = k_r$q;
         d = d_r$q;
     end
 
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$0
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$0$big1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$0$big1
 
 
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$0$d_r(d,q,clock);
@@ -1818,6 +1998,25 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$0$d_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$0$d_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$0$k1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$0$k1
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$0$k_r(d,q,clock);
 
     // Module arguments
@@ -1837,6 +2036,44 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$0$k_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$0$k_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$0$sh1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$0$sh1
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$0$small1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$0$small1
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$1(clock,ka,da,kb,db,k,d);
 
     // Module arguments
@@ -1852,6 +2089,18 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$1(clock,ka,da,kb,db,k,d);
     localparam  sat = 9'b111111;
 
     // Stub signals
+    reg  [8:0] k1$d;
+    wire  [8:0] k1$q;
+    reg  k1$clock;
+    reg  [31:0] big1$d;
+    wire  [31:0] big1$q;
+    reg  big1$clock;
+    reg  [31:0] small1$d;
+    wire  [31:0] small1$q;
+    reg  small1$clock;
+    reg  [8:0] sh1$d;
+    wire  [8:0] sh1$q;
+    reg  sh1$clock;
     reg  [8:0] k_r$d;
     wire  [8:0] k_r$q;
     reg  k_r$clock;
@@ -1863,9 +2112,28 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$1(clock,ka,da,kb,db,k,d);
     reg  [8:0] sat_s;
     reg  b_grows;
     reg  [8:0] dk;
-    reg  [8:0] sh;
 
     // Sub module instances
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$1$k1 k1(
+        .d(k1$d),
+        .q(k1$q),
+        .clock(k1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$1$big1 big1(
+        .d(big1$d),
+        .q(big1$q),
+        .clock(big1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$1$small1 small1(
+        .d(small1$d),
+        .q(small1$q),
+        .clock(small1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$1$sh1 sh1(
+        .d(sh1$d),
+        .q(sh1$q),
+        .clock(sh1$clock)
+    );
     smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$1$k_r k_r(
         .d(k_r$d),
         .q(k_r$q),
@@ -1879,8 +2147,16 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$1(clock,ka,da,kb,db,k,d);
 
     // Update code
     always @(*) begin
+        k1$clock = clock;
+        big1$clock = clock;
+        small1$clock = clock;
+        sh1$clock = clock;
         k_r$clock = clock;
         d_r$clock = clock;
+        k1$d = k1$q;
+        big1$d = big1$q;
+        small1$d = small1$q;
+        sh1$d = sh1$q;
         k_r$d = k_r$q;
         d_r$d = d_r$q;
         b_grows = kb < ka;
@@ -1892,32 +2168,57 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$1(clock,ka,da,kb,db,k,d);
         end
         sat_s = sat;
         if (dk > sat_s) begin
-            sh = sat;
+            sh1$d = sat;
         end
         else begin
-            sh = dk;
+            sh1$d = dk;
         end
         if (da == 32'h0) begin
-            k_r$d = kb;
-            d_r$d = db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = 32'h0;
         end
         else if (db == 32'h0) begin
-            k_r$d = ka;
-            d_r$d = da;
+            k1$d = ka;
+            big1$d = da;
+            small1$d = 32'h0;
         end
         else if (b_grows) begin
-            k_r$d = kb;
-            d_r$d = (da >> sh) + db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = da;
         end
         else begin
-            k_r$d = ka;
-            d_r$d = da + (db >> sh);
+            k1$d = ka;
+            big1$d = da;
+            small1$d = db;
         end
+        k_r$d = k1$q;
+        d_r$d = big1$q + (small1$q >> sh1$q);
         k = k_r$q;
         d = d_r$q;
     end
 
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$1
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$1$big1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$1$big1
 
 
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$1$d_r(d,q,clock);
@@ -1939,6 +2240,25 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$1$d_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$1$d_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$1$k1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$1$k1
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$1$k_r(d,q,clock);
 
     // Module arguments
@@ -1958,6 +2278,44 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$1$k_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$1$k_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$1$sh1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$1$sh1
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$1$small1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$1$small1
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$2(clock,ka,da,kb,db,k,d);
 
     // Module arguments
@@ -1973,6 +2331,18 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$2(clock,ka,da,kb,db,k,d);
     localparam  sat = 9'b111111;
 
     // Stub signals
+    reg  [8:0] k1$d;
+    wire  [8:0] k1$q;
+    reg  k1$clock;
+    reg  [31:0] big1$d;
+    wire  [31:0] big1$q;
+    reg  big1$clock;
+    reg  [31:0] small1$d;
+    wire  [31:0] small1$q;
+    reg  small1$clock;
+    reg  [8:0] sh1$d;
+    wire  [8:0] sh1$q;
+    reg  sh1$clock;
     reg  [8:0] k_r$d;
     wire  [8:0] k_r$q;
     reg  k_r$clock;
@@ -1984,9 +2354,28 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$2(clock,ka,da,kb,db,k,d);
     reg  [8:0] sat_s;
     reg  b_grows;
     reg  [8:0] dk;
-    reg  [8:0] sh;
 
     // Sub module instances
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$2$k1 k1(
+        .d(k1$d),
+        .q(k1$q),
+        .clock(k1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$2$big1 big1(
+        .d(big1$d),
+        .q(big1$q),
+        .clock(big1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$2$small1 small1(
+        .d(small1$d),
+        .q(small1$q),
+        .clock(small1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$2$sh1 sh1(
+        .d(sh1$d),
+        .q(sh1$q),
+        .clock(sh1$clock)
+    );
     smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$2$k_r k_r(
         .d(k_r$d),
         .q(k_r$q),
@@ -2000,8 +2389,16 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$2(clock,ka,da,kb,db,k,d);
 
     // Update code
     always @(*) begin
+        k1$clock = clock;
+        big1$clock = clock;
+        small1$clock = clock;
+        sh1$clock = clock;
         k_r$clock = clock;
         d_r$clock = clock;
+        k1$d = k1$q;
+        big1$d = big1$q;
+        small1$d = small1$q;
+        sh1$d = sh1$q;
         k_r$d = k_r$q;
         d_r$d = d_r$q;
         b_grows = kb < ka;
@@ -2013,32 +2410,57 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$2(clock,ka,da,kb,db,k,d);
         end
         sat_s = sat;
         if (dk > sat_s) begin
-            sh = sat;
+            sh1$d = sat;
         end
         else begin
-            sh = dk;
+            sh1$d = dk;
         end
         if (da == 32'h0) begin
-            k_r$d = kb;
-            d_r$d = db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = 32'h0;
         end
         else if (db == 32'h0) begin
-            k_r$d = ka;
-            d_r$d = da;
+            k1$d = ka;
+            big1$d = da;
+            small1$d = 32'h0;
         end
         else if (b_grows) begin
-            k_r$d = kb;
-            d_r$d = (da >> sh) + db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = da;
         end
         else begin
-            k_r$d = ka;
-            d_r$d = da + (db >> sh);
+            k1$d = ka;
+            big1$d = da;
+            small1$d = db;
         end
+        k_r$d = k1$q;
+        d_r$d = big1$q + (small1$q >> sh1$q);
         k = k_r$q;
         d = d_r$q;
     end
 
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$2
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$2$big1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$2$big1
 
 
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$2$d_r(d,q,clock);
@@ -2060,6 +2482,25 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$2$d_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$2$d_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$2$k1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$2$k1
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$2$k_r(d,q,clock);
 
     // Module arguments
@@ -2079,6 +2520,44 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$2$k_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$2$k_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$2$sh1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$2$sh1
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$2$small1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$2$small1
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$3(clock,ka,da,kb,db,k,d);
 
     // Module arguments
@@ -2094,6 +2573,18 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$3(clock,ka,da,kb,db,k,d);
     localparam  sat = 9'b111111;
 
     // Stub signals
+    reg  [8:0] k1$d;
+    wire  [8:0] k1$q;
+    reg  k1$clock;
+    reg  [31:0] big1$d;
+    wire  [31:0] big1$q;
+    reg  big1$clock;
+    reg  [31:0] small1$d;
+    wire  [31:0] small1$q;
+    reg  small1$clock;
+    reg  [8:0] sh1$d;
+    wire  [8:0] sh1$q;
+    reg  sh1$clock;
     reg  [8:0] k_r$d;
     wire  [8:0] k_r$q;
     reg  k_r$clock;
@@ -2105,9 +2596,28 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$3(clock,ka,da,kb,db,k,d);
     reg  [8:0] sat_s;
     reg  b_grows;
     reg  [8:0] dk;
-    reg  [8:0] sh;
 
     // Sub module instances
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$3$k1 k1(
+        .d(k1$d),
+        .q(k1$q),
+        .clock(k1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$3$big1 big1(
+        .d(big1$d),
+        .q(big1$q),
+        .clock(big1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$3$small1 small1(
+        .d(small1$d),
+        .q(small1$q),
+        .clock(small1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$3$sh1 sh1(
+        .d(sh1$d),
+        .q(sh1$q),
+        .clock(sh1$clock)
+    );
     smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$3$k_r k_r(
         .d(k_r$d),
         .q(k_r$q),
@@ -2121,8 +2631,16 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$3(clock,ka,da,kb,db,k,d);
 
     // Update code
     always @(*) begin
+        k1$clock = clock;
+        big1$clock = clock;
+        small1$clock = clock;
+        sh1$clock = clock;
         k_r$clock = clock;
         d_r$clock = clock;
+        k1$d = k1$q;
+        big1$d = big1$q;
+        small1$d = small1$q;
+        sh1$d = sh1$q;
         k_r$d = k_r$q;
         d_r$d = d_r$q;
         b_grows = kb < ka;
@@ -2134,32 +2652,57 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$3(clock,ka,da,kb,db,k,d);
         end
         sat_s = sat;
         if (dk > sat_s) begin
-            sh = sat;
+            sh1$d = sat;
         end
         else begin
-            sh = dk;
+            sh1$d = dk;
         end
         if (da == 32'h0) begin
-            k_r$d = kb;
-            d_r$d = db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = 32'h0;
         end
         else if (db == 32'h0) begin
-            k_r$d = ka;
-            d_r$d = da;
+            k1$d = ka;
+            big1$d = da;
+            small1$d = 32'h0;
         end
         else if (b_grows) begin
-            k_r$d = kb;
-            d_r$d = (da >> sh) + db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = da;
         end
         else begin
-            k_r$d = ka;
-            d_r$d = da + (db >> sh);
+            k1$d = ka;
+            big1$d = da;
+            small1$d = db;
         end
+        k_r$d = k1$q;
+        d_r$d = big1$q + (small1$q >> sh1$q);
         k = k_r$q;
         d = d_r$q;
     end
 
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$3
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$3$big1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$3$big1
 
 
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$3$d_r(d,q,clock);
@@ -2181,6 +2724,25 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$3$d_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$3$d_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$3$k1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$3$k1
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$3$k_r(d,q,clock);
 
     // Module arguments
@@ -2200,6 +2762,44 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$3$k_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$3$k_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$3$sh1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$3$sh1
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$3$small1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$3$small1
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$4(clock,ka,da,kb,db,k,d);
 
     // Module arguments
@@ -2215,6 +2815,18 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$4(clock,ka,da,kb,db,k,d);
     localparam  sat = 9'b111111;
 
     // Stub signals
+    reg  [8:0] k1$d;
+    wire  [8:0] k1$q;
+    reg  k1$clock;
+    reg  [31:0] big1$d;
+    wire  [31:0] big1$q;
+    reg  big1$clock;
+    reg  [31:0] small1$d;
+    wire  [31:0] small1$q;
+    reg  small1$clock;
+    reg  [8:0] sh1$d;
+    wire  [8:0] sh1$q;
+    reg  sh1$clock;
     reg  [8:0] k_r$d;
     wire  [8:0] k_r$q;
     reg  k_r$clock;
@@ -2226,9 +2838,28 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$4(clock,ka,da,kb,db,k,d);
     reg  [8:0] sat_s;
     reg  b_grows;
     reg  [8:0] dk;
-    reg  [8:0] sh;
 
     // Sub module instances
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$4$k1 k1(
+        .d(k1$d),
+        .q(k1$q),
+        .clock(k1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$4$big1 big1(
+        .d(big1$d),
+        .q(big1$q),
+        .clock(big1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$4$small1 small1(
+        .d(small1$d),
+        .q(small1$q),
+        .clock(small1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$4$sh1 sh1(
+        .d(sh1$d),
+        .q(sh1$q),
+        .clock(sh1$clock)
+    );
     smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$4$k_r k_r(
         .d(k_r$d),
         .q(k_r$q),
@@ -2242,8 +2873,16 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$4(clock,ka,da,kb,db,k,d);
 
     // Update code
     always @(*) begin
+        k1$clock = clock;
+        big1$clock = clock;
+        small1$clock = clock;
+        sh1$clock = clock;
         k_r$clock = clock;
         d_r$clock = clock;
+        k1$d = k1$q;
+        big1$d = big1$q;
+        small1$d = small1$q;
+        sh1$d = sh1$q;
         k_r$d = k_r$q;
         d_r$d = d_r$q;
         b_grows = kb < ka;
@@ -2255,32 +2894,57 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$4(clock,ka,da,kb,db,k,d);
         end
         sat_s = sat;
         if (dk > sat_s) begin
-            sh = sat;
+            sh1$d = sat;
         end
         else begin
-            sh = dk;
+            sh1$d = dk;
         end
         if (da == 32'h0) begin
-            k_r$d = kb;
-            d_r$d = db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = 32'h0;
         end
         else if (db == 32'h0) begin
-            k_r$d = ka;
-            d_r$d = da;
+            k1$d = ka;
+            big1$d = da;
+            small1$d = 32'h0;
         end
         else if (b_grows) begin
-            k_r$d = kb;
-            d_r$d = (da >> sh) + db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = da;
         end
         else begin
-            k_r$d = ka;
-            d_r$d = da + (db >> sh);
+            k1$d = ka;
+            big1$d = da;
+            small1$d = db;
         end
+        k_r$d = k1$q;
+        d_r$d = big1$q + (small1$q >> sh1$q);
         k = k_r$q;
         d = d_r$q;
     end
 
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$4
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$4$big1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$4$big1
 
 
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$4$d_r(d,q,clock);
@@ -2302,6 +2966,25 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$4$d_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$4$d_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$4$k1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$4$k1
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$4$k_r(d,q,clock);
 
     // Module arguments
@@ -2321,6 +3004,44 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$4$k_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$4$k_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$4$sh1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$4$sh1
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$4$small1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$4$small1
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$5(clock,ka,da,kb,db,k,d);
 
     // Module arguments
@@ -2336,6 +3057,18 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$5(clock,ka,da,kb,db,k,d);
     localparam  sat = 9'b111111;
 
     // Stub signals
+    reg  [8:0] k1$d;
+    wire  [8:0] k1$q;
+    reg  k1$clock;
+    reg  [31:0] big1$d;
+    wire  [31:0] big1$q;
+    reg  big1$clock;
+    reg  [31:0] small1$d;
+    wire  [31:0] small1$q;
+    reg  small1$clock;
+    reg  [8:0] sh1$d;
+    wire  [8:0] sh1$q;
+    reg  sh1$clock;
     reg  [8:0] k_r$d;
     wire  [8:0] k_r$q;
     reg  k_r$clock;
@@ -2347,9 +3080,28 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$5(clock,ka,da,kb,db,k,d);
     reg  [8:0] sat_s;
     reg  b_grows;
     reg  [8:0] dk;
-    reg  [8:0] sh;
 
     // Sub module instances
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$5$k1 k1(
+        .d(k1$d),
+        .q(k1$q),
+        .clock(k1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$5$big1 big1(
+        .d(big1$d),
+        .q(big1$q),
+        .clock(big1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$5$small1 small1(
+        .d(small1$d),
+        .q(small1$q),
+        .clock(small1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$5$sh1 sh1(
+        .d(sh1$d),
+        .q(sh1$q),
+        .clock(sh1$clock)
+    );
     smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$5$k_r k_r(
         .d(k_r$d),
         .q(k_r$q),
@@ -2363,8 +3115,16 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$5(clock,ka,da,kb,db,k,d);
 
     // Update code
     always @(*) begin
+        k1$clock = clock;
+        big1$clock = clock;
+        small1$clock = clock;
+        sh1$clock = clock;
         k_r$clock = clock;
         d_r$clock = clock;
+        k1$d = k1$q;
+        big1$d = big1$q;
+        small1$d = small1$q;
+        sh1$d = sh1$q;
         k_r$d = k_r$q;
         d_r$d = d_r$q;
         b_grows = kb < ka;
@@ -2376,32 +3136,57 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$5(clock,ka,da,kb,db,k,d);
         end
         sat_s = sat;
         if (dk > sat_s) begin
-            sh = sat;
+            sh1$d = sat;
         end
         else begin
-            sh = dk;
+            sh1$d = dk;
         end
         if (da == 32'h0) begin
-            k_r$d = kb;
-            d_r$d = db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = 32'h0;
         end
         else if (db == 32'h0) begin
-            k_r$d = ka;
-            d_r$d = da;
+            k1$d = ka;
+            big1$d = da;
+            small1$d = 32'h0;
         end
         else if (b_grows) begin
-            k_r$d = kb;
-            d_r$d = (da >> sh) + db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = da;
         end
         else begin
-            k_r$d = ka;
-            d_r$d = da + (db >> sh);
+            k1$d = ka;
+            big1$d = da;
+            small1$d = db;
         end
+        k_r$d = k1$q;
+        d_r$d = big1$q + (small1$q >> sh1$q);
         k = k_r$q;
         d = d_r$q;
     end
 
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$5
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$5$big1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$5$big1
 
 
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$5$d_r(d,q,clock);
@@ -2423,6 +3208,25 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$5$d_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$5$d_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$5$k1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$5$k1
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$5$k_r(d,q,clock);
 
     // Module arguments
@@ -2442,6 +3246,44 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$5$k_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$5$k_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$5$sh1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$5$sh1
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$5$small1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$5$small1
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$6(clock,ka,da,kb,db,k,d);
 
     // Module arguments
@@ -2457,6 +3299,18 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$6(clock,ka,da,kb,db,k,d);
     localparam  sat = 9'b111111;
 
     // Stub signals
+    reg  [8:0] k1$d;
+    wire  [8:0] k1$q;
+    reg  k1$clock;
+    reg  [31:0] big1$d;
+    wire  [31:0] big1$q;
+    reg  big1$clock;
+    reg  [31:0] small1$d;
+    wire  [31:0] small1$q;
+    reg  small1$clock;
+    reg  [8:0] sh1$d;
+    wire  [8:0] sh1$q;
+    reg  sh1$clock;
     reg  [8:0] k_r$d;
     wire  [8:0] k_r$q;
     reg  k_r$clock;
@@ -2468,9 +3322,28 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$6(clock,ka,da,kb,db,k,d);
     reg  [8:0] sat_s;
     reg  b_grows;
     reg  [8:0] dk;
-    reg  [8:0] sh;
 
     // Sub module instances
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$6$k1 k1(
+        .d(k1$d),
+        .q(k1$q),
+        .clock(k1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$6$big1 big1(
+        .d(big1$d),
+        .q(big1$q),
+        .clock(big1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$6$small1 small1(
+        .d(small1$d),
+        .q(small1$q),
+        .clock(small1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$6$sh1 sh1(
+        .d(sh1$d),
+        .q(sh1$q),
+        .clock(sh1$clock)
+    );
     smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$6$k_r k_r(
         .d(k_r$d),
         .q(k_r$q),
@@ -2484,8 +3357,16 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$6(clock,ka,da,kb,db,k,d);
 
     // Update code
     always @(*) begin
+        k1$clock = clock;
+        big1$clock = clock;
+        small1$clock = clock;
+        sh1$clock = clock;
         k_r$clock = clock;
         d_r$clock = clock;
+        k1$d = k1$q;
+        big1$d = big1$q;
+        small1$d = small1$q;
+        sh1$d = sh1$q;
         k_r$d = k_r$q;
         d_r$d = d_r$q;
         b_grows = kb < ka;
@@ -2497,32 +3378,57 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$6(clock,ka,da,kb,db,k,d);
         end
         sat_s = sat;
         if (dk > sat_s) begin
-            sh = sat;
+            sh1$d = sat;
         end
         else begin
-            sh = dk;
+            sh1$d = dk;
         end
         if (da == 32'h0) begin
-            k_r$d = kb;
-            d_r$d = db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = 32'h0;
         end
         else if (db == 32'h0) begin
-            k_r$d = ka;
-            d_r$d = da;
+            k1$d = ka;
+            big1$d = da;
+            small1$d = 32'h0;
         end
         else if (b_grows) begin
-            k_r$d = kb;
-            d_r$d = (da >> sh) + db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = da;
         end
         else begin
-            k_r$d = ka;
-            d_r$d = da + (db >> sh);
+            k1$d = ka;
+            big1$d = da;
+            small1$d = db;
         end
+        k_r$d = k1$q;
+        d_r$d = big1$q + (small1$q >> sh1$q);
         k = k_r$q;
         d = d_r$q;
     end
 
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$6
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$6$big1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$6$big1
 
 
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$6$d_r(d,q,clock);
@@ -2544,6 +3450,25 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$6$d_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$6$d_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$6$k1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$6$k1
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$6$k_r(d,q,clock);
 
     // Module arguments
@@ -2563,6 +3488,44 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$6$k_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$6$k_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$6$sh1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$6$sh1
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$6$small1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$6$small1
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$7(clock,ka,da,kb,db,k,d);
 
     // Module arguments
@@ -2578,6 +3541,18 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$7(clock,ka,da,kb,db,k,d);
     localparam  sat = 9'b111111;
 
     // Stub signals
+    reg  [8:0] k1$d;
+    wire  [8:0] k1$q;
+    reg  k1$clock;
+    reg  [31:0] big1$d;
+    wire  [31:0] big1$q;
+    reg  big1$clock;
+    reg  [31:0] small1$d;
+    wire  [31:0] small1$q;
+    reg  small1$clock;
+    reg  [8:0] sh1$d;
+    wire  [8:0] sh1$q;
+    reg  sh1$clock;
     reg  [8:0] k_r$d;
     wire  [8:0] k_r$q;
     reg  k_r$clock;
@@ -2589,9 +3564,28 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$7(clock,ka,da,kb,db,k,d);
     reg  [8:0] sat_s;
     reg  b_grows;
     reg  [8:0] dk;
-    reg  [8:0] sh;
 
     // Sub module instances
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$7$k1 k1(
+        .d(k1$d),
+        .q(k1$q),
+        .clock(k1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$7$big1 big1(
+        .d(big1$d),
+        .q(big1$q),
+        .clock(big1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$7$small1 small1(
+        .d(small1$d),
+        .q(small1$q),
+        .clock(small1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$7$sh1 sh1(
+        .d(sh1$d),
+        .q(sh1$q),
+        .clock(sh1$clock)
+    );
     smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$7$k_r k_r(
         .d(k_r$d),
         .q(k_r$q),
@@ -2605,8 +3599,16 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$7(clock,ka,da,kb,db,k,d);
 
     // Update code
     always @(*) begin
+        k1$clock = clock;
+        big1$clock = clock;
+        small1$clock = clock;
+        sh1$clock = clock;
         k_r$clock = clock;
         d_r$clock = clock;
+        k1$d = k1$q;
+        big1$d = big1$q;
+        small1$d = small1$q;
+        sh1$d = sh1$q;
         k_r$d = k_r$q;
         d_r$d = d_r$q;
         b_grows = kb < ka;
@@ -2618,32 +3620,57 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$7(clock,ka,da,kb,db,k,d);
         end
         sat_s = sat;
         if (dk > sat_s) begin
-            sh = sat;
+            sh1$d = sat;
         end
         else begin
-            sh = dk;
+            sh1$d = dk;
         end
         if (da == 32'h0) begin
-            k_r$d = kb;
-            d_r$d = db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = 32'h0;
         end
         else if (db == 32'h0) begin
-            k_r$d = ka;
-            d_r$d = da;
+            k1$d = ka;
+            big1$d = da;
+            small1$d = 32'h0;
         end
         else if (b_grows) begin
-            k_r$d = kb;
-            d_r$d = (da >> sh) + db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = da;
         end
         else begin
-            k_r$d = ka;
-            d_r$d = da + (db >> sh);
+            k1$d = ka;
+            big1$d = da;
+            small1$d = db;
         end
+        k_r$d = k1$q;
+        d_r$d = big1$q + (small1$q >> sh1$q);
         k = k_r$q;
         d = d_r$q;
     end
 
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$7
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$7$big1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$7$big1
 
 
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$7$d_r(d,q,clock);
@@ -2665,6 +3692,25 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$7$d_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$7$d_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$7$k1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$7$k1
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$7$k_r(d,q,clock);
 
     // Module arguments
@@ -2684,6 +3730,44 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$7$k_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$7$k_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$7$sh1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$7$sh1
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$7$small1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$7$small1
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$0(clock,ka,da,kb,db,k,d);
 
     // Module arguments
@@ -2699,6 +3783,18 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$0(clock,ka,da,kb,db,k,d);
     localparam  sat = 9'b111111;
 
     // Stub signals
+    reg  [8:0] k1$d;
+    wire  [8:0] k1$q;
+    reg  k1$clock;
+    reg  [31:0] big1$d;
+    wire  [31:0] big1$q;
+    reg  big1$clock;
+    reg  [31:0] small1$d;
+    wire  [31:0] small1$q;
+    reg  small1$clock;
+    reg  [8:0] sh1$d;
+    wire  [8:0] sh1$q;
+    reg  sh1$clock;
     reg  [8:0] k_r$d;
     wire  [8:0] k_r$q;
     reg  k_r$clock;
@@ -2710,9 +3806,28 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$0(clock,ka,da,kb,db,k,d);
     reg  [8:0] sat_s;
     reg  b_grows;
     reg  [8:0] dk;
-    reg  [8:0] sh;
 
     // Sub module instances
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$0$k1 k1(
+        .d(k1$d),
+        .q(k1$q),
+        .clock(k1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$0$big1 big1(
+        .d(big1$d),
+        .q(big1$q),
+        .clock(big1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$0$small1 small1(
+        .d(small1$d),
+        .q(small1$q),
+        .clock(small1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$0$sh1 sh1(
+        .d(sh1$d),
+        .q(sh1$q),
+        .clock(sh1$clock)
+    );
     smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$0$k_r k_r(
         .d(k_r$d),
         .q(k_r$q),
@@ -2726,8 +3841,16 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$0(clock,ka,da,kb,db,k,d);
 
     // Update code
     always @(*) begin
+        k1$clock = clock;
+        big1$clock = clock;
+        small1$clock = clock;
+        sh1$clock = clock;
         k_r$clock = clock;
         d_r$clock = clock;
+        k1$d = k1$q;
+        big1$d = big1$q;
+        small1$d = small1$q;
+        sh1$d = sh1$q;
         k_r$d = k_r$q;
         d_r$d = d_r$q;
         b_grows = kb < ka;
@@ -2739,32 +3862,57 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$0(clock,ka,da,kb,db,k,d);
         end
         sat_s = sat;
         if (dk > sat_s) begin
-            sh = sat;
+            sh1$d = sat;
         end
         else begin
-            sh = dk;
+            sh1$d = dk;
         end
         if (da == 32'h0) begin
-            k_r$d = kb;
-            d_r$d = db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = 32'h0;
         end
         else if (db == 32'h0) begin
-            k_r$d = ka;
-            d_r$d = da;
+            k1$d = ka;
+            big1$d = da;
+            small1$d = 32'h0;
         end
         else if (b_grows) begin
-            k_r$d = kb;
-            d_r$d = (da >> sh) + db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = da;
         end
         else begin
-            k_r$d = ka;
-            d_r$d = da + (db >> sh);
+            k1$d = ka;
+            big1$d = da;
+            small1$d = db;
         end
+        k_r$d = k1$q;
+        d_r$d = big1$q + (small1$q >> sh1$q);
         k = k_r$q;
         d = d_r$q;
     end
 
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$0
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$0$big1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$0$big1
 
 
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$0$d_r(d,q,clock);
@@ -2786,6 +3934,25 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$0$d_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$0$d_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$0$k1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$0$k1
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$0$k_r(d,q,clock);
 
     // Module arguments
@@ -2805,6 +3972,44 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$0$k_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$0$k_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$0$sh1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$0$sh1
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$0$small1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$0$small1
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$1(clock,ka,da,kb,db,k,d);
 
     // Module arguments
@@ -2820,6 +4025,18 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$1(clock,ka,da,kb,db,k,d);
     localparam  sat = 9'b111111;
 
     // Stub signals
+    reg  [8:0] k1$d;
+    wire  [8:0] k1$q;
+    reg  k1$clock;
+    reg  [31:0] big1$d;
+    wire  [31:0] big1$q;
+    reg  big1$clock;
+    reg  [31:0] small1$d;
+    wire  [31:0] small1$q;
+    reg  small1$clock;
+    reg  [8:0] sh1$d;
+    wire  [8:0] sh1$q;
+    reg  sh1$clock;
     reg  [8:0] k_r$d;
     wire  [8:0] k_r$q;
     reg  k_r$clock;
@@ -2831,9 +4048,28 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$1(clock,ka,da,kb,db,k,d);
     reg  [8:0] sat_s;
     reg  b_grows;
     reg  [8:0] dk;
-    reg  [8:0] sh;
 
     // Sub module instances
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$1$k1 k1(
+        .d(k1$d),
+        .q(k1$q),
+        .clock(k1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$1$big1 big1(
+        .d(big1$d),
+        .q(big1$q),
+        .clock(big1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$1$small1 small1(
+        .d(small1$d),
+        .q(small1$q),
+        .clock(small1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$1$sh1 sh1(
+        .d(sh1$d),
+        .q(sh1$q),
+        .clock(sh1$clock)
+    );
     smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$1$k_r k_r(
         .d(k_r$d),
         .q(k_r$q),
@@ -2847,8 +4083,16 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$1(clock,ka,da,kb,db,k,d);
 
     // Update code
     always @(*) begin
+        k1$clock = clock;
+        big1$clock = clock;
+        small1$clock = clock;
+        sh1$clock = clock;
         k_r$clock = clock;
         d_r$clock = clock;
+        k1$d = k1$q;
+        big1$d = big1$q;
+        small1$d = small1$q;
+        sh1$d = sh1$q;
         k_r$d = k_r$q;
         d_r$d = d_r$q;
         b_grows = kb < ka;
@@ -2860,32 +4104,57 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$1(clock,ka,da,kb,db,k,d);
         end
         sat_s = sat;
         if (dk > sat_s) begin
-            sh = sat;
+            sh1$d = sat;
         end
         else begin
-            sh = dk;
+            sh1$d = dk;
         end
         if (da == 32'h0) begin
-            k_r$d = kb;
-            d_r$d = db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = 32'h0;
         end
         else if (db == 32'h0) begin
-            k_r$d = ka;
-            d_r$d = da;
+            k1$d = ka;
+            big1$d = da;
+            small1$d = 32'h0;
         end
         else if (b_grows) begin
-            k_r$d = kb;
-            d_r$d = (da >> sh) + db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = da;
         end
         else begin
-            k_r$d = ka;
-            d_r$d = da + (db >> sh);
+            k1$d = ka;
+            big1$d = da;
+            small1$d = db;
         end
+        k_r$d = k1$q;
+        d_r$d = big1$q + (small1$q >> sh1$q);
         k = k_r$q;
         d = d_r$q;
     end
 
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$1
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$1$big1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$1$big1
 
 
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$1$d_r(d,q,clock);
@@ -2907,6 +4176,25 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$1$d_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$1$d_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$1$k1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$1$k1
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$1$k_r(d,q,clock);
 
     // Module arguments
@@ -2926,6 +4214,44 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$1$k_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$1$k_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$1$sh1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$1$sh1
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$1$small1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$1$small1
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$2(clock,ka,da,kb,db,k,d);
 
     // Module arguments
@@ -2941,6 +4267,18 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$2(clock,ka,da,kb,db,k,d);
     localparam  sat = 9'b111111;
 
     // Stub signals
+    reg  [8:0] k1$d;
+    wire  [8:0] k1$q;
+    reg  k1$clock;
+    reg  [31:0] big1$d;
+    wire  [31:0] big1$q;
+    reg  big1$clock;
+    reg  [31:0] small1$d;
+    wire  [31:0] small1$q;
+    reg  small1$clock;
+    reg  [8:0] sh1$d;
+    wire  [8:0] sh1$q;
+    reg  sh1$clock;
     reg  [8:0] k_r$d;
     wire  [8:0] k_r$q;
     reg  k_r$clock;
@@ -2952,9 +4290,28 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$2(clock,ka,da,kb,db,k,d);
     reg  [8:0] sat_s;
     reg  b_grows;
     reg  [8:0] dk;
-    reg  [8:0] sh;
 
     // Sub module instances
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$2$k1 k1(
+        .d(k1$d),
+        .q(k1$q),
+        .clock(k1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$2$big1 big1(
+        .d(big1$d),
+        .q(big1$q),
+        .clock(big1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$2$small1 small1(
+        .d(small1$d),
+        .q(small1$q),
+        .clock(small1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$2$sh1 sh1(
+        .d(sh1$d),
+        .q(sh1$q),
+        .clock(sh1$clock)
+    );
     smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$2$k_r k_r(
         .d(k_r$d),
         .q(k_r$q),
@@ -2968,8 +4325,16 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$2(clock,ka,da,kb,db,k,d);
 
     // Update code
     always @(*) begin
+        k1$clock = clock;
+        big1$clock = clock;
+        small1$clock = clock;
+        sh1$clock = clock;
         k_r$clock = clock;
         d_r$clock = clock;
+        k1$d = k1$q;
+        big1$d = big1$q;
+        small1$d = small1$q;
+        sh1$d = sh1$q;
         k_r$d = k_r$q;
         d_r$d = d_r$q;
         b_grows = kb < ka;
@@ -2981,32 +4346,57 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$2(clock,ka,da,kb,db,k,d);
         end
         sat_s = sat;
         if (dk > sat_s) begin
-            sh = sat;
+            sh1$d = sat;
         end
         else begin
-            sh = dk;
+            sh1$d = dk;
         end
         if (da == 32'h0) begin
-            k_r$d = kb;
-            d_r$d = db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = 32'h0;
         end
         else if (db == 32'h0) begin
-            k_r$d = ka;
-            d_r$d = da;
+            k1$d = ka;
+            big1$d = da;
+            small1$d = 32'h0;
         end
         else if (b_grows) begin
-            k_r$d = kb;
-            d_r$d = (da >> sh) + db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = da;
         end
         else begin
-            k_r$d = ka;
-            d_r$d = da + (db >> sh);
+            k1$d = ka;
+            big1$d = da;
+            small1$d = db;
         end
+        k_r$d = k1$q;
+        d_r$d = big1$q + (small1$q >> sh1$q);
         k = k_r$q;
         d = d_r$q;
     end
 
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$2
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$2$big1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$2$big1
 
 
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$2$d_r(d,q,clock);
@@ -3028,6 +4418,25 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$2$d_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$2$d_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$2$k1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$2$k1
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$2$k_r(d,q,clock);
 
     // Module arguments
@@ -3047,6 +4456,44 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$2$k_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$2$k_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$2$sh1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$2$sh1
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$2$small1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$2$small1
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$3(clock,ka,da,kb,db,k,d);
 
     // Module arguments
@@ -3062,6 +4509,18 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$3(clock,ka,da,kb,db,k,d);
     localparam  sat = 9'b111111;
 
     // Stub signals
+    reg  [8:0] k1$d;
+    wire  [8:0] k1$q;
+    reg  k1$clock;
+    reg  [31:0] big1$d;
+    wire  [31:0] big1$q;
+    reg  big1$clock;
+    reg  [31:0] small1$d;
+    wire  [31:0] small1$q;
+    reg  small1$clock;
+    reg  [8:0] sh1$d;
+    wire  [8:0] sh1$q;
+    reg  sh1$clock;
     reg  [8:0] k_r$d;
     wire  [8:0] k_r$q;
     reg  k_r$clock;
@@ -3073,9 +4532,28 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$3(clock,ka,da,kb,db,k,d);
     reg  [8:0] sat_s;
     reg  b_grows;
     reg  [8:0] dk;
-    reg  [8:0] sh;
 
     // Sub module instances
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$3$k1 k1(
+        .d(k1$d),
+        .q(k1$q),
+        .clock(k1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$3$big1 big1(
+        .d(big1$d),
+        .q(big1$q),
+        .clock(big1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$3$small1 small1(
+        .d(small1$d),
+        .q(small1$q),
+        .clock(small1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$3$sh1 sh1(
+        .d(sh1$d),
+        .q(sh1$q),
+        .clock(sh1$clock)
+    );
     smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$3$k_r k_r(
         .d(k_r$d),
         .q(k_r$q),
@@ -3089,8 +4567,16 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$3(clock,ka,da,kb,db,k,d);
 
     // Update code
     always @(*) begin
+        k1$clock = clock;
+        big1$clock = clock;
+        small1$clock = clock;
+        sh1$clock = clock;
         k_r$clock = clock;
         d_r$clock = clock;
+        k1$d = k1$q;
+        big1$d = big1$q;
+        small1$d = small1$q;
+        sh1$d = sh1$q;
         k_r$d = k_r$q;
         d_r$d = d_r$q;
         b_grows = kb < ka;
@@ -3102,32 +4588,57 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$3(clock,ka,da,kb,db,k,d);
         end
         sat_s = sat;
         if (dk > sat_s) begin
-            sh = sat;
+            sh1$d = sat;
         end
         else begin
-            sh = dk;
+            sh1$d = dk;
         end
         if (da == 32'h0) begin
-            k_r$d = kb;
-            d_r$d = db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = 32'h0;
         end
         else if (db == 32'h0) begin
-            k_r$d = ka;
-            d_r$d = da;
+            k1$d = ka;
+            big1$d = da;
+            small1$d = 32'h0;
         end
         else if (b_grows) begin
-            k_r$d = kb;
-            d_r$d = (da >> sh) + db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = da;
         end
         else begin
-            k_r$d = ka;
-            d_r$d = da + (db >> sh);
+            k1$d = ka;
+            big1$d = da;
+            small1$d = db;
         end
+        k_r$d = k1$q;
+        d_r$d = big1$q + (small1$q >> sh1$q);
         k = k_r$q;
         d = d_r$q;
     end
 
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$3
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$3$big1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$3$big1
 
 
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$3$d_r(d,q,clock);
@@ -3149,6 +4660,25 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$3$d_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$3$d_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$3$k1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$3$k1
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$3$k_r(d,q,clock);
 
     // Module arguments
@@ -3168,6 +4698,44 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$3$k_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$3$k_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$3$sh1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$3$sh1
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$3$small1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$3$small1
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$0(clock,ka,da,kb,db,k,d);
 
     // Module arguments
@@ -3183,6 +4751,18 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$0(clock,ka,da,kb,db,k,d);
     localparam  sat = 9'b111111;
 
     // Stub signals
+    reg  [8:0] k1$d;
+    wire  [8:0] k1$q;
+    reg  k1$clock;
+    reg  [31:0] big1$d;
+    wire  [31:0] big1$q;
+    reg  big1$clock;
+    reg  [31:0] small1$d;
+    wire  [31:0] small1$q;
+    reg  small1$clock;
+    reg  [8:0] sh1$d;
+    wire  [8:0] sh1$q;
+    reg  sh1$clock;
     reg  [8:0] k_r$d;
     wire  [8:0] k_r$q;
     reg  k_r$clock;
@@ -3194,9 +4774,28 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$0(clock,ka,da,kb,db,k,d);
     reg  [8:0] sat_s;
     reg  b_grows;
     reg  [8:0] dk;
-    reg  [8:0] sh;
 
     // Sub module instances
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$0$k1 k1(
+        .d(k1$d),
+        .q(k1$q),
+        .clock(k1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$0$big1 big1(
+        .d(big1$d),
+        .q(big1$q),
+        .clock(big1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$0$small1 small1(
+        .d(small1$d),
+        .q(small1$q),
+        .clock(small1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$0$sh1 sh1(
+        .d(sh1$d),
+        .q(sh1$q),
+        .clock(sh1$clock)
+    );
     smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$0$k_r k_r(
         .d(k_r$d),
         .q(k_r$q),
@@ -3210,8 +4809,16 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$0(clock,ka,da,kb,db,k,d);
 
     // Update code
     always @(*) begin
+        k1$clock = clock;
+        big1$clock = clock;
+        small1$clock = clock;
+        sh1$clock = clock;
         k_r$clock = clock;
         d_r$clock = clock;
+        k1$d = k1$q;
+        big1$d = big1$q;
+        small1$d = small1$q;
+        sh1$d = sh1$q;
         k_r$d = k_r$q;
         d_r$d = d_r$q;
         b_grows = kb < ka;
@@ -3223,32 +4830,57 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$0(clock,ka,da,kb,db,k,d);
         end
         sat_s = sat;
         if (dk > sat_s) begin
-            sh = sat;
+            sh1$d = sat;
         end
         else begin
-            sh = dk;
+            sh1$d = dk;
         end
         if (da == 32'h0) begin
-            k_r$d = kb;
-            d_r$d = db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = 32'h0;
         end
         else if (db == 32'h0) begin
-            k_r$d = ka;
-            d_r$d = da;
+            k1$d = ka;
+            big1$d = da;
+            small1$d = 32'h0;
         end
         else if (b_grows) begin
-            k_r$d = kb;
-            d_r$d = (da >> sh) + db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = da;
         end
         else begin
-            k_r$d = ka;
-            d_r$d = da + (db >> sh);
+            k1$d = ka;
+            big1$d = da;
+            small1$d = db;
         end
+        k_r$d = k1$q;
+        d_r$d = big1$q + (small1$q >> sh1$q);
         k = k_r$q;
         d = d_r$q;
     end
 
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$0
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$0$big1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$0$big1
 
 
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$0$d_r(d,q,clock);
@@ -3270,6 +4902,25 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$0$d_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$0$d_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$0$k1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$0$k1
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$0$k_r(d,q,clock);
 
     // Module arguments
@@ -3289,6 +4940,44 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$0$k_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$0$k_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$0$sh1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$0$sh1
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$0$small1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$0$small1
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$1(clock,ka,da,kb,db,k,d);
 
     // Module arguments
@@ -3304,6 +4993,18 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$1(clock,ka,da,kb,db,k,d);
     localparam  sat = 9'b111111;
 
     // Stub signals
+    reg  [8:0] k1$d;
+    wire  [8:0] k1$q;
+    reg  k1$clock;
+    reg  [31:0] big1$d;
+    wire  [31:0] big1$q;
+    reg  big1$clock;
+    reg  [31:0] small1$d;
+    wire  [31:0] small1$q;
+    reg  small1$clock;
+    reg  [8:0] sh1$d;
+    wire  [8:0] sh1$q;
+    reg  sh1$clock;
     reg  [8:0] k_r$d;
     wire  [8:0] k_r$q;
     reg  k_r$clock;
@@ -3315,9 +5016,28 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$1(clock,ka,da,kb,db,k,d);
     reg  [8:0] sat_s;
     reg  b_grows;
     reg  [8:0] dk;
-    reg  [8:0] sh;
 
     // Sub module instances
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$1$k1 k1(
+        .d(k1$d),
+        .q(k1$q),
+        .clock(k1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$1$big1 big1(
+        .d(big1$d),
+        .q(big1$q),
+        .clock(big1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$1$small1 small1(
+        .d(small1$d),
+        .q(small1$q),
+        .clock(small1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$1$sh1 sh1(
+        .d(sh1$d),
+        .q(sh1$q),
+        .clock(sh1$clock)
+    );
     smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$1$k_r k_r(
         .d(k_r$d),
         .q(k_r$q),
@@ -3331,8 +5051,16 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$1(clock,ka,da,kb,db,k,d);
 
     // Update code
     always @(*) begin
+        k1$clock = clock;
+        big1$clock = clock;
+        small1$clock = clock;
+        sh1$clock = clock;
         k_r$clock = clock;
         d_r$clock = clock;
+        k1$d = k1$q;
+        big1$d = big1$q;
+        small1$d = small1$q;
+        sh1$d = sh1$q;
         k_r$d = k_r$q;
         d_r$d = d_r$q;
         b_grows = kb < ka;
@@ -3344,32 +5072,57 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$1(clock,ka,da,kb,db,k,d);
         end
         sat_s = sat;
         if (dk > sat_s) begin
-            sh = sat;
+            sh1$d = sat;
         end
         else begin
-            sh = dk;
+            sh1$d = dk;
         end
         if (da == 32'h0) begin
-            k_r$d = kb;
-            d_r$d = db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = 32'h0;
         end
         else if (db == 32'h0) begin
-            k_r$d = ka;
-            d_r$d = da;
+            k1$d = ka;
+            big1$d = da;
+            small1$d = 32'h0;
         end
         else if (b_grows) begin
-            k_r$d = kb;
-            d_r$d = (da >> sh) + db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = da;
         end
         else begin
-            k_r$d = ka;
-            d_r$d = da + (db >> sh);
+            k1$d = ka;
+            big1$d = da;
+            small1$d = db;
         end
+        k_r$d = k1$q;
+        d_r$d = big1$q + (small1$q >> sh1$q);
         k = k_r$q;
         d = d_r$q;
     end
 
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$1
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$1$big1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$1$big1
 
 
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$1$d_r(d,q,clock);
@@ -3391,6 +5144,25 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$1$d_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$1$d_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$1$k1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$1$k1
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$1$k_r(d,q,clock);
 
     // Module arguments
@@ -3410,6 +5182,44 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$1$k_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$1$k_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$1$sh1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$1$sh1
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$1$small1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$1$small1
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l4$0(clock,ka,da,kb,db,k,d);
 
     // Module arguments
@@ -3425,6 +5235,18 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l4$0(clock,ka,da,kb,db,k,d);
     localparam  sat = 9'b111111;
 
     // Stub signals
+    reg  [8:0] k1$d;
+    wire  [8:0] k1$q;
+    reg  k1$clock;
+    reg  [31:0] big1$d;
+    wire  [31:0] big1$q;
+    reg  big1$clock;
+    reg  [31:0] small1$d;
+    wire  [31:0] small1$q;
+    reg  small1$clock;
+    reg  [8:0] sh1$d;
+    wire  [8:0] sh1$q;
+    reg  sh1$clock;
     reg  [8:0] k_r$d;
     wire  [8:0] k_r$q;
     reg  k_r$clock;
@@ -3436,9 +5258,28 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l4$0(clock,ka,da,kb,db,k,d);
     reg  [8:0] sat_s;
     reg  b_grows;
     reg  [8:0] dk;
-    reg  [8:0] sh;
 
     // Sub module instances
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l4$0$k1 k1(
+        .d(k1$d),
+        .q(k1$q),
+        .clock(k1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l4$0$big1 big1(
+        .d(big1$d),
+        .q(big1$q),
+        .clock(big1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l4$0$small1 small1(
+        .d(small1$d),
+        .q(small1$q),
+        .clock(small1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l4$0$sh1 sh1(
+        .d(sh1$d),
+        .q(sh1$q),
+        .clock(sh1$clock)
+    );
     smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l4$0$k_r k_r(
         .d(k_r$d),
         .q(k_r$q),
@@ -3452,8 +5293,16 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l4$0(clock,ka,da,kb,db,k,d);
 
     // Update code
     always @(*) begin
+        k1$clock = clock;
+        big1$clock = clock;
+        small1$clock = clock;
+        sh1$clock = clock;
         k_r$clock = clock;
         d_r$clock = clock;
+        k1$d = k1$q;
+        big1$d = big1$q;
+        small1$d = small1$q;
+        sh1$d = sh1$q;
         k_r$d = k_r$q;
         d_r$d = d_r$q;
         b_grows = kb < ka;
@@ -3465,32 +5314,57 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l4$0(clock,ka,da,kb,db,k,d);
         end
         sat_s = sat;
         if (dk > sat_s) begin
-            sh = sat;
+            sh1$d = sat;
         end
         else begin
-            sh = dk;
+            sh1$d = dk;
         end
         if (da == 32'h0) begin
-            k_r$d = kb;
-            d_r$d = db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = 32'h0;
         end
         else if (db == 32'h0) begin
-            k_r$d = ka;
-            d_r$d = da;
+            k1$d = ka;
+            big1$d = da;
+            small1$d = 32'h0;
         end
         else if (b_grows) begin
-            k_r$d = kb;
-            d_r$d = (da >> sh) + db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = da;
         end
         else begin
-            k_r$d = ka;
-            d_r$d = da + (db >> sh);
+            k1$d = ka;
+            big1$d = da;
+            small1$d = db;
         end
+        k_r$d = k1$q;
+        d_r$d = big1$q + (small1$q >> sh1$q);
         k = k_r$q;
         d = d_r$q;
     end
 
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l4$0
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l4$0$big1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l4$0$big1
 
 
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l4$0$d_r(d,q,clock);
@@ -3512,6 +5386,25 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l4$0$d_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l4$0$d_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l4$0$k1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l4$0$k1
+
+
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l4$0$k_r(d,q,clock);
 
     // Module arguments
@@ -3529,6 +5422,44 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l4$0$k_r(d,q,clock);
     end
 
 endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l4$0$k_r
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l4$0$sh1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l4$0$sh1
+
+
+module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l4$0$small1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l4$0$small1
 
 
 module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$lane$0(clock,reset,x,valid,first,last,masked,done_in,k_min,d,done);

@@ -623,6 +623,12 @@ module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1(clock,reset,xs,ms,valid,first,last
     reg  done_d$1$d;
     wire  done_d$1$q;
     reg  done_d$1$clock;
+    reg  done_d$2$d;
+    wire  done_d$2$q;
+    reg  done_d$2$clock;
+    reg  done_d$3$d;
+    wire  done_d$3$q;
+    reg  done_d$3$clock;
 
     // Sub module instances
     smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$xl$0 xl$0(
@@ -746,6 +752,16 @@ module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1(clock,reset,xs,ms,valid,first,last
         .q(done_d$1$q),
         .clock(done_d$1$clock)
     );
+    smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$done_d$2 done_d$2(
+        .d(done_d$2$d),
+        .q(done_d$2$q),
+        .clock(done_d$2$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$done_d$3 done_d$3(
+        .d(done_d$3$d),
+        .q(done_d$3$q),
+        .clock(done_d$3$clock)
+    );
 
     // Update code
     always @(*) begin
@@ -806,11 +822,15 @@ module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1(clock,reset,xs,ms,valid,first,last
         l2$0$db = l1$1$d;
         done_d$0$clock = clock;
         done_d$1$clock = clock;
+        done_d$2$clock = clock;
+        done_d$3$clock = clock;
         done_d$0$d = lane$3$done & ~reset;
         done_d$1$d = done_d$0$q & ~reset;
+        done_d$2$d = done_d$1$q & ~reset;
+        done_d$3$d = done_d$2$q & ~reset;
         k_min = l2$0$k;
         d = l2$0$d;
-        done = done_d$1$q;
+        done = done_d$3$q;
     end
 
 endmodule // smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1
@@ -854,6 +874,44 @@ module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$done_d$1(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$done_d$1
 
 
+module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$done_d$2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$done_d$2
+
+
+module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$done_d$3(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$done_d$3
+
+
 module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$0(clock,ka,da,kb,db,k,d);
 
     // Module arguments
@@ -869,6 +927,18 @@ module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$0(clock,ka,da,kb,db,k,d);
     localparam  sat = 9'b111111;
 
     // Stub signals
+    reg  [8:0] k1$d;
+    wire  [8:0] k1$q;
+    reg  k1$clock;
+    reg  [31:0] big1$d;
+    wire  [31:0] big1$q;
+    reg  big1$clock;
+    reg  [31:0] small1$d;
+    wire  [31:0] small1$q;
+    reg  small1$clock;
+    reg  [8:0] sh1$d;
+    wire  [8:0] sh1$q;
+    reg  sh1$clock;
     reg  [8:0] k_r$d;
     wire  [8:0] k_r$q;
     reg  k_r$clock;
@@ -880,9 +950,28 @@ module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$0(clock,ka,da,kb,db,k,d);
     reg  [8:0] sat_s;
     reg  b_grows;
     reg  [8:0] dk;
-    reg  [8:0] sh;
 
     // Sub module instances
+    smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$0$k1 k1(
+        .d(k1$d),
+        .q(k1$q),
+        .clock(k1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$0$big1 big1(
+        .d(big1$d),
+        .q(big1$q),
+        .clock(big1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$0$small1 small1(
+        .d(small1$d),
+        .q(small1$q),
+        .clock(small1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$0$sh1 sh1(
+        .d(sh1$d),
+        .q(sh1$q),
+        .clock(sh1$clock)
+    );
     smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$0$k_r k_r(
         .d(k_r$d),
         .q(k_r$q),
@@ -896,8 +985,16 @@ module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$0(clock,ka,da,kb,db,k,d);
 
     // Update code
     always @(*) begin
+        k1$clock = clock;
+        big1$clock = clock;
+        small1$clock = clock;
+        sh1$clock = clock;
         k_r$clock = clock;
         d_r$clock = clock;
+        k1$d = k1$q;
+        big1$d = big1$q;
+        small1$d = small1$q;
+        sh1$d = sh1$q;
         k_r$d = k_r$q;
         d_r$d = d_r$q;
         b_grows = kb < ka;
@@ -909,32 +1006,57 @@ module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$0(clock,ka,da,kb,db,k,d);
         end
         sat_s = sat;
         if (dk > sat_s) begin
-            sh = sat;
+            sh1$d = sat;
         end
         else begin
-            sh = dk;
+            sh1$d = dk;
         end
         if (da == 32'h0) begin
-            k_r$d = kb;
-            d_r$d = db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = 32'h0;
         end
         else if (db == 32'h0) begin
-            k_r$d = ka;
-            d_r$d = da;
+            k1$d = ka;
+            big1$d = da;
+            small1$d = 32'h0;
         end
         else if (b_grows) begin
-            k_r$d = kb;
-            d_r$d = (da >> sh) + db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = da;
         end
         else begin
-            k_r$d = ka;
-            d_r$d = da + (db >> sh);
+            k1$d = ka;
+            big1$d = da;
+            small1$d = db;
         end
+        k_r$d = k1$q;
+        d_r$d = big1$q + (small1$q >> sh1$q);
         k = k_r$q;
         d = d_r$q;
     end
 
 endmodule // smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$0
+
+
+module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$0$big1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$0$big1
 
 
 module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$0$d_r(d,q,clock);
@@ -956,6 +1078,25 @@ module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$0$d_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$0$d_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$0$k1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$0$k1
+
+
 module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$0$k_r(d,q,clock);
 
     // Module arguments
@@ -975,6 +1116,44 @@ module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$0$k_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$0$k_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$0$sh1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$0$sh1
+
+
+module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$0$small1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$0$small1
+
+
 module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$1(clock,ka,da,kb,db,k,d);
 
     // Module arguments
@@ -990,6 +1169,18 @@ module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$1(clock,ka,da,kb,db,k,d);
     localparam  sat = 9'b111111;
 
     // Stub signals
+    reg  [8:0] k1$d;
+    wire  [8:0] k1$q;
+    reg  k1$clock;
+    reg  [31:0] big1$d;
+    wire  [31:0] big1$q;
+    reg  big1$clock;
+    reg  [31:0] small1$d;
+    wire  [31:0] small1$q;
+    reg  small1$clock;
+    reg  [8:0] sh1$d;
+    wire  [8:0] sh1$q;
+    reg  sh1$clock;
     reg  [8:0] k_r$d;
     wire  [8:0] k_r$q;
     reg  k_r$clock;
@@ -1001,9 +1192,28 @@ module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$1(clock,ka,da,kb,db,k,d);
     reg  [8:0] sat_s;
     reg  b_grows;
     reg  [8:0] dk;
-    reg  [8:0] sh;
 
     // Sub module instances
+    smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$1$k1 k1(
+        .d(k1$d),
+        .q(k1$q),
+        .clock(k1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$1$big1 big1(
+        .d(big1$d),
+        .q(big1$q),
+        .clock(big1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$1$small1 small1(
+        .d(small1$d),
+        .q(small1$q),
+        .clock(small1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$1$sh1 sh1(
+        .d(sh1$d),
+        .q(sh1$q),
+        .clock(sh1$clock)
+    );
     smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$1$k_r k_r(
         .d(k_r$d),
         .q(k_r$q),
@@ -1017,8 +1227,16 @@ module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$1(clock,ka,da,kb,db,k,d);
 
     // Update code
     always @(*) begin
+        k1$clock = clock;
+        big1$clock = clock;
+        small1$clock = clock;
+        sh1$clock = clock;
         k_r$clock = clock;
         d_r$clock = clock;
+        k1$d = k1$q;
+        big1$d = big1$q;
+        small1$d = small1$q;
+        sh1$d = sh1$q;
         k_r$d = k_r$q;
         d_r$d = d_r$q;
         b_grows = kb < ka;
@@ -1030,32 +1248,57 @@ module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$1(clock,ka,da,kb,db,k,d);
         end
         sat_s = sat;
         if (dk > sat_s) begin
-            sh = sat;
+            sh1$d = sat;
         end
         else begin
-            sh = dk;
+            sh1$d = dk;
         end
         if (da == 32'h0) begin
-            k_r$d = kb;
-            d_r$d = db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = 32'h0;
         end
         else if (db == 32'h0) begin
-            k_r$d = ka;
-            d_r$d = da;
+            k1$d = ka;
+            big1$d = da;
+            small1$d = 32'h0;
         end
         else if (b_grows) begin
-            k_r$d = kb;
-            d_r$d = (da >> sh) + db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = da;
         end
         else begin
-            k_r$d = ka;
-            d_r$d = da + (db >> sh);
+            k1$d = ka;
+            big1$d = da;
+            small1$d = db;
         end
+        k_r$d = k1$q;
+        d_r$d = big1$q + (small1$q >> sh1$q);
         k = k_r$q;
         d = d_r$q;
     end
 
 endmodule // smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$1
+
+
+module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$1$big1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$1$big1
 
 
 module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$1$d_r(d,q,clock);
@@ -1077,6 +1320,25 @@ module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$1$d_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$1$d_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$1$k1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$1$k1
+
+
 module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$1$k_r(d,q,clock);
 
     // Module arguments
@@ -1096,6 +1358,44 @@ module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$1$k_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$1$k_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$1$sh1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$1$sh1
+
+
+module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$1$small1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$1$small1
+
+
 module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l2$0(clock,ka,da,kb,db,k,d);
 
     // Module arguments
@@ -1111,6 +1411,18 @@ module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l2$0(clock,ka,da,kb,db,k,d);
     localparam  sat = 9'b111111;
 
     // Stub signals
+    reg  [8:0] k1$d;
+    wire  [8:0] k1$q;
+    reg  k1$clock;
+    reg  [31:0] big1$d;
+    wire  [31:0] big1$q;
+    reg  big1$clock;
+    reg  [31:0] small1$d;
+    wire  [31:0] small1$q;
+    reg  small1$clock;
+    reg  [8:0] sh1$d;
+    wire  [8:0] sh1$q;
+    reg  sh1$clock;
     reg  [8:0] k_r$d;
     wire  [8:0] k_r$q;
     reg  k_r$clock;
@@ -1122,9 +1434,28 @@ module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l2$0(clock,ka,da,kb,db,k,d);
     reg  [8:0] sat_s;
     reg  b_grows;
     reg  [8:0] dk;
-    reg  [8:0] sh;
 
     // Sub module instances
+    smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l2$0$k1 k1(
+        .d(k1$d),
+        .q(k1$q),
+        .clock(k1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l2$0$big1 big1(
+        .d(big1$d),
+        .q(big1$q),
+        .clock(big1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l2$0$small1 small1(
+        .d(small1$d),
+        .q(small1$q),
+        .clock(small1$clock)
+    );
+    smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l2$0$sh1 sh1(
+        .d(sh1$d),
+        .q(sh1$q),
+        .clock(sh1$clock)
+    );
     smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l2$0$k_r k_r(
         .d(k_r$d),
         .q(k_r$q),
@@ -1138,8 +1469,16 @@ module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l2$0(clock,ka,da,kb,db,k,d);
 
     // Update code
     always @(*) begin
+        k1$clock = clock;
+        big1$clock = clock;
+        small1$clock = clock;
+        sh1$clock = clock;
         k_r$clock = clock;
         d_r$clock = clock;
+        k1$d = k1$q;
+        big1$d = big1$q;
+        small1$d = small1$q;
+        sh1$d = sh1$q;
         k_r$d = k_r$q;
         d_r$d = d_r$q;
         b_grows = kb < ka;
@@ -1151,32 +1490,57 @@ module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l2$0(clock,ka,da,kb,db,k,d);
         end
         sat_s = sat;
         if (dk > sat_s) begin
-            sh = sat;
+            sh1$d = sat;
         end
         else begin
-            sh = dk;
+            sh1$d = dk;
         end
         if (da == 32'h0) begin
-            k_r$d = kb;
-            d_r$d = db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = 32'h0;
         end
         else if (db == 32'h0) begin
-            k_r$d = ka;
-            d_r$d = da;
+            k1$d = ka;
+            big1$d = da;
+            small1$d = 32'h0;
         end
         else if (b_grows) begin
-            k_r$d = kb;
-            d_r$d = (da >> sh) + db;
+            k1$d = kb;
+            big1$d = db;
+            small1$d = da;
         end
         else begin
-            k_r$d = ka;
-            d_r$d = da + (db >> sh);
+            k1$d = ka;
+            big1$d = da;
+            small1$d = db;
         end
+        k_r$d = k1$q;
+        d_r$d = big1$q + (small1$q >> sh1$q);
         k = k_r$q;
         d = d_r$q;
     end
 
 endmodule // smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l2$0
+
+
+module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l2$0$big1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l2$0$big1
 
 
 module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l2$0$d_r(d,q,clock);
@@ -1198,6 +1562,25 @@ module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l2$0$d_r(d,q,clock);
 endmodule // smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l2$0$d_r
 
 
+module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l2$0$k1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l2$0$k1
+
+
 module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l2$0$k_r(d,q,clock);
 
     // Module arguments
@@ -1215,6 +1598,44 @@ module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l2$0$k_r(d,q,clock);
     end
 
 endmodule // smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l2$0$k_r
+
+
+module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l2$0$sh1(d,q,clock);
+
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l2$0$sh1
+
+
+module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l2$0$small1(d,q,clock);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l2$0$small1
 
 
 module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$lane$0(clock,reset,x,valid,first,last,masked,done_in,k_min,d,done);

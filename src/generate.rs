@@ -165,11 +165,11 @@ impl Timing {
         }
         // stat_topk: the threshold unit starts with the reciprocal and takes longer
         let recip = recip.max(stat.unwrap_or(0));
-        // P lanes: pass 1's partial sums go through a merge tree of log2 P registered levels;
-        // a row of L elements is B = ceil(L / P) beats
-        let p1 = P1 + p.lp;
+        // P lanes: pass 1's partial sums go through a merge tree of log2 P levels of
+        // MERGE_STAGES registers each; a row of L elements is B = ceil(L / P) beats
+        let p1 = P1 + crate::unnormed::block::MERGE_STAGES as u32 * p.lp;
         let (lanes, b) = (p.lanes, if p.lanes > 1 { "B" } else { "L" });
-        // last input accepted at cycle 0: pass 1 done at P1 (+ log2 P), reciprocal (and threshold) done
+        // last input accepted at cycle 0: pass 1 done at P1 (+ 2 log2 P), reciprocal (and threshold) done
         // at P1 + R, handoff H later, pass 2 started; its pipeline shows the first output P2
         // cycles after its start
         let first = p1 + recip + H + P2;

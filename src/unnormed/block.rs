@@ -263,11 +263,13 @@ impl<
     }
 }
 
-/// One node of the lanes' merge tree (see `mod.rs`, `merge`), registered: a partial sum with
-/// d = 0 is empty (a lane with an unmasked element has d >= its max's E > 0).
+/// One node of the lanes' merge tree (see `mod.rs`, `merge`), two register stages (a node
+/// in one cycle, compare, subtract, shift and add, set the clock at several lanes): a partial
+/// sum with d = 0 is empty (a lane with an unmasked element has d >= its max's E > 0).
 /// ```text
-///  da = 0: (kb, db)   db = 0: (ka, da)   kb < ka: (kb, (da >> sh) + db)   else: (ka, da + (db >> sh))
-///  sh = min(|ka - kb|, 63)
+///  stage 1: da = 0: (kb, db, 0)   db = 0: (ka, da, 0)                     -> (k, big, small, sh)
+///           kb < ka: (kb, db, da, ka - kb)   else: (ka, da, db, kb - ka)   (sh saturated at 63)
+///  stage 2: d = big + (small >> sh)
 /// ```
 #[derive(LogicBlock)]
 pub struct Merge<const WN: usize, const WD: usize> {
@@ -278,6 +280,10 @@ pub struct Merge<const WN: usize, const WD: usize> {
     pub db: Signal<In, Bits<WD>>,
     pub k: Signal<Out, Bits<WN>>,
     pub d: Signal<Out, Bits<WD>>,
+    k1: DFF<Bits<WN>>,
+    big1: DFF<Bits<WD>>,
+    small1: DFF<Bits<WD>>,
+    sh1: DFF<Bits<WN>>,
     k_r: DFF<Bits<WN>>,
     d_r: DFF<Bits<WD>>,
     sat: Constant<Bits<WN>>,
@@ -285,7 +291,6 @@ pub struct Merge<const WN: usize, const WD: usize> {
     sat_s: Signal<Local, Bits<WN>>,
     b_grows: Signal<Local, bool>,
     dk: Signal<Local, Bits<WN>>,
-    sh: Signal<Local, Bits<WN>>,
 }
 
 impl<const WN: usize, const WD: usize> Merge<WN, WD> {
@@ -298,13 +303,16 @@ impl<const WN: usize, const WD: usize> Merge<WN, WD> {
             db: Default::default(),
             k: Default::default(),
             d: Default::default(),
+            k1: Default::default(),
+            big1: Default::default(),
+            small1: Default::default(),
+            sh1: Default::default(),
             k_r: Default::default(),
             d_r: Default::default(),
             sat: konst(SHIFT_SAT.min((1u64 << WN) - 1)),
             sat_s: Default::default(),
             b_grows: Default::default(),
             dk: Default::default(),
-            sh: Default::default(),
         }
     }
 }
@@ -312,7 +320,8 @@ impl<const WN: usize, const WD: usize> Merge<WN, WD> {
 impl<const WN: usize, const WD: usize> Logic for Merge<WN, WD> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, k_r, d_r);
+        dff_setup!(self, clock, k1, big1, small1, sh1, k_r, d_r);
+        // stage 1: which sum keeps its k, and the other's shift
         self.b_grows.next = self.kb.val() < self.ka.val();
         if self.b_grows.val() {
             self.dk.next = self.ka.val() - self.kb.val();
@@ -321,27 +330,37 @@ impl<const WN: usize, const WD: usize> Logic for Merge<WN, WD> {
         }
         self.sat_s.next = self.sat.val();
         if self.dk.val() > self.sat_s.val() {
-            self.sh.next = self.sat.val();
+            self.sh1.d.next = self.sat.val();
         } else {
-            self.sh.next = self.dk.val();
+            self.sh1.d.next = self.dk.val();
         }
         if self.da.val() == 0 {
-            self.k_r.d.next = self.kb.val();
-            self.d_r.d.next = self.db.val();
+            self.k1.d.next = self.kb.val();
+            self.big1.d.next = self.db.val();
+            self.small1.d.next = 0.into();
         } else if self.db.val() == 0 {
-            self.k_r.d.next = self.ka.val();
-            self.d_r.d.next = self.da.val();
+            self.k1.d.next = self.ka.val();
+            self.big1.d.next = self.da.val();
+            self.small1.d.next = 0.into();
         } else if self.b_grows.val() {
-            self.k_r.d.next = self.kb.val();
-            self.d_r.d.next = (self.da.val() >> self.sh.val()) + self.db.val();
+            self.k1.d.next = self.kb.val();
+            self.big1.d.next = self.db.val();
+            self.small1.d.next = self.da.val();
         } else {
-            self.k_r.d.next = self.ka.val();
-            self.d_r.d.next = self.da.val() + (self.db.val() >> self.sh.val());
+            self.k1.d.next = self.ka.val();
+            self.big1.d.next = self.da.val();
+            self.small1.d.next = self.db.val();
         }
+        // stage 2: the shifted sum added
+        self.k_r.d.next = self.k1.q.val();
+        self.d_r.d.next = self.big1.q.val() + (self.small1.q.val() >> self.sh1.q.val());
         self.k.next = self.k_r.q.val();
         self.d.next = self.d_r.q.val();
     }
 }
+
+/// Register stages of one level of the merge tree.
+pub const MERGE_STAGES: usize = 2;
 
 /// Deepest merge tree: log2 of the most lanes (32).
 pub const MAX_TREE_LEVELS: usize = 5;
@@ -349,8 +368,8 @@ pub const MAX_TREE_LEVELS: usize = 5;
 /// Pass 1 at P lanes: lane j of `xs` (WI bits at j*WI) and of `ms` (masked: the element is
 /// masked or its lane holds none) feeds its own [`Unnormed`]; at the row's end the P partial
 /// sums are merged in a registered tree of log2 P levels (`l1`: lanes (2i, 2i+1), `l2`: the
-/// pairs of `l1`, ...), so `done` comes log2 P cycles after the lanes'. At one lane this is
-/// the lane itself.
+/// pairs of `l1`, ...) of [`MERGE_STAGES`] cycles each, so `done` comes 2 log2 P cycles after
+/// the lanes'. At one lane this is the lane itself.
 #[derive(LogicBlock)]
 pub struct Pass1<
     const WI: usize,
@@ -383,7 +402,7 @@ pub struct Pass1<
     l3: Vec<Merge<WN, WD>>,
     l4: Vec<Merge<WN, WD>>,
     l5: Vec<Merge<WN, WD>>,
-    /// `done` delayed through the tree's levels
+    /// `done` delayed through the tree's levels (MERGE_STAGES per level)
     done_d: Vec<DFF<bool>>,
     /// the tree's root: the lane itself (one lane), or the one node of level n
     root0: Vec<When>,
@@ -433,7 +452,7 @@ impl<
             l3: level(3),
             l4: level(4),
             l5: level(5),
-            done_d: (0..levels).map(|_| Default::default()).collect(),
+            done_d: (0..MERGE_STAGES * levels).map(|_| Default::default()).collect(),
             root0: When::iff(levels == 0),
             root1: When::iff(levels == 1),
             root2: When::iff(levels == 2),
@@ -535,27 +554,27 @@ impl<
         for _i in 0..self.root1.len() {
             self.k_min.next = self.l1[0].k.val();
             self.d.next = self.l1[0].d.val();
-            self.done.next = self.done_d[0].q.val();
+            self.done.next = self.done_d[1].q.val();
         }
         for _i in 0..self.root2.len() {
             self.k_min.next = self.l2[0].k.val();
             self.d.next = self.l2[0].d.val();
-            self.done.next = self.done_d[1].q.val();
+            self.done.next = self.done_d[3].q.val();
         }
         for _i in 0..self.root3.len() {
             self.k_min.next = self.l3[0].k.val();
             self.d.next = self.l3[0].d.val();
-            self.done.next = self.done_d[2].q.val();
+            self.done.next = self.done_d[5].q.val();
         }
         for _i in 0..self.root4.len() {
             self.k_min.next = self.l4[0].k.val();
             self.d.next = self.l4[0].d.val();
-            self.done.next = self.done_d[3].q.val();
+            self.done.next = self.done_d[7].q.val();
         }
         for _i in 0..self.root5.len() {
             self.k_min.next = self.l5[0].k.val();
             self.d.next = self.l5[0].d.val();
-            self.done.next = self.done_d[4].q.val();
+            self.done.next = self.done_d[9].q.val();
         }
     }
 }
