@@ -1935,11 +1935,13 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$0(clock,ka,da,kb,db,k,d);
             k1$d = kb;
             big1$d = db;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (db == 32'h0) begin
             k1$d = ka;
             big1$d = da;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (b_grows) begin
             k1$d = kb;
@@ -2177,11 +2179,13 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$1(clock,ka,da,kb,db,k,d);
             k1$d = kb;
             big1$d = db;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (db == 32'h0) begin
             k1$d = ka;
             big1$d = da;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (b_grows) begin
             k1$d = kb;
@@ -2419,11 +2423,13 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$2(clock,ka,da,kb,db,k,d);
             k1$d = kb;
             big1$d = db;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (db == 32'h0) begin
             k1$d = ka;
             big1$d = da;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (b_grows) begin
             k1$d = kb;
@@ -2661,11 +2667,13 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$3(clock,ka,da,kb,db,k,d);
             k1$d = kb;
             big1$d = db;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (db == 32'h0) begin
             k1$d = ka;
             big1$d = da;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (b_grows) begin
             k1$d = kb;
@@ -2903,11 +2911,13 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$4(clock,ka,da,kb,db,k,d);
             k1$d = kb;
             big1$d = db;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (db == 32'h0) begin
             k1$d = ka;
             big1$d = da;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (b_grows) begin
             k1$d = kb;
@@ -3145,11 +3155,13 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$5(clock,ka,da,kb,db,k,d);
             k1$d = kb;
             big1$d = db;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (db == 32'h0) begin
             k1$d = ka;
             big1$d = da;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (b_grows) begin
             k1$d = kb;
@@ -3387,11 +3399,13 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$6(clock,ka,da,kb,db,k,d);
             k1$d = kb;
             big1$d = db;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (db == 32'h0) begin
             k1$d = ka;
             big1$d = da;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (b_grows) begin
             k1$d = kb;
@@ -3629,11 +3643,13 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l1$7(clock,ka,da,kb,db,k,d);
             k1$d = kb;
             big1$d = db;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (db == 32'h0) begin
             k1$d = ka;
             big1$d = da;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (b_grows) begin
             k1$d = kb;
@@ -3871,11 +3887,13 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$0(clock,ka,da,kb,db,k,d);
             k1$d = kb;
             big1$d = db;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (db == 32'h0) begin
             k1$d = ka;
             big1$d = da;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (b_grows) begin
             k1$d = kb;
@@ -4113,11 +4131,13 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$1(clock,ka,da,kb,db,k,d);
             k1$d = kb;
             big1$d = db;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (db == 32'h0) begin
             k1$d = ka;
             big1$d = da;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (b_grows) begin
             k1$d = kb;
@@ -4355,11 +4375,13 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$2(clock,ka,da,kb,db,k,d);
             k1$d = kb;
             big1$d = db;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (db == 32'h0) begin
             k1$d = ka;
             big1$d = da;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (b_grows) begin
             k1$d = kb;
@@ -4597,11 +4619,13 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l2$3(clock,ka,da,kb,db,k,d);
             k1$d = kb;
             big1$d = db;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (db == 32'h0) begin
             k1$d = ka;
             big1$d = da;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (b_grows) begin
             k1$d = kb;
@@ -4839,11 +4863,13 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$0(clock,ka,da,kb,db,k,d);
             k1$d = kb;
             big1$d = db;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (db == 32'h0) begin
             k1$d = ka;
             big1$d = da;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (b_grows) begin
             k1$d = kb;
@@ -5081,11 +5107,13 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l3$1(clock,ka,da,kb,db,k,d);
             k1$d = kb;
             big1$d = db;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (db == 32'h0) begin
             k1$d = ka;
             big1$d = da;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (b_grows) begin
             k1$d = kb;
@@ -5323,11 +5351,13 @@ module smx_b2_i8f2_o8f7_n1024_p16_b85ffa$pass1$l4$0(clock,ka,da,kb,db,k,d);
             k1$d = kb;
             big1$d = db;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (db == 32'h0) begin
             k1$d = ka;
             big1$d = da;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (b_grows) begin
             k1$d = kb;

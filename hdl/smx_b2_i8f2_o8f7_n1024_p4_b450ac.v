@@ -1015,11 +1015,13 @@ module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$0(clock,ka,da,kb,db,k,d);
             k1$d = kb;
             big1$d = db;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (db == 32'h0) begin
             k1$d = ka;
             big1$d = da;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (b_grows) begin
             k1$d = kb;
@@ -1257,11 +1259,13 @@ module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l1$1(clock,ka,da,kb,db,k,d);
             k1$d = kb;
             big1$d = db;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (db == 32'h0) begin
             k1$d = ka;
             big1$d = da;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (b_grows) begin
             k1$d = kb;
@@ -1499,11 +1503,13 @@ module smx_b2_i8f2_o8f7_n1024_p4_b450ac$pass1$l2$0(clock,ka,da,kb,db,k,d);
             k1$d = kb;
             big1$d = db;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (db == 32'h0) begin
             k1$d = ka;
             big1$d = da;
             small1$d = 32'h0;
+            sh1$d = 32'h0;
         end
         else if (b_grows) begin
             k1$d = kb;

@@ -267,7 +267,7 @@ impl<
 /// in one cycle, compare, subtract, shift and add, set the clock at several lanes): a partial
 /// sum with d = 0 is empty (a lane with an unmasked element has d >= its max's E > 0).
 /// ```text
-///  stage 1: da = 0: (kb, db, 0)   db = 0: (ka, da, 0)                     -> (k, big, small, sh)
+///  stage 1: da = 0: (kb, db, 0, 0)   db = 0: (ka, da, 0, 0)               -> (k, big, small, sh)
 ///           kb < ka: (kb, db, da, ka - kb)   else: (ka, da, db, kb - ka)   (sh saturated at 63)
 ///  stage 2: d = big + (small >> sh)
 /// ```
@@ -334,14 +334,19 @@ impl<const WN: usize, const WD: usize> Logic for Merge<WN, WD> {
         } else {
             self.sh1.d.next = self.dk.val();
         }
+        // an empty side shifts nothing: sh = 0 (its k, never written in a lane without an
+        // unmasked element since reset, may be X in a simulator without initial values, and
+        // a shift by X is X even of 0)
         if self.da.val() == 0 {
             self.k1.d.next = self.kb.val();
             self.big1.d.next = self.db.val();
             self.small1.d.next = 0.into();
+            self.sh1.d.next = 0.into();
         } else if self.db.val() == 0 {
             self.k1.d.next = self.ka.val();
             self.big1.d.next = self.da.val();
             self.small1.d.next = 0.into();
+            self.sh1.d.next = 0.into();
         } else if self.b_grows.val() {
             self.k1.d.next = self.kb.val();
             self.big1.d.next = self.db.val();
