@@ -110,18 +110,17 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
     reg  select$0$reset;
     reg  [9:0] select$0$theta;
     reg  select$0$theta_we;
-    reg  [9:0] select$0$x;
+    reg  [9:0] select$0$xs;
+    reg  select$0$ms;
     reg  select$0$accept;
-    reg  [10:0] select$0$index;
-    reg  select$0$masked;
+    reg  [10:0] select$0$beat;
     reg  select$0$pass1_done;
     reg  select$0$recip_done;
     wire  select$0$desc_ready;
     reg  select$0$handoff;
     reg  [10:0] select$0$ridx;
     reg  select$0$ren;
-    reg  [9:0] select$0$rdata;
-    reg  select$0$rmask;
+    reg  [10:0] select$0$rword;
     reg  [7:0] select$0$y;
     reg  select$0$out_valid;
     reg  select$0$out_last;
@@ -154,10 +153,6 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
     reg  [10:0] word$acc;
     reg  word$x;
     wire  [10:0] word$out;
-    reg  [10:0] sel_x$0$bus;
-    wire  [9:0] sel_x$0$x;
-    reg  [10:0] sel_m$0$bus;
-    wire  sel_m$0$x;
 
     // Local signals
     reg  p2_free;
@@ -233,18 +228,17 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
         .reset(select$0$reset),
         .theta(select$0$theta),
         .theta_we(select$0$theta_we),
-        .x(select$0$x),
+        .xs(select$0$xs),
+        .ms(select$0$ms),
         .accept(select$0$accept),
-        .index(select$0$index),
-        .masked(select$0$masked),
+        .beat(select$0$beat),
         .pass1_done(select$0$pass1_done),
         .recip_done(select$0$recip_done),
         .desc_ready(select$0$desc_ready),
         .handoff(select$0$handoff),
         .ridx(select$0$ridx),
         .ren(select$0$ren),
-        .rdata(select$0$rdata),
-        .rmask(select$0$rmask),
+        .rword(select$0$rword),
         .y(select$0$y),
         .out_valid(select$0$out_valid),
         .out_last(select$0$out_last),
@@ -281,14 +275,6 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
         .acc(word$acc),
         .x(word$x),
         .out(word$out)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sel_x$0 sel_x$0(
-        .bus(sel_x$0$bus),
-        .x(sel_x$0$x)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sel_m$0 sel_m$0(
-        .bus(sel_m$0$bus),
-        .x(sel_m$0$x)
     );
 
     // Update code
@@ -351,20 +337,17 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1(aclk,aresetn,s_axis_tdata,s_axis
         select$0$reset = ~aresetn;
         select$0$theta = theta;
         select$0$theta_we = theta_we;
-        select$0$x = ((s_axis_tdata) & 10'h3ff);
+        select$0$xs = s_axis_tdata;
+        select$0$ms = ms;
         select$0$accept = front$accept;
-        select$0$index = front$index;
-        select$0$masked = |s_axis_tuser;
+        select$0$beat = front$index;
         select$0$pass1_done = pass1$done;
         select$0$recip_done = recip$done;
         front$desc_ready = select$0$desc_ready;
         select$0$handoff = front$handoff;
         select$0$ridx = front$ridx;
         select$0$ren = front$ren;
-        sel_x$0$bus = front$rdata;
-        sel_m$0$bus = front$rdata;
-        select$0$rdata = sel_x$0$x;
-        select$0$rmask = |sel_m$0$x;
+        select$0$rword = front$rdata;
         select$0$y = pass2$y;
         select$0$out_valid = pass2$valid;
         select$0$out_last = pass2$last;
@@ -4008,49 +3991,24 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$recip$vm(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$recip$vm
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sel_m$0(bus,x);
-
-    // Module arguments
-    input wire  [10:0] bus;
-    output reg  x;
-
-    // Update code (custom)
-    always @(*) x = bus[10+:1];
-    wire bus_unused = ^bus;
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sel_m$0
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sel_x$0(bus,x);
-
-    // Module arguments
-    input wire  [10:0] bus;
-    output reg  [9:0] x;
-
-    // Update code (custom)
-    always @(*) x = bus[0+:10];
-    wire bus_unused = ^bus;
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sel_x$0
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0(clock,reset,theta,theta_we,x,accept,index,masked,pass1_done,recip_done,desc_ready,handoff,ridx,ren,rdata,rmask,y,out_valid,out_last,out_ready,tdata,tuser,kept,keep_s2,amax_s2,x_s2);
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0(clock,reset,theta,theta_we,xs,ms,accept,beat,pass1_done,recip_done,desc_ready,handoff,ridx,ren,rword,y,out_valid,out_last,out_ready,tdata,tuser,kept,keep_s2,amax_s2,x_s2);
 
     // Module arguments
     input wire  clock;
     input wire  reset;
     input wire  [9:0] theta;
     input wire  theta_we;
-    input wire  [9:0] x;
+    input wire  [9:0] xs;
+    input wire  ms;
     input wire  accept;
-    input wire  [10:0] index;
-    input wire  masked;
+    input wire  [10:0] beat;
     input wire  pass1_done;
     input wire  recip_done;
     output reg  desc_ready;
     input wire  handoff;
     input wire  [10:0] ridx;
     input wire  ren;
-    input wire  [9:0] rdata;
-    input wire  rmask;
+    input wire  [10:0] rword;
     input wire  [7:0] y;
     input wire  out_valid;
     input wire  out_last;
@@ -4063,14 +4021,31 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0(clock,reset,theta,theta
     output reg  [9:0] x_s2;
 
     // Constant declarations
+    localparam  k_m1 = 11'b11111;
     localparam  surv = 1'b1;
     localparam  theta_reset = 10'b1111111111;
+    localparam  ones = 8'hff;
     localparam  cap_m1 = 11'b11111;
     localparam  all_ones = 11'b11111111111;
-    localparam  sign = 10'b1000000000;
-    localparam  to_wx = 12'h600;
 
     // Stub signals
+    reg  [9:0] xl$0$bus;
+    wire  [9:0] xl$0$x;
+    reg  ml$0$bus;
+    wire  ml$0$x;
+    reg  maxl$0$clock;
+    reg  [9:0] maxl$0$x;
+    reg  maxl$0$valid;
+    reg  maxl$0$first;
+    reg  maxl$0$masked;
+    reg  [10:0] maxl$0$beat;
+    reg  maxl$0$fold;
+    reg  [11:0] maxl$0$fx;
+    reg  [10:0] maxl$0$fi;
+    reg  maxl$0$fs;
+    wire  [11:0] maxl$0$xmax;
+    wire  [10:0] maxl$0$amax;
+    wire  maxl$0$seen;
     reg  topk$0$clock;
     reg  [9:0] topk$0$x;
     reg  topk$0$valid;
@@ -4080,6 +4055,26 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0(clock,reset,theta,theta
     wire  [11:0] topk$0$t;
     wire  [10:0] topk$0$i_max;
     wire  topk$0$full;
+    reg  [10:0] topk_idx$0$beat;
+    wire  [10:0] topk_idx$0$idx;
+    reg  popping$d;
+    wire  popping$q;
+    reg  popping$clock;
+    reg  [10:0] pop_n$d;
+    wire  [10:0] pop_n$q;
+    reg  pop_n$clock;
+    reg  [11:0] m_t$d;
+    wire  [11:0] m_t$q;
+    reg  m_t$clock;
+    reg  [10:0] m_i$d;
+    wire  [10:0] m_i$q;
+    reg  m_i$clock;
+    reg  m_full$d;
+    wire  m_full$q;
+    reg  m_full$clock;
+    reg  m_done$d;
+    wire  m_done$q;
+    reg  m_done$clock;
     reg  recip_ok$d;
     wire  recip_ok$q;
     reg  recip_ok$clock;
@@ -4092,30 +4087,6 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0(clock,reset,theta,theta
     reg  [9:0] theta_row$d;
     wire  [9:0] theta_row$q;
     reg  theta_row$clock;
-    reg  [11:0] xo_r$d;
-    wire  [11:0] xo_r$q;
-    reg  xo_r$clock;
-    reg  v_r$d;
-    wire  v_r$q;
-    reg  v_r$clock;
-    reg  first_r$d;
-    wire  first_r$q;
-    reg  first_r$clock;
-    reg  m_r$d;
-    wire  m_r$q;
-    reg  m_r$clock;
-    reg  seen$d;
-    wire  seen$q;
-    reg  seen$clock;
-    reg  [10:0] idx_r$d;
-    wire  [10:0] idx_r$q;
-    reg  idx_r$clock;
-    reg  [10:0] amax$d;
-    wire  [10:0] amax$q;
-    reg  amax$clock;
-    reg  [11:0] xmax$d;
-    wire  [11:0] xmax$q;
-    reg  xmax$clock;
     reg  [11:0] floor2$d;
     wire  [11:0] floor2$q;
     reg  floor2$clock;
@@ -4131,6 +4102,522 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0(clock,reset,theta,theta
     reg  [10:0] idx1$d;
     wire  [10:0] idx1$q;
     reg  idx1$clock;
+    reg  [10:0] rxl$0$bus;
+    wire  [9:0] rxl$0$x;
+    reg  [10:0] rml$0$bus;
+    wire  rml$0$x;
+    reg  keepl$0$clock;
+    reg  [9:0] keepl$0$rx;
+    reg  keepl$0$rm;
+    reg  [10:0] keepl$0$beat;
+    reg  keepl$0$adv;
+    reg  [11:0] keepl$0$floor;
+    reg  [11:0] keepl$0$t;
+    reg  [10:0] keepl$0$imax;
+    reg  [10:0] keepl$0$amax;
+    reg  [10:0] keepl$0$cap_m1;
+    reg  [10:0] keepl$0$oin;
+    reg  [10:0] keepl$0$kin;
+    wire  keepl$0$keep;
+    wire  [10:0] keepl$0$oout;
+    wire  [10:0] keepl$0$kout;
+    wire  keepl$0$keep_s2;
+    wire  keepl$0$amax_s2;
+    wire  [9:0] keepl$0$x_s2;
+    reg  tuser_pack$0$acc;
+    reg  tuser_pack$0$x;
+    wire  tuser_pack$0$out;
+    reg  [7:0] mask_pack$0$acc;
+    reg  [7:0] mask_pack$0$x;
+    wire  [7:0] mask_pack$0$out;
+    reg  [10:0] cnt$d;
+    wire  [10:0] cnt$q;
+    reg  cnt$clock;
+    reg  [10:0] cnt_o$d;
+    wire  [10:0] cnt_o$q;
+    reg  cnt_o$clock;
+
+    // Local signals
+    reg  fold;
+    reg  w_v;
+    reg  [11:0] w_x;
+    reg  [10:0] w_i;
+    reg  [10:0] cap_m1_s;
+    reg  first;
+    reg  [9:0] theta_eff;
+    reg  sel_done;
+    reg  [11:0] desc_t;
+    reg  [10:0] desc_i;
+    reg  adv;
+
+    // Sub module instances
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$xl$0 xl$0(
+        .bus(xl$0$bus),
+        .x(xl$0$x)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$ml$0 ml$0(
+        .bus(ml$0$bus),
+        .x(ml$0$x)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0 maxl$0(
+        .clock(maxl$0$clock),
+        .x(maxl$0$x),
+        .valid(maxl$0$valid),
+        .first(maxl$0$first),
+        .masked(maxl$0$masked),
+        .beat(maxl$0$beat),
+        .fold(maxl$0$fold),
+        .fx(maxl$0$fx),
+        .fi(maxl$0$fi),
+        .fs(maxl$0$fs),
+        .xmax(maxl$0$xmax),
+        .amax(maxl$0$amax),
+        .seen(maxl$0$seen)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$topk$0 topk$0(
+        .clock(topk$0$clock),
+        .x(topk$0$x),
+        .valid(topk$0$valid),
+        .first(topk$0$first),
+        .idx(topk$0$idx),
+        .masked(topk$0$masked),
+        .t(topk$0$t),
+        .i_max(topk$0$i_max),
+        .full(topk$0$full)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$topk_idx$0 topk_idx$0(
+        .beat(topk_idx$0$beat),
+        .idx(topk_idx$0$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$popping popping(
+        .d(popping$d),
+        .q(popping$q),
+        .clock(popping$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$pop_n pop_n(
+        .d(pop_n$d),
+        .q(pop_n$q),
+        .clock(pop_n$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$m_t m_t(
+        .d(m_t$d),
+        .q(m_t$q),
+        .clock(m_t$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$m_i m_i(
+        .d(m_i$d),
+        .q(m_i$q),
+        .clock(m_i$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$m_full m_full(
+        .d(m_full$d),
+        .q(m_full$q),
+        .clock(m_full$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$m_done m_done(
+        .d(m_done$d),
+        .q(m_done$q),
+        .clock(m_done$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$recip_ok recip_ok(
+        .d(recip_ok$d),
+        .q(recip_ok$q),
+        .clock(recip_ok$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$sel_ok sel_ok(
+        .d(sel_ok$d),
+        .q(sel_ok$q),
+        .clock(sel_ok$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$theta_r theta_r(
+        .d(theta_r$d),
+        .q(theta_r$q),
+        .clock(theta_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$theta_row theta_row(
+        .d(theta_row$d),
+        .q(theta_row$q),
+        .clock(theta_row$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$floor2 floor2(
+        .d(floor2$d),
+        .q(floor2$q),
+        .clock(floor2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$t2 t2(
+        .d(t2$d),
+        .q(t2$q),
+        .clock(t2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$imax2 imax2(
+        .d(imax2$d),
+        .q(imax2$q),
+        .clock(imax2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$amax2 amax2(
+        .d(amax2$d),
+        .q(amax2$q),
+        .clock(amax2$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$idx1 idx1(
+        .d(idx1$d),
+        .q(idx1$q),
+        .clock(idx1$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$rxl$0 rxl$0(
+        .bus(rxl$0$bus),
+        .x(rxl$0$x)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$rml$0 rml$0(
+        .bus(rml$0$bus),
+        .x(rml$0$x)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0 keepl$0(
+        .clock(keepl$0$clock),
+        .rx(keepl$0$rx),
+        .rm(keepl$0$rm),
+        .beat(keepl$0$beat),
+        .adv(keepl$0$adv),
+        .floor(keepl$0$floor),
+        .t(keepl$0$t),
+        .imax(keepl$0$imax),
+        .amax(keepl$0$amax),
+        .cap_m1(keepl$0$cap_m1),
+        .oin(keepl$0$oin),
+        .kin(keepl$0$kin),
+        .keep(keepl$0$keep),
+        .oout(keepl$0$oout),
+        .kout(keepl$0$kout),
+        .keep_s2(keepl$0$keep_s2),
+        .amax_s2(keepl$0$amax_s2),
+        .x_s2(keepl$0$x_s2)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$tuser_pack$0 tuser_pack$0(
+        .acc(tuser_pack$0$acc),
+        .x(tuser_pack$0$x),
+        .out(tuser_pack$0$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$mask_pack$0 mask_pack$0(
+        .acc(mask_pack$0$acc),
+        .x(mask_pack$0$x),
+        .out(mask_pack$0$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$cnt cnt(
+        .d(cnt$d),
+        .q(cnt$q),
+        .clock(cnt$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$cnt_o cnt_o(
+        .d(cnt_o$d),
+        .q(cnt_o$q),
+        .clock(cnt_o$clock)
+    );
+
+    // Update code
+    always @(*) begin
+        popping$clock = clock;
+        pop_n$clock = clock;
+        m_t$clock = clock;
+        m_i$clock = clock;
+        m_full$clock = clock;
+        m_done$clock = clock;
+        recip_ok$clock = clock;
+        sel_ok$clock = clock;
+        theta_r$clock = clock;
+        theta_row$clock = clock;
+        floor2$clock = clock;
+        t2$clock = clock;
+        imax2$clock = clock;
+        amax2$clock = clock;
+        idx1$clock = clock;
+        cnt$clock = clock;
+        cnt_o$clock = clock;
+        popping$d = popping$q;
+        pop_n$d = pop_n$q;
+        m_t$d = m_t$q;
+        m_i$d = m_i$q;
+        m_full$d = m_full$q;
+        m_done$d = m_done$q;
+        recip_ok$d = recip_ok$q;
+        sel_ok$d = sel_ok$q;
+        theta_r$d = theta_r$q;
+        theta_row$d = theta_row$q;
+        floor2$d = floor2$q;
+        t2$d = t2$q;
+        imax2$d = imax2$q;
+        amax2$d = amax2$q;
+        idx1$d = idx1$q;
+        cnt$d = cnt$q;
+        cnt_o$d = cnt_o$q;
+        first = beat == 32'h0;
+        if (theta_we) begin
+            theta_r$d = theta;
+            theta_eff = theta;
+        end
+        else begin
+            theta_eff = theta_r$q;
+        end
+        if (accept & first) begin
+            theta_row$d = theta_eff;
+        end
+        fold = 1'b0;
+        xl$0$bus = xs;
+        ml$0$bus = ms;
+        maxl$0$clock = clock;
+        maxl$0$x = xl$0$x;
+        maxl$0$valid = accept;
+        maxl$0$first = first;
+        maxl$0$masked = |ml$0$x;
+        maxl$0$beat = beat;
+        maxl$0$fold = fold;
+        maxl$0$fx = maxl$0$xmax;
+        maxl$0$fi = maxl$0$amax;
+        maxl$0$fs = maxl$0$seen;
+        topk$0$clock = clock;
+        topk$0$x = xl$0$x;
+        topk$0$valid = accept;
+        topk$0$first = first;
+        topk_idx$0$beat = beat;
+        topk$0$idx = topk_idx$0$idx;
+        topk$0$masked = |ml$0$x;
+        sel_done = pass1_done;
+        desc_t = 32'h0;
+        desc_i = all_ones;
+        if (topk$0$full) begin
+            desc_t = topk$0$t;
+            desc_i = topk$0$i_max;
+        end
+        w_v = 1'b0;
+        w_x = 32'h0;
+        w_i = 32'h0;
+        m_done$d = 1'b0;
+        if (popping$q) begin
+            pop_n$d = pop_n$q + 32'h1;
+            if (pop_n$q == k_m1) begin
+                popping$d = 1'b0;
+                m_t$d = w_x;
+                m_i$d = w_i;
+                m_full$d = w_v;
+                m_done$d = 1'b1;
+            end
+        end
+        if (recip_done) begin
+            recip_ok$d = 1'b1;
+        end
+        if (sel_done) begin
+            sel_ok$d = 1'b1;
+        end
+        desc_ready = (surv | recip_ok$q | recip_done) & (sel_ok$q | sel_done);
+        if (handoff) begin
+            recip_ok$d = 1'b0;
+            sel_ok$d = 1'b0;
+            floor2$d = maxl$0$xmax - ((theta_row$q) & 12'hfff);
+            t2$d = desc_t;
+            imax2$d = desc_i;
+            amax2$d = maxl$0$amax;
+        end
+        if (ren) begin
+            idx1$d = ridx;
+        end
+        adv = ~out_valid | out_ready;
+        cap_m1_s = cap_m1;
+        rxl$0$bus = rword;
+        rml$0$bus = rword;
+        keepl$0$clock = clock;
+        keepl$0$rx = rxl$0$x;
+        keepl$0$rm = |rml$0$x;
+        keepl$0$beat = idx1$q;
+        keepl$0$adv = adv;
+        keepl$0$floor = floor2$q;
+        keepl$0$t = t2$q;
+        keepl$0$imax = imax2$q;
+        keepl$0$amax = amax2$q;
+        keepl$0$cap_m1 = cap_m1_s;
+        if (keepl$0$keep) begin
+            tuser_pack$0$x = 32'h1;
+            mask_pack$0$x = ones;
+        end
+        else begin
+            tuser_pack$0$x = 32'h0;
+            mask_pack$0$x = 32'h0;
+        end
+        keep_s2 = keepl$0$keep_s2;
+        amax_s2 = keepl$0$amax_s2;
+        x_s2 = keepl$0$x_s2;
+        keepl$0$oin = cnt_o$q;
+        keepl$0$kin = cnt$q;
+        tuser_pack$0$acc = 32'h0;
+        mask_pack$0$acc = 32'h0;
+        if (out_valid & out_ready) begin
+            if (out_last) begin
+                cnt$d = 32'h0;
+                cnt_o$d = 32'h0;
+            end
+            else begin
+                cnt$d = keepl$0$kout;
+                cnt_o$d = keepl$0$oout;
+            end
+        end
+        kept = keepl$0$kout;
+        tuser = tuser_pack$0$out;
+        tdata = y & mask_pack$0$out;
+        if (reset) begin
+            recip_ok$d = 1'b0;
+            sel_ok$d = 1'b0;
+            popping$d = 1'b0;
+            m_done$d = 1'b0;
+            theta_r$d = theta_reset;
+            cnt$d = 32'h0;
+            cnt_o$d = 32'h0;
+        end
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$amax2(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$amax2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$cnt(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$cnt
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$cnt_o(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$cnt_o
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$floor2(d,q,clock);
+
+    // Module arguments
+    input wire  [11:0] d;
+    output reg  [11:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 12'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$floor2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$idx1(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$idx1
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$imax2(d,q,clock);
+
+    // Module arguments
+    input wire  [10:0] d;
+    output reg  [10:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 11'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$imax2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout,keep_s2,amax_s2,x_s2);
+
+    // Module arguments
+    input wire  clock;
+    input wire  [9:0] rx;
+    input wire  rm;
+    input wire  [10:0] beat;
+    input wire  adv;
+    input wire  [11:0] floor;
+    input wire  [11:0] t;
+    input wire  [10:0] imax;
+    input wire  [10:0] amax;
+    input wire  [10:0] cap_m1;
+    input wire  [10:0] oin;
+    input wire  [10:0] kin;
+    output reg  keep;
+    output reg  [10:0] oout;
+    output reg  [10:0] kout;
+    output reg  keep_s2;
+    output reg  amax_s2;
+    output reg  [9:0] x_s2;
+
+    // Constant declarations
+    localparam  sign = 10'b1000000000;
+    localparam  to_wx = 12'h600;
+
+    // Stub signals
+    reg  [10:0] index$beat;
+    wire  [10:0] index$idx;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -4179,265 +4666,109 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0(clock,reset,theta,theta
     reg  ap$5$d;
     wire  ap$5$q;
     reg  ap$5$clock;
-    reg  [10:0] cnt$d;
-    wire  [10:0] cnt$q;
-    reg  cnt$clock;
-    reg  [10:0] cnt_o$d;
-    wire  [10:0] cnt_o$q;
-    reg  cnt_o$clock;
 
     // Local signals
-    reg  [10:0] cap_m1_s;
-    reg  first;
-    reg  [9:0] theta_eff;
-    reg  [11:0] xo;
-    reg  sel_done;
-    reg  [11:0] desc_t;
-    reg  [10:0] desc_i;
-    reg  [11:0] x1o;
     reg  keep_raw;
-    reg  adv;
-    reg  keep_out;
     reg  is_amax;
+    reg  keep_out;
     reg  amax_out;
-    reg  [10:0] cnt_next;
 
     // Sub module instances
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$topk$0 topk$0(
-        .clock(topk$0$clock),
-        .x(topk$0$x),
-        .valid(topk$0$valid),
-        .first(topk$0$first),
-        .idx(topk$0$idx),
-        .masked(topk$0$masked),
-        .t(topk$0$t),
-        .i_max(topk$0$i_max),
-        .full(topk$0$full)
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$index index(
+        .beat(index$beat),
+        .idx(index$idx)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$recip_ok recip_ok(
-        .d(recip_ok$d),
-        .q(recip_ok$q),
-        .clock(recip_ok$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$sel_ok sel_ok(
-        .d(sel_ok$d),
-        .q(sel_ok$q),
-        .clock(sel_ok$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$theta_r theta_r(
-        .d(theta_r$d),
-        .q(theta_r$q),
-        .clock(theta_r$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$theta_row theta_row(
-        .d(theta_row$d),
-        .q(theta_row$q),
-        .clock(theta_row$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$xo_r xo_r(
-        .d(xo_r$d),
-        .q(xo_r$q),
-        .clock(xo_r$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$v_r v_r(
-        .d(v_r$d),
-        .q(v_r$q),
-        .clock(v_r$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$first_r first_r(
-        .d(first_r$d),
-        .q(first_r$q),
-        .clock(first_r$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$m_r m_r(
-        .d(m_r$d),
-        .q(m_r$q),
-        .clock(m_r$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$seen seen(
-        .d(seen$d),
-        .q(seen$q),
-        .clock(seen$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$idx_r idx_r(
-        .d(idx_r$d),
-        .q(idx_r$q),
-        .clock(idx_r$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$amax amax(
-        .d(amax$d),
-        .q(amax$q),
-        .clock(amax$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$xmax xmax(
-        .d(xmax$d),
-        .q(xmax$q),
-        .clock(xmax$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$floor2 floor2(
-        .d(floor2$d),
-        .q(floor2$q),
-        .clock(floor2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$t2 t2(
-        .d(t2$d),
-        .q(t2$q),
-        .clock(t2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$imax2 imax2(
-        .d(imax2$d),
-        .q(imax2$q),
-        .clock(imax2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$amax2 amax2(
-        .d(amax2$d),
-        .q(amax2$q),
-        .clock(amax2$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$idx1 idx1(
-        .d(idx1$d),
-        .q(idx1$q),
-        .clock(idx1$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$x2o x2o(
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$x2o x2o(
         .d(x2o$d),
         .q(x2o$q),
         .clock(x2o$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$x2 x2(
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$x2 x2(
         .d(x2$d),
         .q(x2$q),
         .clock(x2$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$m2 m2(
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$m2 m2(
         .d(m2$d),
         .q(m2$q),
         .clock(m2$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$idx2 idx2(
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$idx2 idx2(
         .d(idx2$d),
         .q(idx2$q),
         .clock(idx2$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$kp$0 kp$0(
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$kp$0 kp$0(
         .d(kp$0$d),
         .q(kp$0$q),
         .clock(kp$0$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$kp$1 kp$1(
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$kp$1 kp$1(
         .d(kp$1$d),
         .q(kp$1$q),
         .clock(kp$1$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$kp$2 kp$2(
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$kp$2 kp$2(
         .d(kp$2$d),
         .q(kp$2$q),
         .clock(kp$2$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$kp$3 kp$3(
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$kp$3 kp$3(
         .d(kp$3$d),
         .q(kp$3$q),
         .clock(kp$3$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$kp$4 kp$4(
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$kp$4 kp$4(
         .d(kp$4$d),
         .q(kp$4$q),
         .clock(kp$4$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$kp$5 kp$5(
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$kp$5 kp$5(
         .d(kp$5$d),
         .q(kp$5$q),
         .clock(kp$5$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$ap$0 ap$0(
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$ap$0 ap$0(
         .d(ap$0$d),
         .q(ap$0$q),
         .clock(ap$0$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$ap$1 ap$1(
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$ap$1 ap$1(
         .d(ap$1$d),
         .q(ap$1$q),
         .clock(ap$1$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$ap$2 ap$2(
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$ap$2 ap$2(
         .d(ap$2$d),
         .q(ap$2$q),
         .clock(ap$2$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$ap$3 ap$3(
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$ap$3 ap$3(
         .d(ap$3$d),
         .q(ap$3$q),
         .clock(ap$3$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$ap$4 ap$4(
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$ap$4 ap$4(
         .d(ap$4$d),
         .q(ap$4$q),
         .clock(ap$4$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$ap$5 ap$5(
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$ap$5 ap$5(
         .d(ap$5$d),
         .q(ap$5$q),
         .clock(ap$5$clock)
     );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$cnt cnt(
-        .d(cnt$d),
-        .q(cnt$q),
-        .clock(cnt$clock)
-    );
-    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$cnt_o cnt_o(
-        .d(cnt_o$d),
-        .q(cnt_o$q),
-        .clock(cnt_o$clock)
-    );
 
     // Update code
     always @(*) begin
-        recip_ok$clock = clock;
-        sel_ok$clock = clock;
-        theta_r$clock = clock;
-        theta_row$clock = clock;
-        xo_r$clock = clock;
-        v_r$clock = clock;
-        first_r$clock = clock;
-        m_r$clock = clock;
-        seen$clock = clock;
-        idx_r$clock = clock;
-        amax$clock = clock;
-        xmax$clock = clock;
-        floor2$clock = clock;
-        t2$clock = clock;
-        imax2$clock = clock;
-        amax2$clock = clock;
-        idx1$clock = clock;
         x2o$clock = clock;
         x2$clock = clock;
         m2$clock = clock;
         idx2$clock = clock;
-        cnt$clock = clock;
-        cnt_o$clock = clock;
-        recip_ok$d = recip_ok$q;
-        sel_ok$d = sel_ok$q;
-        theta_r$d = theta_r$q;
-        theta_row$d = theta_row$q;
-        xo_r$d = xo_r$q;
-        v_r$d = v_r$q;
-        first_r$d = first_r$q;
-        m_r$d = m_r$q;
-        seen$d = seen$q;
-        idx_r$d = idx_r$q;
-        amax$d = amax$q;
-        xmax$d = xmax$q;
-        floor2$d = floor2$q;
-        t2$d = t2$q;
-        imax2$d = imax2$q;
-        amax2$d = amax2$q;
-        idx1$d = idx1$q;
         x2o$d = x2o$q;
         x2$d = x2$q;
         m2$d = m2$q;
         idx2$d = idx2$q;
-        cnt$d = cnt$q;
-        cnt_o$d = cnt_o$q;
         kp$0$clock = clock;
         kp$0$d = kp$0$q;
         ap$0$clock = clock;
@@ -4462,71 +4793,15 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0(clock,reset,theta,theta
         kp$5$d = kp$5$q;
         ap$5$clock = clock;
         ap$5$d = ap$5$q;
-        first = index == 32'h0;
-        if (theta_we) begin
-            theta_r$d = theta;
-            theta_eff = theta;
-        end
-        else begin
-            theta_eff = theta_r$q;
-        end
-        if (accept & first) begin
-            theta_row$d = theta_eff;
-        end
-        xo = ((x ^ sign) & 12'hfff) + to_wx;
-        xo_r$d = xo;
-        v_r$d = accept;
-        first_r$d = first;
-        m_r$d = masked;
-        idx_r$d = index;
-        if (v_r$q) begin
-            seen$d = ~m_r$q | (seen$q & ~first_r$q);
-        end
-        if (v_r$q & ~m_r$q & (first_r$q | ~seen$q | (xo_r$q > xmax$q))) begin
-            xmax$d = xo_r$q;
-            amax$d = idx_r$q;
-        end
-        sel_done = pass1_done;
-        desc_t = 32'h0;
-        desc_i = all_ones;
-        topk$0$clock = clock;
-        topk$0$x = x;
-        topk$0$valid = accept;
-        topk$0$first = first;
-        topk$0$idx = index;
-        topk$0$masked = masked;
-        if (topk$0$full) begin
-            desc_t = topk$0$t;
-            desc_i = topk$0$i_max;
-        end
-        if (recip_done) begin
-            recip_ok$d = 1'b1;
-        end
-        if (sel_done) begin
-            sel_ok$d = 1'b1;
-        end
-        desc_ready = (surv | recip_ok$q | recip_done) & (sel_ok$q | sel_done);
-        if (handoff) begin
-            recip_ok$d = 1'b0;
-            sel_ok$d = 1'b0;
-            floor2$d = xmax$q - ((theta_row$q) & 12'hfff);
-            t2$d = desc_t;
-            imax2$d = desc_i;
-            amax2$d = amax$q;
-        end
-        if (ren) begin
-            idx1$d = ridx;
-        end
-        x1o = ((rdata ^ sign) & 12'hfff) + to_wx;
-        adv = ~out_valid | out_ready;
+        index$beat = beat;
         if (adv) begin
-            x2o$d = x1o;
-            x2$d = rdata;
-            m2$d = rmask;
-            idx2$d = idx1$q;
+            x2o$d = ((rx ^ sign) & 12'hfff) + to_wx;
+            x2$d = rx;
+            m2$d = rm;
+            idx2$d = index$idx;
         end
-        keep_raw = ~m2$q & (x2o$q >= floor2$q) & ((x2o$q > t2$q) | ((x2o$q == t2$q) & (idx2$q <= imax2$q)));
-        is_amax = idx2$q == amax2$q;
+        keep_raw = ~m2$q & (x2o$q >= floor) & ((x2o$q > t) | ((x2o$q == t) & (idx2$q <= imax)));
+        is_amax = idx2$q == amax;
         keep_s2 = keep_raw;
         amax_s2 = is_amax;
         x_s2 = x2$q;
@@ -4544,49 +4819,143 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0(clock,reset,theta,theta
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        cap_m1_s = cap_m1;
+        keep_out = 1'b0;
         amax_out = 1'b0;
         amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (cnt_o$q < cap_m1_s));
-        if (keep_out) begin
-            cnt_next = cnt$q + 32'h1;
+        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
+        keep = keep_out;
+        if (keep_out & ~amax_out) begin
+            oout = oin + 32'h1;
         end
         else begin
-            cnt_next = cnt$q;
-        end
-        if (out_valid & out_ready) begin
-            if (out_last) begin
-                cnt$d = 32'h0;
-                cnt_o$d = 32'h0;
-            end
-            else begin
-                cnt$d = cnt_next;
-                if (keep_out & ~amax_out) begin
-                    cnt_o$d = cnt_o$q + 32'h1;
-                end
-            end
+            oout = oin;
         end
         if (keep_out) begin
-            tdata = y;
+            kout = kin + 32'h1;
         end
         else begin
-            tdata = 32'h0;
-        end
-        tuser = keep_out;
-        kept = cnt_next;
-        if (reset) begin
-            recip_ok$d = 1'b0;
-            sel_ok$d = 1'b0;
-            theta_r$d = theta_reset;
-            cnt$d = 32'h0;
-            cnt_o$d = 32'h0;
+            kout = kin;
         end
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$amax(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$ap$0(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$ap$0
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$ap$1(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$ap$1
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$ap$2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$ap$2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$ap$3(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$ap$3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$ap$4(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$ap$4
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$ap$5(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$idx2(d,q,clock);
 
     // Module arguments
     input wire  [10:0] d;
@@ -4602,48 +4971,28 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$amax(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$amax
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$idx2
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$amax2(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$amax2
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$ap$0(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$index(beat,idx);
 
     // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
+    input wire  [10:0] beat;
+    output reg  [10:0] idx;
 
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
+    // Constant declarations
+    localparam  lp = 11'b0;
+    localparam  lane = 11'b0;
+
+    // Update code
+    always @(*) begin
+        idx = (((beat) & 11'h7ff) << lp) | lane;
     end
 
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$ap$0
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$index
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$ap$1(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$kp$0(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -4659,29 +5008,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$ap$1(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$ap$1
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$kp$0
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$ap$2(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$ap$2
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$ap$3(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$kp$1(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -4697,29 +5027,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$ap$3(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$ap$3
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$kp$1
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$ap$4(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$ap$4
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$ap$5(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$kp$2(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -4735,48 +5046,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$ap$5(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$ap$5
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$kp$2
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$cnt(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$cnt
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$cnt_o(d,q,clock);
-
-    // Module arguments
-    input wire  [10:0] d;
-    output reg  [10:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 11'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$cnt_o
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$first_r(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$kp$3(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -4792,10 +5065,86 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$first_r(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$first_r
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$kp$3
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$floor2(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$kp$4(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$kp$4
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$kp$5(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$kp$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$m2(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$m2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$x2(d,q,clock);
+
+    // Module arguments
+    input wire  [9:0] d;
+    output reg  [9:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 10'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$x2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$x2o(d,q,clock);
 
     // Module arguments
     input wire  [11:0] d;
@@ -4811,10 +5160,48 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$floor2(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$floor2
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$keepl$0$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$idx1(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$m_done(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$m_done
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$m_full(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$m_full
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$m_i(d,q,clock);
 
     // Module arguments
     input wire  [10:0] d;
@@ -4830,10 +5217,183 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$idx1(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$idx1
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$m_i
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$idx2(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$m_t(d,q,clock);
+
+    // Module arguments
+    input wire  [11:0] d;
+    output reg  [11:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 12'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$m_t
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$mask_pack$0(acc,x,out);
+
+    // Module arguments
+    input wire  [7:0] acc;
+    input wire  [7:0] x;
+    output reg  [7:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[0+:8] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$mask_pack$0
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0(clock,x,valid,first,masked,beat,fold,fx,fi,fs,xmax,amax,seen);
+
+    // Module arguments
+    input wire  clock;
+    input wire  [9:0] x;
+    input wire  valid;
+    input wire  first;
+    input wire  masked;
+    input wire  [10:0] beat;
+    input wire  fold;
+    input wire  [11:0] fx;
+    input wire  [10:0] fi;
+    input wire  fs;
+    output reg  [11:0] xmax;
+    output reg  [10:0] amax;
+    output reg  seen;
+
+    // Constant declarations
+    localparam  sign = 10'b1000000000;
+    localparam  to_wx = 12'h600;
+
+    // Stub signals
+    reg  [10:0] index$beat;
+    wire  [10:0] index$idx;
+    reg  [11:0] xo_r$d;
+    wire  [11:0] xo_r$q;
+    reg  xo_r$clock;
+    reg  v_r$d;
+    wire  v_r$q;
+    reg  v_r$clock;
+    reg  first_r$d;
+    wire  first_r$q;
+    reg  first_r$clock;
+    reg  m_r$d;
+    wire  m_r$q;
+    reg  m_r$clock;
+    reg  [10:0] idx_r$d;
+    wire  [10:0] idx_r$q;
+    reg  idx_r$clock;
+    reg  seen_r$d;
+    wire  seen_r$q;
+    reg  seen_r$clock;
+    reg  [10:0] amax_r$d;
+    wire  [10:0] amax_r$q;
+    reg  amax_r$clock;
+    reg  [11:0] xmax_r$d;
+    wire  [11:0] xmax_r$q;
+    reg  xmax_r$clock;
+
+    // Sub module instances
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0$index index(
+        .beat(index$beat),
+        .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0$xo_r xo_r(
+        .d(xo_r$d),
+        .q(xo_r$q),
+        .clock(xo_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0$v_r v_r(
+        .d(v_r$d),
+        .q(v_r$q),
+        .clock(v_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0$first_r first_r(
+        .d(first_r$d),
+        .q(first_r$q),
+        .clock(first_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0$m_r m_r(
+        .d(m_r$d),
+        .q(m_r$q),
+        .clock(m_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0$idx_r idx_r(
+        .d(idx_r$d),
+        .q(idx_r$q),
+        .clock(idx_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0$seen_r seen_r(
+        .d(seen_r$d),
+        .q(seen_r$q),
+        .clock(seen_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0$amax_r amax_r(
+        .d(amax_r$d),
+        .q(amax_r$q),
+        .clock(amax_r$clock)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0$xmax_r xmax_r(
+        .d(xmax_r$d),
+        .q(xmax_r$q),
+        .clock(xmax_r$clock)
+    );
+
+    // Update code
+    always @(*) begin
+        xo_r$clock = clock;
+        v_r$clock = clock;
+        first_r$clock = clock;
+        m_r$clock = clock;
+        idx_r$clock = clock;
+        seen_r$clock = clock;
+        amax_r$clock = clock;
+        xmax_r$clock = clock;
+        xo_r$d = xo_r$q;
+        v_r$d = v_r$q;
+        first_r$d = first_r$q;
+        m_r$d = m_r$q;
+        idx_r$d = idx_r$q;
+        seen_r$d = seen_r$q;
+        amax_r$d = amax_r$q;
+        xmax_r$d = xmax_r$q;
+        index$beat = beat;
+        xo_r$d = ((x ^ sign) & 12'hfff) + to_wx;
+        v_r$d = valid;
+        first_r$d = first;
+        m_r$d = masked;
+        idx_r$d = index$idx;
+        if (v_r$q) begin
+            seen_r$d = ~m_r$q | (seen_r$q & ~first_r$q);
+        end
+        if (v_r$q & ~m_r$q & (first_r$q | ~seen_r$q | (xo_r$q > xmax_r$q))) begin
+            xmax_r$d = xo_r$q;
+            amax_r$d = idx_r$q;
+        end
+        if (fold) begin
+            xmax_r$d = fx;
+            amax_r$d = fi;
+            seen_r$d = fs;
+        end
+        xmax = xmax_r$q;
+        amax = amax_r$q;
+        seen = seen_r$q;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0$amax_r(d,q,clock);
 
     // Module arguments
     input wire  [10:0] d;
@@ -4849,10 +5409,29 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$idx2(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$idx2
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0$amax_r
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$idx_r(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0$first_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0$first_r
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0$idx_r(d,q,clock);
 
     // Module arguments
     input wire  [10:0] d;
@@ -4868,10 +5447,134 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$idx_r(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$idx_r
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0$idx_r
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$imax2(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0$index(beat,idx);
+
+    // Module arguments
+    input wire  [10:0] beat;
+    output reg  [10:0] idx;
+
+    // Constant declarations
+    localparam  lp = 11'b0;
+    localparam  lane = 11'b0;
+
+    // Update code
+    always @(*) begin
+        idx = (((beat) & 11'h7ff) << lp) | lane;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0$index
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0$m_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0$m_r
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0$seen_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0$seen_r
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0$v_r(d,q,clock);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0$v_r
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0$xmax_r(d,q,clock);
+
+    // Module arguments
+    input wire  [11:0] d;
+    output reg  [11:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 12'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0$xmax_r
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0$xo_r(d,q,clock);
+
+    // Module arguments
+    input wire  [11:0] d;
+    output reg  [11:0] q;
+    input wire  clock;
+
+    // Update code (custom)
+    initial begin
+       q = 12'h0;
+    end
+
+    always @(posedge clock) begin
+       q <= d;
+    end
+
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$maxl$0$xo_r
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$ml$0(bus,x);
+
+    // Module arguments
+    input wire  bus;
+    output reg  x;
+
+    // Update code (custom)
+    always @(*) x = bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$ml$0
+
+
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$pop_n(d,q,clock);
 
     // Module arguments
     input wire  [10:0] d;
@@ -4887,29 +5590,10 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$imax2(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$imax2
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$pop_n
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$kp$0(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$kp$0
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$kp$1(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$popping(d,q,clock);
 
     // Module arguments
     input wire  d;
@@ -4925,121 +5609,7 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$kp$1(d,q,clock);
        q <= d;
     end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$kp$1
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$kp$2(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$kp$2
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$kp$3(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$kp$3
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$kp$4(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$kp$4
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$kp$5(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$kp$5
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$m2(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$m2
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$m_r(d,q,clock);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$m_r
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$popping
 
 
 module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$recip_ok(d,q,clock);
@@ -5061,23 +5631,28 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$recip_ok(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$recip_ok
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$seen(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$rml$0(bus,x);
 
     // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
+    input wire  [10:0] bus;
+    output reg  x;
 
     // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
+    always @(*) x = bus[10+:1];
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$rml$0
 
-    always @(posedge clock) begin
-       q <= d;
-    end
 
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$seen
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$rxl$0(bus,x);
+
+    // Module arguments
+    input wire  [10:0] bus;
+    output reg  [9:0] x;
+
+    // Update code (custom)
+    always @(*) x = bus[0+:10];
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$rxl$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$sel_ok(d,q,clock);
@@ -8627,99 +9202,46 @@ module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$topk$0$xr(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$topk$0$xr
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$v_r(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$topk_idx$0(beat,idx);
 
     // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
+    input wire  [10:0] beat;
+    output reg  [10:0] idx;
 
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
+    // Constant declarations
+    localparam  lp = 11'b0;
+    localparam  lane = 11'b0;
+
+    // Update code
+    always @(*) begin
+        idx = (((beat) & 11'h7ff) << lp) | lane;
     end
 
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$v_r
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$topk_idx$0
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$x2(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$tuser_pack$0(acc,x,out);
 
     // Module arguments
-    input wire  [9:0] d;
-    output reg  [9:0] q;
-    input wire  clock;
+    input wire  acc;
+    input wire  x;
+    output reg  out;
 
     // Update code (custom)
-    initial begin
-       q = 10'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$x2
+    always @(*) out = x;
+    wire acc_unused = acc;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$tuser_pack$0
 
 
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$x2o(d,q,clock);
+module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$xl$0(bus,x);
 
     // Module arguments
-    input wire  [11:0] d;
-    output reg  [11:0] q;
-    input wire  clock;
+    input wire  [9:0] bus;
+    output reg  [9:0] x;
 
     // Update code (custom)
-    initial begin
-       q = 12'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$x2o
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$xmax(d,q,clock);
-
-    // Module arguments
-    input wire  [11:0] d;
-    output reg  [11:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 12'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$xmax
-
-
-module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$xo_r(d,q,clock);
-
-    // Module arguments
-    input wire  [11:0] d;
-    output reg  [11:0] q;
-    input wire  clock;
-
-    // Update code (custom)
-    initial begin
-       q = 12'h0;
-    end
-
-    always @(posedge clock) begin
-       q <= d;
-    end
-
-endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$xo_r
+    always @(*) x = bus[0+:10];
+endmodule // smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$select$0$xl$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_tk32s_3365d1$sweep$0(clock,reset,handoff,len,bank,free,start2,len2,bank2,k_min,busy2,recip_start,d,recip_done,sweeping,ridx,keep,is_amax,x);

@@ -52,14 +52,11 @@ impl RowModel for crate::params::UnitParams {
             None => self.run_row(x).into_iter().map(|y| (y, None)).collect(),
             Some(sp) => {
                 let r = crate::sparse::model::run_row(sp, self, x, theta);
-                let mut kept = 0;
-                r.y.iter()
-                    .zip(&r.keep)
-                    .map(|(&y, &k)| {
-                        kept += k as u32;
-                        (y, Some((k, kept)))
-                    })
-                    .collect()
+                // the kept count is per beat: the row's kept elements through the beat's end
+                let p = self.lanes as usize;
+                let through: Vec<u32> = r.keep.iter().scan(0, |n, &k| { *n += k as u32; Some(*n) }).collect();
+                let n = x.len();
+                r.y.iter().zip(&r.keep).enumerate().map(|(i, (&y, &k))| (y, Some((k, through[((i / p + 1) * p).min(n) - 1])))).collect()
             }
         }
     }
@@ -430,7 +427,8 @@ pub fn theta_writes<M: RowModel>(p: &M, rows: &[crate::rows::Row], seed: u64) ->
     rows.iter()
         .map(|r| ThetaWrite {
             first: rng.gen_bool(0.25).then(|| value(&mut rng)),
-            late: (r.x.len() >= 2 && rng.gen_bool(0.125)).then(|| value(&mut rng)),
+            // on the last element, in a later beat than the first (at one lane: a later element)
+            late: (r.x.len() > p.lanes() as usize && rng.gen_bool(0.125)).then(|| value(&mut rng)),
         })
         .collect()
 }

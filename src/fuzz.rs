@@ -4,7 +4,7 @@
 //! The sampler draws every field the configuration reference allows (base 2 and e, both
 //! log2e modes, input 4..16 bits with any binary point, output 4..16 bits, `max_len`
 //! 1..8192 log-uniform, every exp and recip method with their segment counts, internal
-//! widths, sparse modes on and off, 1 to 32 lanes for dense units) and keeps the first draw that validation accepts, so
+//! widths, sparse modes on and off, 1 to 32 lanes (topk: 1 to 4)) and keeps the first draw that validation accepts, so
 //! every configuration it returns is one a user could write. A failing configuration is
 //! printed as a TOML file that reproduces it (`softmax-hw cosim --config FILE`).
 
@@ -83,9 +83,14 @@ fn draw(rng: &mut StdRng, max_len_cap: u32) -> Config {
         }
         _ => None,
     };
-    // lanes (dense units only): half the dense draws, P = 2..32 (drawn last, so that the
-    // other fields of a seed are those of the draw without lanes)
-    let lanes = (sparse.is_none() && rng.gen_bool(0.5)).then(|| 1u32 << rng.gen_range(1..=5));
+    // lanes: half the draws that can have them, P = 2..32 (topk: 2..4; not with survivors),
+    // drawn last, so that the other fields of a seed are those of the draw without lanes
+    let max_lp = match &sparse {
+        Some(s) if s.renorm == Some(Renorm::Survivors) => 0,
+        Some(s) if s.mode == SparseMode::Topk => crate::params::MAX_TOPK_LANES.ilog2(),
+        _ => 5,
+    };
+    let lanes = (max_lp > 0 && rng.gen_bool(0.5)).then(|| 1u32 << rng.gen_range(1..=max_lp));
     Config {
         prefix: Some("fz".into()),
         base: Some(base),

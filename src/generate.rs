@@ -163,11 +163,16 @@ impl Timing {
                 notes: format!("renorm = survivors: the row is read twice on the pass-2 side (a sweep that sums the kept elements, then pass 2), so a row takes 2L + {overhead} cycles back to back{}; pass 1 accepts the next row meanwhile and waits at the handoff. Backpressure on m_axis holds the pass-2 pipeline. aresetn is synchronous, active low.", if stat.is_some() { format!(" (at least L + {p1}: the pass-1 side waits for the stat_topk threshold)") } else { String::new() }),
             };
         }
-        // stat_topk: the threshold unit starts with the reciprocal and takes longer
-        let recip = recip.max(stat.unwrap_or(0));
         // P lanes: pass 1's partial sums go through a merge tree of log2 P levels of
         // MERGE_STAGES registers each; a row of L elements is B = ceil(L / P) beats
         let p1 = P1 + crate::unnormed::block::MERGE_STAGES as u32 * p.lp;
+        // stat_topk: the threshold unit starts with the reciprocal and takes longer; topk at
+        // P > 1: the lanes' lists merge from the row's last handshake, beside pass 1
+        let merge = match &p.sparse {
+            Some(sp) if sp.mode == SparseMode::Topk && p.lanes > 1 => crate::sparse::select::topk_merge_cycles(sp.k).saturating_sub(p1),
+            _ => 0,
+        };
+        let recip = recip.max(stat.unwrap_or(0)).max(merge);
         let (lanes, b) = (p.lanes, if p.lanes > 1 { "B" } else { "L" });
         // last input accepted at cycle 0: pass 1 done at P1 (+ 2 log2 P), reciprocal (and threshold) done
         // at P1 + R, handoff H later, pass 2 started; its pipeline shows the first output P2
@@ -232,8 +237,16 @@ impl Manifest {
         let port = |name, dir, width, d: &str| Port { name, dir, width, description: d.to_string() };
         if p.sparse.is_some() {
             ports.extend([
-                port("m_axis_tuser", "out", 1, "keep flag: 1 if the element survived selection (m_axis_tdata is 0 when not)"),
-                port("m_axis_kept", "out", p.wa + 1, "kept elements of the row so far, this one included: the row's kept count with tlast"),
+                if p.lanes > 1 {
+                    port("m_axis_tuser", "out", p.lanes, "keep flags, bit j for lane j: 1 if the element survived selection (its lane of m_axis_tdata is 0 when not; empty lanes 0)")
+                } else {
+                    port("m_axis_tuser", "out", 1, "keep flag: 1 if the element survived selection (m_axis_tdata is 0 when not)")
+                },
+                if p.lanes > 1 {
+                    port("m_axis_kept", "out", p.wa + 1, "kept elements of the row through this beat: the row's kept count with tlast")
+                } else {
+                    port("m_axis_kept", "out", p.wa + 1, "kept elements of the row so far, this one included: the row's kept count with tlast")
+                },
                 port("theta", "in", wi, "max-relative threshold in input LSBs (keep x >= max - theta), written when theta_we"),
                 port("theta_we", "in", 1, "write theta; a row uses the value held at its first input handshake (a write in that cycle applies)"),
             ]);

@@ -10,6 +10,7 @@ use serde::Serialize;
 use softmax_hw::output::{check_dir, check_distinct, check_file};
 use softmax_hw::params::UnitParams;
 use softmax_hw::synth::tools::YosysChoice;
+use softmax_hw::synth::Ecp5Device;
 use std::path::{Path, PathBuf};
 
 #[derive(Parser)]
@@ -161,6 +162,10 @@ enum Cmd {
         /// script) or system (the yosys on PATH)
         #[arg(long, value_enum, default_value_t = YosysChoice::Yowasp)]
         yosys: YosysChoice,
+        /// The ECP5 part of target ecp5: 25k (LFE5U-25F, the default and the peers' part), 45k
+        /// or 85k (for designs that do not fit the 25k)
+        #[arg(long, value_enum, default_value_t = Ecp5Device::K25)]
+        device: Ecp5Device,
     },
     /// Generate, co-simulate, synthesize and measure every variant of a configuration
     ///
@@ -692,7 +697,7 @@ fn run(cli: Cli) -> Result<i32> {
             print!("{}", report.markdown(p.max_len));
             Ok(0)
         }
-        Cmd::Synth { config, target, freq, seed, json, no_baseline, workdir, yosys } => {
+        Cmd::Synth { config, target, freq, seed, json, no_baseline, workdir, yosys, device } => {
             use softmax_hw::synth::{synthesize_with_progress, SynthOptions, Target};
             // every flag and output before any work: a bad one costs no synthesis run
             let targets: Vec<Target> = if target == "all" { Target::ALL.to_vec() } else { vec![parse_target(&target)?] };
@@ -726,7 +731,7 @@ fn run(cli: Cli) -> Result<i32> {
                         _ => "unit",
                     };
                     let label = format!("{} ({kind})", g.module);
-                    let opt = SynthOptions { target: *t, freq_mhz: freq, seed, workdir: workdir.join(&g.module), yosys };
+                    let opt = SynthOptions { target: *t, freq_mhz: freq, seed, workdir: workdir.join(&g.module), yosys, device };
                     let progress = |step: &str| eprintln!("synth: {label} on {t}: {step}");
                     match synthesize_with_progress(&g.verilog, &g.module, &opt, &progress) {
                         Ok(r) => {

@@ -413,7 +413,7 @@ fn run_design(pt: &mut Point, cfg: &Config, design: Design, opt: &SweepOptions) 
     let s = crate::synth::synthesize(
         &g.verilog,
         &g.module,
-        &crate::synth::SynthOptions { target: opt.target, freq_mhz: opt.freq_mhz, seed: 1, workdir: work, yosys: opt.yosys },
+        &crate::synth::SynthOptions { target: opt.target, freq_mhz: opt.freq_mhz, seed: 1, workdir: work, yosys: opt.yosys, device: Default::default() },
     )?;
     (pt.lut, pt.ff, pt.bram, pt.dsp, pt.fmax_mhz) = (s.lut, s.ff, s.bram, s.dsp, s.fmax_mhz);
     let l = p.max_len as u64;

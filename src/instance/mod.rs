@@ -89,6 +89,8 @@ compiled! {
     Unit unit_instance "configs/softermax_p4.toml"                => [8, 8, 2, 1, 11, 32, 10, 11, 3, 11, 8, 2],
     Unit unit_instance "configs/softermax_p16.toml"               => [8, 8, 2, 1, 11, 32, 10, 11, 3, 11, 8, 4],
     Unit unit_instance "configs/exact8.toml and the sparse examples" => [10, 18, 10, 4, 12, 33, 10, 12, 3, 12, 8, 0],
+    Unit unit_instance "configs/sparse_*_p4.toml"                 => [10, 18, 10, 4, 12, 33, 10, 12, 3, 12, 8, 2],
+    Unit unit_instance "configs/sparse_*_p16.toml"                => [10, 18, 10, 4, 12, 33, 10, 12, 3, 12, 8, 4],
     Unit unit_instance "configs/precise16.toml"                   => [16, 16, 8, 7, 20, 47, 13, 9, 3, 20, 16, 0],
     Unit unit_instance "configs/sparse_stat4096.toml"             => [10, 18, 10, 4, 12, 37, 12, 12, 3, 12, 8, 0],
     // baseline                                                WI  WA WTA  WX  WS  WO  WQ  LP

@@ -115,6 +115,10 @@ pub struct UnitParams {
     pub sparse: Option<sparse::SparseParams>,
 }
 
+/// Most lanes of the exact top-k (`sparse::select`: its row-end merge compares every lane's
+/// head in one cycle).
+pub const MAX_TOPK_LANES: u32 = 4;
+
 fn check_range(field: &str, v: u32, lo: u32, hi: u32) -> Result<u32> {
     if v < lo || v > hi {
         Err(Error::field(field, v, format!("allowed {lo}..={hi}")))
@@ -166,8 +170,14 @@ impl UnitParams {
         if lanes > 1 && 1u32 << wa < 2 * lanes {
             return Err(Error::field("lanes", lanes, format!("allowed at most max_len / 2 = {} lanes (max_len = {max_len}, rounded up to a power of two)", (1u32 << wa) / 2)));
         }
-        if lanes > 1 && cfg.sparse.is_some() {
-            return Err(Error::field("lanes", lanes, "allowed only 1 with a [sparse] section (sparse selection at several lanes is not built yet)"));
+        if let Some(sc) = cfg.sparse.as_ref().filter(|_| lanes > 1) {
+            use crate::config::{Renorm, SparseMode};
+            if sc.renorm == Some(Renorm::Survivors) {
+                return Err(Error::field("lanes", lanes, "allowed only 1 with renorm = \"survivors\" (the survivors' sweep at several lanes is not built yet)"));
+            }
+            if sc.mode == SparseMode::Topk && lanes > MAX_TOPK_LANES {
+                return Err(Error::field("lanes", lanes, format!("allowed at most {MAX_TOPK_LANES} with mode = \"topk\" (the exact top-k merges the lanes' lists at the row's end; more lanes are not built yet)")));
+            }
         }
 
         let wi = check_range("input.bits", cfg.input.bits, 4, 16)?;

@@ -7,7 +7,7 @@
 //! Values are compared in WX = WI + 2 bit offset binary: xo = x + 2^(WX-1), so that
 //! max - theta and the thresholds never wrap and unsigned comparison is signed order.
 
-use crate::hw::{konst, Mul, SyncRom};
+use crate::hw::{konst, Mul, OptPort, SyncRom, When};
 use crate::params::UnitParams;
 use rust_hdl_core::prelude::*;
 use rust_hdl_widgets::prelude::*;
@@ -18,6 +18,8 @@ use rust_hdl_widgets::prelude::*;
 /// last one falls out. After a row, slot K-1 holds the k-th largest (t, i_max); `full` is
 /// low when the row had fewer than K elements (every element is kept; with exactly K, slot
 /// K-1 holds the smallest and every element passes the rule too).
+/// With several lanes each lane has its own array; `pop` (between rows) moves every slot
+/// up by one and empties the last, so that the lanes' lists can be merged at the row's end.
 #[derive(LogicBlock)]
 pub struct TopK<const WI: usize, const WX: usize, const WL: usize> {
     pub clock: Signal<In, Clock>,
@@ -26,9 +28,17 @@ pub struct TopK<const WI: usize, const WX: usize, const WL: usize> {
     pub first: Signal<In, bool>,
     pub idx: Signal<In, Bits<WL>>,
     pub masked: Signal<In, bool>,
-    pub t: Signal<Out, Bits<WX>>,
-    pub i_max: Signal<Out, Bits<WL>>,
-    pub full: Signal<Out, bool>,
+    /// one lane: the row's (t, i_max) and whether it had K elements
+    pub t: OptPort<Out, Bits<WX>>,
+    pub i_max: OptPort<Out, Bits<WL>>,
+    pub full: OptPort<Out, bool>,
+    /// several lanes: slot 0 (the lane's largest: its list's head), and the pop
+    pub head_x: OptPort<Out, Bits<WX>>,
+    pub head_i: OptPort<Out, Bits<WL>>,
+    pub head_v: OptPort<Out, bool>,
+    pub pop: OptPort<In, bool>,
+    one_lane: Vec<When>,
+    lanes: Vec<When>,
     xr: DFF<Bits<WX>>,
     ir: DFF<Bits<WL>>,
     vr: DFF<bool>,
@@ -42,7 +52,8 @@ pub struct TopK<const WI: usize, const WX: usize, const WL: usize> {
 }
 
 impl<const WI: usize, const WX: usize, const WL: usize> TopK<WI, WX, WL> {
-    pub fn new(k: usize) -> Self {
+    /// `merged`: one of several lanes (the head and pop ports), else the unit's only list.
+    pub fn new(k: usize, merged: bool) -> Self {
         assert_eq!(WX, WI + 2);
         Self {
             clock: Default::default(),
@@ -51,9 +62,15 @@ impl<const WI: usize, const WX: usize, const WL: usize> TopK<WI, WX, WL> {
             first: Default::default(),
             idx: Default::default(),
             masked: Default::default(),
-            t: Default::default(),
-            i_max: Default::default(),
-            full: Default::default(),
+            t: OptPort::new(!merged),
+            i_max: OptPort::new(!merged),
+            full: OptPort::new(!merged),
+            head_x: OptPort::new(merged),
+            head_i: OptPort::new(merged),
+            head_v: OptPort::new(merged),
+            pop: OptPort::new(merged),
+            one_lane: When::iff(!merged),
+            lanes: When::iff(merged),
             xr: Default::default(),
             ir: Default::default(),
             vr: Default::default(),
@@ -116,16 +133,163 @@ impl<const WI: usize, const WX: usize, const WL: usize> Logic for TopK<WI, WX, W
                 }
             }
         }
-        for j in (self.sx.len() - 1)..self.sx.len() {
-            self.t.next = self.sx[j].q.val();
-            self.i_max.next = self.si[j].q.val();
-            self.full.next = self.sv[j].q.val();
+        // pop (no element arrives between rows): every slot moves up, the last empties
+        for _i in 0..self.lanes.len() {
+            if self.pop.val() {
+                for j in 1..self.sx.len() {
+                    self.sx[j - 1].d.next = self.sx[j].q.val();
+                    self.si[j - 1].d.next = self.si[j].q.val();
+                    self.sv[j - 1].d.next = self.sv[j].q.val();
+                }
+                for j in (self.sx.len() - 1)..self.sx.len() {
+                    self.sv[j].d.next = false;
+                }
+            }
+            self.head_x.next = self.sx[0].q.val();
+            self.head_i.next = self.si[0].q.val();
+            self.head_v.next = self.sv[0].q.val();
+        }
+        for _i in 0..self.one_lane.len() {
+            for j in (self.sx.len() - 1)..self.sx.len() {
+                self.t.next = self.sx[j].q.val();
+                self.i_max.next = self.si[j].q.val();
+                self.full.next = self.sv[j].q.val();
+            }
         }
     }
 }
 
-/// Statistical top-k (Spark Transformer): S1 = sum x and S2 = sum x^2 beside pass 1, then,
-/// once per row after `start`, a sequential threshold unit:
+/// One lane's statistics for stat_topk: S1 = sum x (two's complement, WS1 bits), S2 = sum
+/// x^2 (unsigned, WS2 bits) and L = the count of unmasked elements (WL bits), accumulated
+/// behind the handshake (S1 and L one stage, S2 two: final three cycles after the row's
+/// last element). `fold` (between rows, nothing in flight) loads (fs1, fs2, fl): the lanes'
+/// sums are added pairwise into the low lanes, so lane 0 ends with the row's.
+#[derive(LogicBlock)]
+pub struct StatAcc<const WI: usize, const WL: usize, const WS1: usize, const WS2: usize, const WXX: usize> {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, bool>,
+    pub x: Signal<In, Bits<WI>>,
+    pub valid: Signal<In, bool>,
+    pub first: Signal<In, bool>,
+    pub masked: Signal<In, bool>,
+    pub fold: Signal<In, bool>,
+    pub fs1: Signal<In, Bits<WS1>>,
+    pub fs2: Signal<In, Bits<WS2>>,
+    pub fl: Signal<In, Bits<WL>>,
+    pub s1: Signal<Out, Bits<WS1>>,
+    pub s2: Signal<Out, Bits<WS2>>,
+    pub n: Signal<Out, Bits<WL>>,
+    sq: Mul<WI, WI, WXX>,
+    xr: DFF<Bits<WI>>,
+    vr: DFF<bool>,
+    fr: DFF<bool>,
+    mr: DFF<bool>,
+    n_r: DFF<Bits<WL>>,
+    s1_r: DFF<Bits<WS1>>,
+    sq_r: DFF<Bits<WXX>>,
+    vr2: DFF<bool>,
+    fr2: DFF<bool>,
+    s2_r: DFF<Bits<WS2>>,
+    sign: Constant<Bits<WI>>,
+    half_wi: Constant<Bits<WS1>>,
+    xabs: Signal<Local, Bits<WI>>,
+}
+
+impl<const WI: usize, const WL: usize, const WS1: usize, const WS2: usize, const WXX: usize> Default for StatAcc<WI, WL, WS1, WS2, WXX> {
+    fn default() -> Self {
+        Self {
+            clock: Default::default(),
+            reset: Default::default(),
+            x: Default::default(),
+            valid: Default::default(),
+            first: Default::default(),
+            masked: Default::default(),
+            fold: Default::default(),
+            fs1: Default::default(),
+            fs2: Default::default(),
+            fl: Default::default(),
+            s1: Default::default(),
+            s2: Default::default(),
+            n: Default::default(),
+            sq: Default::default(),
+            xr: Default::default(),
+            vr: Default::default(),
+            fr: Default::default(),
+            mr: Default::default(),
+            n_r: Default::default(),
+            s1_r: Default::default(),
+            sq_r: Default::default(),
+            vr2: Default::default(),
+            fr2: Default::default(),
+            s2_r: Default::default(),
+            sign: konst(1 << (WI - 1)),
+            half_wi: konst(1 << (WI - 1)),
+            xabs: Default::default(),
+        }
+    }
+}
+
+impl<const WI: usize, const WL: usize, const WS1: usize, const WS2: usize, const WXX: usize> Logic for StatAcc<WI, WL, WS1, WS2, WXX> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, xr, vr, fr, mr, n_r, s1_r, sq_r, vr2, fr2, s2_r);
+        // a masked element enters as x = 0: it adds 0 to S1 and S2, and L does not count it
+        if self.masked.val() {
+            self.xr.d.next = 0.into();
+        } else {
+            self.xr.d.next = self.x.val();
+        }
+        self.vr.d.next = self.valid.val() & !self.reset.val();
+        self.fr.d.next = self.first.val();
+        self.mr.d.next = self.masked.val();
+        if self.vr.q.val() {
+            if self.fr.q.val() & self.mr.q.val() {
+                self.n_r.d.next = 0.into();
+            } else if self.fr.q.val() {
+                self.n_r.d.next = 1.into();
+            } else if !self.mr.q.val() {
+                self.n_r.d.next = self.n_r.q.val() + 1;
+            }
+        }
+        if self.xr.q.val() >= self.sign.val() {
+            self.xabs.next = self.sign.val() - (self.xr.q.val() ^ self.sign.val());
+        } else {
+            self.xabs.next = self.xr.q.val();
+        }
+        self.sq.a.next = self.xabs.val();
+        self.sq.b.next = self.xabs.val();
+        if self.vr.q.val() {
+            if self.fr.q.val() {
+                // sign extension through offset binary: (x ^ sign) - 2^(WI-1)
+                self.s1_r.d.next = bit_cast::<WS1, WI>(self.xr.q.val() ^ self.sign.val()) - self.half_wi.val();
+            } else {
+                self.s1_r.d.next = self.s1_r.q.val() + bit_cast::<WS1, WI>(self.xr.q.val() ^ self.sign.val()) - self.half_wi.val();
+            }
+        }
+        // x^2 is registered before it is summed (two stages behind the handshake)
+        self.sq_r.d.next = self.sq.p.val();
+        self.vr2.d.next = self.vr.q.val() & !self.reset.val();
+        self.fr2.d.next = self.fr.q.val();
+        if self.vr2.q.val() {
+            if self.fr2.q.val() {
+                self.s2_r.d.next = bit_cast::<WS2, WXX>(self.sq_r.q.val());
+            } else {
+                self.s2_r.d.next = self.s2_r.q.val() + bit_cast::<WS2, WXX>(self.sq_r.q.val());
+            }
+        }
+        if self.fold.val() {
+            self.s1_r.d.next = self.fs1.val();
+            self.s2_r.d.next = self.fs2.val();
+            self.n_r.d.next = self.fl.val();
+        }
+        self.s1.next = self.s1_r.q.val();
+        self.s2.next = self.s2_r.q.val();
+        self.n.next = self.n_r.q.val();
+    }
+}
+
+/// Statistical top-k (Spark Transformer): the threshold unit, once per row after `start`,
+/// from the row's S1, S2 and L ([`StatAcc`], held from the row's end until `done`):
 ///
 /// ```text
 ///  ABS : |S1|                                 (every step registered: no long paths)
@@ -161,32 +325,18 @@ pub struct Stat<
 > {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, bool>,
-    pub x: Signal<In, Bits<WI>>,
-    pub valid: Signal<In, bool>,
-    pub first: Signal<In, bool>,
-    pub masked: Signal<In, bool>,
+    /// the row's S1, S2 and L (the count of unmasked elements)
+    pub s1: Signal<In, Bits<WS1>>,
+    pub s2: Signal<In, Bits<WS2>>,
+    pub len: Signal<In, Bits<WL>>,
     pub start: Signal<In, bool>,
     pub t: Signal<Out, Bits<WX>>,
     pub done: Signal<Out, bool>,
-    /// L: the row's unmasked elements, counted one stage behind the handshake; stable from
-    /// the row's last element until `done`
-    n: DFF<Bits<WL>>,
-    len: Signal<Local, Bits<WL>>,
     /// z_q[L] at address L - 1 (WA bits: L = 1..=max_len <= 2^WA; L = 0 reads a don't-care)
     zrom: SyncRom<16, WA>,
-    sq: Mul<WI, WI, WXX>,
     mul_ls2: Mul<WL, WS2, WLS2>,
     mul_s1: Mul<WS1, WS1, WSQ>,
     mul_zr: Mul<16, WR, WZR>,
-    xr: DFF<Bits<WI>>,
-    vr: DFF<bool>,
-    fr: DFF<bool>,
-    mr: DFF<bool>,
-    s1: DFF<Bits<WS1>>,
-    sq_r: DFF<Bits<WXX>>,
-    vr2: DFF<bool>,
-    fr2: DFF<bool>,
-    s2: DFF<Bits<WS2>>,
     state: DFF<Bits<4>>,
     s1abs_r: DFF<Bits<WS1>>,
     zabs_r: DFF<Bits<16>>,
@@ -205,10 +355,8 @@ pub struct Stat<
     quo: DFF<Bits<QB>>,
     t_r: DFF<Bits<WX>>,
     done_r: DFF<bool>,
-    sign: Constant<Bits<WI>>,
     sign_s1: Constant<Bits<WS1>>,
     sign_z: Constant<Bits<16>>,
-    half_wi: Constant<Bits<WS1>>,
     s1_off: Constant<Bits<WM>>,
     zero_m: Constant<Bits<WM>>,
     sign_m: Constant<Bits<WM>>,
@@ -230,7 +378,6 @@ pub struct Stat<
     st_nabs: Constant<Bits<4>>,
     st_div: Constant<Bits<4>>,
     st_fin: Constant<Bits<4>>,
-    xabs: Signal<Local, Bits<WI>>,
     s1abs: Signal<Local, Bits<WS1>>,
     zabs: Signal<Local, Bits<16>>,
     rem2: Signal<Local, Bits<WRQ>>,
@@ -268,29 +415,16 @@ impl<
         Self {
             clock: Default::default(),
             reset: Default::default(),
-            x: Default::default(),
-            valid: Default::default(),
-            first: Default::default(),
-            masked: Default::default(),
-            n: Default::default(),
+            s1: Default::default(),
+            s2: Default::default(),
             len: Default::default(),
             start: Default::default(),
             t: Default::default(),
             done: Default::default(),
             zrom: SyncRom::new(&z[1..]),
-            sq: Default::default(),
             mul_ls2: Default::default(),
             mul_s1: Default::default(),
             mul_zr: Default::default(),
-            xr: Default::default(),
-            vr: Default::default(),
-            fr: Default::default(),
-            mr: Default::default(),
-            s1: Default::default(),
-            sq_r: Default::default(),
-            vr2: Default::default(),
-            fr2: Default::default(),
-            s2: Default::default(),
             state: Default::default(),
             s1abs_r: Default::default(),
             zabs_r: Default::default(),
@@ -309,10 +443,8 @@ impl<
             quo: Default::default(),
             t_r: Default::default(),
             done_r: Default::default(),
-            sign: konst(1 << (WI - 1)),
             sign_s1: konst(1 << (WS1 - 1)),
             sign_z: konst(1 << 15),
-            half_wi: konst(1 << (WI - 1)),
             s1_off: konst(1 << (WS1 - 1 + Z_FRAC as usize)),
             zero_m: konst(0),
             sign_m: konst(1 << (WM - 1)),
@@ -334,7 +466,6 @@ impl<
             st_nabs: konst(7),
             st_div: konst(8),
             st_fin: konst(9),
-            xabs: Default::default(),
             s1abs: Default::default(),
             zabs: Default::default(),
             rem2: Default::default(),
@@ -366,65 +497,15 @@ impl<
 {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, xr, vr, fr, mr, n, s1, sq_r, vr2, fr2, s2, state, s1abs_r, zabs_r, zneg_r, p_ls2_r, p_s1_r, p_zr_r, nval_r, step, vsh, rem, root, nneg, nrem, dsh, quo, t_r, done_r);
+        dff_setup!(self, clock, state, s1abs_r, zabs_r, zneg_r, p_ls2_r, p_s1_r, p_zr_r, nval_r, step, vsh, rem, root, nneg, nrem, dsh, quo, t_r, done_r);
         self.zrom.clock.next = self.clock.val();
-        self.len.next = self.n.q.val();
         self.zrom.address.next = bit_cast::<WA, WL>(self.len.val() - 1);
 
-        // accumulation behind the handshake: S1 += x (two's complement, WS1 bits) one stage
-        // behind, S2 += |x|^2 (unsigned, WS2 bits) two stages behind; both final before pass 1
-        // is done (six stages) and the threshold unit starts
-        // a masked element enters as x = 0: it adds 0 to S1 and S2, and L does not count it
-        if self.masked.val() {
-            self.xr.d.next = 0.into();
-        } else {
-            self.xr.d.next = self.x.val();
-        }
-        self.vr.d.next = self.valid.val() & !self.reset.val();
-        self.fr.d.next = self.first.val();
-        self.mr.d.next = self.masked.val();
-        if self.vr.q.val() {
-            if self.fr.q.val() & self.mr.q.val() {
-                self.n.d.next = 0.into();
-            } else if self.fr.q.val() {
-                self.n.d.next = 1.into();
-            } else if !self.mr.q.val() {
-                self.n.d.next = self.n.q.val() + 1;
-            }
-        }
-
-        if self.xr.q.val() >= self.sign.val() {
-            self.xabs.next = self.sign.val() - (self.xr.q.val() ^ self.sign.val());
-        } else {
-            self.xabs.next = self.xr.q.val();
-        }
-        self.sq.a.next = self.xabs.val();
-        self.sq.b.next = self.xabs.val();
-        if self.vr.q.val() {
-            if self.fr.q.val() {
-                // sign extension through offset binary: (x ^ sign) - 2^(WI-1)
-                self.s1.d.next = bit_cast::<WS1, WI>(self.xr.q.val() ^ self.sign.val()) - self.half_wi.val();
-            } else {
-                self.s1.d.next = self.s1.q.val() + bit_cast::<WS1, WI>(self.xr.q.val() ^ self.sign.val()) - self.half_wi.val();
-            }
-        }
-        // x^2 is registered before it is summed (two stages behind the handshake)
-        self.sq_r.d.next = self.sq.p.val();
-        self.vr2.d.next = self.vr.q.val() & !self.reset.val();
-        self.fr2.d.next = self.fr.q.val();
-        if self.vr2.q.val() {
-            if self.fr2.q.val() {
-                self.s2.d.next = bit_cast::<WS2, WXX>(self.sq_r.q.val());
-            } else {
-                self.s2.d.next = self.s2.q.val() + bit_cast::<WS2, WXX>(self.sq_r.q.val());
-            }
-        }
-
         // |S1| and |z| (the ROM word is two's complement)
-        if self.s1.q.val() >= self.sign_s1.val() {
-            self.s1abs.next = self.sign_s1.val() - (self.s1.q.val() ^ self.sign_s1.val());
+        if self.s1.val() >= self.sign_s1.val() {
+            self.s1abs.next = self.sign_s1.val() - (self.s1.val() ^ self.sign_s1.val());
         } else {
-            self.s1abs.next = self.s1.q.val();
+            self.s1abs.next = self.s1.val();
         }
         if self.zrom.data.val() >= self.sign_z.val() {
             self.zabs.next = self.sign_z.val() - (self.zrom.data.val() ^ self.sign_z.val());
@@ -436,7 +517,7 @@ impl<
         self.zabs_r.d.next = self.zabs.val();
         self.zneg_r.d.next = self.zrom.data.val() >= self.sign_z.val();
         self.mul_ls2.a.next = self.len.val();
-        self.mul_ls2.b.next = self.s2.q.val();
+        self.mul_ls2.b.next = self.s2.val();
         self.mul_s1.a.next = self.s1abs_r.q.val();
         self.mul_s1.b.next = self.s1abs_r.q.val();
         self.mul_zr.a.next = self.zabs_r.q.val();
@@ -446,7 +527,7 @@ impl<
         self.rem2.next = (self.rem.q.val() << 2) | bit_cast::<WRQ, WV>(self.vsh.q.val() >> self.wv_m2.val());
         self.trial.next = (bit_cast::<WRQ, WR>(self.root.q.val()) << 2) | 1;
         // S1 * 2^FZ in WM-bit two's complement: ((S1 ^ sign) << FZ) - 2^(WS1-1+FZ)
-        self.n_s1.next = (bit_cast::<WM, WS1>(self.s1.q.val() ^ self.sign_s1.val()) << self.fz.val()) - self.s1_off.val();
+        self.n_s1.next = (bit_cast::<WM, WS1>(self.s1.val() ^ self.sign_s1.val()) << self.fz.val()) - self.s1_off.val();
         if self.zneg_r.q.val() {
             self.n_val.next = self.n_s1.val() - bit_cast::<WM, WZR>(self.p_zr_r.q.val());
         } else {

@@ -12,6 +12,7 @@
 //! `sweep.rs` the survivors' renormalization on the pass-2 side.
 
 pub mod block;
+pub mod lane;
 pub mod model;
 pub mod report;
 pub mod select;

@@ -179,6 +179,7 @@ pub(super) fn run(f: &Flow, top: &str, verilog: &str) -> Result<SynthReport> {
         io_wrapper: None,
         asic: Some(AsicReport { library: "sky130_fd_sc_hd, tt 25 C 1.80 V", area_um2: area, memories, memory_bits, logic_delay_ns: delay_ps.map(|d| d / 1000.0), blocks }),
         yosys: String::new(),
+        device: None,
         seconds: 0.0,
     })
 }

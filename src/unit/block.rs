@@ -27,7 +27,7 @@
 //! `theta`, `theta_we`: [`OptPort`]) are not declared. With renorm = survivors, `sweep`
 //! takes the reciprocal and pass 2's start over (`sparse/sweep.rs`).
 
-use crate::hw::{Lane, OptPort, Pack, When};
+use crate::hw::{OptPort, Pack, When};
 use crate::normalize::block::Normalize;
 use crate::params::UnitParams;
 use crate::recip::block::Recip;
@@ -104,17 +104,17 @@ pub struct SoftmaxUnit<
     pub m_axis_tvalid: Signal<Out, bool>,
     pub m_axis_tlast: Signal<Out, bool>,
     pub m_axis_tready: Signal<In, bool>,
-    /// sparse units only (one lane: WLB = WL, WOP = WO): keep flag, kept count so far in
-    /// the row, threshold write port
-    pub m_axis_tuser: OptPort<Out, bool>,
-    pub m_axis_kept: OptPort<Out, Bits<WLB>>,
+    /// sparse units only: keep flag of lane j in bit j, kept count of the row through this
+    /// beat, threshold write port
+    pub m_axis_tuser: OptPort<Out, Bits<WU>>,
+    pub m_axis_kept: OptPort<Out, Bits<WL>>,
     pub theta: OptPort<In, Bits<WI>>,
     pub theta_we: OptPort<In, bool>,
     front: RowFront<WBP, WAB, WLB, WU>,
     pass1: Pass1<WI, WIP, WU, WT, WN, FT, ESB, WE, WEP, WSP, WD>,
     recip: Recip<WD, RN, RSB, WR, RPW, WMH, WH, WQ, WRQ>,
     pass2: Normalize<WI, WB, WBP, WU, WT, WN, FT, ESB, WE, WEP, WSP, WAB, WLB, WR, WP, WO, WOP>,
-    select: Vec<Select<WI, WA, WLB, WOP, WX, WS1, WS2, WXX, WLS2, WSQ, WV, WRT, WRTQ, WZR, WM, QB>>,
+    select: Vec<Select<WI, WA, WL, WO, WX, WS1, WS2, WXX, WLS2, WSQ, WV, WRT, WRTQ, WZR, WM, QB, WIP, WU, WBP, WOP, WLB>>,
     sweep: Vec<Sweep<WI, WT, WN, FT, ESB, WE, WEP, WSP, WD, WA, WLB>>,
     /// generation-time branches: one each when there is no selection / no survivors sweep
     no_select: Vec<When>,
@@ -129,9 +129,6 @@ pub struct SoftmaxUnit<
     ms: Signal<Local, Bits<WU>>,
     /// the row buffer's word: the P mask bits above the P elements
     word: Pack<WU, WBP>,
-    /// the selection's view of the row buffer (one lane): the element and its mask bit
-    sel_x: Vec<Lane<WI, WBP>>,
-    sel_m: Vec<Lane<1, WBP>>,
     /// renorm = survivors only: pass 1's max and sum, which the sweep's own replace (pass 1
     /// still times the row's end). Verilator -Wall does not report a signal whose name
     /// contains "unused" (its default --unused-regexp); synthesis removes the logic.
@@ -216,8 +213,6 @@ impl<
             p2_free: Default::default(),
             ms: Default::default(),
             word: Pack::new(WIP),
-            sel_x: if sparse { vec![Lane::nth(0)] } else { vec![] },
-            sel_m: if sparse { vec![Lane::new(WIP)] } else { vec![] },
             pass1_unused_k_min: OptPort::new(surv),
             pass1_unused_d: OptPort::new(surv),
         }
@@ -372,20 +367,17 @@ impl<
             self.select[i].reset.next = !self.aresetn.val();
             self.select[i].theta.next = self.theta.val();
             self.select[i].theta_we.next = self.theta_we.val();
-            self.select[i].x.next = bit_cast::<WI, WIP>(self.s_axis_tdata.val());
+            self.select[i].xs.next = self.s_axis_tdata.val();
+            self.select[i].ms.next = self.ms.val();
             self.select[i].accept.next = self.front.accept.val();
-            self.select[i].index.next = self.front.index.val();
-            self.select[i].masked.next = self.s_axis_tuser.val().any();
+            self.select[i].beat.next = self.front.index.val();
             self.select[i].pass1_done.next = self.pass1.done.val();
             self.select[i].recip_done.next = self.recip.done.val();
             self.front.desc_ready.next = self.select[i].desc_ready.val();
             self.select[i].handoff.next = self.front.handoff.val();
             self.select[i].ridx.next = self.front.ridx.val();
             self.select[i].ren.next = self.front.ren.val();
-            self.sel_x[i].bus.next = self.front.rdata.val();
-            self.sel_m[i].bus.next = self.front.rdata.val();
-            self.select[i].rdata.next = self.sel_x[i].x.val();
-            self.select[i].rmask.next = self.sel_m[i].x.val().any();
+            self.select[i].rword.next = self.front.rdata.val();
             self.select[i].y.next = self.pass2.y.val();
             self.select[i].out_valid.next = self.pass2.valid.val();
             self.select[i].out_last.next = self.pass2.last.val();
@@ -396,6 +388,11 @@ impl<
         }
         for i in 0..self.stat_io.len() {
             self.select[i].start_desc.next = self.front.start_desc.val();
+        }
+        for i in 0..self.select.len() {
+            for _j in 0..self.lanes_io.len() {
+                self.select[i].last.next = self.front.last.val();
+            }
         }
         // the sweep sums the elements the keep rule and the cap pick at S2a
         for i in 0..self.sweep.len() {
