@@ -220,6 +220,7 @@ fn cases() -> Vec<Case> {
         case("cosim --rows 0", vec![], &["cosim", "--rows", "0"], "`--rows` = 0: allowed 1 or more"),
         case("golden --report dense", csv("1,2\n"), &["golden", "--input", "r.csv", "--output", "y.csv", "--report", "rep.csv"], "`--report` = rep.csv: allowed only with a [sparse] configuration"),
         case("synth --target", vec![], &["synth", "--target", "asic", "--json", "s.json"], "`--target` = asic"),
+        case("synth --device", vec![], &["synth", "--target", "ecp5", "--device", "99k", "--json", "s.json"], "invalid value '99k' for '--device <DEVICE>'; [possible values: 25k, 45k, 85k]"),
         case("synth --freq", vec![], &["synth", "--target", "ice40", "--freq", "0", "--json", "s.json", "--workdir", "w"], "`--freq` = 0: allowed a positive number of MHz"),
         case("sweep --vary", vec![], &["sweep", "--vary", "exp.segments", "--out", "sw"], "`--vary` = exp.segments"),
         case("sweep --shard", vec![], &["sweep", "--vary", "exp.segments=8", "--shard", "2/2", "--out", "sw"], "`--shard` = 2/2"),

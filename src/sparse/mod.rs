@@ -7,9 +7,11 @@
 //! * `topk`: the exact k largest, ties to the lowest index, by an insertion array in pass 1.
 //!
 //! `crate::params::sparse` validates the `[sparse]` section, `model.rs` is the bit-exact
-//! specification, `block.rs` holds the pass-1 selection blocks (TopK, Stat), `select.rs`
-//! the selection the unit's top (`unit/block.rs`) adds beside the dense datapath, and
-//! `sweep.rs` the survivors' renormalization on the pass-2 side.
+//! specification (it does not depend on the lanes), `block.rs` holds the pass-1 selection
+//! blocks (TopK, StatAcc, Stat), `lane.rs` one lane's row max and keep rule, `select.rs`
+//! the selection the unit's top (`unit/block.rs`) adds beside the dense datapath (P lanes
+//! of each, combined at the row's end), and `sweep.rs` the survivors' renormalization on
+//! the pass-2 side (one lane).
 
 pub mod block;
 pub mod lane;
