@@ -41306,12 +41306,10 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
     reg  [11:0] keepl$0$t;
     reg  [10:0] keepl$0$imax;
     reg  [10:0] keepl$0$amax;
-    reg  [10:0] keepl$0$cap_m1;
-    reg  [10:0] keepl$0$oin;
-    reg  [10:0] keepl$0$kin;
+    reg  [10:0] keepl$0$rem;
     wire  keepl$0$keep;
-    wire  [10:0] keepl$0$oout;
-    wire  [10:0] keepl$0$kout;
+    wire  keepl$0$other;
+    wire  keepl$0$akeep;
     reg  keepl$1$clock;
     reg  [9:0] keepl$1$rx;
     reg  keepl$1$rm;
@@ -41321,12 +41319,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
     reg  [11:0] keepl$1$t;
     reg  [10:0] keepl$1$imax;
     reg  [10:0] keepl$1$amax;
-    reg  [10:0] keepl$1$cap_m1;
-    reg  [10:0] keepl$1$oin;
-    reg  [10:0] keepl$1$kin;
+    reg  [10:0] keepl$1$rem;
+    reg  [15:0] keepl$1$others;
     wire  keepl$1$keep;
-    wire  [10:0] keepl$1$oout;
-    wire  [10:0] keepl$1$kout;
+    wire  keepl$1$other;
+    wire  keepl$1$akeep;
     reg  keepl$2$clock;
     reg  [9:0] keepl$2$rx;
     reg  keepl$2$rm;
@@ -41336,12 +41333,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
     reg  [11:0] keepl$2$t;
     reg  [10:0] keepl$2$imax;
     reg  [10:0] keepl$2$amax;
-    reg  [10:0] keepl$2$cap_m1;
-    reg  [10:0] keepl$2$oin;
-    reg  [10:0] keepl$2$kin;
+    reg  [10:0] keepl$2$rem;
+    reg  [15:0] keepl$2$others;
     wire  keepl$2$keep;
-    wire  [10:0] keepl$2$oout;
-    wire  [10:0] keepl$2$kout;
+    wire  keepl$2$other;
+    wire  keepl$2$akeep;
     reg  keepl$3$clock;
     reg  [9:0] keepl$3$rx;
     reg  keepl$3$rm;
@@ -41351,12 +41347,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
     reg  [11:0] keepl$3$t;
     reg  [10:0] keepl$3$imax;
     reg  [10:0] keepl$3$amax;
-    reg  [10:0] keepl$3$cap_m1;
-    reg  [10:0] keepl$3$oin;
-    reg  [10:0] keepl$3$kin;
+    reg  [10:0] keepl$3$rem;
+    reg  [15:0] keepl$3$others;
     wire  keepl$3$keep;
-    wire  [10:0] keepl$3$oout;
-    wire  [10:0] keepl$3$kout;
+    wire  keepl$3$other;
+    wire  keepl$3$akeep;
     reg  keepl$4$clock;
     reg  [9:0] keepl$4$rx;
     reg  keepl$4$rm;
@@ -41366,12 +41361,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
     reg  [11:0] keepl$4$t;
     reg  [10:0] keepl$4$imax;
     reg  [10:0] keepl$4$amax;
-    reg  [10:0] keepl$4$cap_m1;
-    reg  [10:0] keepl$4$oin;
-    reg  [10:0] keepl$4$kin;
+    reg  [10:0] keepl$4$rem;
+    reg  [15:0] keepl$4$others;
     wire  keepl$4$keep;
-    wire  [10:0] keepl$4$oout;
-    wire  [10:0] keepl$4$kout;
+    wire  keepl$4$other;
+    wire  keepl$4$akeep;
     reg  keepl$5$clock;
     reg  [9:0] keepl$5$rx;
     reg  keepl$5$rm;
@@ -41381,12 +41375,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
     reg  [11:0] keepl$5$t;
     reg  [10:0] keepl$5$imax;
     reg  [10:0] keepl$5$amax;
-    reg  [10:0] keepl$5$cap_m1;
-    reg  [10:0] keepl$5$oin;
-    reg  [10:0] keepl$5$kin;
+    reg  [10:0] keepl$5$rem;
+    reg  [15:0] keepl$5$others;
     wire  keepl$5$keep;
-    wire  [10:0] keepl$5$oout;
-    wire  [10:0] keepl$5$kout;
+    wire  keepl$5$other;
+    wire  keepl$5$akeep;
     reg  keepl$6$clock;
     reg  [9:0] keepl$6$rx;
     reg  keepl$6$rm;
@@ -41396,12 +41389,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
     reg  [11:0] keepl$6$t;
     reg  [10:0] keepl$6$imax;
     reg  [10:0] keepl$6$amax;
-    reg  [10:0] keepl$6$cap_m1;
-    reg  [10:0] keepl$6$oin;
-    reg  [10:0] keepl$6$kin;
+    reg  [10:0] keepl$6$rem;
+    reg  [15:0] keepl$6$others;
     wire  keepl$6$keep;
-    wire  [10:0] keepl$6$oout;
-    wire  [10:0] keepl$6$kout;
+    wire  keepl$6$other;
+    wire  keepl$6$akeep;
     reg  keepl$7$clock;
     reg  [9:0] keepl$7$rx;
     reg  keepl$7$rm;
@@ -41411,12 +41403,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
     reg  [11:0] keepl$7$t;
     reg  [10:0] keepl$7$imax;
     reg  [10:0] keepl$7$amax;
-    reg  [10:0] keepl$7$cap_m1;
-    reg  [10:0] keepl$7$oin;
-    reg  [10:0] keepl$7$kin;
+    reg  [10:0] keepl$7$rem;
+    reg  [15:0] keepl$7$others;
     wire  keepl$7$keep;
-    wire  [10:0] keepl$7$oout;
-    wire  [10:0] keepl$7$kout;
+    wire  keepl$7$other;
+    wire  keepl$7$akeep;
     reg  keepl$8$clock;
     reg  [9:0] keepl$8$rx;
     reg  keepl$8$rm;
@@ -41426,12 +41417,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
     reg  [11:0] keepl$8$t;
     reg  [10:0] keepl$8$imax;
     reg  [10:0] keepl$8$amax;
-    reg  [10:0] keepl$8$cap_m1;
-    reg  [10:0] keepl$8$oin;
-    reg  [10:0] keepl$8$kin;
+    reg  [10:0] keepl$8$rem;
+    reg  [15:0] keepl$8$others;
     wire  keepl$8$keep;
-    wire  [10:0] keepl$8$oout;
-    wire  [10:0] keepl$8$kout;
+    wire  keepl$8$other;
+    wire  keepl$8$akeep;
     reg  keepl$9$clock;
     reg  [9:0] keepl$9$rx;
     reg  keepl$9$rm;
@@ -41441,12 +41431,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
     reg  [11:0] keepl$9$t;
     reg  [10:0] keepl$9$imax;
     reg  [10:0] keepl$9$amax;
-    reg  [10:0] keepl$9$cap_m1;
-    reg  [10:0] keepl$9$oin;
-    reg  [10:0] keepl$9$kin;
+    reg  [10:0] keepl$9$rem;
+    reg  [15:0] keepl$9$others;
     wire  keepl$9$keep;
-    wire  [10:0] keepl$9$oout;
-    wire  [10:0] keepl$9$kout;
+    wire  keepl$9$other;
+    wire  keepl$9$akeep;
     reg  keepl$10$clock;
     reg  [9:0] keepl$10$rx;
     reg  keepl$10$rm;
@@ -41456,12 +41445,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
     reg  [11:0] keepl$10$t;
     reg  [10:0] keepl$10$imax;
     reg  [10:0] keepl$10$amax;
-    reg  [10:0] keepl$10$cap_m1;
-    reg  [10:0] keepl$10$oin;
-    reg  [10:0] keepl$10$kin;
+    reg  [10:0] keepl$10$rem;
+    reg  [15:0] keepl$10$others;
     wire  keepl$10$keep;
-    wire  [10:0] keepl$10$oout;
-    wire  [10:0] keepl$10$kout;
+    wire  keepl$10$other;
+    wire  keepl$10$akeep;
     reg  keepl$11$clock;
     reg  [9:0] keepl$11$rx;
     reg  keepl$11$rm;
@@ -41471,12 +41459,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
     reg  [11:0] keepl$11$t;
     reg  [10:0] keepl$11$imax;
     reg  [10:0] keepl$11$amax;
-    reg  [10:0] keepl$11$cap_m1;
-    reg  [10:0] keepl$11$oin;
-    reg  [10:0] keepl$11$kin;
+    reg  [10:0] keepl$11$rem;
+    reg  [15:0] keepl$11$others;
     wire  keepl$11$keep;
-    wire  [10:0] keepl$11$oout;
-    wire  [10:0] keepl$11$kout;
+    wire  keepl$11$other;
+    wire  keepl$11$akeep;
     reg  keepl$12$clock;
     reg  [9:0] keepl$12$rx;
     reg  keepl$12$rm;
@@ -41486,12 +41473,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
     reg  [11:0] keepl$12$t;
     reg  [10:0] keepl$12$imax;
     reg  [10:0] keepl$12$amax;
-    reg  [10:0] keepl$12$cap_m1;
-    reg  [10:0] keepl$12$oin;
-    reg  [10:0] keepl$12$kin;
+    reg  [10:0] keepl$12$rem;
+    reg  [15:0] keepl$12$others;
     wire  keepl$12$keep;
-    wire  [10:0] keepl$12$oout;
-    wire  [10:0] keepl$12$kout;
+    wire  keepl$12$other;
+    wire  keepl$12$akeep;
     reg  keepl$13$clock;
     reg  [9:0] keepl$13$rx;
     reg  keepl$13$rm;
@@ -41501,12 +41487,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
     reg  [11:0] keepl$13$t;
     reg  [10:0] keepl$13$imax;
     reg  [10:0] keepl$13$amax;
-    reg  [10:0] keepl$13$cap_m1;
-    reg  [10:0] keepl$13$oin;
-    reg  [10:0] keepl$13$kin;
+    reg  [10:0] keepl$13$rem;
+    reg  [15:0] keepl$13$others;
     wire  keepl$13$keep;
-    wire  [10:0] keepl$13$oout;
-    wire  [10:0] keepl$13$kout;
+    wire  keepl$13$other;
+    wire  keepl$13$akeep;
     reg  keepl$14$clock;
     reg  [9:0] keepl$14$rx;
     reg  keepl$14$rm;
@@ -41516,12 +41501,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
     reg  [11:0] keepl$14$t;
     reg  [10:0] keepl$14$imax;
     reg  [10:0] keepl$14$amax;
-    reg  [10:0] keepl$14$cap_m1;
-    reg  [10:0] keepl$14$oin;
-    reg  [10:0] keepl$14$kin;
+    reg  [10:0] keepl$14$rem;
+    reg  [15:0] keepl$14$others;
     wire  keepl$14$keep;
-    wire  [10:0] keepl$14$oout;
-    wire  [10:0] keepl$14$kout;
+    wire  keepl$14$other;
+    wire  keepl$14$akeep;
     reg  keepl$15$clock;
     reg  [9:0] keepl$15$rx;
     reg  keepl$15$rm;
@@ -41531,12 +41515,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
     reg  [11:0] keepl$15$t;
     reg  [10:0] keepl$15$imax;
     reg  [10:0] keepl$15$amax;
-    reg  [10:0] keepl$15$cap_m1;
-    reg  [10:0] keepl$15$oin;
-    reg  [10:0] keepl$15$kin;
+    reg  [10:0] keepl$15$rem;
+    reg  [15:0] keepl$15$others;
     wire  keepl$15$keep;
-    wire  [10:0] keepl$15$oout;
-    wire  [10:0] keepl$15$kout;
+    wire  keepl$15$other;
+    wire  keepl$15$akeep;
     reg  [15:0] tuser_pack$0$acc;
     reg  tuser_pack$0$x;
     wire  [15:0] tuser_pack$0$out;
@@ -41633,6 +41616,104 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
     reg  [127:0] mask_pack$15$acc;
     reg  [7:0] mask_pack$15$x;
     wire  [127:0] mask_pack$15$out;
+    reg  [15:0] other_pack$0$acc;
+    reg  other_pack$0$x;
+    wire  [15:0] other_pack$0$out;
+    reg  [15:0] other_pack$1$acc;
+    reg  other_pack$1$x;
+    wire  [15:0] other_pack$1$out;
+    reg  [15:0] other_pack$2$acc;
+    reg  other_pack$2$x;
+    wire  [15:0] other_pack$2$out;
+    reg  [15:0] other_pack$3$acc;
+    reg  other_pack$3$x;
+    wire  [15:0] other_pack$3$out;
+    reg  [15:0] other_pack$4$acc;
+    reg  other_pack$4$x;
+    wire  [15:0] other_pack$4$out;
+    reg  [15:0] other_pack$5$acc;
+    reg  other_pack$5$x;
+    wire  [15:0] other_pack$5$out;
+    reg  [15:0] other_pack$6$acc;
+    reg  other_pack$6$x;
+    wire  [15:0] other_pack$6$out;
+    reg  [15:0] other_pack$7$acc;
+    reg  other_pack$7$x;
+    wire  [15:0] other_pack$7$out;
+    reg  [15:0] other_pack$8$acc;
+    reg  other_pack$8$x;
+    wire  [15:0] other_pack$8$out;
+    reg  [15:0] other_pack$9$acc;
+    reg  other_pack$9$x;
+    wire  [15:0] other_pack$9$out;
+    reg  [15:0] other_pack$10$acc;
+    reg  other_pack$10$x;
+    wire  [15:0] other_pack$10$out;
+    reg  [15:0] other_pack$11$acc;
+    reg  other_pack$11$x;
+    wire  [15:0] other_pack$11$out;
+    reg  [15:0] other_pack$12$acc;
+    reg  other_pack$12$x;
+    wire  [15:0] other_pack$12$out;
+    reg  [15:0] other_pack$13$acc;
+    reg  other_pack$13$x;
+    wire  [15:0] other_pack$13$out;
+    reg  [15:0] other_pack$14$acc;
+    reg  other_pack$14$x;
+    wire  [15:0] other_pack$14$out;
+    reg  [15:0] other_pack$15$acc;
+    reg  other_pack$15$x;
+    wire  [15:0] other_pack$15$out;
+    reg  [15:0] akeep_pack$0$acc;
+    reg  akeep_pack$0$x;
+    wire  [15:0] akeep_pack$0$out;
+    reg  [15:0] akeep_pack$1$acc;
+    reg  akeep_pack$1$x;
+    wire  [15:0] akeep_pack$1$out;
+    reg  [15:0] akeep_pack$2$acc;
+    reg  akeep_pack$2$x;
+    wire  [15:0] akeep_pack$2$out;
+    reg  [15:0] akeep_pack$3$acc;
+    reg  akeep_pack$3$x;
+    wire  [15:0] akeep_pack$3$out;
+    reg  [15:0] akeep_pack$4$acc;
+    reg  akeep_pack$4$x;
+    wire  [15:0] akeep_pack$4$out;
+    reg  [15:0] akeep_pack$5$acc;
+    reg  akeep_pack$5$x;
+    wire  [15:0] akeep_pack$5$out;
+    reg  [15:0] akeep_pack$6$acc;
+    reg  akeep_pack$6$x;
+    wire  [15:0] akeep_pack$6$out;
+    reg  [15:0] akeep_pack$7$acc;
+    reg  akeep_pack$7$x;
+    wire  [15:0] akeep_pack$7$out;
+    reg  [15:0] akeep_pack$8$acc;
+    reg  akeep_pack$8$x;
+    wire  [15:0] akeep_pack$8$out;
+    reg  [15:0] akeep_pack$9$acc;
+    reg  akeep_pack$9$x;
+    wire  [15:0] akeep_pack$9$out;
+    reg  [15:0] akeep_pack$10$acc;
+    reg  akeep_pack$10$x;
+    wire  [15:0] akeep_pack$10$out;
+    reg  [15:0] akeep_pack$11$acc;
+    reg  akeep_pack$11$x;
+    wire  [15:0] akeep_pack$11$out;
+    reg  [15:0] akeep_pack$12$acc;
+    reg  akeep_pack$12$x;
+    wire  [15:0] akeep_pack$12$out;
+    reg  [15:0] akeep_pack$13$acc;
+    reg  akeep_pack$13$x;
+    wire  [15:0] akeep_pack$13$out;
+    reg  [15:0] akeep_pack$14$acc;
+    reg  akeep_pack$14$x;
+    wire  [15:0] akeep_pack$14$out;
+    reg  [15:0] akeep_pack$15$acc;
+    reg  akeep_pack$15$x;
+    wire  [15:0] akeep_pack$15$out;
+    reg  [15:0] others_n$bus;
+    wire  [10:0] others_n$c;
     reg  [10:0] cnt$d;
     wire  [10:0] cnt$q;
     reg  cnt$clock;
@@ -41645,7 +41726,9 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
     reg  w_v;
     reg  [11:0] w_x;
     reg  [10:0] w_i;
-    reg  [10:0] cap_m1_s;
+    reg  [10:0] rem;
+    reg  [10:0] o_kept;
+    reg  [10:0] b_kept;
     reg  first;
     reg  [9:0] theta_eff;
     reg  sel_done;
@@ -42515,12 +42598,10 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         .t(keepl$0$t),
         .imax(keepl$0$imax),
         .amax(keepl$0$amax),
-        .cap_m1(keepl$0$cap_m1),
-        .oin(keepl$0$oin),
-        .kin(keepl$0$kin),
+        .rem(keepl$0$rem),
         .keep(keepl$0$keep),
-        .oout(keepl$0$oout),
-        .kout(keepl$0$kout)
+        .other(keepl$0$other),
+        .akeep(keepl$0$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$1 keepl$1(
         .clock(keepl$1$clock),
@@ -42532,12 +42613,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         .t(keepl$1$t),
         .imax(keepl$1$imax),
         .amax(keepl$1$amax),
-        .cap_m1(keepl$1$cap_m1),
-        .oin(keepl$1$oin),
-        .kin(keepl$1$kin),
+        .rem(keepl$1$rem),
+        .others(keepl$1$others),
         .keep(keepl$1$keep),
-        .oout(keepl$1$oout),
-        .kout(keepl$1$kout)
+        .other(keepl$1$other),
+        .akeep(keepl$1$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$2 keepl$2(
         .clock(keepl$2$clock),
@@ -42549,12 +42629,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         .t(keepl$2$t),
         .imax(keepl$2$imax),
         .amax(keepl$2$amax),
-        .cap_m1(keepl$2$cap_m1),
-        .oin(keepl$2$oin),
-        .kin(keepl$2$kin),
+        .rem(keepl$2$rem),
+        .others(keepl$2$others),
         .keep(keepl$2$keep),
-        .oout(keepl$2$oout),
-        .kout(keepl$2$kout)
+        .other(keepl$2$other),
+        .akeep(keepl$2$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$3 keepl$3(
         .clock(keepl$3$clock),
@@ -42566,12 +42645,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         .t(keepl$3$t),
         .imax(keepl$3$imax),
         .amax(keepl$3$amax),
-        .cap_m1(keepl$3$cap_m1),
-        .oin(keepl$3$oin),
-        .kin(keepl$3$kin),
+        .rem(keepl$3$rem),
+        .others(keepl$3$others),
         .keep(keepl$3$keep),
-        .oout(keepl$3$oout),
-        .kout(keepl$3$kout)
+        .other(keepl$3$other),
+        .akeep(keepl$3$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$4 keepl$4(
         .clock(keepl$4$clock),
@@ -42583,12 +42661,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         .t(keepl$4$t),
         .imax(keepl$4$imax),
         .amax(keepl$4$amax),
-        .cap_m1(keepl$4$cap_m1),
-        .oin(keepl$4$oin),
-        .kin(keepl$4$kin),
+        .rem(keepl$4$rem),
+        .others(keepl$4$others),
         .keep(keepl$4$keep),
-        .oout(keepl$4$oout),
-        .kout(keepl$4$kout)
+        .other(keepl$4$other),
+        .akeep(keepl$4$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$5 keepl$5(
         .clock(keepl$5$clock),
@@ -42600,12 +42677,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         .t(keepl$5$t),
         .imax(keepl$5$imax),
         .amax(keepl$5$amax),
-        .cap_m1(keepl$5$cap_m1),
-        .oin(keepl$5$oin),
-        .kin(keepl$5$kin),
+        .rem(keepl$5$rem),
+        .others(keepl$5$others),
         .keep(keepl$5$keep),
-        .oout(keepl$5$oout),
-        .kout(keepl$5$kout)
+        .other(keepl$5$other),
+        .akeep(keepl$5$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$6 keepl$6(
         .clock(keepl$6$clock),
@@ -42617,12 +42693,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         .t(keepl$6$t),
         .imax(keepl$6$imax),
         .amax(keepl$6$amax),
-        .cap_m1(keepl$6$cap_m1),
-        .oin(keepl$6$oin),
-        .kin(keepl$6$kin),
+        .rem(keepl$6$rem),
+        .others(keepl$6$others),
         .keep(keepl$6$keep),
-        .oout(keepl$6$oout),
-        .kout(keepl$6$kout)
+        .other(keepl$6$other),
+        .akeep(keepl$6$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$7 keepl$7(
         .clock(keepl$7$clock),
@@ -42634,12 +42709,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         .t(keepl$7$t),
         .imax(keepl$7$imax),
         .amax(keepl$7$amax),
-        .cap_m1(keepl$7$cap_m1),
-        .oin(keepl$7$oin),
-        .kin(keepl$7$kin),
+        .rem(keepl$7$rem),
+        .others(keepl$7$others),
         .keep(keepl$7$keep),
-        .oout(keepl$7$oout),
-        .kout(keepl$7$kout)
+        .other(keepl$7$other),
+        .akeep(keepl$7$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$8 keepl$8(
         .clock(keepl$8$clock),
@@ -42651,12 +42725,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         .t(keepl$8$t),
         .imax(keepl$8$imax),
         .amax(keepl$8$amax),
-        .cap_m1(keepl$8$cap_m1),
-        .oin(keepl$8$oin),
-        .kin(keepl$8$kin),
+        .rem(keepl$8$rem),
+        .others(keepl$8$others),
         .keep(keepl$8$keep),
-        .oout(keepl$8$oout),
-        .kout(keepl$8$kout)
+        .other(keepl$8$other),
+        .akeep(keepl$8$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$9 keepl$9(
         .clock(keepl$9$clock),
@@ -42668,12 +42741,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         .t(keepl$9$t),
         .imax(keepl$9$imax),
         .amax(keepl$9$amax),
-        .cap_m1(keepl$9$cap_m1),
-        .oin(keepl$9$oin),
-        .kin(keepl$9$kin),
+        .rem(keepl$9$rem),
+        .others(keepl$9$others),
         .keep(keepl$9$keep),
-        .oout(keepl$9$oout),
-        .kout(keepl$9$kout)
+        .other(keepl$9$other),
+        .akeep(keepl$9$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$10 keepl$10(
         .clock(keepl$10$clock),
@@ -42685,12 +42757,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         .t(keepl$10$t),
         .imax(keepl$10$imax),
         .amax(keepl$10$amax),
-        .cap_m1(keepl$10$cap_m1),
-        .oin(keepl$10$oin),
-        .kin(keepl$10$kin),
+        .rem(keepl$10$rem),
+        .others(keepl$10$others),
         .keep(keepl$10$keep),
-        .oout(keepl$10$oout),
-        .kout(keepl$10$kout)
+        .other(keepl$10$other),
+        .akeep(keepl$10$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$11 keepl$11(
         .clock(keepl$11$clock),
@@ -42702,12 +42773,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         .t(keepl$11$t),
         .imax(keepl$11$imax),
         .amax(keepl$11$amax),
-        .cap_m1(keepl$11$cap_m1),
-        .oin(keepl$11$oin),
-        .kin(keepl$11$kin),
+        .rem(keepl$11$rem),
+        .others(keepl$11$others),
         .keep(keepl$11$keep),
-        .oout(keepl$11$oout),
-        .kout(keepl$11$kout)
+        .other(keepl$11$other),
+        .akeep(keepl$11$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$12 keepl$12(
         .clock(keepl$12$clock),
@@ -42719,12 +42789,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         .t(keepl$12$t),
         .imax(keepl$12$imax),
         .amax(keepl$12$amax),
-        .cap_m1(keepl$12$cap_m1),
-        .oin(keepl$12$oin),
-        .kin(keepl$12$kin),
+        .rem(keepl$12$rem),
+        .others(keepl$12$others),
         .keep(keepl$12$keep),
-        .oout(keepl$12$oout),
-        .kout(keepl$12$kout)
+        .other(keepl$12$other),
+        .akeep(keepl$12$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$13 keepl$13(
         .clock(keepl$13$clock),
@@ -42736,12 +42805,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         .t(keepl$13$t),
         .imax(keepl$13$imax),
         .amax(keepl$13$amax),
-        .cap_m1(keepl$13$cap_m1),
-        .oin(keepl$13$oin),
-        .kin(keepl$13$kin),
+        .rem(keepl$13$rem),
+        .others(keepl$13$others),
         .keep(keepl$13$keep),
-        .oout(keepl$13$oout),
-        .kout(keepl$13$kout)
+        .other(keepl$13$other),
+        .akeep(keepl$13$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$14 keepl$14(
         .clock(keepl$14$clock),
@@ -42753,12 +42821,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         .t(keepl$14$t),
         .imax(keepl$14$imax),
         .amax(keepl$14$amax),
-        .cap_m1(keepl$14$cap_m1),
-        .oin(keepl$14$oin),
-        .kin(keepl$14$kin),
+        .rem(keepl$14$rem),
+        .others(keepl$14$others),
         .keep(keepl$14$keep),
-        .oout(keepl$14$oout),
-        .kout(keepl$14$kout)
+        .other(keepl$14$other),
+        .akeep(keepl$14$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$15 keepl$15(
         .clock(keepl$15$clock),
@@ -42770,12 +42837,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         .t(keepl$15$t),
         .imax(keepl$15$imax),
         .amax(keepl$15$amax),
-        .cap_m1(keepl$15$cap_m1),
-        .oin(keepl$15$oin),
-        .kin(keepl$15$kin),
+        .rem(keepl$15$rem),
+        .others(keepl$15$others),
         .keep(keepl$15$keep),
-        .oout(keepl$15$oout),
-        .kout(keepl$15$kout)
+        .other(keepl$15$other),
+        .akeep(keepl$15$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$tuser_pack$0 tuser_pack$0(
         .acc(tuser_pack$0$acc),
@@ -42936,6 +43002,170 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         .acc(mask_pack$15$acc),
         .x(mask_pack$15$x),
         .out(mask_pack$15$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$0 other_pack$0(
+        .acc(other_pack$0$acc),
+        .x(other_pack$0$x),
+        .out(other_pack$0$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$1 other_pack$1(
+        .acc(other_pack$1$acc),
+        .x(other_pack$1$x),
+        .out(other_pack$1$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$2 other_pack$2(
+        .acc(other_pack$2$acc),
+        .x(other_pack$2$x),
+        .out(other_pack$2$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$3 other_pack$3(
+        .acc(other_pack$3$acc),
+        .x(other_pack$3$x),
+        .out(other_pack$3$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$4 other_pack$4(
+        .acc(other_pack$4$acc),
+        .x(other_pack$4$x),
+        .out(other_pack$4$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$5 other_pack$5(
+        .acc(other_pack$5$acc),
+        .x(other_pack$5$x),
+        .out(other_pack$5$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$6 other_pack$6(
+        .acc(other_pack$6$acc),
+        .x(other_pack$6$x),
+        .out(other_pack$6$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$7 other_pack$7(
+        .acc(other_pack$7$acc),
+        .x(other_pack$7$x),
+        .out(other_pack$7$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$8 other_pack$8(
+        .acc(other_pack$8$acc),
+        .x(other_pack$8$x),
+        .out(other_pack$8$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$9 other_pack$9(
+        .acc(other_pack$9$acc),
+        .x(other_pack$9$x),
+        .out(other_pack$9$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$10 other_pack$10(
+        .acc(other_pack$10$acc),
+        .x(other_pack$10$x),
+        .out(other_pack$10$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$11 other_pack$11(
+        .acc(other_pack$11$acc),
+        .x(other_pack$11$x),
+        .out(other_pack$11$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$12 other_pack$12(
+        .acc(other_pack$12$acc),
+        .x(other_pack$12$x),
+        .out(other_pack$12$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$13 other_pack$13(
+        .acc(other_pack$13$acc),
+        .x(other_pack$13$x),
+        .out(other_pack$13$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$14 other_pack$14(
+        .acc(other_pack$14$acc),
+        .x(other_pack$14$x),
+        .out(other_pack$14$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$15 other_pack$15(
+        .acc(other_pack$15$acc),
+        .x(other_pack$15$x),
+        .out(other_pack$15$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$0 akeep_pack$0(
+        .acc(akeep_pack$0$acc),
+        .x(akeep_pack$0$x),
+        .out(akeep_pack$0$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$1 akeep_pack$1(
+        .acc(akeep_pack$1$acc),
+        .x(akeep_pack$1$x),
+        .out(akeep_pack$1$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$2 akeep_pack$2(
+        .acc(akeep_pack$2$acc),
+        .x(akeep_pack$2$x),
+        .out(akeep_pack$2$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$3 akeep_pack$3(
+        .acc(akeep_pack$3$acc),
+        .x(akeep_pack$3$x),
+        .out(akeep_pack$3$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$4 akeep_pack$4(
+        .acc(akeep_pack$4$acc),
+        .x(akeep_pack$4$x),
+        .out(akeep_pack$4$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$5 akeep_pack$5(
+        .acc(akeep_pack$5$acc),
+        .x(akeep_pack$5$x),
+        .out(akeep_pack$5$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$6 akeep_pack$6(
+        .acc(akeep_pack$6$acc),
+        .x(akeep_pack$6$x),
+        .out(akeep_pack$6$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$7 akeep_pack$7(
+        .acc(akeep_pack$7$acc),
+        .x(akeep_pack$7$x),
+        .out(akeep_pack$7$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$8 akeep_pack$8(
+        .acc(akeep_pack$8$acc),
+        .x(akeep_pack$8$x),
+        .out(akeep_pack$8$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$9 akeep_pack$9(
+        .acc(akeep_pack$9$acc),
+        .x(akeep_pack$9$x),
+        .out(akeep_pack$9$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$10 akeep_pack$10(
+        .acc(akeep_pack$10$acc),
+        .x(akeep_pack$10$x),
+        .out(akeep_pack$10$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$11 akeep_pack$11(
+        .acc(akeep_pack$11$acc),
+        .x(akeep_pack$11$x),
+        .out(akeep_pack$11$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$12 akeep_pack$12(
+        .acc(akeep_pack$12$acc),
+        .x(akeep_pack$12$x),
+        .out(akeep_pack$12$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$13 akeep_pack$13(
+        .acc(akeep_pack$13$acc),
+        .x(akeep_pack$13$x),
+        .out(akeep_pack$13$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$14 akeep_pack$14(
+        .acc(akeep_pack$14$acc),
+        .x(akeep_pack$14$x),
+        .out(akeep_pack$14$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$15 akeep_pack$15(
+        .acc(akeep_pack$15$acc),
+        .x(akeep_pack$15$x),
+        .out(akeep_pack$15$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$others_n others_n(
+        .bus(others_n$bus),
+        .c(others_n$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$cnt cnt(
         .d(cnt$d),
@@ -43517,7 +43747,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
             idx1$d = ridx;
         end
         adv = ~out_valid | out_ready;
-        cap_m1_s = cap_m1;
+        rem = cap_m1 - cnt_o$q;
         rxl$0$bus = rword;
         rml$0$bus = rword;
         keepl$0$clock = clock;
@@ -43529,7 +43759,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         keepl$0$t = t2$q;
         keepl$0$imax = imax2$q;
         keepl$0$amax = amax2$q;
-        keepl$0$cap_m1 = cap_m1_s;
+        keepl$0$rem = rem;
         if (keepl$0$keep) begin
             tuser_pack$0$x = 32'h1;
             mask_pack$0$x = ones;
@@ -43537,6 +43767,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         else begin
             tuser_pack$0$x = 32'h0;
             mask_pack$0$x = 32'h0;
+        end
+        if (keepl$0$other) begin
+            other_pack$0$x = 32'h1;
+        end
+        else begin
+            other_pack$0$x = 32'h0;
+        end
+        if (keepl$0$akeep) begin
+            akeep_pack$0$x = 32'h1;
+        end
+        else begin
+            akeep_pack$0$x = 32'h0;
         end
         rxl$1$bus = rword;
         rml$1$bus = rword;
@@ -43549,7 +43791,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         keepl$1$t = t2$q;
         keepl$1$imax = imax2$q;
         keepl$1$amax = amax2$q;
-        keepl$1$cap_m1 = cap_m1_s;
+        keepl$1$rem = rem;
         if (keepl$1$keep) begin
             tuser_pack$1$x = 32'h1;
             mask_pack$1$x = ones;
@@ -43557,6 +43799,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         else begin
             tuser_pack$1$x = 32'h0;
             mask_pack$1$x = 32'h0;
+        end
+        if (keepl$1$other) begin
+            other_pack$1$x = 32'h1;
+        end
+        else begin
+            other_pack$1$x = 32'h0;
+        end
+        if (keepl$1$akeep) begin
+            akeep_pack$1$x = 32'h1;
+        end
+        else begin
+            akeep_pack$1$x = 32'h0;
         end
         rxl$2$bus = rword;
         rml$2$bus = rword;
@@ -43569,7 +43823,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         keepl$2$t = t2$q;
         keepl$2$imax = imax2$q;
         keepl$2$amax = amax2$q;
-        keepl$2$cap_m1 = cap_m1_s;
+        keepl$2$rem = rem;
         if (keepl$2$keep) begin
             tuser_pack$2$x = 32'h1;
             mask_pack$2$x = ones;
@@ -43577,6 +43831,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         else begin
             tuser_pack$2$x = 32'h0;
             mask_pack$2$x = 32'h0;
+        end
+        if (keepl$2$other) begin
+            other_pack$2$x = 32'h1;
+        end
+        else begin
+            other_pack$2$x = 32'h0;
+        end
+        if (keepl$2$akeep) begin
+            akeep_pack$2$x = 32'h1;
+        end
+        else begin
+            akeep_pack$2$x = 32'h0;
         end
         rxl$3$bus = rword;
         rml$3$bus = rword;
@@ -43589,7 +43855,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         keepl$3$t = t2$q;
         keepl$3$imax = imax2$q;
         keepl$3$amax = amax2$q;
-        keepl$3$cap_m1 = cap_m1_s;
+        keepl$3$rem = rem;
         if (keepl$3$keep) begin
             tuser_pack$3$x = 32'h1;
             mask_pack$3$x = ones;
@@ -43597,6 +43863,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         else begin
             tuser_pack$3$x = 32'h0;
             mask_pack$3$x = 32'h0;
+        end
+        if (keepl$3$other) begin
+            other_pack$3$x = 32'h1;
+        end
+        else begin
+            other_pack$3$x = 32'h0;
+        end
+        if (keepl$3$akeep) begin
+            akeep_pack$3$x = 32'h1;
+        end
+        else begin
+            akeep_pack$3$x = 32'h0;
         end
         rxl$4$bus = rword;
         rml$4$bus = rword;
@@ -43609,7 +43887,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         keepl$4$t = t2$q;
         keepl$4$imax = imax2$q;
         keepl$4$amax = amax2$q;
-        keepl$4$cap_m1 = cap_m1_s;
+        keepl$4$rem = rem;
         if (keepl$4$keep) begin
             tuser_pack$4$x = 32'h1;
             mask_pack$4$x = ones;
@@ -43617,6 +43895,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         else begin
             tuser_pack$4$x = 32'h0;
             mask_pack$4$x = 32'h0;
+        end
+        if (keepl$4$other) begin
+            other_pack$4$x = 32'h1;
+        end
+        else begin
+            other_pack$4$x = 32'h0;
+        end
+        if (keepl$4$akeep) begin
+            akeep_pack$4$x = 32'h1;
+        end
+        else begin
+            akeep_pack$4$x = 32'h0;
         end
         rxl$5$bus = rword;
         rml$5$bus = rword;
@@ -43629,7 +43919,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         keepl$5$t = t2$q;
         keepl$5$imax = imax2$q;
         keepl$5$amax = amax2$q;
-        keepl$5$cap_m1 = cap_m1_s;
+        keepl$5$rem = rem;
         if (keepl$5$keep) begin
             tuser_pack$5$x = 32'h1;
             mask_pack$5$x = ones;
@@ -43637,6 +43927,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         else begin
             tuser_pack$5$x = 32'h0;
             mask_pack$5$x = 32'h0;
+        end
+        if (keepl$5$other) begin
+            other_pack$5$x = 32'h1;
+        end
+        else begin
+            other_pack$5$x = 32'h0;
+        end
+        if (keepl$5$akeep) begin
+            akeep_pack$5$x = 32'h1;
+        end
+        else begin
+            akeep_pack$5$x = 32'h0;
         end
         rxl$6$bus = rword;
         rml$6$bus = rword;
@@ -43649,7 +43951,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         keepl$6$t = t2$q;
         keepl$6$imax = imax2$q;
         keepl$6$amax = amax2$q;
-        keepl$6$cap_m1 = cap_m1_s;
+        keepl$6$rem = rem;
         if (keepl$6$keep) begin
             tuser_pack$6$x = 32'h1;
             mask_pack$6$x = ones;
@@ -43657,6 +43959,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         else begin
             tuser_pack$6$x = 32'h0;
             mask_pack$6$x = 32'h0;
+        end
+        if (keepl$6$other) begin
+            other_pack$6$x = 32'h1;
+        end
+        else begin
+            other_pack$6$x = 32'h0;
+        end
+        if (keepl$6$akeep) begin
+            akeep_pack$6$x = 32'h1;
+        end
+        else begin
+            akeep_pack$6$x = 32'h0;
         end
         rxl$7$bus = rword;
         rml$7$bus = rword;
@@ -43669,7 +43983,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         keepl$7$t = t2$q;
         keepl$7$imax = imax2$q;
         keepl$7$amax = amax2$q;
-        keepl$7$cap_m1 = cap_m1_s;
+        keepl$7$rem = rem;
         if (keepl$7$keep) begin
             tuser_pack$7$x = 32'h1;
             mask_pack$7$x = ones;
@@ -43677,6 +43991,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         else begin
             tuser_pack$7$x = 32'h0;
             mask_pack$7$x = 32'h0;
+        end
+        if (keepl$7$other) begin
+            other_pack$7$x = 32'h1;
+        end
+        else begin
+            other_pack$7$x = 32'h0;
+        end
+        if (keepl$7$akeep) begin
+            akeep_pack$7$x = 32'h1;
+        end
+        else begin
+            akeep_pack$7$x = 32'h0;
         end
         rxl$8$bus = rword;
         rml$8$bus = rword;
@@ -43689,7 +44015,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         keepl$8$t = t2$q;
         keepl$8$imax = imax2$q;
         keepl$8$amax = amax2$q;
-        keepl$8$cap_m1 = cap_m1_s;
+        keepl$8$rem = rem;
         if (keepl$8$keep) begin
             tuser_pack$8$x = 32'h1;
             mask_pack$8$x = ones;
@@ -43697,6 +44023,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         else begin
             tuser_pack$8$x = 32'h0;
             mask_pack$8$x = 32'h0;
+        end
+        if (keepl$8$other) begin
+            other_pack$8$x = 32'h1;
+        end
+        else begin
+            other_pack$8$x = 32'h0;
+        end
+        if (keepl$8$akeep) begin
+            akeep_pack$8$x = 32'h1;
+        end
+        else begin
+            akeep_pack$8$x = 32'h0;
         end
         rxl$9$bus = rword;
         rml$9$bus = rword;
@@ -43709,7 +44047,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         keepl$9$t = t2$q;
         keepl$9$imax = imax2$q;
         keepl$9$amax = amax2$q;
-        keepl$9$cap_m1 = cap_m1_s;
+        keepl$9$rem = rem;
         if (keepl$9$keep) begin
             tuser_pack$9$x = 32'h1;
             mask_pack$9$x = ones;
@@ -43717,6 +44055,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         else begin
             tuser_pack$9$x = 32'h0;
             mask_pack$9$x = 32'h0;
+        end
+        if (keepl$9$other) begin
+            other_pack$9$x = 32'h1;
+        end
+        else begin
+            other_pack$9$x = 32'h0;
+        end
+        if (keepl$9$akeep) begin
+            akeep_pack$9$x = 32'h1;
+        end
+        else begin
+            akeep_pack$9$x = 32'h0;
         end
         rxl$10$bus = rword;
         rml$10$bus = rword;
@@ -43729,7 +44079,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         keepl$10$t = t2$q;
         keepl$10$imax = imax2$q;
         keepl$10$amax = amax2$q;
-        keepl$10$cap_m1 = cap_m1_s;
+        keepl$10$rem = rem;
         if (keepl$10$keep) begin
             tuser_pack$10$x = 32'h1;
             mask_pack$10$x = ones;
@@ -43737,6 +44087,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         else begin
             tuser_pack$10$x = 32'h0;
             mask_pack$10$x = 32'h0;
+        end
+        if (keepl$10$other) begin
+            other_pack$10$x = 32'h1;
+        end
+        else begin
+            other_pack$10$x = 32'h0;
+        end
+        if (keepl$10$akeep) begin
+            akeep_pack$10$x = 32'h1;
+        end
+        else begin
+            akeep_pack$10$x = 32'h0;
         end
         rxl$11$bus = rword;
         rml$11$bus = rword;
@@ -43749,7 +44111,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         keepl$11$t = t2$q;
         keepl$11$imax = imax2$q;
         keepl$11$amax = amax2$q;
-        keepl$11$cap_m1 = cap_m1_s;
+        keepl$11$rem = rem;
         if (keepl$11$keep) begin
             tuser_pack$11$x = 32'h1;
             mask_pack$11$x = ones;
@@ -43757,6 +44119,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         else begin
             tuser_pack$11$x = 32'h0;
             mask_pack$11$x = 32'h0;
+        end
+        if (keepl$11$other) begin
+            other_pack$11$x = 32'h1;
+        end
+        else begin
+            other_pack$11$x = 32'h0;
+        end
+        if (keepl$11$akeep) begin
+            akeep_pack$11$x = 32'h1;
+        end
+        else begin
+            akeep_pack$11$x = 32'h0;
         end
         rxl$12$bus = rword;
         rml$12$bus = rword;
@@ -43769,7 +44143,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         keepl$12$t = t2$q;
         keepl$12$imax = imax2$q;
         keepl$12$amax = amax2$q;
-        keepl$12$cap_m1 = cap_m1_s;
+        keepl$12$rem = rem;
         if (keepl$12$keep) begin
             tuser_pack$12$x = 32'h1;
             mask_pack$12$x = ones;
@@ -43777,6 +44151,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         else begin
             tuser_pack$12$x = 32'h0;
             mask_pack$12$x = 32'h0;
+        end
+        if (keepl$12$other) begin
+            other_pack$12$x = 32'h1;
+        end
+        else begin
+            other_pack$12$x = 32'h0;
+        end
+        if (keepl$12$akeep) begin
+            akeep_pack$12$x = 32'h1;
+        end
+        else begin
+            akeep_pack$12$x = 32'h0;
         end
         rxl$13$bus = rword;
         rml$13$bus = rword;
@@ -43789,7 +44175,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         keepl$13$t = t2$q;
         keepl$13$imax = imax2$q;
         keepl$13$amax = amax2$q;
-        keepl$13$cap_m1 = cap_m1_s;
+        keepl$13$rem = rem;
         if (keepl$13$keep) begin
             tuser_pack$13$x = 32'h1;
             mask_pack$13$x = ones;
@@ -43797,6 +44183,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         else begin
             tuser_pack$13$x = 32'h0;
             mask_pack$13$x = 32'h0;
+        end
+        if (keepl$13$other) begin
+            other_pack$13$x = 32'h1;
+        end
+        else begin
+            other_pack$13$x = 32'h0;
+        end
+        if (keepl$13$akeep) begin
+            akeep_pack$13$x = 32'h1;
+        end
+        else begin
+            akeep_pack$13$x = 32'h0;
         end
         rxl$14$bus = rword;
         rml$14$bus = rword;
@@ -43809,7 +44207,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         keepl$14$t = t2$q;
         keepl$14$imax = imax2$q;
         keepl$14$amax = amax2$q;
-        keepl$14$cap_m1 = cap_m1_s;
+        keepl$14$rem = rem;
         if (keepl$14$keep) begin
             tuser_pack$14$x = 32'h1;
             mask_pack$14$x = ones;
@@ -43817,6 +44215,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         else begin
             tuser_pack$14$x = 32'h0;
             mask_pack$14$x = 32'h0;
+        end
+        if (keepl$14$other) begin
+            other_pack$14$x = 32'h1;
+        end
+        else begin
+            other_pack$14$x = 32'h0;
+        end
+        if (keepl$14$akeep) begin
+            akeep_pack$14$x = 32'h1;
+        end
+        else begin
+            akeep_pack$14$x = 32'h0;
         end
         rxl$15$bus = rword;
         rml$15$bus = rword;
@@ -43829,7 +44239,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
         keepl$15$t = t2$q;
         keepl$15$imax = imax2$q;
         keepl$15$amax = amax2$q;
-        keepl$15$cap_m1 = cap_m1_s;
+        keepl$15$rem = rem;
         if (keepl$15$keep) begin
             tuser_pack$15$x = 32'h1;
             mask_pack$15$x = ones;
@@ -43838,81 +44248,121 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
             tuser_pack$15$x = 32'h0;
             mask_pack$15$x = 32'h0;
         end
-        keepl$0$oin = cnt_o$q;
-        keepl$0$kin = cnt$q;
+        if (keepl$15$other) begin
+            other_pack$15$x = 32'h1;
+        end
+        else begin
+            other_pack$15$x = 32'h0;
+        end
+        if (keepl$15$akeep) begin
+            akeep_pack$15$x = 32'h1;
+        end
+        else begin
+            akeep_pack$15$x = 32'h0;
+        end
         tuser_pack$0$acc = 32'h0;
         mask_pack$0$acc = 32'h0;
-        keepl$1$oin = keepl$0$oout;
-        keepl$1$kin = keepl$0$kout;
+        other_pack$0$acc = 32'h0;
+        akeep_pack$0$acc = 32'h0;
         tuser_pack$1$acc = tuser_pack$0$out;
         mask_pack$1$acc = mask_pack$0$out;
-        keepl$2$oin = keepl$1$oout;
-        keepl$2$kin = keepl$1$kout;
+        other_pack$1$acc = other_pack$0$out;
+        akeep_pack$1$acc = akeep_pack$0$out;
         tuser_pack$2$acc = tuser_pack$1$out;
         mask_pack$2$acc = mask_pack$1$out;
-        keepl$3$oin = keepl$2$oout;
-        keepl$3$kin = keepl$2$kout;
+        other_pack$2$acc = other_pack$1$out;
+        akeep_pack$2$acc = akeep_pack$1$out;
         tuser_pack$3$acc = tuser_pack$2$out;
         mask_pack$3$acc = mask_pack$2$out;
-        keepl$4$oin = keepl$3$oout;
-        keepl$4$kin = keepl$3$kout;
+        other_pack$3$acc = other_pack$2$out;
+        akeep_pack$3$acc = akeep_pack$2$out;
         tuser_pack$4$acc = tuser_pack$3$out;
         mask_pack$4$acc = mask_pack$3$out;
-        keepl$5$oin = keepl$4$oout;
-        keepl$5$kin = keepl$4$kout;
+        other_pack$4$acc = other_pack$3$out;
+        akeep_pack$4$acc = akeep_pack$3$out;
         tuser_pack$5$acc = tuser_pack$4$out;
         mask_pack$5$acc = mask_pack$4$out;
-        keepl$6$oin = keepl$5$oout;
-        keepl$6$kin = keepl$5$kout;
+        other_pack$5$acc = other_pack$4$out;
+        akeep_pack$5$acc = akeep_pack$4$out;
         tuser_pack$6$acc = tuser_pack$5$out;
         mask_pack$6$acc = mask_pack$5$out;
-        keepl$7$oin = keepl$6$oout;
-        keepl$7$kin = keepl$6$kout;
+        other_pack$6$acc = other_pack$5$out;
+        akeep_pack$6$acc = akeep_pack$5$out;
         tuser_pack$7$acc = tuser_pack$6$out;
         mask_pack$7$acc = mask_pack$6$out;
-        keepl$8$oin = keepl$7$oout;
-        keepl$8$kin = keepl$7$kout;
+        other_pack$7$acc = other_pack$6$out;
+        akeep_pack$7$acc = akeep_pack$6$out;
         tuser_pack$8$acc = tuser_pack$7$out;
         mask_pack$8$acc = mask_pack$7$out;
-        keepl$9$oin = keepl$8$oout;
-        keepl$9$kin = keepl$8$kout;
+        other_pack$8$acc = other_pack$7$out;
+        akeep_pack$8$acc = akeep_pack$7$out;
         tuser_pack$9$acc = tuser_pack$8$out;
         mask_pack$9$acc = mask_pack$8$out;
-        keepl$10$oin = keepl$9$oout;
-        keepl$10$kin = keepl$9$kout;
+        other_pack$9$acc = other_pack$8$out;
+        akeep_pack$9$acc = akeep_pack$8$out;
         tuser_pack$10$acc = tuser_pack$9$out;
         mask_pack$10$acc = mask_pack$9$out;
-        keepl$11$oin = keepl$10$oout;
-        keepl$11$kin = keepl$10$kout;
+        other_pack$10$acc = other_pack$9$out;
+        akeep_pack$10$acc = akeep_pack$9$out;
         tuser_pack$11$acc = tuser_pack$10$out;
         mask_pack$11$acc = mask_pack$10$out;
-        keepl$12$oin = keepl$11$oout;
-        keepl$12$kin = keepl$11$kout;
+        other_pack$11$acc = other_pack$10$out;
+        akeep_pack$11$acc = akeep_pack$10$out;
         tuser_pack$12$acc = tuser_pack$11$out;
         mask_pack$12$acc = mask_pack$11$out;
-        keepl$13$oin = keepl$12$oout;
-        keepl$13$kin = keepl$12$kout;
+        other_pack$12$acc = other_pack$11$out;
+        akeep_pack$12$acc = akeep_pack$11$out;
         tuser_pack$13$acc = tuser_pack$12$out;
         mask_pack$13$acc = mask_pack$12$out;
-        keepl$14$oin = keepl$13$oout;
-        keepl$14$kin = keepl$13$kout;
+        other_pack$13$acc = other_pack$12$out;
+        akeep_pack$13$acc = akeep_pack$12$out;
         tuser_pack$14$acc = tuser_pack$13$out;
         mask_pack$14$acc = mask_pack$13$out;
-        keepl$15$oin = keepl$14$oout;
-        keepl$15$kin = keepl$14$kout;
+        other_pack$14$acc = other_pack$13$out;
+        akeep_pack$14$acc = akeep_pack$13$out;
         tuser_pack$15$acc = tuser_pack$14$out;
         mask_pack$15$acc = mask_pack$14$out;
+        other_pack$15$acc = other_pack$14$out;
+        akeep_pack$15$acc = akeep_pack$14$out;
+        keepl$1$others = other_pack$15$out;
+        keepl$2$others = other_pack$15$out;
+        keepl$3$others = other_pack$15$out;
+        keepl$4$others = other_pack$15$out;
+        keepl$5$others = other_pack$15$out;
+        keepl$6$others = other_pack$15$out;
+        keepl$7$others = other_pack$15$out;
+        keepl$8$others = other_pack$15$out;
+        keepl$9$others = other_pack$15$out;
+        keepl$10$others = other_pack$15$out;
+        keepl$11$others = other_pack$15$out;
+        keepl$12$others = other_pack$15$out;
+        keepl$13$others = other_pack$15$out;
+        keepl$14$others = other_pack$15$out;
+        keepl$15$others = other_pack$15$out;
+        others_n$bus = other_pack$15$out;
+        if (others_n$c < rem) begin
+            o_kept = others_n$c;
+        end
+        else begin
+            o_kept = rem;
+        end
+        if (|akeep_pack$15$out) begin
+            b_kept = o_kept + 32'h1;
+        end
+        else begin
+            b_kept = o_kept;
+        end
         if (out_valid & out_ready) begin
             if (out_last) begin
                 cnt$d = 32'h0;
                 cnt_o$d = 32'h0;
             end
             else begin
-                cnt$d = keepl$15$kout;
-                cnt_o$d = keepl$15$oout;
+                cnt$d = cnt$q + b_kept;
+                cnt_o$d = cnt_o$q + o_kept;
             end
         end
-        kept = keepl$15$kout;
+        kept = cnt$q + b_kept;
         tuser = tuser_pack$15$out;
         tdata = y & mask_pack$15$out;
         if (reset) begin
@@ -43927,6 +44377,246 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0(clock,reset,theta,t
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$0(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[0+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$0
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$1(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[1+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$1
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$10(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[10+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$10
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$11(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[11+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$11
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$12(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[12+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$12
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$13(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[13+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$13
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$14(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[14+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$14
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$15(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[15+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$15
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$2(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[2+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$3(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[3+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$4(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[4+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$4
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$5(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[5+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$6(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[6+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$6
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$7(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[7+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$7
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$8(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[8+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$8
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$9(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[9+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$akeep_pack$9
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$amax2(d,q,clock);
@@ -44157,7 +44847,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$imax2(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$imax2
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$0(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$0(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -44169,12 +44859,10 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$0(clock,rx,rm
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -44233,10 +44921,9 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$0(clock,rx,rm
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$0$index index(
@@ -44381,23 +45068,10 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$0(clock,rx,rm
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$0
@@ -44725,7 +45399,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$0$x2o(d,q,clo
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$0$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$1(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$1(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -44737,12 +45411,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$1(clock,rx,rm
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -44751,6 +45424,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$1(clock,rx,rm
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -44801,15 +45476,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$1(clock,rx,rm
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$1$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$1$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$1$x2o x2o(
         .d(x2o$d),
@@ -44949,23 +45627,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$1(clock,rx,rm
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$1
@@ -45083,6 +45750,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$1$ap$5(d,q,cl
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$1$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$1$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 1; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$1$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$1$idx2(d,q,clock);
@@ -45293,7 +45976,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$1$x2o(d,q,clo
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$1$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$10(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$10(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -45305,12 +45988,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$10(clock,rx,r
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -45319,6 +46001,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$10(clock,rx,r
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -45369,15 +46053,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$10(clock,rx,r
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$10$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$10$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$10$x2o x2o(
         .d(x2o$d),
@@ -45517,23 +46204,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$10(clock,rx,r
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$10
@@ -45651,6 +46327,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$10$ap$5(d,q,c
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$10$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$10$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 10; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$10$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$10$idx2(d,q,clock);
@@ -45861,7 +46553,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$10$x2o(d,q,cl
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$10$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$11(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$11(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -45873,12 +46565,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$11(clock,rx,r
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -45887,6 +46578,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$11(clock,rx,r
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -45937,15 +46630,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$11(clock,rx,r
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$11$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$11$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$11$x2o x2o(
         .d(x2o$d),
@@ -46085,23 +46781,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$11(clock,rx,r
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$11
@@ -46219,6 +46904,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$11$ap$5(d,q,c
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$11$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$11$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 11; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$11$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$11$idx2(d,q,clock);
@@ -46429,7 +47130,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$11$x2o(d,q,cl
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$11$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$12(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$12(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -46441,12 +47142,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$12(clock,rx,r
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -46455,6 +47155,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$12(clock,rx,r
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -46505,15 +47207,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$12(clock,rx,r
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$12$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$12$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$12$x2o x2o(
         .d(x2o$d),
@@ -46653,23 +47358,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$12(clock,rx,r
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$12
@@ -46787,6 +47481,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$12$ap$5(d,q,c
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$12$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$12$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 12; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$12$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$12$idx2(d,q,clock);
@@ -46997,7 +47707,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$12$x2o(d,q,cl
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$12$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$13(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$13(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -47009,12 +47719,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$13(clock,rx,r
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -47023,6 +47732,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$13(clock,rx,r
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -47073,15 +47784,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$13(clock,rx,r
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$13$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$13$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$13$x2o x2o(
         .d(x2o$d),
@@ -47221,23 +47935,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$13(clock,rx,r
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$13
@@ -47355,6 +48058,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$13$ap$5(d,q,c
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$13$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$13$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 13; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$13$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$13$idx2(d,q,clock);
@@ -47565,7 +48284,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$13$x2o(d,q,cl
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$13$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$14(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$14(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -47577,12 +48296,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$14(clock,rx,r
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -47591,6 +48309,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$14(clock,rx,r
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -47641,15 +48361,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$14(clock,rx,r
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$14$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$14$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$14$x2o x2o(
         .d(x2o$d),
@@ -47789,23 +48512,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$14(clock,rx,r
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$14
@@ -47923,6 +48635,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$14$ap$5(d,q,c
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$14$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$14$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 14; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$14$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$14$idx2(d,q,clock);
@@ -48133,7 +48861,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$14$x2o(d,q,cl
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$14$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$15(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$15(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -48145,12 +48873,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$15(clock,rx,r
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -48159,6 +48886,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$15(clock,rx,r
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -48209,15 +48938,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$15(clock,rx,r
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$15$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$15$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$15$x2o x2o(
         .d(x2o$d),
@@ -48357,23 +49089,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$15(clock,rx,r
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$15
@@ -48491,6 +49212,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$15$ap$5(d,q,c
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$15$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$15$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 15; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$15$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$15$idx2(d,q,clock);
@@ -48701,7 +49438,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$15$x2o(d,q,cl
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$15$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$2(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$2(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -48713,12 +49450,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$2(clock,rx,rm
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -48727,6 +49463,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$2(clock,rx,rm
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -48777,15 +49515,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$2(clock,rx,rm
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$2$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$2$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$2$x2o x2o(
         .d(x2o$d),
@@ -48925,23 +49666,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$2(clock,rx,rm
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$2
@@ -49059,6 +49789,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$2$ap$5(d,q,cl
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$2$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$2$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 2; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$2$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$2$idx2(d,q,clock);
@@ -49269,7 +50015,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$2$x2o(d,q,clo
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$2$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$3(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$3(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -49281,12 +50027,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$3(clock,rx,rm
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -49295,6 +50040,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$3(clock,rx,rm
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -49345,15 +50092,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$3(clock,rx,rm
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$3$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$3$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$3$x2o x2o(
         .d(x2o$d),
@@ -49493,23 +50243,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$3(clock,rx,rm
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$3
@@ -49627,6 +50366,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$3$ap$5(d,q,cl
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$3$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$3$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 3; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$3$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$3$idx2(d,q,clock);
@@ -49837,7 +50592,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$3$x2o(d,q,clo
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$3$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$4(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$4(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -49849,12 +50604,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$4(clock,rx,rm
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -49863,6 +50617,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$4(clock,rx,rm
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -49913,15 +50669,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$4(clock,rx,rm
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$4$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$4$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$4$x2o x2o(
         .d(x2o$d),
@@ -50061,23 +50820,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$4(clock,rx,rm
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$4
@@ -50195,6 +50943,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$4$ap$5(d,q,cl
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$4$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$4$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 4; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$4$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$4$idx2(d,q,clock);
@@ -50405,7 +51169,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$4$x2o(d,q,clo
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$4$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$5(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$5(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -50417,12 +51181,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$5(clock,rx,rm
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -50431,6 +51194,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$5(clock,rx,rm
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -50481,15 +51246,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$5(clock,rx,rm
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$5$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$5$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$5$x2o x2o(
         .d(x2o$d),
@@ -50629,23 +51397,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$5(clock,rx,rm
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$5
@@ -50763,6 +51520,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$5$ap$5(d,q,cl
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$5$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$5$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 5; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$5$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$5$idx2(d,q,clock);
@@ -50973,7 +51746,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$5$x2o(d,q,clo
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$5$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$6(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$6(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -50985,12 +51758,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$6(clock,rx,rm
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -50999,6 +51771,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$6(clock,rx,rm
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -51049,15 +51823,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$6(clock,rx,rm
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$6$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$6$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$6$x2o x2o(
         .d(x2o$d),
@@ -51197,23 +51974,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$6(clock,rx,rm
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$6
@@ -51331,6 +52097,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$6$ap$5(d,q,cl
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$6$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$6$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 6; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$6$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$6$idx2(d,q,clock);
@@ -51541,7 +52323,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$6$x2o(d,q,clo
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$6$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$7(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$7(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -51553,12 +52335,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$7(clock,rx,rm
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -51567,6 +52348,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$7(clock,rx,rm
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -51617,15 +52400,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$7(clock,rx,rm
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$7$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$7$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$7$x2o x2o(
         .d(x2o$d),
@@ -51765,23 +52551,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$7(clock,rx,rm
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$7
@@ -51899,6 +52674,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$7$ap$5(d,q,cl
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$7$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$7$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 7; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$7$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$7$idx2(d,q,clock);
@@ -52109,7 +52900,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$7$x2o(d,q,clo
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$7$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$8(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$8(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -52121,12 +52912,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$8(clock,rx,rm
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -52135,6 +52925,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$8(clock,rx,rm
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -52185,15 +52977,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$8(clock,rx,rm
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$8$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$8$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$8$x2o x2o(
         .d(x2o$d),
@@ -52333,23 +53128,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$8(clock,rx,rm
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$8
@@ -52467,6 +53251,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$8$ap$5(d,q,cl
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$8$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$8$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 8; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$8$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$8$idx2(d,q,clock);
@@ -52677,7 +53477,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$8$x2o(d,q,clo
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$8$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$9(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$9(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -52689,12 +53489,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$9(clock,rx,rm
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -52703,6 +53502,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$9(clock,rx,rm
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -52753,15 +53554,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$9(clock,rx,rm
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$9$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$9$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$9$x2o x2o(
         .d(x2o$d),
@@ -52901,23 +53705,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$9(clock,rx,rm
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$9
@@ -53035,6 +53828,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$9$ap$5(d,q,cl
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$9$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$9$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 9; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$9$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$keepl$9$idx2(d,q,clock);
@@ -58695,6 +59504,261 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$ml$9(bus,x);
     always @(*) x = bus[9+:1];
     wire bus_unused = ^bus;
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$ml$9
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$0(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[0+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$0
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$1(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[1+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$1
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$10(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[10+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$10
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$11(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[11+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$11
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$12(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[12+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$12
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$13(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[13+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$13
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$14(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[14+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$14
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$15(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[15+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$15
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$2(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[2+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$3(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[3+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$4(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[4+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$4
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$5(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[5+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$6(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[6+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$6
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$7(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[7+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$7
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$8(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[8+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$8
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$9(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[9+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$other_pack$9
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$others_n(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 16; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$others_n
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_stk32_3efb53$select$0$pop_n(d,q,clock);

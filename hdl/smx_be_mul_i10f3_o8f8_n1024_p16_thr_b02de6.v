@@ -41086,12 +41086,10 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
     reg  [11:0] keepl$0$t;
     reg  [10:0] keepl$0$imax;
     reg  [10:0] keepl$0$amax;
-    reg  [10:0] keepl$0$cap_m1;
-    reg  [10:0] keepl$0$oin;
-    reg  [10:0] keepl$0$kin;
+    reg  [10:0] keepl$0$rem;
     wire  keepl$0$keep;
-    wire  [10:0] keepl$0$oout;
-    wire  [10:0] keepl$0$kout;
+    wire  keepl$0$other;
+    wire  keepl$0$akeep;
     reg  keepl$1$clock;
     reg  [9:0] keepl$1$rx;
     reg  keepl$1$rm;
@@ -41101,12 +41099,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
     reg  [11:0] keepl$1$t;
     reg  [10:0] keepl$1$imax;
     reg  [10:0] keepl$1$amax;
-    reg  [10:0] keepl$1$cap_m1;
-    reg  [10:0] keepl$1$oin;
-    reg  [10:0] keepl$1$kin;
+    reg  [10:0] keepl$1$rem;
+    reg  [15:0] keepl$1$others;
     wire  keepl$1$keep;
-    wire  [10:0] keepl$1$oout;
-    wire  [10:0] keepl$1$kout;
+    wire  keepl$1$other;
+    wire  keepl$1$akeep;
     reg  keepl$2$clock;
     reg  [9:0] keepl$2$rx;
     reg  keepl$2$rm;
@@ -41116,12 +41113,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
     reg  [11:0] keepl$2$t;
     reg  [10:0] keepl$2$imax;
     reg  [10:0] keepl$2$amax;
-    reg  [10:0] keepl$2$cap_m1;
-    reg  [10:0] keepl$2$oin;
-    reg  [10:0] keepl$2$kin;
+    reg  [10:0] keepl$2$rem;
+    reg  [15:0] keepl$2$others;
     wire  keepl$2$keep;
-    wire  [10:0] keepl$2$oout;
-    wire  [10:0] keepl$2$kout;
+    wire  keepl$2$other;
+    wire  keepl$2$akeep;
     reg  keepl$3$clock;
     reg  [9:0] keepl$3$rx;
     reg  keepl$3$rm;
@@ -41131,12 +41127,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
     reg  [11:0] keepl$3$t;
     reg  [10:0] keepl$3$imax;
     reg  [10:0] keepl$3$amax;
-    reg  [10:0] keepl$3$cap_m1;
-    reg  [10:0] keepl$3$oin;
-    reg  [10:0] keepl$3$kin;
+    reg  [10:0] keepl$3$rem;
+    reg  [15:0] keepl$3$others;
     wire  keepl$3$keep;
-    wire  [10:0] keepl$3$oout;
-    wire  [10:0] keepl$3$kout;
+    wire  keepl$3$other;
+    wire  keepl$3$akeep;
     reg  keepl$4$clock;
     reg  [9:0] keepl$4$rx;
     reg  keepl$4$rm;
@@ -41146,12 +41141,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
     reg  [11:0] keepl$4$t;
     reg  [10:0] keepl$4$imax;
     reg  [10:0] keepl$4$amax;
-    reg  [10:0] keepl$4$cap_m1;
-    reg  [10:0] keepl$4$oin;
-    reg  [10:0] keepl$4$kin;
+    reg  [10:0] keepl$4$rem;
+    reg  [15:0] keepl$4$others;
     wire  keepl$4$keep;
-    wire  [10:0] keepl$4$oout;
-    wire  [10:0] keepl$4$kout;
+    wire  keepl$4$other;
+    wire  keepl$4$akeep;
     reg  keepl$5$clock;
     reg  [9:0] keepl$5$rx;
     reg  keepl$5$rm;
@@ -41161,12 +41155,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
     reg  [11:0] keepl$5$t;
     reg  [10:0] keepl$5$imax;
     reg  [10:0] keepl$5$amax;
-    reg  [10:0] keepl$5$cap_m1;
-    reg  [10:0] keepl$5$oin;
-    reg  [10:0] keepl$5$kin;
+    reg  [10:0] keepl$5$rem;
+    reg  [15:0] keepl$5$others;
     wire  keepl$5$keep;
-    wire  [10:0] keepl$5$oout;
-    wire  [10:0] keepl$5$kout;
+    wire  keepl$5$other;
+    wire  keepl$5$akeep;
     reg  keepl$6$clock;
     reg  [9:0] keepl$6$rx;
     reg  keepl$6$rm;
@@ -41176,12 +41169,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
     reg  [11:0] keepl$6$t;
     reg  [10:0] keepl$6$imax;
     reg  [10:0] keepl$6$amax;
-    reg  [10:0] keepl$6$cap_m1;
-    reg  [10:0] keepl$6$oin;
-    reg  [10:0] keepl$6$kin;
+    reg  [10:0] keepl$6$rem;
+    reg  [15:0] keepl$6$others;
     wire  keepl$6$keep;
-    wire  [10:0] keepl$6$oout;
-    wire  [10:0] keepl$6$kout;
+    wire  keepl$6$other;
+    wire  keepl$6$akeep;
     reg  keepl$7$clock;
     reg  [9:0] keepl$7$rx;
     reg  keepl$7$rm;
@@ -41191,12 +41183,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
     reg  [11:0] keepl$7$t;
     reg  [10:0] keepl$7$imax;
     reg  [10:0] keepl$7$amax;
-    reg  [10:0] keepl$7$cap_m1;
-    reg  [10:0] keepl$7$oin;
-    reg  [10:0] keepl$7$kin;
+    reg  [10:0] keepl$7$rem;
+    reg  [15:0] keepl$7$others;
     wire  keepl$7$keep;
-    wire  [10:0] keepl$7$oout;
-    wire  [10:0] keepl$7$kout;
+    wire  keepl$7$other;
+    wire  keepl$7$akeep;
     reg  keepl$8$clock;
     reg  [9:0] keepl$8$rx;
     reg  keepl$8$rm;
@@ -41206,12 +41197,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
     reg  [11:0] keepl$8$t;
     reg  [10:0] keepl$8$imax;
     reg  [10:0] keepl$8$amax;
-    reg  [10:0] keepl$8$cap_m1;
-    reg  [10:0] keepl$8$oin;
-    reg  [10:0] keepl$8$kin;
+    reg  [10:0] keepl$8$rem;
+    reg  [15:0] keepl$8$others;
     wire  keepl$8$keep;
-    wire  [10:0] keepl$8$oout;
-    wire  [10:0] keepl$8$kout;
+    wire  keepl$8$other;
+    wire  keepl$8$akeep;
     reg  keepl$9$clock;
     reg  [9:0] keepl$9$rx;
     reg  keepl$9$rm;
@@ -41221,12 +41211,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
     reg  [11:0] keepl$9$t;
     reg  [10:0] keepl$9$imax;
     reg  [10:0] keepl$9$amax;
-    reg  [10:0] keepl$9$cap_m1;
-    reg  [10:0] keepl$9$oin;
-    reg  [10:0] keepl$9$kin;
+    reg  [10:0] keepl$9$rem;
+    reg  [15:0] keepl$9$others;
     wire  keepl$9$keep;
-    wire  [10:0] keepl$9$oout;
-    wire  [10:0] keepl$9$kout;
+    wire  keepl$9$other;
+    wire  keepl$9$akeep;
     reg  keepl$10$clock;
     reg  [9:0] keepl$10$rx;
     reg  keepl$10$rm;
@@ -41236,12 +41225,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
     reg  [11:0] keepl$10$t;
     reg  [10:0] keepl$10$imax;
     reg  [10:0] keepl$10$amax;
-    reg  [10:0] keepl$10$cap_m1;
-    reg  [10:0] keepl$10$oin;
-    reg  [10:0] keepl$10$kin;
+    reg  [10:0] keepl$10$rem;
+    reg  [15:0] keepl$10$others;
     wire  keepl$10$keep;
-    wire  [10:0] keepl$10$oout;
-    wire  [10:0] keepl$10$kout;
+    wire  keepl$10$other;
+    wire  keepl$10$akeep;
     reg  keepl$11$clock;
     reg  [9:0] keepl$11$rx;
     reg  keepl$11$rm;
@@ -41251,12 +41239,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
     reg  [11:0] keepl$11$t;
     reg  [10:0] keepl$11$imax;
     reg  [10:0] keepl$11$amax;
-    reg  [10:0] keepl$11$cap_m1;
-    reg  [10:0] keepl$11$oin;
-    reg  [10:0] keepl$11$kin;
+    reg  [10:0] keepl$11$rem;
+    reg  [15:0] keepl$11$others;
     wire  keepl$11$keep;
-    wire  [10:0] keepl$11$oout;
-    wire  [10:0] keepl$11$kout;
+    wire  keepl$11$other;
+    wire  keepl$11$akeep;
     reg  keepl$12$clock;
     reg  [9:0] keepl$12$rx;
     reg  keepl$12$rm;
@@ -41266,12 +41253,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
     reg  [11:0] keepl$12$t;
     reg  [10:0] keepl$12$imax;
     reg  [10:0] keepl$12$amax;
-    reg  [10:0] keepl$12$cap_m1;
-    reg  [10:0] keepl$12$oin;
-    reg  [10:0] keepl$12$kin;
+    reg  [10:0] keepl$12$rem;
+    reg  [15:0] keepl$12$others;
     wire  keepl$12$keep;
-    wire  [10:0] keepl$12$oout;
-    wire  [10:0] keepl$12$kout;
+    wire  keepl$12$other;
+    wire  keepl$12$akeep;
     reg  keepl$13$clock;
     reg  [9:0] keepl$13$rx;
     reg  keepl$13$rm;
@@ -41281,12 +41267,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
     reg  [11:0] keepl$13$t;
     reg  [10:0] keepl$13$imax;
     reg  [10:0] keepl$13$amax;
-    reg  [10:0] keepl$13$cap_m1;
-    reg  [10:0] keepl$13$oin;
-    reg  [10:0] keepl$13$kin;
+    reg  [10:0] keepl$13$rem;
+    reg  [15:0] keepl$13$others;
     wire  keepl$13$keep;
-    wire  [10:0] keepl$13$oout;
-    wire  [10:0] keepl$13$kout;
+    wire  keepl$13$other;
+    wire  keepl$13$akeep;
     reg  keepl$14$clock;
     reg  [9:0] keepl$14$rx;
     reg  keepl$14$rm;
@@ -41296,12 +41281,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
     reg  [11:0] keepl$14$t;
     reg  [10:0] keepl$14$imax;
     reg  [10:0] keepl$14$amax;
-    reg  [10:0] keepl$14$cap_m1;
-    reg  [10:0] keepl$14$oin;
-    reg  [10:0] keepl$14$kin;
+    reg  [10:0] keepl$14$rem;
+    reg  [15:0] keepl$14$others;
     wire  keepl$14$keep;
-    wire  [10:0] keepl$14$oout;
-    wire  [10:0] keepl$14$kout;
+    wire  keepl$14$other;
+    wire  keepl$14$akeep;
     reg  keepl$15$clock;
     reg  [9:0] keepl$15$rx;
     reg  keepl$15$rm;
@@ -41311,12 +41295,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
     reg  [11:0] keepl$15$t;
     reg  [10:0] keepl$15$imax;
     reg  [10:0] keepl$15$amax;
-    reg  [10:0] keepl$15$cap_m1;
-    reg  [10:0] keepl$15$oin;
-    reg  [10:0] keepl$15$kin;
+    reg  [10:0] keepl$15$rem;
+    reg  [15:0] keepl$15$others;
     wire  keepl$15$keep;
-    wire  [10:0] keepl$15$oout;
-    wire  [10:0] keepl$15$kout;
+    wire  keepl$15$other;
+    wire  keepl$15$akeep;
     reg  [15:0] tuser_pack$0$acc;
     reg  tuser_pack$0$x;
     wire  [15:0] tuser_pack$0$out;
@@ -41413,6 +41396,104 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
     reg  [127:0] mask_pack$15$acc;
     reg  [7:0] mask_pack$15$x;
     wire  [127:0] mask_pack$15$out;
+    reg  [15:0] other_pack$0$acc;
+    reg  other_pack$0$x;
+    wire  [15:0] other_pack$0$out;
+    reg  [15:0] other_pack$1$acc;
+    reg  other_pack$1$x;
+    wire  [15:0] other_pack$1$out;
+    reg  [15:0] other_pack$2$acc;
+    reg  other_pack$2$x;
+    wire  [15:0] other_pack$2$out;
+    reg  [15:0] other_pack$3$acc;
+    reg  other_pack$3$x;
+    wire  [15:0] other_pack$3$out;
+    reg  [15:0] other_pack$4$acc;
+    reg  other_pack$4$x;
+    wire  [15:0] other_pack$4$out;
+    reg  [15:0] other_pack$5$acc;
+    reg  other_pack$5$x;
+    wire  [15:0] other_pack$5$out;
+    reg  [15:0] other_pack$6$acc;
+    reg  other_pack$6$x;
+    wire  [15:0] other_pack$6$out;
+    reg  [15:0] other_pack$7$acc;
+    reg  other_pack$7$x;
+    wire  [15:0] other_pack$7$out;
+    reg  [15:0] other_pack$8$acc;
+    reg  other_pack$8$x;
+    wire  [15:0] other_pack$8$out;
+    reg  [15:0] other_pack$9$acc;
+    reg  other_pack$9$x;
+    wire  [15:0] other_pack$9$out;
+    reg  [15:0] other_pack$10$acc;
+    reg  other_pack$10$x;
+    wire  [15:0] other_pack$10$out;
+    reg  [15:0] other_pack$11$acc;
+    reg  other_pack$11$x;
+    wire  [15:0] other_pack$11$out;
+    reg  [15:0] other_pack$12$acc;
+    reg  other_pack$12$x;
+    wire  [15:0] other_pack$12$out;
+    reg  [15:0] other_pack$13$acc;
+    reg  other_pack$13$x;
+    wire  [15:0] other_pack$13$out;
+    reg  [15:0] other_pack$14$acc;
+    reg  other_pack$14$x;
+    wire  [15:0] other_pack$14$out;
+    reg  [15:0] other_pack$15$acc;
+    reg  other_pack$15$x;
+    wire  [15:0] other_pack$15$out;
+    reg  [15:0] akeep_pack$0$acc;
+    reg  akeep_pack$0$x;
+    wire  [15:0] akeep_pack$0$out;
+    reg  [15:0] akeep_pack$1$acc;
+    reg  akeep_pack$1$x;
+    wire  [15:0] akeep_pack$1$out;
+    reg  [15:0] akeep_pack$2$acc;
+    reg  akeep_pack$2$x;
+    wire  [15:0] akeep_pack$2$out;
+    reg  [15:0] akeep_pack$3$acc;
+    reg  akeep_pack$3$x;
+    wire  [15:0] akeep_pack$3$out;
+    reg  [15:0] akeep_pack$4$acc;
+    reg  akeep_pack$4$x;
+    wire  [15:0] akeep_pack$4$out;
+    reg  [15:0] akeep_pack$5$acc;
+    reg  akeep_pack$5$x;
+    wire  [15:0] akeep_pack$5$out;
+    reg  [15:0] akeep_pack$6$acc;
+    reg  akeep_pack$6$x;
+    wire  [15:0] akeep_pack$6$out;
+    reg  [15:0] akeep_pack$7$acc;
+    reg  akeep_pack$7$x;
+    wire  [15:0] akeep_pack$7$out;
+    reg  [15:0] akeep_pack$8$acc;
+    reg  akeep_pack$8$x;
+    wire  [15:0] akeep_pack$8$out;
+    reg  [15:0] akeep_pack$9$acc;
+    reg  akeep_pack$9$x;
+    wire  [15:0] akeep_pack$9$out;
+    reg  [15:0] akeep_pack$10$acc;
+    reg  akeep_pack$10$x;
+    wire  [15:0] akeep_pack$10$out;
+    reg  [15:0] akeep_pack$11$acc;
+    reg  akeep_pack$11$x;
+    wire  [15:0] akeep_pack$11$out;
+    reg  [15:0] akeep_pack$12$acc;
+    reg  akeep_pack$12$x;
+    wire  [15:0] akeep_pack$12$out;
+    reg  [15:0] akeep_pack$13$acc;
+    reg  akeep_pack$13$x;
+    wire  [15:0] akeep_pack$13$out;
+    reg  [15:0] akeep_pack$14$acc;
+    reg  akeep_pack$14$x;
+    wire  [15:0] akeep_pack$14$out;
+    reg  [15:0] akeep_pack$15$acc;
+    reg  akeep_pack$15$x;
+    wire  [15:0] akeep_pack$15$out;
+    reg  [15:0] others_n$bus;
+    wire  [10:0] others_n$c;
     reg  [10:0] cnt$d;
     wire  [10:0] cnt$q;
     reg  cnt$clock;
@@ -41425,7 +41506,9 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
     reg  w_v;
     reg  [11:0] w_x;
     reg  [10:0] w_i;
-    reg  [10:0] cap_m1_s;
+    reg  [10:0] rem;
+    reg  [10:0] o_kept;
+    reg  [10:0] b_kept;
     reg  first;
     reg  [9:0] theta_eff;
     reg  sel_done;
@@ -42045,12 +42128,10 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         .t(keepl$0$t),
         .imax(keepl$0$imax),
         .amax(keepl$0$amax),
-        .cap_m1(keepl$0$cap_m1),
-        .oin(keepl$0$oin),
-        .kin(keepl$0$kin),
+        .rem(keepl$0$rem),
         .keep(keepl$0$keep),
-        .oout(keepl$0$oout),
-        .kout(keepl$0$kout)
+        .other(keepl$0$other),
+        .akeep(keepl$0$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$1 keepl$1(
         .clock(keepl$1$clock),
@@ -42062,12 +42143,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         .t(keepl$1$t),
         .imax(keepl$1$imax),
         .amax(keepl$1$amax),
-        .cap_m1(keepl$1$cap_m1),
-        .oin(keepl$1$oin),
-        .kin(keepl$1$kin),
+        .rem(keepl$1$rem),
+        .others(keepl$1$others),
         .keep(keepl$1$keep),
-        .oout(keepl$1$oout),
-        .kout(keepl$1$kout)
+        .other(keepl$1$other),
+        .akeep(keepl$1$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$2 keepl$2(
         .clock(keepl$2$clock),
@@ -42079,12 +42159,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         .t(keepl$2$t),
         .imax(keepl$2$imax),
         .amax(keepl$2$amax),
-        .cap_m1(keepl$2$cap_m1),
-        .oin(keepl$2$oin),
-        .kin(keepl$2$kin),
+        .rem(keepl$2$rem),
+        .others(keepl$2$others),
         .keep(keepl$2$keep),
-        .oout(keepl$2$oout),
-        .kout(keepl$2$kout)
+        .other(keepl$2$other),
+        .akeep(keepl$2$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$3 keepl$3(
         .clock(keepl$3$clock),
@@ -42096,12 +42175,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         .t(keepl$3$t),
         .imax(keepl$3$imax),
         .amax(keepl$3$amax),
-        .cap_m1(keepl$3$cap_m1),
-        .oin(keepl$3$oin),
-        .kin(keepl$3$kin),
+        .rem(keepl$3$rem),
+        .others(keepl$3$others),
         .keep(keepl$3$keep),
-        .oout(keepl$3$oout),
-        .kout(keepl$3$kout)
+        .other(keepl$3$other),
+        .akeep(keepl$3$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$4 keepl$4(
         .clock(keepl$4$clock),
@@ -42113,12 +42191,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         .t(keepl$4$t),
         .imax(keepl$4$imax),
         .amax(keepl$4$amax),
-        .cap_m1(keepl$4$cap_m1),
-        .oin(keepl$4$oin),
-        .kin(keepl$4$kin),
+        .rem(keepl$4$rem),
+        .others(keepl$4$others),
         .keep(keepl$4$keep),
-        .oout(keepl$4$oout),
-        .kout(keepl$4$kout)
+        .other(keepl$4$other),
+        .akeep(keepl$4$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$5 keepl$5(
         .clock(keepl$5$clock),
@@ -42130,12 +42207,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         .t(keepl$5$t),
         .imax(keepl$5$imax),
         .amax(keepl$5$amax),
-        .cap_m1(keepl$5$cap_m1),
-        .oin(keepl$5$oin),
-        .kin(keepl$5$kin),
+        .rem(keepl$5$rem),
+        .others(keepl$5$others),
         .keep(keepl$5$keep),
-        .oout(keepl$5$oout),
-        .kout(keepl$5$kout)
+        .other(keepl$5$other),
+        .akeep(keepl$5$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$6 keepl$6(
         .clock(keepl$6$clock),
@@ -42147,12 +42223,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         .t(keepl$6$t),
         .imax(keepl$6$imax),
         .amax(keepl$6$amax),
-        .cap_m1(keepl$6$cap_m1),
-        .oin(keepl$6$oin),
-        .kin(keepl$6$kin),
+        .rem(keepl$6$rem),
+        .others(keepl$6$others),
         .keep(keepl$6$keep),
-        .oout(keepl$6$oout),
-        .kout(keepl$6$kout)
+        .other(keepl$6$other),
+        .akeep(keepl$6$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$7 keepl$7(
         .clock(keepl$7$clock),
@@ -42164,12 +42239,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         .t(keepl$7$t),
         .imax(keepl$7$imax),
         .amax(keepl$7$amax),
-        .cap_m1(keepl$7$cap_m1),
-        .oin(keepl$7$oin),
-        .kin(keepl$7$kin),
+        .rem(keepl$7$rem),
+        .others(keepl$7$others),
         .keep(keepl$7$keep),
-        .oout(keepl$7$oout),
-        .kout(keepl$7$kout)
+        .other(keepl$7$other),
+        .akeep(keepl$7$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$8 keepl$8(
         .clock(keepl$8$clock),
@@ -42181,12 +42255,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         .t(keepl$8$t),
         .imax(keepl$8$imax),
         .amax(keepl$8$amax),
-        .cap_m1(keepl$8$cap_m1),
-        .oin(keepl$8$oin),
-        .kin(keepl$8$kin),
+        .rem(keepl$8$rem),
+        .others(keepl$8$others),
         .keep(keepl$8$keep),
-        .oout(keepl$8$oout),
-        .kout(keepl$8$kout)
+        .other(keepl$8$other),
+        .akeep(keepl$8$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$9 keepl$9(
         .clock(keepl$9$clock),
@@ -42198,12 +42271,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         .t(keepl$9$t),
         .imax(keepl$9$imax),
         .amax(keepl$9$amax),
-        .cap_m1(keepl$9$cap_m1),
-        .oin(keepl$9$oin),
-        .kin(keepl$9$kin),
+        .rem(keepl$9$rem),
+        .others(keepl$9$others),
         .keep(keepl$9$keep),
-        .oout(keepl$9$oout),
-        .kout(keepl$9$kout)
+        .other(keepl$9$other),
+        .akeep(keepl$9$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$10 keepl$10(
         .clock(keepl$10$clock),
@@ -42215,12 +42287,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         .t(keepl$10$t),
         .imax(keepl$10$imax),
         .amax(keepl$10$amax),
-        .cap_m1(keepl$10$cap_m1),
-        .oin(keepl$10$oin),
-        .kin(keepl$10$kin),
+        .rem(keepl$10$rem),
+        .others(keepl$10$others),
         .keep(keepl$10$keep),
-        .oout(keepl$10$oout),
-        .kout(keepl$10$kout)
+        .other(keepl$10$other),
+        .akeep(keepl$10$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$11 keepl$11(
         .clock(keepl$11$clock),
@@ -42232,12 +42303,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         .t(keepl$11$t),
         .imax(keepl$11$imax),
         .amax(keepl$11$amax),
-        .cap_m1(keepl$11$cap_m1),
-        .oin(keepl$11$oin),
-        .kin(keepl$11$kin),
+        .rem(keepl$11$rem),
+        .others(keepl$11$others),
         .keep(keepl$11$keep),
-        .oout(keepl$11$oout),
-        .kout(keepl$11$kout)
+        .other(keepl$11$other),
+        .akeep(keepl$11$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$12 keepl$12(
         .clock(keepl$12$clock),
@@ -42249,12 +42319,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         .t(keepl$12$t),
         .imax(keepl$12$imax),
         .amax(keepl$12$amax),
-        .cap_m1(keepl$12$cap_m1),
-        .oin(keepl$12$oin),
-        .kin(keepl$12$kin),
+        .rem(keepl$12$rem),
+        .others(keepl$12$others),
         .keep(keepl$12$keep),
-        .oout(keepl$12$oout),
-        .kout(keepl$12$kout)
+        .other(keepl$12$other),
+        .akeep(keepl$12$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$13 keepl$13(
         .clock(keepl$13$clock),
@@ -42266,12 +42335,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         .t(keepl$13$t),
         .imax(keepl$13$imax),
         .amax(keepl$13$amax),
-        .cap_m1(keepl$13$cap_m1),
-        .oin(keepl$13$oin),
-        .kin(keepl$13$kin),
+        .rem(keepl$13$rem),
+        .others(keepl$13$others),
         .keep(keepl$13$keep),
-        .oout(keepl$13$oout),
-        .kout(keepl$13$kout)
+        .other(keepl$13$other),
+        .akeep(keepl$13$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$14 keepl$14(
         .clock(keepl$14$clock),
@@ -42283,12 +42351,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         .t(keepl$14$t),
         .imax(keepl$14$imax),
         .amax(keepl$14$amax),
-        .cap_m1(keepl$14$cap_m1),
-        .oin(keepl$14$oin),
-        .kin(keepl$14$kin),
+        .rem(keepl$14$rem),
+        .others(keepl$14$others),
         .keep(keepl$14$keep),
-        .oout(keepl$14$oout),
-        .kout(keepl$14$kout)
+        .other(keepl$14$other),
+        .akeep(keepl$14$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$15 keepl$15(
         .clock(keepl$15$clock),
@@ -42300,12 +42367,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         .t(keepl$15$t),
         .imax(keepl$15$imax),
         .amax(keepl$15$amax),
-        .cap_m1(keepl$15$cap_m1),
-        .oin(keepl$15$oin),
-        .kin(keepl$15$kin),
+        .rem(keepl$15$rem),
+        .others(keepl$15$others),
         .keep(keepl$15$keep),
-        .oout(keepl$15$oout),
-        .kout(keepl$15$kout)
+        .other(keepl$15$other),
+        .akeep(keepl$15$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$tuser_pack$0 tuser_pack$0(
         .acc(tuser_pack$0$acc),
@@ -42466,6 +42532,170 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         .acc(mask_pack$15$acc),
         .x(mask_pack$15$x),
         .out(mask_pack$15$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$0 other_pack$0(
+        .acc(other_pack$0$acc),
+        .x(other_pack$0$x),
+        .out(other_pack$0$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$1 other_pack$1(
+        .acc(other_pack$1$acc),
+        .x(other_pack$1$x),
+        .out(other_pack$1$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$2 other_pack$2(
+        .acc(other_pack$2$acc),
+        .x(other_pack$2$x),
+        .out(other_pack$2$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$3 other_pack$3(
+        .acc(other_pack$3$acc),
+        .x(other_pack$3$x),
+        .out(other_pack$3$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$4 other_pack$4(
+        .acc(other_pack$4$acc),
+        .x(other_pack$4$x),
+        .out(other_pack$4$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$5 other_pack$5(
+        .acc(other_pack$5$acc),
+        .x(other_pack$5$x),
+        .out(other_pack$5$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$6 other_pack$6(
+        .acc(other_pack$6$acc),
+        .x(other_pack$6$x),
+        .out(other_pack$6$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$7 other_pack$7(
+        .acc(other_pack$7$acc),
+        .x(other_pack$7$x),
+        .out(other_pack$7$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$8 other_pack$8(
+        .acc(other_pack$8$acc),
+        .x(other_pack$8$x),
+        .out(other_pack$8$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$9 other_pack$9(
+        .acc(other_pack$9$acc),
+        .x(other_pack$9$x),
+        .out(other_pack$9$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$10 other_pack$10(
+        .acc(other_pack$10$acc),
+        .x(other_pack$10$x),
+        .out(other_pack$10$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$11 other_pack$11(
+        .acc(other_pack$11$acc),
+        .x(other_pack$11$x),
+        .out(other_pack$11$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$12 other_pack$12(
+        .acc(other_pack$12$acc),
+        .x(other_pack$12$x),
+        .out(other_pack$12$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$13 other_pack$13(
+        .acc(other_pack$13$acc),
+        .x(other_pack$13$x),
+        .out(other_pack$13$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$14 other_pack$14(
+        .acc(other_pack$14$acc),
+        .x(other_pack$14$x),
+        .out(other_pack$14$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$15 other_pack$15(
+        .acc(other_pack$15$acc),
+        .x(other_pack$15$x),
+        .out(other_pack$15$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$0 akeep_pack$0(
+        .acc(akeep_pack$0$acc),
+        .x(akeep_pack$0$x),
+        .out(akeep_pack$0$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$1 akeep_pack$1(
+        .acc(akeep_pack$1$acc),
+        .x(akeep_pack$1$x),
+        .out(akeep_pack$1$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$2 akeep_pack$2(
+        .acc(akeep_pack$2$acc),
+        .x(akeep_pack$2$x),
+        .out(akeep_pack$2$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$3 akeep_pack$3(
+        .acc(akeep_pack$3$acc),
+        .x(akeep_pack$3$x),
+        .out(akeep_pack$3$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$4 akeep_pack$4(
+        .acc(akeep_pack$4$acc),
+        .x(akeep_pack$4$x),
+        .out(akeep_pack$4$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$5 akeep_pack$5(
+        .acc(akeep_pack$5$acc),
+        .x(akeep_pack$5$x),
+        .out(akeep_pack$5$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$6 akeep_pack$6(
+        .acc(akeep_pack$6$acc),
+        .x(akeep_pack$6$x),
+        .out(akeep_pack$6$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$7 akeep_pack$7(
+        .acc(akeep_pack$7$acc),
+        .x(akeep_pack$7$x),
+        .out(akeep_pack$7$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$8 akeep_pack$8(
+        .acc(akeep_pack$8$acc),
+        .x(akeep_pack$8$x),
+        .out(akeep_pack$8$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$9 akeep_pack$9(
+        .acc(akeep_pack$9$acc),
+        .x(akeep_pack$9$x),
+        .out(akeep_pack$9$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$10 akeep_pack$10(
+        .acc(akeep_pack$10$acc),
+        .x(akeep_pack$10$x),
+        .out(akeep_pack$10$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$11 akeep_pack$11(
+        .acc(akeep_pack$11$acc),
+        .x(akeep_pack$11$x),
+        .out(akeep_pack$11$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$12 akeep_pack$12(
+        .acc(akeep_pack$12$acc),
+        .x(akeep_pack$12$x),
+        .out(akeep_pack$12$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$13 akeep_pack$13(
+        .acc(akeep_pack$13$acc),
+        .x(akeep_pack$13$x),
+        .out(akeep_pack$13$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$14 akeep_pack$14(
+        .acc(akeep_pack$14$acc),
+        .x(akeep_pack$14$x),
+        .out(akeep_pack$14$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$15 akeep_pack$15(
+        .acc(akeep_pack$15$acc),
+        .x(akeep_pack$15$x),
+        .out(akeep_pack$15$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$others_n others_n(
+        .bus(others_n$bus),
+        .c(others_n$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$cnt cnt(
         .d(cnt$d),
@@ -42850,7 +43080,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
             idx1$d = ridx;
         end
         adv = ~out_valid | out_ready;
-        cap_m1_s = cap_m1;
+        rem = cap_m1 - cnt_o$q;
         rxl$0$bus = rword;
         rml$0$bus = rword;
         keepl$0$clock = clock;
@@ -42862,7 +43092,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         keepl$0$t = t2$q;
         keepl$0$imax = imax2$q;
         keepl$0$amax = amax2$q;
-        keepl$0$cap_m1 = cap_m1_s;
+        keepl$0$rem = rem;
         if (keepl$0$keep) begin
             tuser_pack$0$x = 32'h1;
             mask_pack$0$x = ones;
@@ -42870,6 +43100,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         else begin
             tuser_pack$0$x = 32'h0;
             mask_pack$0$x = 32'h0;
+        end
+        if (keepl$0$other) begin
+            other_pack$0$x = 32'h1;
+        end
+        else begin
+            other_pack$0$x = 32'h0;
+        end
+        if (keepl$0$akeep) begin
+            akeep_pack$0$x = 32'h1;
+        end
+        else begin
+            akeep_pack$0$x = 32'h0;
         end
         rxl$1$bus = rword;
         rml$1$bus = rword;
@@ -42882,7 +43124,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         keepl$1$t = t2$q;
         keepl$1$imax = imax2$q;
         keepl$1$amax = amax2$q;
-        keepl$1$cap_m1 = cap_m1_s;
+        keepl$1$rem = rem;
         if (keepl$1$keep) begin
             tuser_pack$1$x = 32'h1;
             mask_pack$1$x = ones;
@@ -42890,6 +43132,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         else begin
             tuser_pack$1$x = 32'h0;
             mask_pack$1$x = 32'h0;
+        end
+        if (keepl$1$other) begin
+            other_pack$1$x = 32'h1;
+        end
+        else begin
+            other_pack$1$x = 32'h0;
+        end
+        if (keepl$1$akeep) begin
+            akeep_pack$1$x = 32'h1;
+        end
+        else begin
+            akeep_pack$1$x = 32'h0;
         end
         rxl$2$bus = rword;
         rml$2$bus = rword;
@@ -42902,7 +43156,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         keepl$2$t = t2$q;
         keepl$2$imax = imax2$q;
         keepl$2$amax = amax2$q;
-        keepl$2$cap_m1 = cap_m1_s;
+        keepl$2$rem = rem;
         if (keepl$2$keep) begin
             tuser_pack$2$x = 32'h1;
             mask_pack$2$x = ones;
@@ -42910,6 +43164,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         else begin
             tuser_pack$2$x = 32'h0;
             mask_pack$2$x = 32'h0;
+        end
+        if (keepl$2$other) begin
+            other_pack$2$x = 32'h1;
+        end
+        else begin
+            other_pack$2$x = 32'h0;
+        end
+        if (keepl$2$akeep) begin
+            akeep_pack$2$x = 32'h1;
+        end
+        else begin
+            akeep_pack$2$x = 32'h0;
         end
         rxl$3$bus = rword;
         rml$3$bus = rword;
@@ -42922,7 +43188,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         keepl$3$t = t2$q;
         keepl$3$imax = imax2$q;
         keepl$3$amax = amax2$q;
-        keepl$3$cap_m1 = cap_m1_s;
+        keepl$3$rem = rem;
         if (keepl$3$keep) begin
             tuser_pack$3$x = 32'h1;
             mask_pack$3$x = ones;
@@ -42930,6 +43196,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         else begin
             tuser_pack$3$x = 32'h0;
             mask_pack$3$x = 32'h0;
+        end
+        if (keepl$3$other) begin
+            other_pack$3$x = 32'h1;
+        end
+        else begin
+            other_pack$3$x = 32'h0;
+        end
+        if (keepl$3$akeep) begin
+            akeep_pack$3$x = 32'h1;
+        end
+        else begin
+            akeep_pack$3$x = 32'h0;
         end
         rxl$4$bus = rword;
         rml$4$bus = rword;
@@ -42942,7 +43220,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         keepl$4$t = t2$q;
         keepl$4$imax = imax2$q;
         keepl$4$amax = amax2$q;
-        keepl$4$cap_m1 = cap_m1_s;
+        keepl$4$rem = rem;
         if (keepl$4$keep) begin
             tuser_pack$4$x = 32'h1;
             mask_pack$4$x = ones;
@@ -42950,6 +43228,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         else begin
             tuser_pack$4$x = 32'h0;
             mask_pack$4$x = 32'h0;
+        end
+        if (keepl$4$other) begin
+            other_pack$4$x = 32'h1;
+        end
+        else begin
+            other_pack$4$x = 32'h0;
+        end
+        if (keepl$4$akeep) begin
+            akeep_pack$4$x = 32'h1;
+        end
+        else begin
+            akeep_pack$4$x = 32'h0;
         end
         rxl$5$bus = rword;
         rml$5$bus = rword;
@@ -42962,7 +43252,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         keepl$5$t = t2$q;
         keepl$5$imax = imax2$q;
         keepl$5$amax = amax2$q;
-        keepl$5$cap_m1 = cap_m1_s;
+        keepl$5$rem = rem;
         if (keepl$5$keep) begin
             tuser_pack$5$x = 32'h1;
             mask_pack$5$x = ones;
@@ -42970,6 +43260,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         else begin
             tuser_pack$5$x = 32'h0;
             mask_pack$5$x = 32'h0;
+        end
+        if (keepl$5$other) begin
+            other_pack$5$x = 32'h1;
+        end
+        else begin
+            other_pack$5$x = 32'h0;
+        end
+        if (keepl$5$akeep) begin
+            akeep_pack$5$x = 32'h1;
+        end
+        else begin
+            akeep_pack$5$x = 32'h0;
         end
         rxl$6$bus = rword;
         rml$6$bus = rword;
@@ -42982,7 +43284,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         keepl$6$t = t2$q;
         keepl$6$imax = imax2$q;
         keepl$6$amax = amax2$q;
-        keepl$6$cap_m1 = cap_m1_s;
+        keepl$6$rem = rem;
         if (keepl$6$keep) begin
             tuser_pack$6$x = 32'h1;
             mask_pack$6$x = ones;
@@ -42990,6 +43292,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         else begin
             tuser_pack$6$x = 32'h0;
             mask_pack$6$x = 32'h0;
+        end
+        if (keepl$6$other) begin
+            other_pack$6$x = 32'h1;
+        end
+        else begin
+            other_pack$6$x = 32'h0;
+        end
+        if (keepl$6$akeep) begin
+            akeep_pack$6$x = 32'h1;
+        end
+        else begin
+            akeep_pack$6$x = 32'h0;
         end
         rxl$7$bus = rword;
         rml$7$bus = rword;
@@ -43002,7 +43316,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         keepl$7$t = t2$q;
         keepl$7$imax = imax2$q;
         keepl$7$amax = amax2$q;
-        keepl$7$cap_m1 = cap_m1_s;
+        keepl$7$rem = rem;
         if (keepl$7$keep) begin
             tuser_pack$7$x = 32'h1;
             mask_pack$7$x = ones;
@@ -43010,6 +43324,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         else begin
             tuser_pack$7$x = 32'h0;
             mask_pack$7$x = 32'h0;
+        end
+        if (keepl$7$other) begin
+            other_pack$7$x = 32'h1;
+        end
+        else begin
+            other_pack$7$x = 32'h0;
+        end
+        if (keepl$7$akeep) begin
+            akeep_pack$7$x = 32'h1;
+        end
+        else begin
+            akeep_pack$7$x = 32'h0;
         end
         rxl$8$bus = rword;
         rml$8$bus = rword;
@@ -43022,7 +43348,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         keepl$8$t = t2$q;
         keepl$8$imax = imax2$q;
         keepl$8$amax = amax2$q;
-        keepl$8$cap_m1 = cap_m1_s;
+        keepl$8$rem = rem;
         if (keepl$8$keep) begin
             tuser_pack$8$x = 32'h1;
             mask_pack$8$x = ones;
@@ -43030,6 +43356,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         else begin
             tuser_pack$8$x = 32'h0;
             mask_pack$8$x = 32'h0;
+        end
+        if (keepl$8$other) begin
+            other_pack$8$x = 32'h1;
+        end
+        else begin
+            other_pack$8$x = 32'h0;
+        end
+        if (keepl$8$akeep) begin
+            akeep_pack$8$x = 32'h1;
+        end
+        else begin
+            akeep_pack$8$x = 32'h0;
         end
         rxl$9$bus = rword;
         rml$9$bus = rword;
@@ -43042,7 +43380,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         keepl$9$t = t2$q;
         keepl$9$imax = imax2$q;
         keepl$9$amax = amax2$q;
-        keepl$9$cap_m1 = cap_m1_s;
+        keepl$9$rem = rem;
         if (keepl$9$keep) begin
             tuser_pack$9$x = 32'h1;
             mask_pack$9$x = ones;
@@ -43050,6 +43388,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         else begin
             tuser_pack$9$x = 32'h0;
             mask_pack$9$x = 32'h0;
+        end
+        if (keepl$9$other) begin
+            other_pack$9$x = 32'h1;
+        end
+        else begin
+            other_pack$9$x = 32'h0;
+        end
+        if (keepl$9$akeep) begin
+            akeep_pack$9$x = 32'h1;
+        end
+        else begin
+            akeep_pack$9$x = 32'h0;
         end
         rxl$10$bus = rword;
         rml$10$bus = rword;
@@ -43062,7 +43412,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         keepl$10$t = t2$q;
         keepl$10$imax = imax2$q;
         keepl$10$amax = amax2$q;
-        keepl$10$cap_m1 = cap_m1_s;
+        keepl$10$rem = rem;
         if (keepl$10$keep) begin
             tuser_pack$10$x = 32'h1;
             mask_pack$10$x = ones;
@@ -43070,6 +43420,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         else begin
             tuser_pack$10$x = 32'h0;
             mask_pack$10$x = 32'h0;
+        end
+        if (keepl$10$other) begin
+            other_pack$10$x = 32'h1;
+        end
+        else begin
+            other_pack$10$x = 32'h0;
+        end
+        if (keepl$10$akeep) begin
+            akeep_pack$10$x = 32'h1;
+        end
+        else begin
+            akeep_pack$10$x = 32'h0;
         end
         rxl$11$bus = rword;
         rml$11$bus = rword;
@@ -43082,7 +43444,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         keepl$11$t = t2$q;
         keepl$11$imax = imax2$q;
         keepl$11$amax = amax2$q;
-        keepl$11$cap_m1 = cap_m1_s;
+        keepl$11$rem = rem;
         if (keepl$11$keep) begin
             tuser_pack$11$x = 32'h1;
             mask_pack$11$x = ones;
@@ -43090,6 +43452,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         else begin
             tuser_pack$11$x = 32'h0;
             mask_pack$11$x = 32'h0;
+        end
+        if (keepl$11$other) begin
+            other_pack$11$x = 32'h1;
+        end
+        else begin
+            other_pack$11$x = 32'h0;
+        end
+        if (keepl$11$akeep) begin
+            akeep_pack$11$x = 32'h1;
+        end
+        else begin
+            akeep_pack$11$x = 32'h0;
         end
         rxl$12$bus = rword;
         rml$12$bus = rword;
@@ -43102,7 +43476,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         keepl$12$t = t2$q;
         keepl$12$imax = imax2$q;
         keepl$12$amax = amax2$q;
-        keepl$12$cap_m1 = cap_m1_s;
+        keepl$12$rem = rem;
         if (keepl$12$keep) begin
             tuser_pack$12$x = 32'h1;
             mask_pack$12$x = ones;
@@ -43110,6 +43484,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         else begin
             tuser_pack$12$x = 32'h0;
             mask_pack$12$x = 32'h0;
+        end
+        if (keepl$12$other) begin
+            other_pack$12$x = 32'h1;
+        end
+        else begin
+            other_pack$12$x = 32'h0;
+        end
+        if (keepl$12$akeep) begin
+            akeep_pack$12$x = 32'h1;
+        end
+        else begin
+            akeep_pack$12$x = 32'h0;
         end
         rxl$13$bus = rword;
         rml$13$bus = rword;
@@ -43122,7 +43508,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         keepl$13$t = t2$q;
         keepl$13$imax = imax2$q;
         keepl$13$amax = amax2$q;
-        keepl$13$cap_m1 = cap_m1_s;
+        keepl$13$rem = rem;
         if (keepl$13$keep) begin
             tuser_pack$13$x = 32'h1;
             mask_pack$13$x = ones;
@@ -43130,6 +43516,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         else begin
             tuser_pack$13$x = 32'h0;
             mask_pack$13$x = 32'h0;
+        end
+        if (keepl$13$other) begin
+            other_pack$13$x = 32'h1;
+        end
+        else begin
+            other_pack$13$x = 32'h0;
+        end
+        if (keepl$13$akeep) begin
+            akeep_pack$13$x = 32'h1;
+        end
+        else begin
+            akeep_pack$13$x = 32'h0;
         end
         rxl$14$bus = rword;
         rml$14$bus = rword;
@@ -43142,7 +43540,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         keepl$14$t = t2$q;
         keepl$14$imax = imax2$q;
         keepl$14$amax = amax2$q;
-        keepl$14$cap_m1 = cap_m1_s;
+        keepl$14$rem = rem;
         if (keepl$14$keep) begin
             tuser_pack$14$x = 32'h1;
             mask_pack$14$x = ones;
@@ -43150,6 +43548,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         else begin
             tuser_pack$14$x = 32'h0;
             mask_pack$14$x = 32'h0;
+        end
+        if (keepl$14$other) begin
+            other_pack$14$x = 32'h1;
+        end
+        else begin
+            other_pack$14$x = 32'h0;
+        end
+        if (keepl$14$akeep) begin
+            akeep_pack$14$x = 32'h1;
+        end
+        else begin
+            akeep_pack$14$x = 32'h0;
         end
         rxl$15$bus = rword;
         rml$15$bus = rword;
@@ -43162,7 +43572,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
         keepl$15$t = t2$q;
         keepl$15$imax = imax2$q;
         keepl$15$amax = amax2$q;
-        keepl$15$cap_m1 = cap_m1_s;
+        keepl$15$rem = rem;
         if (keepl$15$keep) begin
             tuser_pack$15$x = 32'h1;
             mask_pack$15$x = ones;
@@ -43171,81 +43581,121 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
             tuser_pack$15$x = 32'h0;
             mask_pack$15$x = 32'h0;
         end
-        keepl$0$oin = cnt_o$q;
-        keepl$0$kin = cnt$q;
+        if (keepl$15$other) begin
+            other_pack$15$x = 32'h1;
+        end
+        else begin
+            other_pack$15$x = 32'h0;
+        end
+        if (keepl$15$akeep) begin
+            akeep_pack$15$x = 32'h1;
+        end
+        else begin
+            akeep_pack$15$x = 32'h0;
+        end
         tuser_pack$0$acc = 32'h0;
         mask_pack$0$acc = 32'h0;
-        keepl$1$oin = keepl$0$oout;
-        keepl$1$kin = keepl$0$kout;
+        other_pack$0$acc = 32'h0;
+        akeep_pack$0$acc = 32'h0;
         tuser_pack$1$acc = tuser_pack$0$out;
         mask_pack$1$acc = mask_pack$0$out;
-        keepl$2$oin = keepl$1$oout;
-        keepl$2$kin = keepl$1$kout;
+        other_pack$1$acc = other_pack$0$out;
+        akeep_pack$1$acc = akeep_pack$0$out;
         tuser_pack$2$acc = tuser_pack$1$out;
         mask_pack$2$acc = mask_pack$1$out;
-        keepl$3$oin = keepl$2$oout;
-        keepl$3$kin = keepl$2$kout;
+        other_pack$2$acc = other_pack$1$out;
+        akeep_pack$2$acc = akeep_pack$1$out;
         tuser_pack$3$acc = tuser_pack$2$out;
         mask_pack$3$acc = mask_pack$2$out;
-        keepl$4$oin = keepl$3$oout;
-        keepl$4$kin = keepl$3$kout;
+        other_pack$3$acc = other_pack$2$out;
+        akeep_pack$3$acc = akeep_pack$2$out;
         tuser_pack$4$acc = tuser_pack$3$out;
         mask_pack$4$acc = mask_pack$3$out;
-        keepl$5$oin = keepl$4$oout;
-        keepl$5$kin = keepl$4$kout;
+        other_pack$4$acc = other_pack$3$out;
+        akeep_pack$4$acc = akeep_pack$3$out;
         tuser_pack$5$acc = tuser_pack$4$out;
         mask_pack$5$acc = mask_pack$4$out;
-        keepl$6$oin = keepl$5$oout;
-        keepl$6$kin = keepl$5$kout;
+        other_pack$5$acc = other_pack$4$out;
+        akeep_pack$5$acc = akeep_pack$4$out;
         tuser_pack$6$acc = tuser_pack$5$out;
         mask_pack$6$acc = mask_pack$5$out;
-        keepl$7$oin = keepl$6$oout;
-        keepl$7$kin = keepl$6$kout;
+        other_pack$6$acc = other_pack$5$out;
+        akeep_pack$6$acc = akeep_pack$5$out;
         tuser_pack$7$acc = tuser_pack$6$out;
         mask_pack$7$acc = mask_pack$6$out;
-        keepl$8$oin = keepl$7$oout;
-        keepl$8$kin = keepl$7$kout;
+        other_pack$7$acc = other_pack$6$out;
+        akeep_pack$7$acc = akeep_pack$6$out;
         tuser_pack$8$acc = tuser_pack$7$out;
         mask_pack$8$acc = mask_pack$7$out;
-        keepl$9$oin = keepl$8$oout;
-        keepl$9$kin = keepl$8$kout;
+        other_pack$8$acc = other_pack$7$out;
+        akeep_pack$8$acc = akeep_pack$7$out;
         tuser_pack$9$acc = tuser_pack$8$out;
         mask_pack$9$acc = mask_pack$8$out;
-        keepl$10$oin = keepl$9$oout;
-        keepl$10$kin = keepl$9$kout;
+        other_pack$9$acc = other_pack$8$out;
+        akeep_pack$9$acc = akeep_pack$8$out;
         tuser_pack$10$acc = tuser_pack$9$out;
         mask_pack$10$acc = mask_pack$9$out;
-        keepl$11$oin = keepl$10$oout;
-        keepl$11$kin = keepl$10$kout;
+        other_pack$10$acc = other_pack$9$out;
+        akeep_pack$10$acc = akeep_pack$9$out;
         tuser_pack$11$acc = tuser_pack$10$out;
         mask_pack$11$acc = mask_pack$10$out;
-        keepl$12$oin = keepl$11$oout;
-        keepl$12$kin = keepl$11$kout;
+        other_pack$11$acc = other_pack$10$out;
+        akeep_pack$11$acc = akeep_pack$10$out;
         tuser_pack$12$acc = tuser_pack$11$out;
         mask_pack$12$acc = mask_pack$11$out;
-        keepl$13$oin = keepl$12$oout;
-        keepl$13$kin = keepl$12$kout;
+        other_pack$12$acc = other_pack$11$out;
+        akeep_pack$12$acc = akeep_pack$11$out;
         tuser_pack$13$acc = tuser_pack$12$out;
         mask_pack$13$acc = mask_pack$12$out;
-        keepl$14$oin = keepl$13$oout;
-        keepl$14$kin = keepl$13$kout;
+        other_pack$13$acc = other_pack$12$out;
+        akeep_pack$13$acc = akeep_pack$12$out;
         tuser_pack$14$acc = tuser_pack$13$out;
         mask_pack$14$acc = mask_pack$13$out;
-        keepl$15$oin = keepl$14$oout;
-        keepl$15$kin = keepl$14$kout;
+        other_pack$14$acc = other_pack$13$out;
+        akeep_pack$14$acc = akeep_pack$13$out;
         tuser_pack$15$acc = tuser_pack$14$out;
         mask_pack$15$acc = mask_pack$14$out;
+        other_pack$15$acc = other_pack$14$out;
+        akeep_pack$15$acc = akeep_pack$14$out;
+        keepl$1$others = other_pack$15$out;
+        keepl$2$others = other_pack$15$out;
+        keepl$3$others = other_pack$15$out;
+        keepl$4$others = other_pack$15$out;
+        keepl$5$others = other_pack$15$out;
+        keepl$6$others = other_pack$15$out;
+        keepl$7$others = other_pack$15$out;
+        keepl$8$others = other_pack$15$out;
+        keepl$9$others = other_pack$15$out;
+        keepl$10$others = other_pack$15$out;
+        keepl$11$others = other_pack$15$out;
+        keepl$12$others = other_pack$15$out;
+        keepl$13$others = other_pack$15$out;
+        keepl$14$others = other_pack$15$out;
+        keepl$15$others = other_pack$15$out;
+        others_n$bus = other_pack$15$out;
+        if (others_n$c < rem) begin
+            o_kept = others_n$c;
+        end
+        else begin
+            o_kept = rem;
+        end
+        if (|akeep_pack$15$out) begin
+            b_kept = o_kept + 32'h1;
+        end
+        else begin
+            b_kept = o_kept;
+        end
         if (out_valid & out_ready) begin
             if (out_last) begin
                 cnt$d = 32'h0;
                 cnt_o$d = 32'h0;
             end
             else begin
-                cnt$d = keepl$15$kout;
-                cnt_o$d = keepl$15$oout;
+                cnt$d = cnt$q + b_kept;
+                cnt_o$d = cnt_o$q + o_kept;
             end
         end
-        kept = keepl$15$kout;
+        kept = cnt$q + b_kept;
         tuser = tuser_pack$15$out;
         tdata = y & mask_pack$15$out;
         if (reset) begin
@@ -43260,6 +43710,246 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0(clock,reset,theta,the
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$0(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[0+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$0
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$1(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[1+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$1
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$10(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[10+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$10
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$11(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[11+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$11
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$12(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[12+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$12
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$13(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[13+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$13
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$14(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[14+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$14
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$15(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[15+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$15
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$2(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[2+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$3(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[3+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$4(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[4+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$4
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$5(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[5+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$6(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[6+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$6
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$7(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[7+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$7
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$8(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[8+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$8
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$9(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[9+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$akeep_pack$9
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$amax2(d,q,clock);
@@ -43490,7 +44180,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$imax2(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$imax2
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$0(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$0(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -43502,12 +44192,10 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$0(clock,rx,rm,b
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -43566,10 +44254,9 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$0(clock,rx,rm,b
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$0$index index(
@@ -43714,23 +44401,10 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$0(clock,rx,rm,b
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$0
@@ -44058,7 +44732,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$0$x2o(d,q,clock
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$0$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$1(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$1(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -44070,12 +44744,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$1(clock,rx,rm,b
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -44084,6 +44757,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$1(clock,rx,rm,b
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -44134,15 +44809,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$1(clock,rx,rm,b
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$1$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$1$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$1$x2o x2o(
         .d(x2o$d),
@@ -44282,23 +44960,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$1(clock,rx,rm,b
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$1
@@ -44416,6 +45083,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$1$ap$5(d,q,cloc
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$1$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$1$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 1; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$1$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$1$idx2(d,q,clock);
@@ -44626,7 +45309,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$1$x2o(d,q,clock
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$1$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$10(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$10(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -44638,12 +45321,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$10(clock,rx,rm,
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -44652,6 +45334,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$10(clock,rx,rm,
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -44702,15 +45386,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$10(clock,rx,rm,
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$10$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$10$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$10$x2o x2o(
         .d(x2o$d),
@@ -44850,23 +45537,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$10(clock,rx,rm,
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$10
@@ -44984,6 +45660,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$10$ap$5(d,q,clo
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$10$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$10$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 10; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$10$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$10$idx2(d,q,clock);
@@ -45194,7 +45886,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$10$x2o(d,q,cloc
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$10$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$11(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$11(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -45206,12 +45898,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$11(clock,rx,rm,
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -45220,6 +45911,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$11(clock,rx,rm,
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -45270,15 +45963,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$11(clock,rx,rm,
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$11$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$11$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$11$x2o x2o(
         .d(x2o$d),
@@ -45418,23 +46114,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$11(clock,rx,rm,
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$11
@@ -45552,6 +46237,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$11$ap$5(d,q,clo
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$11$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$11$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 11; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$11$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$11$idx2(d,q,clock);
@@ -45762,7 +46463,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$11$x2o(d,q,cloc
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$11$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$12(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$12(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -45774,12 +46475,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$12(clock,rx,rm,
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -45788,6 +46488,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$12(clock,rx,rm,
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -45838,15 +46540,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$12(clock,rx,rm,
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$12$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$12$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$12$x2o x2o(
         .d(x2o$d),
@@ -45986,23 +46691,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$12(clock,rx,rm,
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$12
@@ -46120,6 +46814,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$12$ap$5(d,q,clo
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$12$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$12$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 12; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$12$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$12$idx2(d,q,clock);
@@ -46330,7 +47040,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$12$x2o(d,q,cloc
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$12$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$13(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$13(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -46342,12 +47052,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$13(clock,rx,rm,
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -46356,6 +47065,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$13(clock,rx,rm,
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -46406,15 +47117,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$13(clock,rx,rm,
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$13$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$13$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$13$x2o x2o(
         .d(x2o$d),
@@ -46554,23 +47268,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$13(clock,rx,rm,
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$13
@@ -46688,6 +47391,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$13$ap$5(d,q,clo
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$13$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$13$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 13; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$13$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$13$idx2(d,q,clock);
@@ -46898,7 +47617,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$13$x2o(d,q,cloc
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$13$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$14(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$14(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -46910,12 +47629,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$14(clock,rx,rm,
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -46924,6 +47642,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$14(clock,rx,rm,
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -46974,15 +47694,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$14(clock,rx,rm,
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$14$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$14$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$14$x2o x2o(
         .d(x2o$d),
@@ -47122,23 +47845,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$14(clock,rx,rm,
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$14
@@ -47256,6 +47968,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$14$ap$5(d,q,clo
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$14$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$14$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 14; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$14$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$14$idx2(d,q,clock);
@@ -47466,7 +48194,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$14$x2o(d,q,cloc
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$14$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$15(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$15(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -47478,12 +48206,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$15(clock,rx,rm,
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -47492,6 +48219,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$15(clock,rx,rm,
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -47542,15 +48271,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$15(clock,rx,rm,
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$15$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$15$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$15$x2o x2o(
         .d(x2o$d),
@@ -47690,23 +48422,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$15(clock,rx,rm,
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$15
@@ -47824,6 +48545,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$15$ap$5(d,q,clo
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$15$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$15$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 15; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$15$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$15$idx2(d,q,clock);
@@ -48034,7 +48771,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$15$x2o(d,q,cloc
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$15$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$2(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$2(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -48046,12 +48783,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$2(clock,rx,rm,b
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -48060,6 +48796,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$2(clock,rx,rm,b
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -48110,15 +48848,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$2(clock,rx,rm,b
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$2$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$2$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$2$x2o x2o(
         .d(x2o$d),
@@ -48258,23 +48999,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$2(clock,rx,rm,b
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$2
@@ -48392,6 +49122,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$2$ap$5(d,q,cloc
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$2$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$2$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 2; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$2$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$2$idx2(d,q,clock);
@@ -48602,7 +49348,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$2$x2o(d,q,clock
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$2$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$3(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$3(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -48614,12 +49360,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$3(clock,rx,rm,b
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -48628,6 +49373,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$3(clock,rx,rm,b
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -48678,15 +49425,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$3(clock,rx,rm,b
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$3$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$3$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$3$x2o x2o(
         .d(x2o$d),
@@ -48826,23 +49576,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$3(clock,rx,rm,b
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$3
@@ -48960,6 +49699,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$3$ap$5(d,q,cloc
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$3$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$3$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 3; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$3$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$3$idx2(d,q,clock);
@@ -49170,7 +49925,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$3$x2o(d,q,clock
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$3$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$4(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$4(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -49182,12 +49937,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$4(clock,rx,rm,b
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -49196,6 +49950,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$4(clock,rx,rm,b
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -49246,15 +50002,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$4(clock,rx,rm,b
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$4$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$4$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$4$x2o x2o(
         .d(x2o$d),
@@ -49394,23 +50153,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$4(clock,rx,rm,b
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$4
@@ -49528,6 +50276,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$4$ap$5(d,q,cloc
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$4$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$4$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 4; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$4$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$4$idx2(d,q,clock);
@@ -49738,7 +50502,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$4$x2o(d,q,clock
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$4$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$5(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$5(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -49750,12 +50514,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$5(clock,rx,rm,b
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -49764,6 +50527,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$5(clock,rx,rm,b
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -49814,15 +50579,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$5(clock,rx,rm,b
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$5$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$5$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$5$x2o x2o(
         .d(x2o$d),
@@ -49962,23 +50730,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$5(clock,rx,rm,b
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$5
@@ -50096,6 +50853,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$5$ap$5(d,q,cloc
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$5$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$5$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 5; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$5$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$5$idx2(d,q,clock);
@@ -50306,7 +51079,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$5$x2o(d,q,clock
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$5$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$6(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$6(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -50318,12 +51091,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$6(clock,rx,rm,b
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -50332,6 +51104,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$6(clock,rx,rm,b
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -50382,15 +51156,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$6(clock,rx,rm,b
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$6$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$6$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$6$x2o x2o(
         .d(x2o$d),
@@ -50530,23 +51307,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$6(clock,rx,rm,b
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$6
@@ -50664,6 +51430,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$6$ap$5(d,q,cloc
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$6$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$6$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 6; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$6$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$6$idx2(d,q,clock);
@@ -50874,7 +51656,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$6$x2o(d,q,clock
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$6$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$7(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$7(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -50886,12 +51668,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$7(clock,rx,rm,b
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -50900,6 +51681,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$7(clock,rx,rm,b
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -50950,15 +51733,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$7(clock,rx,rm,b
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$7$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$7$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$7$x2o x2o(
         .d(x2o$d),
@@ -51098,23 +51884,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$7(clock,rx,rm,b
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$7
@@ -51232,6 +52007,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$7$ap$5(d,q,cloc
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$7$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$7$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 7; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$7$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$7$idx2(d,q,clock);
@@ -51442,7 +52233,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$7$x2o(d,q,clock
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$7$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$8(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$8(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -51454,12 +52245,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$8(clock,rx,rm,b
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -51468,6 +52258,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$8(clock,rx,rm,b
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -51518,15 +52310,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$8(clock,rx,rm,b
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$8$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$8$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$8$x2o x2o(
         .d(x2o$d),
@@ -51666,23 +52461,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$8(clock,rx,rm,b
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$8
@@ -51800,6 +52584,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$8$ap$5(d,q,cloc
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$8$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$8$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 8; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$8$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$8$idx2(d,q,clock);
@@ -52010,7 +52810,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$8$x2o(d,q,clock
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$8$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$9(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$9(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -52022,12 +52822,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$9(clock,rx,rm,b
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [15:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -52036,6 +52835,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$9(clock,rx,rm,b
     // Stub signals
     reg  [6:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [15:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -52086,15 +52887,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$9(clock,rx,rm,b
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$9$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$9$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$9$x2o x2o(
         .d(x2o$d),
@@ -52234,23 +53038,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$9(clock,rx,rm,b
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$9
@@ -52368,6 +53161,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$9$ap$5(d,q,cloc
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$9$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$9$below$0(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 9; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$9$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$keepl$9$idx2(d,q,clock);
@@ -58028,6 +58837,261 @@ module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$ml$9(bus,x);
     always @(*) x = bus[9+:1];
     wire bus_unused = ^bus;
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$ml$9
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$0(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[0+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$0
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$1(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[1+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$1
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$10(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[10+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$10
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$11(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[11+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$11
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$12(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[12+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$12
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$13(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[13+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$13
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$14(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[14+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$14
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$15(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[15+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$15
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$2(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[2+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$3(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[3+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$4(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[4+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$4
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$5(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[5+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$6(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[6+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$6
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$7(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[7+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$7
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$8(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[8+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$8
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$9(acc,x,out);
+
+    // Module arguments
+    input wire  [15:0] acc;
+    input wire  x;
+    output reg  [15:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[9+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$other_pack$9
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$others_n(bus,c);
+
+    // Module arguments
+    input wire  [15:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 16; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$others_n
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p16_thr_b02de6$select$0$pop_n(d,q,clock);

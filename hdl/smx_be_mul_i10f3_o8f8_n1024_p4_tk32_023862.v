@@ -11647,12 +11647,10 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0(clock,reset,theta,the
     reg  [11:0] keepl$0$t;
     reg  [10:0] keepl$0$imax;
     reg  [10:0] keepl$0$amax;
-    reg  [10:0] keepl$0$cap_m1;
-    reg  [10:0] keepl$0$oin;
-    reg  [10:0] keepl$0$kin;
+    reg  [10:0] keepl$0$rem;
     wire  keepl$0$keep;
-    wire  [10:0] keepl$0$oout;
-    wire  [10:0] keepl$0$kout;
+    wire  keepl$0$other;
+    wire  keepl$0$akeep;
     reg  keepl$1$clock;
     reg  [9:0] keepl$1$rx;
     reg  keepl$1$rm;
@@ -11662,12 +11660,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0(clock,reset,theta,the
     reg  [11:0] keepl$1$t;
     reg  [10:0] keepl$1$imax;
     reg  [10:0] keepl$1$amax;
-    reg  [10:0] keepl$1$cap_m1;
-    reg  [10:0] keepl$1$oin;
-    reg  [10:0] keepl$1$kin;
+    reg  [10:0] keepl$1$rem;
+    reg  [3:0] keepl$1$others;
     wire  keepl$1$keep;
-    wire  [10:0] keepl$1$oout;
-    wire  [10:0] keepl$1$kout;
+    wire  keepl$1$other;
+    wire  keepl$1$akeep;
     reg  keepl$2$clock;
     reg  [9:0] keepl$2$rx;
     reg  keepl$2$rm;
@@ -11677,12 +11674,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0(clock,reset,theta,the
     reg  [11:0] keepl$2$t;
     reg  [10:0] keepl$2$imax;
     reg  [10:0] keepl$2$amax;
-    reg  [10:0] keepl$2$cap_m1;
-    reg  [10:0] keepl$2$oin;
-    reg  [10:0] keepl$2$kin;
+    reg  [10:0] keepl$2$rem;
+    reg  [3:0] keepl$2$others;
     wire  keepl$2$keep;
-    wire  [10:0] keepl$2$oout;
-    wire  [10:0] keepl$2$kout;
+    wire  keepl$2$other;
+    wire  keepl$2$akeep;
     reg  keepl$3$clock;
     reg  [9:0] keepl$3$rx;
     reg  keepl$3$rm;
@@ -11692,12 +11688,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0(clock,reset,theta,the
     reg  [11:0] keepl$3$t;
     reg  [10:0] keepl$3$imax;
     reg  [10:0] keepl$3$amax;
-    reg  [10:0] keepl$3$cap_m1;
-    reg  [10:0] keepl$3$oin;
-    reg  [10:0] keepl$3$kin;
+    reg  [10:0] keepl$3$rem;
+    reg  [3:0] keepl$3$others;
     wire  keepl$3$keep;
-    wire  [10:0] keepl$3$oout;
-    wire  [10:0] keepl$3$kout;
+    wire  keepl$3$other;
+    wire  keepl$3$akeep;
     reg  [3:0] tuser_pack$0$acc;
     reg  tuser_pack$0$x;
     wire  [3:0] tuser_pack$0$out;
@@ -11722,6 +11717,32 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0(clock,reset,theta,the
     reg  [31:0] mask_pack$3$acc;
     reg  [7:0] mask_pack$3$x;
     wire  [31:0] mask_pack$3$out;
+    reg  [3:0] other_pack$0$acc;
+    reg  other_pack$0$x;
+    wire  [3:0] other_pack$0$out;
+    reg  [3:0] other_pack$1$acc;
+    reg  other_pack$1$x;
+    wire  [3:0] other_pack$1$out;
+    reg  [3:0] other_pack$2$acc;
+    reg  other_pack$2$x;
+    wire  [3:0] other_pack$2$out;
+    reg  [3:0] other_pack$3$acc;
+    reg  other_pack$3$x;
+    wire  [3:0] other_pack$3$out;
+    reg  [3:0] akeep_pack$0$acc;
+    reg  akeep_pack$0$x;
+    wire  [3:0] akeep_pack$0$out;
+    reg  [3:0] akeep_pack$1$acc;
+    reg  akeep_pack$1$x;
+    wire  [3:0] akeep_pack$1$out;
+    reg  [3:0] akeep_pack$2$acc;
+    reg  akeep_pack$2$x;
+    wire  [3:0] akeep_pack$2$out;
+    reg  [3:0] akeep_pack$3$acc;
+    reg  akeep_pack$3$x;
+    wire  [3:0] akeep_pack$3$out;
+    reg  [3:0] others_n$bus;
+    wire  [10:0] others_n$c;
     reg  [10:0] cnt$d;
     wire  [10:0] cnt$q;
     reg  cnt$clock;
@@ -11734,7 +11755,9 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0(clock,reset,theta,the
     reg  w_v;
     reg  [11:0] w_x;
     reg  [10:0] w_i;
-    reg  [10:0] cap_m1_s;
+    reg  [10:0] rem;
+    reg  [10:0] o_kept;
+    reg  [10:0] b_kept;
     reg  first;
     reg  [9:0] theta_eff;
     reg  sel_done;
@@ -12036,12 +12059,10 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0(clock,reset,theta,the
         .t(keepl$0$t),
         .imax(keepl$0$imax),
         .amax(keepl$0$amax),
-        .cap_m1(keepl$0$cap_m1),
-        .oin(keepl$0$oin),
-        .kin(keepl$0$kin),
+        .rem(keepl$0$rem),
         .keep(keepl$0$keep),
-        .oout(keepl$0$oout),
-        .kout(keepl$0$kout)
+        .other(keepl$0$other),
+        .akeep(keepl$0$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$1 keepl$1(
         .clock(keepl$1$clock),
@@ -12053,12 +12074,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0(clock,reset,theta,the
         .t(keepl$1$t),
         .imax(keepl$1$imax),
         .amax(keepl$1$amax),
-        .cap_m1(keepl$1$cap_m1),
-        .oin(keepl$1$oin),
-        .kin(keepl$1$kin),
+        .rem(keepl$1$rem),
+        .others(keepl$1$others),
         .keep(keepl$1$keep),
-        .oout(keepl$1$oout),
-        .kout(keepl$1$kout)
+        .other(keepl$1$other),
+        .akeep(keepl$1$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$2 keepl$2(
         .clock(keepl$2$clock),
@@ -12070,12 +12090,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0(clock,reset,theta,the
         .t(keepl$2$t),
         .imax(keepl$2$imax),
         .amax(keepl$2$amax),
-        .cap_m1(keepl$2$cap_m1),
-        .oin(keepl$2$oin),
-        .kin(keepl$2$kin),
+        .rem(keepl$2$rem),
+        .others(keepl$2$others),
         .keep(keepl$2$keep),
-        .oout(keepl$2$oout),
-        .kout(keepl$2$kout)
+        .other(keepl$2$other),
+        .akeep(keepl$2$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$3 keepl$3(
         .clock(keepl$3$clock),
@@ -12087,12 +12106,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0(clock,reset,theta,the
         .t(keepl$3$t),
         .imax(keepl$3$imax),
         .amax(keepl$3$amax),
-        .cap_m1(keepl$3$cap_m1),
-        .oin(keepl$3$oin),
-        .kin(keepl$3$kin),
+        .rem(keepl$3$rem),
+        .others(keepl$3$others),
         .keep(keepl$3$keep),
-        .oout(keepl$3$oout),
-        .kout(keepl$3$kout)
+        .other(keepl$3$other),
+        .akeep(keepl$3$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$tuser_pack$0 tuser_pack$0(
         .acc(tuser_pack$0$acc),
@@ -12133,6 +12151,50 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0(clock,reset,theta,the
         .acc(mask_pack$3$acc),
         .x(mask_pack$3$x),
         .out(mask_pack$3$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$other_pack$0 other_pack$0(
+        .acc(other_pack$0$acc),
+        .x(other_pack$0$x),
+        .out(other_pack$0$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$other_pack$1 other_pack$1(
+        .acc(other_pack$1$acc),
+        .x(other_pack$1$x),
+        .out(other_pack$1$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$other_pack$2 other_pack$2(
+        .acc(other_pack$2$acc),
+        .x(other_pack$2$x),
+        .out(other_pack$2$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$other_pack$3 other_pack$3(
+        .acc(other_pack$3$acc),
+        .x(other_pack$3$x),
+        .out(other_pack$3$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$akeep_pack$0 akeep_pack$0(
+        .acc(akeep_pack$0$acc),
+        .x(akeep_pack$0$x),
+        .out(akeep_pack$0$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$akeep_pack$1 akeep_pack$1(
+        .acc(akeep_pack$1$acc),
+        .x(akeep_pack$1$x),
+        .out(akeep_pack$1$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$akeep_pack$2 akeep_pack$2(
+        .acc(akeep_pack$2$acc),
+        .x(akeep_pack$2$x),
+        .out(akeep_pack$2$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$akeep_pack$3 akeep_pack$3(
+        .acc(akeep_pack$3$acc),
+        .x(akeep_pack$3$x),
+        .out(akeep_pack$3$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$others_n others_n(
+        .bus(others_n$bus),
+        .c(others_n$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$cnt cnt(
         .d(cnt$d),
@@ -12370,7 +12432,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0(clock,reset,theta,the
             idx1$d = ridx;
         end
         adv = ~out_valid | out_ready;
-        cap_m1_s = cap_m1;
+        rem = cap_m1 - cnt_o$q;
         rxl$0$bus = rword;
         rml$0$bus = rword;
         keepl$0$clock = clock;
@@ -12382,7 +12444,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0(clock,reset,theta,the
         keepl$0$t = t2$q;
         keepl$0$imax = imax2$q;
         keepl$0$amax = amax2$q;
-        keepl$0$cap_m1 = cap_m1_s;
+        keepl$0$rem = rem;
         if (keepl$0$keep) begin
             tuser_pack$0$x = 32'h1;
             mask_pack$0$x = ones;
@@ -12390,6 +12452,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0(clock,reset,theta,the
         else begin
             tuser_pack$0$x = 32'h0;
             mask_pack$0$x = 32'h0;
+        end
+        if (keepl$0$other) begin
+            other_pack$0$x = 32'h1;
+        end
+        else begin
+            other_pack$0$x = 32'h0;
+        end
+        if (keepl$0$akeep) begin
+            akeep_pack$0$x = 32'h1;
+        end
+        else begin
+            akeep_pack$0$x = 32'h0;
         end
         rxl$1$bus = rword;
         rml$1$bus = rword;
@@ -12402,7 +12476,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0(clock,reset,theta,the
         keepl$1$t = t2$q;
         keepl$1$imax = imax2$q;
         keepl$1$amax = amax2$q;
-        keepl$1$cap_m1 = cap_m1_s;
+        keepl$1$rem = rem;
         if (keepl$1$keep) begin
             tuser_pack$1$x = 32'h1;
             mask_pack$1$x = ones;
@@ -12410,6 +12484,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0(clock,reset,theta,the
         else begin
             tuser_pack$1$x = 32'h0;
             mask_pack$1$x = 32'h0;
+        end
+        if (keepl$1$other) begin
+            other_pack$1$x = 32'h1;
+        end
+        else begin
+            other_pack$1$x = 32'h0;
+        end
+        if (keepl$1$akeep) begin
+            akeep_pack$1$x = 32'h1;
+        end
+        else begin
+            akeep_pack$1$x = 32'h0;
         end
         rxl$2$bus = rword;
         rml$2$bus = rword;
@@ -12422,7 +12508,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0(clock,reset,theta,the
         keepl$2$t = t2$q;
         keepl$2$imax = imax2$q;
         keepl$2$amax = amax2$q;
-        keepl$2$cap_m1 = cap_m1_s;
+        keepl$2$rem = rem;
         if (keepl$2$keep) begin
             tuser_pack$2$x = 32'h1;
             mask_pack$2$x = ones;
@@ -12430,6 +12516,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0(clock,reset,theta,the
         else begin
             tuser_pack$2$x = 32'h0;
             mask_pack$2$x = 32'h0;
+        end
+        if (keepl$2$other) begin
+            other_pack$2$x = 32'h1;
+        end
+        else begin
+            other_pack$2$x = 32'h0;
+        end
+        if (keepl$2$akeep) begin
+            akeep_pack$2$x = 32'h1;
+        end
+        else begin
+            akeep_pack$2$x = 32'h0;
         end
         rxl$3$bus = rword;
         rml$3$bus = rword;
@@ -12442,7 +12540,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0(clock,reset,theta,the
         keepl$3$t = t2$q;
         keepl$3$imax = imax2$q;
         keepl$3$amax = amax2$q;
-        keepl$3$cap_m1 = cap_m1_s;
+        keepl$3$rem = rem;
         if (keepl$3$keep) begin
             tuser_pack$3$x = 32'h1;
             mask_pack$3$x = ones;
@@ -12451,33 +12549,61 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0(clock,reset,theta,the
             tuser_pack$3$x = 32'h0;
             mask_pack$3$x = 32'h0;
         end
-        keepl$0$oin = cnt_o$q;
-        keepl$0$kin = cnt$q;
+        if (keepl$3$other) begin
+            other_pack$3$x = 32'h1;
+        end
+        else begin
+            other_pack$3$x = 32'h0;
+        end
+        if (keepl$3$akeep) begin
+            akeep_pack$3$x = 32'h1;
+        end
+        else begin
+            akeep_pack$3$x = 32'h0;
+        end
         tuser_pack$0$acc = 32'h0;
         mask_pack$0$acc = 32'h0;
-        keepl$1$oin = keepl$0$oout;
-        keepl$1$kin = keepl$0$kout;
+        other_pack$0$acc = 32'h0;
+        akeep_pack$0$acc = 32'h0;
         tuser_pack$1$acc = tuser_pack$0$out;
         mask_pack$1$acc = mask_pack$0$out;
-        keepl$2$oin = keepl$1$oout;
-        keepl$2$kin = keepl$1$kout;
+        other_pack$1$acc = other_pack$0$out;
+        akeep_pack$1$acc = akeep_pack$0$out;
         tuser_pack$2$acc = tuser_pack$1$out;
         mask_pack$2$acc = mask_pack$1$out;
-        keepl$3$oin = keepl$2$oout;
-        keepl$3$kin = keepl$2$kout;
+        other_pack$2$acc = other_pack$1$out;
+        akeep_pack$2$acc = akeep_pack$1$out;
         tuser_pack$3$acc = tuser_pack$2$out;
         mask_pack$3$acc = mask_pack$2$out;
+        other_pack$3$acc = other_pack$2$out;
+        akeep_pack$3$acc = akeep_pack$2$out;
+        keepl$1$others = other_pack$3$out;
+        keepl$2$others = other_pack$3$out;
+        keepl$3$others = other_pack$3$out;
+        others_n$bus = other_pack$3$out;
+        if (others_n$c < rem) begin
+            o_kept = others_n$c;
+        end
+        else begin
+            o_kept = rem;
+        end
+        if (|akeep_pack$3$out) begin
+            b_kept = o_kept + 32'h1;
+        end
+        else begin
+            b_kept = o_kept;
+        end
         if (out_valid & out_ready) begin
             if (out_last) begin
                 cnt$d = 32'h0;
                 cnt_o$d = 32'h0;
             end
             else begin
-                cnt$d = keepl$3$kout;
-                cnt_o$d = keepl$3$oout;
+                cnt$d = cnt$q + b_kept;
+                cnt_o$d = cnt_o$q + o_kept;
             end
         end
-        kept = keepl$3$kout;
+        kept = cnt$q + b_kept;
         tuser = tuser_pack$3$out;
         tdata = y & mask_pack$3$out;
         if (reset) begin
@@ -12492,6 +12618,66 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0(clock,reset,theta,the
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$akeep_pack$0(acc,x,out);
+
+    // Module arguments
+    input wire  [3:0] acc;
+    input wire  x;
+    output reg  [3:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[0+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$akeep_pack$0
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$akeep_pack$1(acc,x,out);
+
+    // Module arguments
+    input wire  [3:0] acc;
+    input wire  x;
+    output reg  [3:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[1+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$akeep_pack$1
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$akeep_pack$2(acc,x,out);
+
+    // Module arguments
+    input wire  [3:0] acc;
+    input wire  x;
+    output reg  [3:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[2+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$akeep_pack$2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$akeep_pack$3(acc,x,out);
+
+    // Module arguments
+    input wire  [3:0] acc;
+    input wire  x;
+    output reg  [3:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[3+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$akeep_pack$3
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$amax2(d,q,clock);
@@ -12684,7 +12870,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$imax2(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$imax2
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$0(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$0(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -12696,12 +12882,10 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$0(clock,rx,rm,b
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -12760,10 +12944,9 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$0(clock,rx,rm,b
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$0$index index(
@@ -12908,23 +13091,10 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$0(clock,rx,rm,b
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$0
@@ -13252,7 +13422,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$0$x2o(d,q,clock
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$0$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$1(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$1(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -13264,12 +13434,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$1(clock,rx,rm,b
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [3:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -13278,6 +13447,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$1(clock,rx,rm,b
     // Stub signals
     reg  [8:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [3:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -13328,15 +13499,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$1(clock,rx,rm,b
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$1$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$1$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$1$x2o x2o(
         .d(x2o$d),
@@ -13476,23 +13650,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$1(clock,rx,rm,b
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$1
@@ -13610,6 +13773,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$1$ap$5(d,q,cloc
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$1$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$1$below$0(bus,c);
+
+    // Module arguments
+    input wire  [3:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 1; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$1$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$1$idx2(d,q,clock);
@@ -13820,7 +13999,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$1$x2o(d,q,clock
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$1$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$2(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$2(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -13832,12 +14011,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$2(clock,rx,rm,b
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [3:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -13846,6 +14024,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$2(clock,rx,rm,b
     // Stub signals
     reg  [8:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [3:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -13896,15 +14076,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$2(clock,rx,rm,b
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$2$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$2$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$2$x2o x2o(
         .d(x2o$d),
@@ -14044,23 +14227,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$2(clock,rx,rm,b
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$2
@@ -14178,6 +14350,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$2$ap$5(d,q,cloc
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$2$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$2$below$0(bus,c);
+
+    // Module arguments
+    input wire  [3:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 2; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$2$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$2$idx2(d,q,clock);
@@ -14388,7 +14576,7 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$2$x2o(d,q,clock
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$2$x2o
 
 
-module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$3(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$3(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,others,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -14400,12 +14588,11 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$3(clock,rx,rm,b
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
+    input wire  [3:0] others;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -14414,6 +14601,8 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$3(clock,rx,rm,b
     // Stub signals
     reg  [8:0] index$beat;
     wire  [10:0] index$idx;
+    reg  [3:0] below$0$bus;
+    wire  [10:0] below$0$c;
     reg  [11:0] x2o$d;
     wire  [11:0] x2o$q;
     reg  x2o$clock;
@@ -14464,15 +14653,18 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$3(clock,rx,rm,b
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$3$index index(
         .beat(index$beat),
         .idx(index$idx)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$3$below$0 below$0(
+        .bus(below$0$bus),
+        .c(below$0$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$3$x2o x2o(
         .d(x2o$d),
@@ -14612,23 +14804,12 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$3(clock,rx,rm,b
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        below$0$bus = others;
+        r = below$0$c;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$3
@@ -14746,6 +14927,22 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$3$ap$5(d,q,cloc
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$3$ap$5
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$3$below$0(bus,c);
+
+    // Module arguments
+    input wire  [3:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 3; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+    wire bus_unused = ^bus;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$3$below$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$keepl$3$idx2(d,q,clock);
@@ -16374,6 +16571,81 @@ module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$ml$3(bus,x);
     always @(*) x = bus[3+:1];
     wire bus_unused = ^bus;
 endmodule // smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$ml$3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$other_pack$0(acc,x,out);
+
+    // Module arguments
+    input wire  [3:0] acc;
+    input wire  x;
+    output reg  [3:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[0+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$other_pack$0
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$other_pack$1(acc,x,out);
+
+    // Module arguments
+    input wire  [3:0] acc;
+    input wire  x;
+    output reg  [3:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[1+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$other_pack$1
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$other_pack$2(acc,x,out);
+
+    // Module arguments
+    input wire  [3:0] acc;
+    input wire  x;
+    output reg  [3:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[2+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$other_pack$2
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$other_pack$3(acc,x,out);
+
+    // Module arguments
+    input wire  [3:0] acc;
+    input wire  x;
+    output reg  [3:0] out;
+
+    // Update code (custom)
+    always @(*) begin
+        out = acc;
+        out[3+:1] = x;
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$other_pack$3
+
+
+module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$others_n(bus,c);
+
+    // Module arguments
+    input wire  [3:0] bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    integer i;
+    always @(*) begin
+        c = 11'd0;
+        for (i = 0; i < 4; i = i + 1) c = c + {10'd0, bus[i]};
+    end
+endmodule // smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$others_n
 
 
 module smx_be_mul_i10f3_o8f8_n1024_p4_tk32_023862$select$0$pop_n(d,q,clock);

@@ -4035,18 +4035,24 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0(clock,reset,theta,theta_w
     reg  [11:0] keepl$0$t;
     reg  [10:0] keepl$0$imax;
     reg  [10:0] keepl$0$amax;
-    reg  [10:0] keepl$0$cap_m1;
-    reg  [10:0] keepl$0$oin;
-    reg  [10:0] keepl$0$kin;
+    reg  [10:0] keepl$0$rem;
     wire  keepl$0$keep;
-    wire  [10:0] keepl$0$oout;
-    wire  [10:0] keepl$0$kout;
+    wire  keepl$0$other;
+    wire  keepl$0$akeep;
     reg  tuser_pack$0$acc;
     reg  tuser_pack$0$x;
     wire  tuser_pack$0$out;
     reg  [7:0] mask_pack$0$acc;
     reg  [7:0] mask_pack$0$x;
     wire  [7:0] mask_pack$0$out;
+    reg  other_pack$0$acc;
+    reg  other_pack$0$x;
+    wire  other_pack$0$out;
+    reg  akeep_pack$0$acc;
+    reg  akeep_pack$0$x;
+    wire  akeep_pack$0$out;
+    reg  others_n$bus;
+    wire  [10:0] others_n$c;
     reg  [10:0] cnt$d;
     wire  [10:0] cnt$q;
     reg  cnt$clock;
@@ -4059,7 +4065,9 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0(clock,reset,theta,theta_w
     reg  w_v;
     reg  [11:0] w_x;
     reg  [10:0] w_i;
-    reg  [10:0] cap_m1_s;
+    reg  [10:0] rem;
+    reg  [10:0] o_kept;
+    reg  [10:0] b_kept;
     reg  first;
     reg  [9:0] theta_eff;
     reg  sel_done;
@@ -4184,12 +4192,10 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0(clock,reset,theta,theta_w
         .t(keepl$0$t),
         .imax(keepl$0$imax),
         .amax(keepl$0$amax),
-        .cap_m1(keepl$0$cap_m1),
-        .oin(keepl$0$oin),
-        .kin(keepl$0$kin),
+        .rem(keepl$0$rem),
         .keep(keepl$0$keep),
-        .oout(keepl$0$oout),
-        .kout(keepl$0$kout)
+        .other(keepl$0$other),
+        .akeep(keepl$0$akeep)
     );
     smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0$tuser_pack$0 tuser_pack$0(
         .acc(tuser_pack$0$acc),
@@ -4200,6 +4206,20 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0(clock,reset,theta,theta_w
         .acc(mask_pack$0$acc),
         .x(mask_pack$0$x),
         .out(mask_pack$0$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0$other_pack$0 other_pack$0(
+        .acc(other_pack$0$acc),
+        .x(other_pack$0$x),
+        .out(other_pack$0$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0$akeep_pack$0 akeep_pack$0(
+        .acc(akeep_pack$0$acc),
+        .x(akeep_pack$0$x),
+        .out(akeep_pack$0$out)
+    );
+    smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0$others_n others_n(
+        .bus(others_n$bus),
+        .c(others_n$c)
     );
     smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0$cnt cnt(
         .d(cnt$d),
@@ -4308,7 +4328,7 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0(clock,reset,theta,theta_w
             idx1$d = ridx;
         end
         adv = ~out_valid | out_ready;
-        cap_m1_s = cap_m1;
+        rem = cap_m1 - cnt_o$q;
         rxl$0$bus = rword;
         rml$0$bus = rword;
         keepl$0$clock = clock;
@@ -4320,7 +4340,7 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0(clock,reset,theta,theta_w
         keepl$0$t = t2$q;
         keepl$0$imax = imax2$q;
         keepl$0$amax = amax2$q;
-        keepl$0$cap_m1 = cap_m1_s;
+        keepl$0$rem = rem;
         if (keepl$0$keep) begin
             tuser_pack$0$x = 32'h1;
             mask_pack$0$x = ones;
@@ -4329,21 +4349,46 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0(clock,reset,theta,theta_w
             tuser_pack$0$x = 32'h0;
             mask_pack$0$x = 32'h0;
         end
-        keepl$0$oin = cnt_o$q;
-        keepl$0$kin = cnt$q;
+        if (keepl$0$other) begin
+            other_pack$0$x = 32'h1;
+        end
+        else begin
+            other_pack$0$x = 32'h0;
+        end
+        if (keepl$0$akeep) begin
+            akeep_pack$0$x = 32'h1;
+        end
+        else begin
+            akeep_pack$0$x = 32'h0;
+        end
         tuser_pack$0$acc = 32'h0;
         mask_pack$0$acc = 32'h0;
+        other_pack$0$acc = 32'h0;
+        akeep_pack$0$acc = 32'h0;
+        others_n$bus = other_pack$0$out;
+        if (others_n$c < rem) begin
+            o_kept = others_n$c;
+        end
+        else begin
+            o_kept = rem;
+        end
+        if (|akeep_pack$0$out) begin
+            b_kept = o_kept + 32'h1;
+        end
+        else begin
+            b_kept = o_kept;
+        end
         if (out_valid & out_ready) begin
             if (out_last) begin
                 cnt$d = 32'h0;
                 cnt_o$d = 32'h0;
             end
             else begin
-                cnt$d = keepl$0$kout;
-                cnt_o$d = keepl$0$oout;
+                cnt$d = cnt$q + b_kept;
+                cnt_o$d = cnt_o$q + o_kept;
             end
         end
-        kept = keepl$0$kout;
+        kept = cnt$q + b_kept;
         tuser = tuser_pack$0$out;
         tdata = y & mask_pack$0$out;
         if (reset) begin
@@ -4358,6 +4403,19 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0(clock,reset,theta,theta_w
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0
+
+
+module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0$akeep_pack$0(acc,x,out);
+
+    // Module arguments
+    input wire  acc;
+    input wire  x;
+    output reg  out;
+
+    // Update code (custom)
+    always @(*) out = x;
+    wire acc_unused = acc;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0$akeep_pack$0
 
 
 module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0$amax2(d,q,clock);
@@ -4474,7 +4532,7 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0$imax2(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0$imax2
 
 
-module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0$keepl$0(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0$keepl$0(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -4486,12 +4544,10 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0$keepl$0(clock,rx,rm,beat,
     input wire  [11:0] t;
     input wire  [10:0] imax;
     input wire  [10:0] amax;
-    input wire  [10:0] cap_m1;
-    input wire  [10:0] oin;
-    input wire  [10:0] kin;
+    input wire  [10:0] rem;
     output reg  keep;
-    output reg  [10:0] oout;
-    output reg  [10:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -4550,10 +4606,9 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0$keepl$0(clock,rx,rm,beat,
     reg  ap$5$clock;
 
     // Local signals
+    reg  [10:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0$keepl$0$index index(
@@ -4698,23 +4753,10 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0$keepl$0(clock,rx,rm,beat,
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0$keepl$0
@@ -5451,6 +5493,30 @@ module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0$ml$0(bus,x);
     // Update code (custom)
     always @(*) x = bus;
 endmodule // smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0$ml$0
+
+
+module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0$other_pack$0(acc,x,out);
+
+    // Module arguments
+    input wire  acc;
+    input wire  x;
+    output reg  out;
+
+    // Update code (custom)
+    always @(*) out = x;
+    wire acc_unused = acc;
+endmodule // smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0$other_pack$0
+
+
+module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0$others_n(bus,c);
+
+    // Module arguments
+    input wire  bus;
+    output reg  [10:0] c;
+
+    // Update code (custom)
+    always @(*) c = {10'd0, bus};
+endmodule // smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0$others_n
 
 
 module smx_be_mul_i10f3_o8f8_n1024_thr_545e9a$select$0$pop_n(d,q,clock);

@@ -4060,18 +4060,24 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0(clock,reset,theta,thet
     reg  [11:0] keepl$0$t;
     reg  [12:0] keepl$0$imax;
     reg  [12:0] keepl$0$amax;
-    reg  [12:0] keepl$0$cap_m1;
-    reg  [12:0] keepl$0$oin;
-    reg  [12:0] keepl$0$kin;
+    reg  [12:0] keepl$0$rem;
     wire  keepl$0$keep;
-    wire  [12:0] keepl$0$oout;
-    wire  [12:0] keepl$0$kout;
+    wire  keepl$0$other;
+    wire  keepl$0$akeep;
     reg  tuser_pack$0$acc;
     reg  tuser_pack$0$x;
     wire  tuser_pack$0$out;
     reg  [7:0] mask_pack$0$acc;
     reg  [7:0] mask_pack$0$x;
     wire  [7:0] mask_pack$0$out;
+    reg  other_pack$0$acc;
+    reg  other_pack$0$x;
+    wire  other_pack$0$out;
+    reg  akeep_pack$0$acc;
+    reg  akeep_pack$0$x;
+    wire  akeep_pack$0$out;
+    reg  others_n$bus;
+    wire  [12:0] others_n$c;
     reg  [12:0] cnt$d;
     wire  [12:0] cnt$q;
     reg  cnt$clock;
@@ -4084,7 +4090,9 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0(clock,reset,theta,thet
     reg  w_v;
     reg  [11:0] w_x;
     reg  [12:0] w_i;
-    reg  [12:0] cap_m1_s;
+    reg  [12:0] rem;
+    reg  [12:0] o_kept;
+    reg  [12:0] b_kept;
     reg  first;
     reg  [9:0] theta_eff;
     reg  sel_done;
@@ -4234,12 +4242,10 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0(clock,reset,theta,thet
         .t(keepl$0$t),
         .imax(keepl$0$imax),
         .amax(keepl$0$amax),
-        .cap_m1(keepl$0$cap_m1),
-        .oin(keepl$0$oin),
-        .kin(keepl$0$kin),
+        .rem(keepl$0$rem),
         .keep(keepl$0$keep),
-        .oout(keepl$0$oout),
-        .kout(keepl$0$kout)
+        .other(keepl$0$other),
+        .akeep(keepl$0$akeep)
     );
     smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0$tuser_pack$0 tuser_pack$0(
         .acc(tuser_pack$0$acc),
@@ -4250,6 +4256,20 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0(clock,reset,theta,thet
         .acc(mask_pack$0$acc),
         .x(mask_pack$0$x),
         .out(mask_pack$0$out)
+    );
+    smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0$other_pack$0 other_pack$0(
+        .acc(other_pack$0$acc),
+        .x(other_pack$0$x),
+        .out(other_pack$0$out)
+    );
+    smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0$akeep_pack$0 akeep_pack$0(
+        .acc(akeep_pack$0$acc),
+        .x(akeep_pack$0$x),
+        .out(akeep_pack$0$out)
+    );
+    smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0$others_n others_n(
+        .bus(others_n$bus),
+        .c(others_n$c)
     );
     smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0$cnt cnt(
         .d(cnt$d),
@@ -4381,7 +4401,7 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0(clock,reset,theta,thet
             idx1$d = ridx;
         end
         adv = ~out_valid | out_ready;
-        cap_m1_s = cap_m1;
+        rem = cap_m1 - cnt_o$q;
         rxl$0$bus = rword;
         rml$0$bus = rword;
         keepl$0$clock = clock;
@@ -4393,7 +4413,7 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0(clock,reset,theta,thet
         keepl$0$t = t2$q;
         keepl$0$imax = imax2$q;
         keepl$0$amax = amax2$q;
-        keepl$0$cap_m1 = cap_m1_s;
+        keepl$0$rem = rem;
         if (keepl$0$keep) begin
             tuser_pack$0$x = 32'h1;
             mask_pack$0$x = ones;
@@ -4402,21 +4422,46 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0(clock,reset,theta,thet
             tuser_pack$0$x = 32'h0;
             mask_pack$0$x = 32'h0;
         end
-        keepl$0$oin = cnt_o$q;
-        keepl$0$kin = cnt$q;
+        if (keepl$0$other) begin
+            other_pack$0$x = 32'h1;
+        end
+        else begin
+            other_pack$0$x = 32'h0;
+        end
+        if (keepl$0$akeep) begin
+            akeep_pack$0$x = 32'h1;
+        end
+        else begin
+            akeep_pack$0$x = 32'h0;
+        end
         tuser_pack$0$acc = 32'h0;
         mask_pack$0$acc = 32'h0;
+        other_pack$0$acc = 32'h0;
+        akeep_pack$0$acc = 32'h0;
+        others_n$bus = other_pack$0$out;
+        if (others_n$c < rem) begin
+            o_kept = others_n$c;
+        end
+        else begin
+            o_kept = rem;
+        end
+        if (|akeep_pack$0$out) begin
+            b_kept = o_kept + 32'h1;
+        end
+        else begin
+            b_kept = o_kept;
+        end
         if (out_valid & out_ready) begin
             if (out_last) begin
                 cnt$d = 32'h0;
                 cnt_o$d = 32'h0;
             end
             else begin
-                cnt$d = keepl$0$kout;
-                cnt_o$d = keepl$0$oout;
+                cnt$d = cnt$q + b_kept;
+                cnt_o$d = cnt_o$q + o_kept;
             end
         end
-        kept = keepl$0$kout;
+        kept = cnt$q + b_kept;
         tuser = tuser_pack$0$out;
         tdata = y & mask_pack$0$out;
         if (reset) begin
@@ -4431,6 +4476,19 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0(clock,reset,theta,thet
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0
+
+
+module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0$akeep_pack$0(acc,x,out);
+
+    // Module arguments
+    input wire  acc;
+    input wire  x;
+    output reg  out;
+
+    // Update code (custom)
+    always @(*) out = x;
+    wire acc_unused = acc;
+endmodule // smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0$akeep_pack$0
 
 
 module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0$amax2(d,q,clock);
@@ -4547,7 +4605,7 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0$imax2(d,q,clock);
 endmodule // smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0$imax2
 
 
-module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0$keepl$0(clock,rx,rm,beat,adv,floor,t,imax,amax,cap_m1,oin,kin,keep,oout,kout);
+module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0$keepl$0(clock,rx,rm,beat,adv,floor,t,imax,amax,rem,keep,other,akeep);
 
     // Module arguments
     input wire  clock;
@@ -4559,12 +4617,10 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0$keepl$0(clock,rx,rm,be
     input wire  [11:0] t;
     input wire  [12:0] imax;
     input wire  [12:0] amax;
-    input wire  [12:0] cap_m1;
-    input wire  [12:0] oin;
-    input wire  [12:0] kin;
+    input wire  [12:0] rem;
     output reg  keep;
-    output reg  [12:0] oout;
-    output reg  [12:0] kout;
+    output reg  other;
+    output reg  akeep;
 
     // Constant declarations
     localparam  sign = 10'b1000000000;
@@ -4623,10 +4679,9 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0$keepl$0(clock,rx,rm,be
     reg  ap$5$clock;
 
     // Local signals
+    reg  [12:0] r;
     reg  keep_raw;
     reg  is_amax;
-    reg  keep_out;
-    reg  amax_out;
 
     // Sub module instances
     smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0$keepl$0$index index(
@@ -4771,23 +4826,10 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0$keepl$0(clock,rx,rm,be
             kp$5$d = kp$4$q;
             ap$5$d = ap$4$q;
         end
-        keep_out = 1'b0;
-        amax_out = 1'b0;
-        amax_out = ap$5$q;
-        keep_out = kp$5$q & (ap$5$q | (oin < cap_m1));
-        keep = keep_out;
-        if (keep_out & ~amax_out) begin
-            oout = oin + 32'h1;
-        end
-        else begin
-            oout = oin;
-        end
-        if (keep_out) begin
-            kout = kin + 32'h1;
-        end
-        else begin
-            kout = kin;
-        end
+        r = 32'h0;
+        other = kp$5$q & ~ap$5$q;
+        akeep = kp$5$q & ap$5$q;
+        keep = kp$5$q & (ap$5$q | (r < rem));
     end
 
 endmodule // smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0$keepl$0
@@ -5524,6 +5566,30 @@ module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0$ml$0(bus,x);
     // Update code (custom)
     always @(*) x = bus;
 endmodule // smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0$ml$0
+
+
+module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0$other_pack$0(acc,x,out);
+
+    // Module arguments
+    input wire  acc;
+    input wire  x;
+    output reg  out;
+
+    // Update code (custom)
+    always @(*) out = x;
+    wire acc_unused = acc;
+endmodule // smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0$other_pack$0
+
+
+module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0$others_n(bus,c);
+
+    // Module arguments
+    input wire  bus;
+    output reg  [12:0] c;
+
+    // Update code (custom)
+    always @(*) c = {12'd0, bus};
+endmodule // smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0$others_n
 
 
 module smx_be_mul_i10f3_o8f8_n4096_stk256_419119$select$0$pop_n(d,q,clock);

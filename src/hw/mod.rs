@@ -203,6 +203,43 @@ impl<const W: usize, const WW: usize> Logic for Pack<W, WW> {
     }
 }
 
+/// c = the number of ones among bits [0, n) of a bus, n >= 1 (combinational). Written as a sum, so
+/// that Yosys's `alumacc` makes one adder tree of it (log depth), not a chain.
+#[derive(LogicBlock)]
+pub struct PopCount<const WW: usize, const WC: usize> {
+    pub bus: Signal<In, Bits<WW>>,
+    pub c: Signal<Out, Bits<WC>>,
+    _n: Box<usize>,
+}
+
+impl<const WW: usize, const WC: usize> PopCount<WW, WC> {
+    pub fn new(n: usize) -> Self {
+        assert!(WC >= 2 && n >= 1 && n <= WW && (n as u64) < (1u64 << WC.min(63)), "popcount of {n} bits into {WC}");
+        Self { bus: Default::default(), c: Default::default(), _n: Box::new(n) }
+    }
+}
+
+impl<const WW: usize, const WC: usize> Logic for PopCount<WW, WC> {
+    fn update(&mut self) {
+        let v = (0..*self._n).filter(|&i| self.bus.val().get_bit(i)).count();
+        self.c.next = Bits::<WC>::from(v as u64);
+    }
+    fn connect(&mut self) {
+        self.c.connect();
+    }
+    fn hdl(&self) -> Verilog {
+        // the other bits are read by a wire that -Wall exempts (see Lane)
+        let unused = if *self._n < WW { "\nwire bus_unused = ^bus;" } else { "" };
+        match *self._n {
+            1 if WW == 1 => Verilog::Custom(format!("always @(*) c = {{{}'d0, bus}};", WC - 1)),
+            n => Verilog::Custom(format!(
+                "integer i;\nalways @(*) begin\n    c = {WC}'d0;\n    for (i = 0; i < {n}; i = i + 1) c = c + {{{}'d0, bus[i]}};\nend{unused}",
+                WC - 1
+            )),
+        }
+    }
+}
+
 /// 2^A words of W bits; one write port and one registered read port with read enable,
 /// same clock.
 #[derive(LogicBlock, Default)]

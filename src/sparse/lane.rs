@@ -4,7 +4,7 @@
 //!
 //! Values are compared in WX = WI + 2 bit offset binary (see `block.rs`).
 
-use crate::hw::{konst, OptPort, When};
+use crate::hw::{konst, OptPort, PopCount, When};
 use crate::sparse::select::PASS2_S1_TO_OUT;
 use rust_hdl_core::prelude::*;
 use rust_hdl_widgets::prelude::*;
@@ -130,10 +130,13 @@ impl<const WI: usize, const WX: usize, const WL: usize, const WLB: usize> Logic 
 
 /// One lane of pass 2's selection: the row-buffer element (S1) registered with its mask and
 /// index (S2a), the keep rule decided there and carried beside pass 2's pipeline to the
-/// output stage, then the cap: a chain through the lanes in index order, `oin` = the others
-/// (not the row max's first occurrence) kept so far in the row, `kin` = all kept so far.
+/// output stage, then the cap in index order. With `rem` = k_max - 1 - (the others kept
+/// in the row's earlier beats) and r = the elements of the lower lanes that pass the rule
+/// and are not the row max's first occurrence ("others", bits of `others`), an other is
+/// kept iff r < rem: the others kept before it are min(r, rem). r is a popcount (an adder
+/// tree), so no chain runs through the lanes.
 #[derive(LogicBlock)]
-pub struct KeepLane<const WI: usize, const WX: usize, const WL: usize, const WLB: usize> {
+pub struct KeepLane<const WI: usize, const WX: usize, const WL: usize, const WLB: usize, const WU: usize> {
     pub clock: Signal<In, Clock>,
     /// the row-buffer element of this lane, its mask bit, and the beat index (S1)
     pub rx: Signal<In, Bits<WI>>,
@@ -146,19 +149,22 @@ pub struct KeepLane<const WI: usize, const WX: usize, const WL: usize, const WLB
     pub t: Signal<In, Bits<WX>>,
     pub imax: Signal<In, Bits<WL>>,
     pub amax: Signal<In, Bits<WL>>,
-    pub cap_m1: Signal<In, Bits<WL>>,
-    pub oin: Signal<In, Bits<WL>>,
-    pub kin: Signal<In, Bits<WL>>,
-    /// at the output stage: kept, and the chain on to the next lane
+    pub rem: Signal<In, Bits<WL>>,
+    /// at the output stage: every lane's `other` (bit j: lane j's); not on lane 0
+    pub others: OptPort<In, Bits<WU>>,
+    /// at the output stage: kept; passes the rule and is an other / is the row max's
     pub keep: Signal<Out, bool>,
-    pub oout: Signal<Out, Bits<WL>>,
-    pub kout: Signal<Out, Bits<WL>>,
+    pub other: Signal<Out, bool>,
+    pub akeep: Signal<Out, bool>,
     /// renorm = survivors (one lane): the rule at S2a, the row max's first occurrence, the element
     pub keep_s2: OptPort<Out, bool>,
     pub amax_s2: OptPort<Out, bool>,
     pub x_s2: OptPort<Out, Bits<WI>>,
     to_sweep: Vec<When>,
     index: LaneIndex<WL, WLB>,
+    /// r: the others among the lanes below this one (none below lane 0)
+    below: Vec<PopCount<WU, WL>>,
+    r: Signal<Local, Bits<WL>>,
     x2o: DFF<Bits<WX>>,
     x2: DFF<Bits<WI>>,
     m2: DFF<bool>,
@@ -169,11 +175,9 @@ pub struct KeepLane<const WI: usize, const WX: usize, const WL: usize, const WLB
     to_wx: Constant<Bits<WX>>,
     keep_raw: Signal<Local, bool>,
     is_amax: Signal<Local, bool>,
-    keep_out: Signal<Local, bool>,
-    amax_out: Signal<Local, bool>,
 }
 
-impl<const WI: usize, const WX: usize, const WL: usize, const WLB: usize> KeepLane<WI, WX, WL, WLB> {
+impl<const WI: usize, const WX: usize, const WL: usize, const WLB: usize, const WU: usize> KeepLane<WI, WX, WL, WLB, WU> {
     pub fn new(lane: usize, lp: u32, surv: bool) -> Self {
         Self {
             clock: Default::default(),
@@ -185,17 +189,18 @@ impl<const WI: usize, const WX: usize, const WL: usize, const WLB: usize> KeepLa
             t: Default::default(),
             imax: Default::default(),
             amax: Default::default(),
-            cap_m1: Default::default(),
-            oin: Default::default(),
-            kin: Default::default(),
+            rem: Default::default(),
+            others: OptPort::new(lane > 0),
             keep: Default::default(),
-            oout: Default::default(),
-            kout: Default::default(),
+            other: Default::default(),
+            akeep: Default::default(),
             keep_s2: OptPort::new(surv),
             amax_s2: OptPort::new(surv),
             x_s2: OptPort::new(surv),
             to_sweep: When::iff(surv),
             index: LaneIndex::new(lane, lp),
+            below: (0..(lane > 0) as usize).map(|_| PopCount::new(lane)).collect(),
+            r: Default::default(),
             x2o: Default::default(),
             x2: Default::default(),
             m2: Default::default(),
@@ -207,13 +212,11 @@ impl<const WI: usize, const WX: usize, const WL: usize, const WLB: usize> KeepLa
             to_wx: konst(3 << (WI - 1)),
             keep_raw: Default::default(),
             is_amax: Default::default(),
-            keep_out: Default::default(),
-            amax_out: Default::default(),
         }
     }
 }
 
-impl<const WI: usize, const WX: usize, const WL: usize, const WLB: usize> Logic for KeepLane<WI, WX, WL, WLB> {
+impl<const WI: usize, const WX: usize, const WL: usize, const WLB: usize, const WU: usize> Logic for KeepLane<WI, WX, WL, WLB, WU> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, x2o, x2, m2, idx2);
@@ -250,22 +253,15 @@ impl<const WI: usize, const WX: usize, const WL: usize, const WLB: usize> Logic 
             }
         }
         // output stage: the cap (k_max - 1 places besides the row max's), in index order
-        self.keep_out.next = false;
-        self.amax_out.next = false;
+        self.r.next = 0.into();
+        for i in 0..self.below.len() {
+            self.below[i].bus.next = self.others.val();
+            self.r.next = self.below[i].c.val();
+        }
         for j in (self.kp.len() - 1)..self.kp.len() {
-            self.amax_out.next = self.ap[j].q.val();
-            self.keep_out.next = self.kp[j].q.val() & (self.ap[j].q.val() | (self.oin.val() < self.cap_m1.val()));
-        }
-        self.keep.next = self.keep_out.val();
-        if self.keep_out.val() & !self.amax_out.val() {
-            self.oout.next = self.oin.val() + 1;
-        } else {
-            self.oout.next = self.oin.val();
-        }
-        if self.keep_out.val() {
-            self.kout.next = self.kin.val() + 1;
-        } else {
-            self.kout.next = self.kin.val();
+            self.other.next = self.kp[j].q.val() & !self.ap[j].q.val();
+            self.akeep.next = self.kp[j].q.val() & self.ap[j].q.val();
+            self.keep.next = self.kp[j].q.val() & (self.ap[j].q.val() | (self.r.val() < self.rem.val()));
         }
     }
 }

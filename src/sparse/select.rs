@@ -35,7 +35,7 @@
 use super::block::{Stat, StatAcc, TopK};
 use super::lane::{KeepLane, LaneIndex, MaxLane};
 use crate::config::{Renorm, SparseMode};
-use crate::hw::{konst, Lane, OptPort, Pack, When};
+use crate::hw::{konst, Lane, OptPort, Pack, PopCount, When};
 use crate::params::UnitParams;
 use rust_hdl_core::prelude::*;
 use rust_hdl_widgets::prelude::*;
@@ -161,17 +161,24 @@ pub struct Select<
     idx1: DFF<Bits<WLB>>,
     rxl: Vec<Lane<WI, WBP>>,
     rml: Vec<Lane<1, WBP>>,
-    keepl: Vec<KeepLane<WI, WX, WL, WLB>>,
-    /// the keep flags and the output mask (WO ones per kept lane), packed
+    keepl: Vec<KeepLane<WI, WX, WL, WLB, WU>>,
+    /// the keep flags and the output mask (WO ones per kept lane), packed; the lanes'
+    /// `other` and `akeep` bits, packed, and the beat's count of others
     tuser_pack: Vec<Pack<1, WU>>,
     mask_pack: Vec<Pack<WO, WOP>>,
+    other_pack: Vec<Pack<1, WU>>,
+    akeep_pack: Vec<Pack<1, WU>>,
+    others_n: PopCount<WU, WL>,
     ones: Constant<Bits<WO>>,
+    /// kept so far in the row; others kept so far (at most k_max - 1)
     cnt: DFF<Bits<WL>>,
     cnt_o: DFF<Bits<WL>>,
     cap_m1: Constant<Bits<WL>>,
-    /// `cap_m1` through a signal: with k_max = 1 the compares are `< 0`, a Verilator -Wall
-    /// finding (fuzz seed 152)
-    cap_m1_s: Signal<Local, Bits<WL>>,
+    /// rem = k_max - 1 - cnt_o: the others the cap still lets through in this row; the
+    /// others kept in this beat = min(others_n, rem); kept in this beat (with the row max's)
+    rem: Signal<Local, Bits<WL>>,
+    o_kept: Signal<Local, Bits<WL>>,
+    b_kept: Signal<Local, Bits<WL>>,
     all_ones: Constant<Bits<WL>>,
     first: Signal<Local, bool>,
     theta_eff: Signal<Local, Bits<WI>>,
@@ -281,11 +288,16 @@ impl<
             keepl: (0..lanes).map(|j| KeepLane::new(j, p.lp, surv)).collect(),
             tuser_pack: (0..lanes).map(Pack::nth).collect(),
             mask_pack: (0..lanes).map(Pack::nth).collect(),
+            other_pack: (0..lanes).map(Pack::nth).collect(),
+            akeep_pack: (0..lanes).map(Pack::nth).collect(),
+            others_n: PopCount::new(lanes),
             ones: konst((1 << WO) - 1),
             cnt: Default::default(),
             cnt_o: Default::default(),
             cap_m1: konst(sp.cap as u64 - 1),
-            cap_m1_s: Default::default(),
+            rem: Default::default(),
+            o_kept: Default::default(),
+            b_kept: Default::default(),
             all_ones: konst((1 << WL) - 1),
             first: Default::default(),
             theta_eff: Default::default(),
@@ -509,7 +521,8 @@ impl<
             self.idx1.d.next = self.ridx.val();
         }
         self.adv.next = !self.out_valid.val() | self.out_ready.val();
-        self.cap_m1_s.next = self.cap_m1.val();
+        // the cap: the others still allowed in this row (cnt_o <= k_max - 1 always)
+        self.rem.next = self.cap_m1.val() - self.cnt_o.q.val();
         for j in 0..self.keepl.len() {
             self.rxl[j].bus.next = self.rword.val();
             self.rml[j].bus.next = self.rword.val();
@@ -522,7 +535,7 @@ impl<
             self.keepl[j].t.next = self.t2.q.val();
             self.keepl[j].imax.next = self.imax2.q.val();
             self.keepl[j].amax.next = self.amax2.q.val();
-            self.keepl[j].cap_m1.next = self.cap_m1_s.val();
+            self.keepl[j].rem.next = self.rem.val();
             if self.keepl[j].keep.val() {
                 self.tuser_pack[j].x.next = 1.into();
                 self.mask_pack[j].x.next = self.ones.val();
@@ -530,34 +543,59 @@ impl<
                 self.tuser_pack[j].x.next = 0.into();
                 self.mask_pack[j].x.next = 0.into();
             }
+            if self.keepl[j].other.val() {
+                self.other_pack[j].x.next = 1.into();
+            } else {
+                self.other_pack[j].x.next = 0.into();
+            }
+            if self.keepl[j].akeep.val() {
+                self.akeep_pack[j].x.next = 1.into();
+            } else {
+                self.akeep_pack[j].x.next = 0.into();
+            }
         }
         for _i in 0..self.to_sweep.len() {
             self.keep_s2.next = self.keepl[0].keep_s2.val();
             self.amax_s2.next = self.keepl[0].amax_s2.val();
             self.x_s2.next = self.keepl[0].x_s2.val();
         }
-        // the cap and the counts chain through the lanes in index order
-        self.keepl[0].oin.next = self.cnt_o.q.val();
-        self.keepl[0].kin.next = self.cnt.q.val();
+        // the packed bits (a chain of part-selects: wiring only)
         self.tuser_pack[0].acc.next = 0.into();
         self.mask_pack[0].acc.next = 0.into();
+        self.other_pack[0].acc.next = 0.into();
+        self.akeep_pack[0].acc.next = 0.into();
         for j in 1..self.keepl.len() {
-            self.keepl[j].oin.next = self.keepl[j - 1].oout.val();
-            self.keepl[j].kin.next = self.keepl[j - 1].kout.val();
             self.tuser_pack[j].acc.next = self.tuser_pack[j - 1].out.val();
             self.mask_pack[j].acc.next = self.mask_pack[j - 1].out.val();
+            self.other_pack[j].acc.next = self.other_pack[j - 1].out.val();
+            self.akeep_pack[j].acc.next = self.akeep_pack[j - 1].out.val();
         }
         for j in (self.keepl.len() - 1)..self.keepl.len() {
+            for i in 1..self.keepl.len() {
+                self.keepl[i].others.next = self.other_pack[j].out.val();
+            }
+            self.others_n.bus.next = self.other_pack[j].out.val();
+            // the beat keeps min(others, rem) others and the row max's first occurrence
+            if self.others_n.c.val() < self.rem.val() {
+                self.o_kept.next = self.others_n.c.val();
+            } else {
+                self.o_kept.next = self.rem.val();
+            }
+            if self.akeep_pack[j].out.val().any() {
+                self.b_kept.next = self.o_kept.val() + 1;
+            } else {
+                self.b_kept.next = self.o_kept.val();
+            }
             if self.out_valid.val() & self.out_ready.val() {
                 if self.out_last.val() {
                     self.cnt.d.next = 0.into();
                     self.cnt_o.d.next = 0.into();
                 } else {
-                    self.cnt.d.next = self.keepl[j].kout.val();
-                    self.cnt_o.d.next = self.keepl[j].oout.val();
+                    self.cnt.d.next = self.cnt.q.val() + self.b_kept.val();
+                    self.cnt_o.d.next = self.cnt_o.q.val() + self.o_kept.val();
                 }
             }
-            self.kept.next = self.keepl[j].kout.val();
+            self.kept.next = self.cnt.q.val() + self.b_kept.val();
             self.tuser.next = self.tuser_pack[j].out.val();
             self.tdata.next = self.y.val() & self.mask_pack[j].out.val();
         }
