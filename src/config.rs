@@ -77,6 +77,9 @@ pub enum RecipMethod {
     Lut,
     Lpw,
     Newton,
+    /// log2 of the sum's mantissa (LPW table) instead of its reciprocal: pass 2 adds it to
+    /// the exponent, so there is no multiply per element
+    Log,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -39,10 +39,11 @@ fn draw(rng: &mut StdRng, max_len_cap: u32) -> Config {
         1 => ExpCfg { method: Some(ExpMethod::Lut), segments: None },
         _ => ExpCfg { method: Some(ExpMethod::Lpw), segments: Some(1 << rng.gen_range(1..=6)) },
     };
-    let recip = match rng.gen_range(0..4) {
+    let recip = match rng.gen_range(0..5) {
         0 => RecipCfg::default(),
         1 => RecipCfg { method: Some(RecipMethod::Lut), segments: None, index_bits: rng.gen_bool(0.5).then(|| rng.gen_range(2..=12)) },
         2 => RecipCfg { method: Some(RecipMethod::Lpw), segments: Some(1 << rng.gen_range(1..=6)), index_bits: None },
+        3 => RecipCfg { method: Some(RecipMethod::Log), segments: rng.gen_bool(0.5).then(|| 1 << rng.gen_range(3..=6)), index_bits: None },
         _ => RecipCfg { method: Some(RecipMethod::Newton), segments: Some(1 << rng.gen_range(1..=5)), index_bits: None },
     };
     let mut internal = InternalCfg::default();

@@ -266,7 +266,10 @@ impl Manifest {
         formats.insert("exponent_argument", f(crate::fixfmt::FixFmt::signed(p.wt, p.ft), "t = input (padded) or input*log2(e), rounded half up".into()));
         formats.insert("exponent_value", f(crate::fixfmt::FixFmt::unsigned(p.fu + 1, p.fu), "2^-frac(-t) in (0.5, 1]".into()));
         formats.insert("sum", f(crate::fixfmt::FixFmt::unsigned(p.wd, p.fd), "running sum of 2^(t - ceil(max t)), truncating shifts".into()));
-        formats.insert("reciprocal", f(crate::fixfmt::FixFmt::unsigned(p.fr + 1, p.fr), "1/mantissa(sum) in (0.5, 1]".into()));
+        match p.log_norm() {
+            true => formats.insert("log2_mantissa", f(crate::fixfmt::FixFmt::unsigned(p.fr + 1, p.fr), "log2(mantissa(sum)) in [0, 1], added to -t in pass 2 (recip.method = \"log\")".into())),
+            false => formats.insert("reciprocal", f(crate::fixfmt::FixFmt::unsigned(p.fr + 1, p.fr), "1/mantissa(sum) in (0.5, 1]".into())),
+        };
         let tables = serde_json::json!({
             "exp": { "method": p.exp_table.kind, "entries": p.exp_table.entries(), "in_bits": p.exp_table.in_bits, "out_bits": p.exp_table.out_bits },
             "recip": { "method": p.recip_method, "entries": p.recip_table.entries(), "in_bits": p.recip_table.in_bits, "out_bits": p.recip_table.out_bits },

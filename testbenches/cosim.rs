@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const EXAMPLES: [&str; 3] = ["softermax", "exact8", "precise16"];
+/// The dense examples with the log-domain normalization (recip.method = "log"); their
+/// baselines are those of exact8 and softermax.
+const LOG: [&str; 2] = ["exact8_log", "softermax_log"];
 /// Sparse example configurations (every mode, and survivors renormalization).
 const SPARSE: [&str; 5] = ["sparse_threshold", "sparse_topk", "sparse_topk_surv", "sparse_stat", "sparse_stat4096"];
 /// Sparse examples at several lanes: threshold and stat_topk at 4 and 16, topk at 4.
@@ -57,7 +60,7 @@ fn check<M: RowModel>(p: &M, bin: &Path, rows: &[Row], stall: f64, seed: u64) ->
 /// random stalls on both streams.
 #[test]
 fn cosim_bit_exact_on_every_example() {
-    for name in EXAMPLES {
+    for name in EXAMPLES.iter().chain(&LOG).copied() {
         let (_, p, g) = load(name);
         let bin = binary(&g);
         let rows = cosim_rows(&p, 3000, 21);
@@ -140,7 +143,7 @@ fn cosim_bit_exact_on_attention_logits() {
 /// Measured cycles per row (no stalls) equal the manifest's L + overhead (rows overlap).
 #[test]
 fn cycles_per_row_match_manifest() {
-    for name in EXAMPLES {
+    for name in EXAMPLES.iter().chain(&LOG).copied() {
         let (_, p, g) = load(name);
         let bin = binary(&g);
         for len in [1usize, 64, 1000] {
@@ -223,7 +226,7 @@ fn lint_yosys_and_icarus_accept_every_example() {
         require(tool);
     }
     let dir = tempfile::tempdir().unwrap();
-    let designs = EXAMPLES.iter().flat_map(|n| [(*n, Design::Unit), (*n, Design::Baseline)]).chain(SPARSE.iter().chain(&LANES).chain(&SPARSE_LANES).map(|n| (*n, Design::Unit)));
+    let designs = EXAMPLES.iter().flat_map(|n| [(*n, Design::Unit), (*n, Design::Baseline)]).chain(SPARSE.iter().chain(&LANES).chain(&SPARSE_LANES).chain(&LOG).map(|n| (*n, Design::Unit)));
     for (name, design) in designs {
         let (_, _, g) = load_design(name, design);
         softmax_hw::lint::check(&g, dir.path()).unwrap_or_else(|e| panic!("{name} ({design:?}): {e}"));
@@ -234,7 +237,7 @@ fn lint_yosys_and_icarus_accept_every_example() {
 /// the same bytes (and regenerating twice is deterministic).
 #[test]
 fn hdl_snapshots_are_current() {
-    let designs = EXAMPLES.iter().flat_map(|n| [(*n, Design::Unit), (*n, Design::Baseline)]).chain(SPARSE.iter().chain(&LANES).chain(&SPARSE_LANES).map(|n| (*n, Design::Unit)));
+    let designs = EXAMPLES.iter().flat_map(|n| [(*n, Design::Unit), (*n, Design::Baseline)]).chain(SPARSE.iter().chain(&LANES).chain(&SPARSE_LANES).chain(&LOG).map(|n| (*n, Design::Unit)));
     for (name, design) in designs {
         let (cfg, _, g) = load_design(name, design);
         let again = generate::generate_design(&cfg, &format!("{name}.toml"), design).unwrap();

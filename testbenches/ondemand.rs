@@ -46,7 +46,7 @@ fn ondemand_emits_the_compiled_in_verilog_for_every_example() {
             compared += 1;
         }
     }
-    assert_eq!(compared, 24, "15 units and 9 baselines compared");
+    assert_eq!(compared, 28, "17 units and 11 baselines compared");
 }
 
 /// A width set of no example (12-bit input, 2048-element rows, 6-bit output), built by

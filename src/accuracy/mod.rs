@@ -65,8 +65,16 @@ impl Variant {
     }
     /// The same unit with a pure power-of-two exponent: 2^-f replaced by 1 (shift only, as
     /// in the ITA softmax), i.e. every t rounded up to its integer ceiling.
+    /// With recip.method = "log" the table also carries the division, so the variant keeps
+    /// the default reciprocal (an LPW table and a multiply).
     pub fn pow2(p: &UnitParams) -> Variant {
         let mut q = dense(p);
+        if p.log_norm() {
+            let mut c = q.resolved.clone();
+            c.recip = crate::config::RecipCfg::default();
+            (c.internal.recip_frac, c.internal.recip_in_bits) = (None, None);
+            q = UnitParams::new(&c).expect("the same configuration with the default reciprocal is valid");
+        }
         let one = 1u64 << p.fu;
         q.exp_table = LpwTable { c0: vec![one; q.exp_table.entries()], c1: vec![0; q.exp_table.entries()], ..q.exp_table.clone() };
         Variant { name: "pow2 (shift-only exponent)".into(), params: q, kind: Kind::Unit }

@@ -5,11 +5,13 @@
 //! ```text
 //!  x -> [x_r] -> xb, scale -> [tb_r] -> nb = 2^WT - tb -> [nb_r] -> k, table(g) -> e
 //! ```
+//! In pass 2 with recip.method = "log", nb = 2^WT + qn - tb: qn is the row's log2 of the
+//! sum's mantissa (`split_plus`); the port exists only there.
 
 /// Register stages between `x` and `k`, `e`.
 pub const FRONT_LATENCY: usize = 3;
 
-use crate::hw::{konst, Mul};
+use crate::hw::{konst, Mul, OptPort, When};
 use crate::lpw::block::Lpw;
 use crate::params::{UnitParams, LOG2E_BITS};
 use rust_hdl_core::prelude::*;
@@ -53,11 +55,14 @@ pub struct Front<
     pub clock: Signal<In, Clock>,
     pub en: Signal<In, bool>,
     pub x: Signal<In, Bits<WI>>,
+    /// pass 2 with recip.method = "log": the row's log2 of the sum's mantissa (<= 2^FT)
+    pub qn: OptPort<In, Bits<WN>>,
     pub k: Signal<Out, Bits<WN>>,
     pub e: Signal<Out, Bits<WE>>,
     /// 0 or 1 instance: present with log2e = "multiplier"
     scale: Vec<Scale<WI, WT, WSP>>,
     lut: Lpw<FT, ESB, WE, WEP>,
+    plus_qn: Vec<When>,
     x_r: DFF<Bits<WI>>,
     tb_r: DFF<Bits<WT>>,
     nb: DFF<Bits<WN>>,
@@ -80,7 +85,10 @@ impl<
         const WSP: usize,
     > Front<WI, WT, WN, FT, ESB, WE, WEP, WSP>
 {
-    pub fn new(p: &UnitParams) -> Self {
+    /// The front end of pass 1 (`plus_qn` false) or pass 2 (true: adds `qn` with
+    /// recip.method = "log").
+    pub fn new(p: &UnitParams, plus_qn: bool) -> Self {
+        let plus_qn = plus_qn && p.log_norm();
         assert_eq!((WI, WT, WN, FT, WE, WSP), (p.input.bits as usize, p.wt as usize, p.wt as usize + 1, p.ft as usize, p.fu as usize + 1, WI + LOG2E_BITS as usize));
         let scale = p.scale.iter().map(|s| Scale {
             xb: Default::default(),
@@ -95,9 +103,11 @@ impl<
             clock: Default::default(),
             en: Default::default(),
             x: Default::default(),
+            qn: OptPort::new(plus_qn),
             k: Default::default(),
             e: Default::default(),
             scale: scale.collect(),
+            plus_qn: When::iff(plus_qn),
             lut: Lpw::new(&p.exp_table),
             x_r: Default::default(),
             tb_r: Default::default(),
@@ -143,6 +153,10 @@ impl<
         if self.en.val() {
             self.tb_r.d.next = self.tb.val();
             self.nb.d.next = self.two_wt.val() - bit_cast::<WN, WT>(self.tb_r.q.val());
+            // + qn (recip.method = "log", pass 2): 2^-(g/2^FT) then carries 1/mantissa(sum)
+            for _i in 0..self.plus_qn.len() {
+                self.nb.d.next = self.two_wt.val() + self.qn.val() - bit_cast::<WN, WT>(self.tb_r.q.val());
+            }
         }
         // k = floor(nb / 2^FT), g = nb mod 2^FT, e = 2^(-g/2^FT)
         self.k.next = self.nb.q.val() >> self.ft.val();

@@ -17,6 +17,13 @@ use crate::params::UnitParams;
 /// (k, g) of an input code, bit-exact to `block::Front`.
 #[inline]
 pub fn split(p: &UnitParams, x: i64) -> (u64, u64) {
+    split_plus(p, x, 0)
+}
+
+/// (k, g) of nb + qn: pass 2 with recip.method = "log" adds the row's log2 of the sum's
+/// mantissa (qn <= 2^FT, FT fraction bits) to -t, which scales 2^(t - c) by 1/mantissa.
+#[inline]
+pub fn split_plus(p: &UnitParams, x: i64, qn: u64) -> (u64, u64) {
     let wi = p.input.bits;
     let xb = (x + (1i64 << (wi - 1))) as u64; // offset binary, WI bits
     let tb = match &p.scale {
@@ -24,7 +31,7 @@ pub fn split(p: &UnitParams, x: i64) -> (u64, u64) {
         Some(s) => (xb * s.c + s.k) >> s.shift,
         None => xb << (p.ft - p.input.frac),
     };
-    let nb = (1u64 << p.wt) - tb; // WT+1 bits, > 0
+    let nb = (1u64 << p.wt) + qn - tb; // WT+1 bits, > 0 (qn <= 2^FT)
     (nb >> p.ft, nb & ((1u64 << p.ft) - 1))
 }
 

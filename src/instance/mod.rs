@@ -93,6 +93,8 @@ compiled! {
     Unit unit_instance "configs/sparse_*_p16.toml"                => [10, 18, 10, 4, 12, 33, 10, 12, 3, 12, 8, 4],
     Unit unit_instance "configs/precise16.toml"                   => [16, 16, 8, 7, 20, 47, 13, 9, 3, 20, 16, 0],
     Unit unit_instance "configs/sparse_stat4096.toml"             => [10, 18, 10, 4, 12, 37, 12, 12, 3, 12, 8, 0],
+    Unit unit_instance "configs/exact8_log.toml"                  => [10, 18, 10, 4, 12, 33, 10, 11, 4, 11, 8, 0],
+    Unit unit_instance "configs/softermax_log.toml"               => [8, 15, 9, 3, 11, 32, 10, 10, 4, 10, 8, 0],
     // baseline                                                WI  WA WTA  WX  WS  WO  WQ  LP
     Baseline baseline_instance "baseline of configs/softermax.toml" => [8, 10, 7, 20, 30, 8, 9, 0],
     Baseline baseline_instance "baseline of configs/softermax_p4.toml" => [8, 10, 7, 20, 30, 8, 9, 2],

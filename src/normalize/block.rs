@@ -14,7 +14,7 @@
 //! and output are exactly 0.
 
 use crate::exp2::block::Front;
-use crate::hw::{konst, Lane, Mul, OptPort, Pack};
+use crate::hw::{konst, Lane, Mul, OptPort, Pack, When};
 use crate::params::{UnitParams, SHIFT_SAT};
 use rust_hdl_core::prelude::*;
 use rust_hdl_widgets::prelude::*;
@@ -51,6 +51,8 @@ pub struct NormLane<
     pub y: Signal<Out, Bits<WO>>,
     front: Front<WI, WT, WN, FT, ESB, WE, WEP, WSP>,
     mul: Mul<WE, WR, WP>,
+    /// recip.method = "log": r joins the front end's nb, and P = E (the multiply is unused)
+    log: Vec<When>,
     m2a: DFF<bool>,
     m2b: DFF<bool>,
     m2: DFF<bool>,
@@ -99,8 +101,9 @@ impl<
             r: Default::default(),
             eb: Default::default(),
             y: Default::default(),
-            front: Front::new(p),
+            front: Front::new(p, true),
             mul: Default::default(),
+            log: When::iff(p.log_norm()),
             m2a: Default::default(),
             m2b: Default::default(),
             m2: Default::default(),
@@ -145,6 +148,9 @@ impl<
         // S1 -> S2: the front end registers nb
         self.front.x.next = self.x.val();
         self.front.en.next = self.adv.val();
+        for _i in 0..self.log.len() {
+            self.front.qn.next = bit_cast::<WN, WR>(self.r.val());
+        }
         // S2 -> S3: s - 1 = min(k - k_min, 63) + eb + (FU + FR - FO - 2), saturated to 63
         // (P < 2^63, so a saturated shift still gives 0)
         self.dk.next = self.front.k.val() - self.k_min.val();
@@ -177,6 +183,9 @@ impl<
                 self.s3.d.next = self.s_m1.val();
             }
             self.p4.d.next = self.mul.p.val();
+            for _i in 0..self.log.len() {
+                self.p4.d.next = bit_cast::<WP, WE>(self.e3.q.val());
+            }
             self.s4.d.next = self.s3.q.val();
             self.y1_5.d.next = self.p4.q.val() >> self.s4.q.val();
             if self.y2.val() > self.y_max.val() {

@@ -8,6 +8,15 @@
 //! ```
 //! which is y = E * 2^-(k-k_min) * r * 2^-(eb-1) = 2^(t - c_max) / d rounded to FO bits.
 //!
+//! With recip.method = "log", r ~= log2(mantissa of d) (FT fraction bits) joins the exponent
+//! and there is no product:
+//!
+//! ```text
+//!   (k, E) = front(x) with nb + r            E = 2^-frac((nb + r)/2^FT), k its integer part
+//!   s = min(k - k_min, 63) + eb + (FU - FO - 1)
+//!   y = min(((E >> (s-1)) + 1) >> 1, y_max)
+//! ```
+//!
 //! [`run_row`] is the dense datapath's row model (pass 1, the reciprocal, pass 2): the
 //! golden model of the unit without selection, which the sparse model builds on. It lives
 //! here, below both `unit` (the top) and `sparse`, so that neither imports the other's.
@@ -24,9 +33,11 @@ pub fn element(p: &UnitParams, x: i64, k_min: u64, r: &Recip) -> u64 {
     if x == crate::fixfmt::MASKED {
         return 0;
     }
-    let (k, e) = crate::exp2::front(p, x);
+    // log: r is log2 of the sum's mantissa, added to -t; else a reciprocal mantissa, multiplied
+    let (k, g) = crate::exp2::split_plus(p, x, if p.log_norm() { r.r } else { 0 });
+    let e = p.exp_table.eval(g);
     let s = (k - k_min).min(SHIFT_SAT) + r.eb + p.out_shift0() as u64;
-    let prod = e * r.r; // < 2^50
+    let prod = if p.log_norm() { e } else { e * r.r }; // < 2^50
     let y1 = if s - 1 >= 64 { 0 } else { prod >> (s - 1) };
     ((y1 + 1) >> 1).min(p.y_max())
 }

@@ -194,14 +194,24 @@ impl UnitParams {
         let with_mul = log2e == Some(Log2e::Multiplier);
 
         let it = &cfg.internal;
+        let recip_method = cfg.recip.method.unwrap_or(RecipMethod::Lpw);
+        // recip.method = "log": pass 2 adds log2 of the sum's mantissa to t at FT fraction
+        // bits, so FT >= FO + 2 keeps that rounding within an eighth of an output LSB
+        let log = recip_method == RecipMethod::Log;
+        let log_lo = if log { fo + 2 } else { 0 };
+        let with_log = |e: Error| match e {
+            Error::Field { field, value, allowed } if log => Error::Field { field, value, allowed: format!("{allowed} with recip.method = \"log\" (at least output.frac + 2 = {log_lo})") },
+            e => e,
+        };
         let ft = match with_mul {
             false => {
-                let lo = fi.max(2);
-                check_range("internal.t_frac", it.t_frac.unwrap_or(lo), lo, 16)?
+                let lo = fi.max(2).max(log_lo);
+                check_range("internal.t_frac", it.t_frac.unwrap_or(lo), lo, 16).map_err(with_log)?
             }
             true => {
                 let hi = (fi + LOG2E_FRAC).min(16);
-                check_range("internal.t_frac", it.t_frac.unwrap_or((fo + 2).clamp(2, hi)), 2, hi)?
+                let lo = 2.max(log_lo);
+                check_range("internal.t_frac", it.t_frac.unwrap_or((fo + 2).clamp(lo, hi)), lo, hi).map_err(with_log)?
             }
         };
         // t in offset binary: WT bits (the multiplier adds one integer bit for log2 e > 1)
@@ -214,7 +224,12 @@ impl UnitParams {
             Scale { c, shift, k }
         });
 
-        let fu = check_range("internal.exp_frac", it.exp_frac.unwrap_or(fo + 3), fo + 1, 24)?;
+        // log: 2^-f is the output before its shift, so it needs a guard bit beside rounding
+        let fu = match log {
+            true => check_range("internal.exp_frac", it.exp_frac.unwrap_or(fo + 3), fo + 2, 24)
+                .map_err(|_| Error::field("internal.exp_frac", it.exp_frac.unwrap_or(0), format!("allowed {}..=24 with recip.method = \"log\" (output.frac + 2 at least)", fo + 2)))?,
+            false => check_range("internal.exp_frac", it.exp_frac.unwrap_or(fo + 3), fo + 1, 24)?,
+        };
         let exp_method = cfg.exp.method.unwrap_or(ExpMethod::Lut);
         let exp_target = move |g: u64| (-(g as f64) / (1u64 << ft) as f64).exp2() * (1u64 << fu) as f64;
         let exp_table = match exp_method {
@@ -248,8 +263,12 @@ impl UnitParams {
             return Err(Error::field("internal.sum_frac", fd, format!("sum width {wd} bits exceeds 56; lower sum_frac or max_len")));
         }
 
-        let fr = check_range("internal.recip_frac", it.recip_frac.unwrap_or(fo + 3), fo + 1, 24)?;
-        let recip_method = cfg.recip.method.unwrap_or(RecipMethod::Lpw);
+        let fr = match log {
+            // the log2 table has t's fraction bits: it is added to t's fraction in pass 2
+            true => check_range("internal.recip_frac", it.recip_frac.unwrap_or(ft), ft, ft)
+                .map_err(|_| Error::field("internal.recip_frac", it.recip_frac.unwrap_or(0), format!("allowed only {ft} (= internal.t_frac) with recip.method = \"log\": the log2 table has t's fraction bits")))?,
+            false => check_range("internal.recip_frac", it.recip_frac.unwrap_or(fo + 3), fo + 1, 24)?,
+        };
         let (recip_table, rn) = match recip_method {
             RecipMethod::Lut => {
                 if let Some(n) = cfg.recip.segments {
@@ -261,18 +280,22 @@ impl UnitParams {
                 let rn = check_range("recip.index_bits", cfg.recip.index_bits.unwrap_or((fo + 2).min(12)), 2, 12)?;
                 (LpwTable::lut(rn, fr + 1, recip_target(rn, fr)), rn)
             }
-            RecipMethod::Lpw | RecipMethod::Newton => {
+            RecipMethod::Lpw | RecipMethod::Newton | RecipMethod::Log => {
                 if let Some(n) = cfg.recip.index_bits {
                     return Err(Error::field("recip.index_bits", n, "allowed only with recip.method = \"lut\""));
                 }
-                let n = cfg.recip.segments.unwrap_or(8);
+                let n = cfg.recip.segments.unwrap_or(if log { 16 } else { 8 });
                 let sb = log2_pow2("recip.segments", n, 2, 256)?;
                 let rn_default = match recip_method {
                     RecipMethod::Newton => (sb + 6).min(16),
                     _ => (fr + 1).clamp(sb + 1, 16),
                 };
                 let rn = check_range("internal.recip_in_bits", it.recip_in_bits.unwrap_or(rn_default), sb + 1, 16)?;
-                (LpwTable::lpw(rn, sb, fr + 1, recip_target(rn, fr)), rn)
+                let table = match log {
+                    true => LpwTable::lpw(rn, sb, fr + 1, log_target(rn, fr)),
+                    false => LpwTable::lpw(rn, sb, fr + 1, recip_target(rn, fr)),
+                };
+                (table, rn)
             }
         };
 
@@ -358,9 +381,20 @@ impl UnitParams {
         }
     }
 
-    /// Constant part of the output shift: s = (k - k_min) + eb + s0, with s0 = FU + FR - FO - 1.
+    /// Constant part of the output shift: s = (k - k_min) + eb + s0, with s0 = FU + FR - FO - 1
+    /// (the product E * r has FU + FR fraction bits), or FU - FO - 1 with recip.method = "log"
+    /// (no product: E has FU).
     pub fn out_shift0(&self) -> u32 {
-        self.fu + self.fr - self.output.frac - 1
+        match self.log_norm() {
+            true => self.fu - self.output.frac - 1,
+            false => self.fu + self.fr - self.output.frac - 1,
+        }
+    }
+
+    /// recip.method = "log": the row-end block gives log2 of the sum's mantissa, which pass 2
+    /// adds to t (no multiply per element).
+    pub fn log_norm(&self) -> bool {
+        self.recip_method == RecipMethod::Log
     }
 
     /// The resolved configuration as TOML (written beside the Verilog and in its header).
@@ -452,13 +486,24 @@ pub fn recip_target(rn: u32, fr: u32) -> impl Fn(u64) -> f64 {
     move |i: u64| (1u64 << fr) as f64 / (1.0 + (i as f64 + 0.5) / (1u64 << rn) as f64)
 }
 
+/// Target of the log2 table (`recip.method = "log"`): log2(m) at the centre of the interval
+/// of mantissas that share the table input, in units of 2^-fq. The input is the complement
+/// of the mantissa's top rn fraction bits (i = 2^rn - 1 - those bits), so that the table
+/// falls with i like every LPW table: m = 1 + (2^rn - 1 - i + [0,1)) / 2^rn.
+pub fn log_target(rn: u32, fq: u32) -> impl Fn(u64) -> f64 {
+    // in f64: the table's construction evaluates i = 2^rn, one past the last input
+    let n = (1u64 << rn) as f64;
+    move |i: u64| (1u64 << fq) as f64 * (1.0 + (n - 0.5 - i as f64) / n).log2()
+}
+
 /// The example configurations, for tests of every datapath.
 #[cfg(test)]
 pub mod examples {
     use super::UnitParams;
     use crate::config::Config;
 
-    pub const EXAMPLES: [&str; 3] = ["softermax", "exact8", "precise16"];
+    /// The dense examples: both normalizations (the `_log` ones: recip.method = "log").
+    pub const EXAMPLES: [&str; 5] = ["softermax", "exact8", "precise16", "exact8_log", "softermax_log"];
 
     pub fn example(name: &str) -> UnitParams {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("configs").join(format!("{name}.toml"));

@@ -5,15 +5,17 @@
 //!            -> [m, eb] -> table -> [r0] -> done                     (latency 3: LUT / LPW)
 //!            -> Newton: [q = (2 - m*r0) >> FR] -> [r = r0*q >> MH] -> done   (latency 5)
 //! ```
+//! With recip.method = "log", m holds the complement of the mantissa, so the table input is
+//! the complement of its top bits and the table is log2(m) (`params::log_target`).
 
 use crate::config::RecipMethod;
-use crate::hw::{konst, Mul};
+use crate::hw::{konst, Mul, When};
 use crate::lpw::block::Lpw;
 use crate::params::UnitParams;
 use rust_hdl_core::prelude::*;
 use rust_hdl_widgets::prelude::*;
 
-/// Cycles from `start` to `done`: 3 for the LUT and the LPW, 2 more for the Newton step.
+/// Cycles from `start` to `done`: 3 for the LUT, the LPW and the log, 2 more for the Newton step.
 pub fn latency(method: RecipMethod) -> u32 {
     if method == RecipMethod::Newton { 5 } else { 3 }
 }
@@ -101,6 +103,8 @@ pub struct Recip<
     lut: Lpw<RN, RSB, WR, RPW>,
     /// 0 or 1 instance: present with recip.method = "newton"
     newton: Vec<Newton<WMH, WR, WH, WQ, WRQ>>,
+    /// recip.method = "log": m_r takes the complement
+    log: Vec<When>,
     d_r: DFF<Bits<WD>>,
     va: DFF<bool>,
     vm: DFF<bool>,
@@ -178,6 +182,7 @@ impl<
             eb: Default::default(),
             lut: Lpw::new(&p.recip_table),
             newton: newton.into_iter().collect(),
+            log: When::iff(p.log_norm()),
             d_r: Default::default(),
             va: Default::default(),
             vm: Default::default(),
@@ -275,6 +280,9 @@ impl<
             // eb = exponent of d + 1 = (WD - FD) - lz
             self.eb_r.d.next = self.int_bits.val() - self.z6.val();
             self.m_r.d.next = self.n6.val();
+            for _i in 0..self.log.len() {
+                self.m_r.d.next = !self.n6.val();
+            }
         }
         // table input: the RN mantissa bits below the leading one
         self.lut.g.next = bit_cast::<RN, 64>(self.m_r.q.val() >> self.rn_shift.val());

@@ -10,6 +10,10 @@
 //!   eb = p - FD + 1  in [0, WA+1]            (exponent of d plus one, so that eb >= 0)
 //! ```
 //! 1/d = r * 2^-(eb-1).
+//!
+//! recip.method = "log" keeps the normalization and the exponent and replaces the table:
+//! r = table(~i) ~= log2(m) with FT fraction bits (FR = FT), so 1/d = 2^-(r/2^FT) * 2^-(eb-1)
+//! and pass 2 adds r to the exponent instead of multiplying by a reciprocal.
 
 pub mod block;
 
@@ -18,7 +22,8 @@ use crate::params::UnitParams;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Recip {
-    /// reciprocal mantissa, FR fraction bits, in (0.5, 1]
+    /// reciprocal mantissa, FR fraction bits, in (0.5, 1]; with recip.method = "log",
+    /// log2 of the mantissa, FR = FT fraction bits, in [0, 1]
     pub r: u64,
     /// exponent of d plus one
     pub eb: u64,
@@ -51,6 +56,8 @@ pub fn recip(p: &UnitParams, d: u64) -> Recip {
     let (m64, eb) = normalize(p, d);
     let rn = p.recip_table.in_bits;
     let i = (m64 >> (63 - rn)) & ((1u64 << rn) - 1);
+    // log: the table falls with its input, so it takes the complement (`params::log_target`)
+    let i = if p.log_norm() { i ^ ((1u64 << rn) - 1) } else { i };
     let r0 = p.recip_table.eval(i);
     let r = match p.recip_method {
         RecipMethod::Newton => newton(p, m64, r0),

@@ -2,18 +2,23 @@
 
 use super::{exact, normalize, recip};
 use crate::config::RecipMethod;
-use crate::params::recip_target;
+use crate::params::{log_target, recip_target};
 use crate::params::examples::{example, EXAMPLES};
 
 /// Relative error bound of r against 1/m for the exact mantissa m, in units of 2^-FR:
 /// truncating m to RN bits costs up to 2^-RN relative (halved by centring the target),
 /// the table adds its fit error; Newton squares the seed error and adds ~2 LSB of
 /// truncation.
+/// With recip.method = "log" the same holds for log2(m) (slope at most log2 e, so the
+/// truncation costs log2(e) 2^-(RN+1)).
 fn bound_lsb(p: &crate::params::UnitParams) -> f64 {
     let fr = (1u64 << p.fr) as f64;
-    let seed = p.recip_table.max_error(recip_target(p.recip_table.in_bits, p.fr)) + fr * (-(p.recip_table.in_bits as f64) - 1.0).exp2() + 0.5;
+    let rn = p.recip_table.in_bits;
+    let trunc = fr * (-(rn as f64) - 1.0).exp2();
+    let seed = p.recip_table.max_error(recip_target(rn, p.fr)) + trunc + 0.5;
     match p.recip_method {
         RecipMethod::Newton => (seed / fr).powi(2) * fr + 3.0,
+        RecipMethod::Log => p.recip_table.max_error(log_target(rn, p.fr)) + trunc * std::f64::consts::LOG2_E + 0.5,
         _ => seed,
     }
 }
@@ -35,7 +40,8 @@ fn recip_exhaustive_over_table_inputs() {
                     continue;
                 }
                 let r = recip(&p, d);
-                let want = exact(&p, d) * fr;
+                // 1/m, or log2(m) = -log2(1/m) with recip.method = "log"
+                let want = if p.log_norm() { -exact(&p, d).log2() } else { exact(&p, d) } * fr;
                 assert!((r.r as f64 - want).abs() <= bound, "{name}: i={i} d={d} r={} want {want} bound {bound}", r.r);
                 assert!(r.r <= 1 << p.fr);
             }

@@ -118,7 +118,7 @@ impl<
             k_min: Default::default(),
             d: Default::default(),
             done: Default::default(),
-            front: Front::new(p),
+            front: Front::new(p, false),
             v1a: Default::default(),
             first1a: Default::default(),
             last1a: Default::default(),
