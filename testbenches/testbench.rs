@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const EXAMPLES: &[&str] = &["exact8", "softermax", "precise16", "sparse_threshold", "sparse_topk", "sparse_topk_surv", "sparse_stat", "sparse_stat4096", "softermax_p4", "softermax_p16", "sparse_threshold_p4", "sparse_topk_p4", "sparse_stat_p16"];
+const EXAMPLES: &[&str] = &["exact8", "softermax", "precise16", "exact8_log", "softermax_log", "sparse_threshold", "sparse_topk", "sparse_topk_surv", "sparse_stat", "sparse_stat4096", "softermax_p4", "softermax_p16", "sparse_threshold_p4", "sparse_topk_p4", "sparse_stat_p16"];
 const DENSE: &[&str] = &["exact8", "softermax", "precise16", "softermax_p4", "softermax_p16"];
 /// Rows per bench: the short corner rows, rows of max_len (about 5 x max_len elements), and
 /// the short rows with masked elements (all masked x1, x2, x7 and a mix of 7).

@@ -203,13 +203,17 @@ impl UnitParams {
             Error::Field { field, value, allowed } if log => Error::Field { field, value, allowed: format!("{allowed} with recip.method = \"log\" (at least output.frac + 2 = {log_lo})") },
             e => e,
         };
+        let t_hi = if with_mul { (fi + LOG2E_FRAC).min(16) } else { 16 };
+        if log_lo > t_hi {
+            return Err(Error::field("recip.method", "\"log\"", format!("allowed only with output.frac <= {} (it needs internal.t_frac >= output.frac + 2, at most {t_hi}); output.frac = {fo}", t_hi - 2)));
+        }
         let ft = match with_mul {
             false => {
                 let lo = fi.max(2).max(log_lo);
                 check_range("internal.t_frac", it.t_frac.unwrap_or(lo), lo, 16).map_err(with_log)?
             }
             true => {
-                let hi = (fi + LOG2E_FRAC).min(16);
+                let hi = t_hi;
                 let lo = 2.max(log_lo);
                 check_range("internal.t_frac", it.t_frac.unwrap_or((fo + 2).clamp(lo, hi)), lo, hi).map_err(with_log)?
             }
