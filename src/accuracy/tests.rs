@@ -9,7 +9,8 @@ use crate::params::examples::{example, with_lanes, EXAMPLES};
 /// "faithful rounding"), so it is at most 1 LSB from the correctly rounded reference.
 /// Budget (derived in README "Error contract"): final rounding 0.5 LSB, plus the relative
 /// errors of 2^-f (<= 2^-(FU+1) per LUT entry, LPW fit error), of the reciprocal
-/// (2^-(FR+1)) and of the truncated sum (max_len * 2^-FD relative to d >= 1/2), which the
+/// (2^-(FR+1); with recip.method = "log", ln 2 times the log2 table's error in the
+/// exponent, 2^-(FT+1) plus its fit) and of the truncated sum (max_len * 2^-FD relative to d >= 1/2), which the
 /// default widths keep below 0.5 LSB of a probability <= 1.
 const MAX_LSB_VS_EXACT: f64 = 1.0;
 
