@@ -5,7 +5,8 @@
 //!  synth -run begin:fine         generic netlist; memories stay memories (memory -nomap)
 //!  memory_map r:WR_PORTS=0       ROMs (tables) become logic; RAMs (row buffers) stay memories
 //!  techmap; dfflibmap -liberty   flip-flops -> sky130 flip-flops
-//!  abc -liberty -D <period>      logic -> sky130 cells; `stime -p` prints the logic delay
+//!  abc -liberty -D <period>      logic -> sky130 cells, buffered and sized; `stime -p` prints
+//!                                the logic delay
 //! ```
 //! Run twice: flattened for the totals (area, cells, flip-flops, memories, ABC's delay of the
 //! mapped logic), and flattened except for the blocks (every instance below the top and the
@@ -25,9 +26,11 @@ use std::sync::OnceLock;
 const LIBERTY: &str = include_str!("../../pdk/sky130_fd_sc_hd/sky130_fd_sc_hd__tt_025C_1v80.lib");
 const LIBERTY_NAME: &str = "sky130_fd_sc_hd__tt_025C_1v80.lib";
 
-/// ABC's default script for a Liberty target in Yosys 0.23, with `stime -p` (the delay of the
-/// mapped logic) at the end.
-const ABC_SCRIPT: &str = "+strash;&get,-n;&fraig,-x;&put;scorr;dc2;dretime;strash;&get,-n;&dch,-f;&nf,{D};&put;stime,-p";
+/// ABC's default script for a Liberty target in Yosys 0.23, then buffering and gate sizing
+/// against the delay target (`buffer -p; upsize; dnsize`: without them a high-fanout net,
+/// the stream's ready enabling every pipeline register, drives hundreds of loads from one
+/// small gate and sets the delay), and `stime -p` (the delay of the mapped logic) at the end.
+const ABC_SCRIPT: &str = "+strash;&get,-n;&fraig,-x;&put;scorr;dc2;dretime;strash;&get,-n;&dch,-f;&nf,{D};&put;buffer,-p;upsize,{D};dnsize,{D};stime,-p";
 
 /// One memory left as a memory: Yosys' name for it, word width, depth, bits.
 #[derive(Serialize, Clone, Debug, PartialEq)]
