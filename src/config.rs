@@ -186,6 +186,33 @@ pub struct Config {
 /// softmax with 8-bit output, identical to `configs/exact8.toml`.
 pub const DEFAULT_CONFIG: &str = include_str!("../configs/exact8.toml");
 
+/// Every example configuration in `configs/`, by name (the file's stem) and text, in
+/// name order. A test checks it against the folder, so it cannot drift.
+pub const EXAMPLES: &[(&str, &str)] = &[
+    ("exact8", include_str!("../configs/exact8.toml")),
+    ("exact8_log", include_str!("../configs/exact8_log.toml")),
+    ("precise16", include_str!("../configs/precise16.toml")),
+    ("softermax", include_str!("../configs/softermax.toml")),
+    ("softermax_log", include_str!("../configs/softermax_log.toml")),
+    ("softermax_p16", include_str!("../configs/softermax_p16.toml")),
+    ("softermax_p4", include_str!("../configs/softermax_p4.toml")),
+    ("sparse_stat", include_str!("../configs/sparse_stat.toml")),
+    ("sparse_stat4096", include_str!("../configs/sparse_stat4096.toml")),
+    ("sparse_stat_p16", include_str!("../configs/sparse_stat_p16.toml")),
+    ("sparse_stat_p4", include_str!("../configs/sparse_stat_p4.toml")),
+    ("sparse_threshold", include_str!("../configs/sparse_threshold.toml")),
+    ("sparse_threshold_p16", include_str!("../configs/sparse_threshold_p16.toml")),
+    ("sparse_threshold_p4", include_str!("../configs/sparse_threshold_p4.toml")),
+    ("sparse_topk", include_str!("../configs/sparse_topk.toml")),
+    ("sparse_topk_p4", include_str!("../configs/sparse_topk_p4.toml")),
+    ("sparse_topk_surv", include_str!("../configs/sparse_topk_surv.toml")),
+];
+
+/// The text of the example `configs/<name>.toml`.
+pub fn example_text(name: &str) -> Option<&'static str> {
+    EXAMPLES.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
 impl Config {
     /// Parses a configuration. An error is one line: `origin:line: message`, and the message
     /// names the field (as a dotted path) when the parser's own message does not.
@@ -340,5 +367,24 @@ mod tests {
     #[test]
     fn default_config_parses() {
         Config::load(None).unwrap();
+    }
+
+    /// `EXAMPLES` is every file of `configs/`, each parses, and the default is `exact8`.
+    #[test]
+    fn examples_are_the_configs_folder() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("configs");
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter_map(|f| f.strip_suffix(".toml").map(str::to_string))
+            .collect();
+        files.sort();
+        let names: Vec<&str> = EXAMPLES.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, files, "src/config.rs EXAMPLES must list configs/*.toml");
+        for (n, text) in EXAMPLES {
+            assert_eq!(*text, std::fs::read_to_string(dir.join(format!("{n}.toml"))).unwrap());
+            Config::parse(text, n).unwrap();
+        }
+        assert_eq!(example_text("exact8"), Some(DEFAULT_CONFIG));
     }
 }

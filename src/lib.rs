@@ -14,7 +14,8 @@
 //!
 //! Around them: [`config`] (TOML), [`instance`] (which width sets are compiled in, and the
 //! on-demand build of the others), [`generate`] (Verilog + manifest), [`cosim`] (Verilator
-//! co-simulation), [`lint`], [`fuzz`], [`rows`] (test rows), [`csvio`] (logit CSV files).
+//! co-simulation), [`golden`] (the golden model over many rows: the `golden` command and the
+//! Python binding), [`lint`], [`fuzz`], [`rows`] (test rows), [`csvio`] (logit CSV files).
 
 pub mod accuracy;
 pub mod baseline;
@@ -28,6 +29,7 @@ pub mod exp2;
 pub mod fixfmt;
 pub mod fuzz;
 pub mod generate;
+pub mod golden;
 pub mod hw;
 pub mod instance;
 pub mod lint;

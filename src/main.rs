@@ -445,21 +445,26 @@ fn run(cli: Cli) -> Result<i32> {
                 }
             }
             let origin = input.display().to_string();
-            let rows = softmax_hw::csvio::quantize_rows(&p, &softmax_hw::csvio::read_rows(&input)?, &origin)?;
+            let logits = softmax_hw::csvio::read_rows(&input)?;
+            softmax_hw::csvio::quantize_rows(&p, &logits, &origin)?; // checks the lengths
+            let mut rows = vec![];
+            let mut saturated = 0;
+            for l in &logits {
+                let mut codes = vec![];
+                saturated += softmax_hw::golden::quantize(&p, l.iter().copied(), &mut codes);
+                rows.push(codes);
+            }
             let mut text = String::new();
             let mut sparse_rows = vec![];
             let mut keep_csv = "row,len,kept,keep\n".to_string();
             for (i, r) in rows.iter().enumerate() {
-                let y = match &p.sparse {
-                    None => softmax_hw::unit::model::run_row(&p, r).y,
-                    Some(sp) => {
-                        let s = softmax_hw::sparse::model::run_row(sp, &p, r, sp.theta);
-                        sparse_rows.push((sp.theta, softmax_hw::sparse::report::row_stat(&p, r, &s.keep, &s.y)));
-                        let flags: String = s.keep.iter().map(|&k| if k { '1' } else { '0' }).collect();
-                        keep_csv.push_str(&format!("{},{},{},{flags}\n", i + 1, r.len(), s.kept));
-                        s.y
-                    }
-                };
+                let out = softmax_hw::golden::run_codes(&p, r, None);
+                if let Some(sp) = &p.sparse {
+                    sparse_rows.push((sp.theta, softmax_hw::sparse::report::row_stat(&p, r, &out.keep, &out.y)));
+                    let flags: String = out.keep.iter().map(|&k| if k { '1' } else { '0' }).collect();
+                    keep_csv.push_str(&format!("{},{},{},{flags}\n", i + 1, r.len(), out.kept));
+                }
+                let y = out.y;
                 let fields: Vec<String> = if codes {
                     y.iter().map(|c| c.to_string()).collect()
                 } else {
@@ -478,6 +483,14 @@ fn run(cli: Cli) -> Result<i32> {
             }
             eprint!("{sparse_text}");
             eprintln!("golden: {} rows, {} elements, module {}", rows.len(), rows.iter().map(|r| r.len()).sum::<usize>(), p.module_name());
+            if saturated > 0 {
+                eprintln!(
+                    "golden: {saturated} inputs saturated to the input format {} (range {} to {})",
+                    p.input.q_name(),
+                    p.input.to_real(p.input.min_code()),
+                    p.input.to_real(p.input.max_code())
+                );
+            }
             Ok(0)
         }
         Cmd::Cosim { config, rows, seed, input, stall, vcd_dir, design, report, json } => {

@@ -449,9 +449,20 @@ impl UnitParams {
     /// base 2 and base e with the in-unit multiplier take it as is; base e with log2 e folded
     /// upstream takes logit * log2(e). Round to nearest (ties to even), saturate.
     pub fn quantize_logit(&self, logit: f64) -> i64 {
+        self.input.quantize(self.input_value(logit))
+    }
+
+    /// The input code of a finite logit before saturation, as a real (rounded, unclamped):
+    /// outside `input.min_code()..=input.max_code()` the input saturates.
+    pub fn quantize_unclamped(&self, logit: f64) -> f64 {
+        (self.input_value(logit) * (self.input.frac as f64).exp2()).round_ties_even()
+    }
+
+    /// The real value the input format holds for a natural-log logit (see `quantize_logit`).
+    fn input_value(&self, logit: f64) -> f64 {
         match self.log2e {
-            Some(Log2e::Upstream) => self.input.quantize(logit * std::f64::consts::LOG2_E),
-            _ => self.input.quantize(logit),
+            Some(Log2e::Upstream) => logit * std::f64::consts::LOG2_E,
+            _ => logit,
         }
     }
 }
